@@ -1,0 +1,71 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface ProjectKeyProps {
+  /**
+   * Alias of the key, without the `alias/` prefix. Derived from the stack name by
+   * the caller so that two copies of the project can live in one account.
+   */
+  readonly aliasName: string;
+
+  /**
+   * Whether the key survives the deletion of its stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The project's customer-managed KMS key.
+ *
+ * Notes, security chapter: data at rest is encrypted and the keys behind it are
+ * managed and protected. A customer-managed key (rather than the AWS managed
+ * `aws/s3` key) is what lets us write our own key policy, see every use in
+ * CloudTrail, and revoke access in one place.
+ *
+ * The key policy is CDK's default: the account root may delegate use through
+ * IAM, and nothing else. No principal `*`, and no AWS service principal, is
+ * trusted directly: S3 uses the key on behalf of the caller (the caller's own
+ * permission, narrowed with `kms:ViaService`), so it needs no entry here. Later
+ * stacks that must let a service principal use the key add a statement with
+ * `aws:SourceAccount`/`aws:SourceArn` (or `kms:EncryptionContext`) conditions.
+ */
+export class ProjectKey extends Construct {
+  public readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: ProjectKeyProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: `Encrypts the data and guardrails of ${Stack.of(this).stackName}`,
+      // Yearly rotation limits how much data one key version protects; old
+      // versions stay usable for decryption, so rotation never breaks reads.
+      enableKeyRotation: true,
+      alias: `alias/${props.aliasName}`,
+      removalPolicy,
+      // When a sandbox is destroyed the key is only scheduled for deletion: the
+      // shortest window still leaves a week to cancel a mistake.
+      pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
+    });
+
+    // A grant is a second, policy-free path to the key. Only let grants be made
+    // for AWS resources (S3, Bedrock and the like create them on the caller's
+    // behalf) or by AWS services, never handed out directly by a person.
+    // Control Tower proactive control CT.KMS.PR.3.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
+      }),
+    );
+  }
+}

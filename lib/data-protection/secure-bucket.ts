@@ -1,0 +1,294 @@
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** How objects are encrypted at rest. */
+export type BucketEncryption =
+  /** SSE-KMS with the project key; the default for anything that holds data. */
+  | { readonly kind: 'kms'; readonly key: kms.IKey }
+  /**
+   * SSE-S3 (AES256). Only for targets of AWS services that cannot write to an
+   * SSE-KMS bucket; `reason` names the service and the documentation.
+   */
+  | { readonly kind: 's3-managed'; readonly reason: string };
+
+export interface SecureBucketProps {
+  /** Encryption at rest. */
+  readonly encryption: BucketEncryption;
+
+  /**
+   * Where S3 server access logs of this bucket go. Leave unset only on the
+   * access-log bucket itself, and say why with `accessLogsOmittedReason`.
+   * @default - no server access logs; `accessLogsOmittedReason` is then required
+   */
+  readonly serverAccessLogs?: { readonly bucket: s3.IBucket; readonly prefix: string };
+
+  /** Why this bucket has no server access logs (required when `serverAccessLogs` is unset). */
+  readonly accessLogsOmittedReason?: string;
+
+  /** How long an overwritten or deleted version stays recoverable. */
+  readonly noncurrentVersionRetention: Duration;
+
+  /**
+   * Expire current objects after this long. Per prefix, so that a records prefix
+   * can age out while the rest of the bucket is kept.
+   * @default - objects do not expire
+   */
+  readonly expirations?: readonly { readonly prefix?: string; readonly after: Duration }[];
+
+  /**
+   * Turn on S3 Object Lock in governance mode with this default retention.
+   * @default - no Object Lock; `objectLockOmittedReason` is then required
+   */
+  readonly objectLockRetention?: Duration;
+
+  /** Why this bucket has no Object Lock (required when `objectLockRetention` is unset). */
+  readonly objectLockOmittedReason?: string;
+
+  /**
+   * Whether the bucket and its objects survive the deletion of the stack.
+   * DESTROY empties the bucket first (all versions), for throwaway sandboxes.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An S3 bucket with every secure default in one place.
+ *
+ * Notes, security chapter ("data encryption", "data access control",
+ * "infrastructure protection"): data is encrypted at rest with a managed key and
+ * in transit with TLS, is never public, and every access is logged. Each control
+ * below is enforced by the bucket itself (its policy and settings), so it holds
+ * whatever identity policy a caller has.
+ */
+export class SecureBucket extends Construct {
+  public readonly bucket: s3.Bucket;
+  /** The key objects are encrypted with, when the bucket uses SSE-KMS. */
+  public readonly encryptionKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    if (!props.serverAccessLogs && !props.accessLogsOmittedReason) {
+      throw new Error(`${this.node.path}: give serverAccessLogs, or accessLogsOmittedReason to say why there are none`);
+    }
+    if (!props.objectLockRetention && !props.objectLockOmittedReason) {
+      throw new Error(
+        `${this.node.path}: give objectLockRetention, or objectLockOmittedReason to say why there is none`,
+      );
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (props.objectLockRetention && removalPolicy === RemovalPolicy.DESTROY) {
+      throw new Error(
+        `${this.node.path}: Object Lock keeps versions that a DESTROY removal policy would have to delete`,
+      );
+    }
+    const kmsKey = props.encryption.kind === 'kms' ? props.encryption.key : undefined;
+    this.encryptionKey = kmsKey;
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...(kmsKey
+        ? {
+            encryption: s3.BucketEncryption.KMS,
+            encryptionKey: kmsKey,
+            // Bucket Keys let S3 reuse a data key per bucket instead of calling
+            // KMS for every object: far fewer KMS requests (cost and throttling)
+            // with the same key policy in force.
+            bucketKeyEnabled: true,
+          }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
+      // Encryption in transit: a Deny for any request without TLS, and one for
+      // TLS older than 1.2 (s3:TlsVersion), whoever the caller is.
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      // Never public: all four Block Public Access settings, and ACLs disabled
+      // so that access is decided by policies alone.
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioning (and Object Lock when asked for) is the integrity and backup
+      // story of the notes: an overwrite or delete can be undone.
+      versioned: true,
+      objectLockEnabled: props.objectLockRetention !== undefined,
+      objectLockDefaultRetention: props.objectLockRetention
+        ? s3.ObjectLockRetention.governance(props.objectLockRetention)
+        : undefined,
+      lifecycleRules: [
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: props.noncurrentVersionRetention },
+        ...(props.expirations ?? []).map((e) => ({
+          id: `expire-${e.prefix ? e.prefix.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '') : 'all'}`,
+          prefix: e.prefix,
+          expiration: e.after,
+        })),
+      ],
+      // Logging of all data access (notes, "data access control"). CDK grants
+      // logging.s3.amazonaws.com write access on the target through its bucket
+      // policy, conditioned on this bucket's ARN and account.
+      serverAccessLogsBucket: props.serverAccessLogs?.bucket,
+      serverAccessLogsPrefix: props.serverAccessLogs?.prefix,
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+
+    // EventBridge notifications, set on the L1: the L2 `eventBridgeEnabled` would
+    // add a custom-resource Lambda just to call PutBucketNotification, whereas
+    // CloudFormation supports the setting natively. Detection rules in later
+    // stacks subscribe to these events.
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+
+    if (kmsKey) {
+      this.refuseOtherEncryption(kmsKey);
+    }
+    this.acknowledgeDeliberateChoices(props);
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      this.acknowledgeAutoDeleteProvider();
+    }
+  }
+
+  /**
+   * Refuse uploads that ask for any encryption other than SSE-KMS with our key.
+   *
+   * An upload without encryption headers is allowed: default encryption still
+   * stores it under our key, so AWS services that cannot set headers keep
+   * working. Only an explicit request for something else is refused, so that no
+   * caller can opt an object out of the project key.
+   */
+  private refuseOtherEncryption(key: kms.IKey): void {
+    const objects = this.bucket.arnForObjects('*');
+    const deny = (sid: string, conditions: Record<string, Record<string, unknown>>) =>
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [objects],
+          conditions,
+        }),
+      );
+    deny('DenyOtherEncryptionTypes', {
+      StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+      Null: { 's3:x-amz-server-side-encryption': 'false' },
+    });
+    deny('DenyOtherKmsKeys', {
+      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+    });
+    // SSE-C would put the key outside AWS KMS, and outside our audit trail.
+    deny('DenyCustomerProvidedKeys', {
+      Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' },
+    });
+  }
+
+  /**
+   * Let `grantee` write objects under `prefix` and do nothing else: no read, no
+   * list, no other prefix. The key may only be used through S3 in this region
+   * and only for this bucket (S3 Bucket Keys put the bucket ARN in the
+   * encryption context).
+   */
+  public grantPrefixWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    if (!/^[A-Za-z0-9!_.()'-]+(\/[A-Za-z0-9!_.()'-]+)*\/$/.test(prefix)) {
+      throw new Error(
+        `prefix must be a plain key prefix ending in "/" without wildcards, got ${JSON.stringify(prefix)}`,
+      );
+    }
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    if (this.encryptionKey) {
+      // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
+      // complete multipart uploads. Neither allows reading objects, which
+      // takes s3:GetObject.
+      grant.combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resourceArns: [this.encryptionKey.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com`,
+              'kms:EncryptionContext:aws:s3:arn': this.bucket.bucketArn,
+            },
+          },
+        }),
+      );
+    }
+    return grant;
+  }
+
+  /**
+   * `autoDeleteObjects` adds CDK's own provider Lambda (one per stack) that
+   * empties the bucket when the stack is deleted. It exists only in throwaway
+   * sandbox mode.
+   */
+  private acknowledgeAutoDeleteProvider(): void {
+    const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+    if (provider && !provider.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+      Validations.of(provider).acknowledge({
+        // CT.LAMBDA.PR.3
+        id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        reason:
+          'CDK-owned bucket-emptying provider, present only with removalPolicy "destroy" (throwaway sandbox); it runs once at stack deletion and calls only S3 on buckets of this stack, which its role is limited to.',
+      });
+    }
+  }
+
+  private acknowledgeDeliberateChoices(props: SecureBucketProps): void {
+    const resource = this.bucket.node.defaultChild as s3.CfnBucket;
+    const ack = (id: string, reason: string) => Validations.of(resource).acknowledge({ id, reason });
+
+    // Replication to a second region doubles storage cost and needs a second
+    // stack there; versioning, Object Lock (optional) and RETAIN protect against
+    // loss within the region. Operators with a DR requirement add replication.
+    ack(
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Cost trade-off: cross-region replication doubles storage cost and needs a second-region stack; versioning, retained buckets and optional Object Lock protect the data in-region.',
+    );
+    ack(
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'Cost trade-off: cross-region replication doubles storage cost and needs a second-region stack; versioning, retained buckets and optional Object Lock protect the data in-region.',
+    );
+    ack(
+      'PCI.DSS.321-S3BucketReplicationEnabled',
+      'Cost trade-off: cross-region replication doubles storage cost and needs a second-region stack; versioning, retained buckets and optional Object Lock protect the data in-region.',
+    );
+
+    if (props.encryption.kind === 's3-managed') {
+      const reason = `SSE-S3 on purpose: ${props.encryption.reason}`;
+      for (const id of [
+        'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        'HIPAA.Security-S3DefaultEncryptionKMS',
+        'PCI.DSS.321-S3DefaultEncryptionKMS',
+        // CT.S3.PR.10
+        'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+      ]) {
+        ack(id, reason);
+      }
+    }
+    if (props.accessLogsOmittedReason) {
+      const reason = `No server access logs on purpose: ${props.accessLogsOmittedReason}`;
+      for (const id of [
+        'AwsSolutions-S1',
+        'NIST.800.53.R5-S3BucketLoggingEnabled',
+        'HIPAA.Security-S3BucketLoggingEnabled',
+        'PCI.DSS.321-S3BucketLoggingEnabled',
+        // CT.S3.PR.2
+        'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+      ]) {
+        ack(id, reason);
+      }
+    }
+    if (props.objectLockOmittedReason) {
+      // CT.S3.PR.9
+      ack(
+        'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+        `No Object Lock on purpose: ${props.objectLockOmittedReason}`,
+      );
+    }
+  }
+}

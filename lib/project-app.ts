@@ -1,0 +1,46 @@
+import { App, Environment } from 'aws-cdk-lib';
+import { attachComplianceGate } from './compliance/gate';
+import { parseConfig, ProjectConfig } from './config';
+import { DataProtectionStack } from './data-protection/data-protection-stack';
+
+export interface ProjectAppProps {
+  /**
+   * Context for the App. `bin/` leaves it unset, so the CLI's context (cdk.json
+   * and `-c`) is used; tests pass cdk.json's context plus their overrides.
+   * @default - the context the CDK CLI supplies
+   */
+  readonly context?: Record<string, unknown>;
+  /**
+   * Account and region to deploy to.
+   * @default - environment-agnostic stacks
+   */
+  readonly env?: Environment;
+  /** @default - the CLI's output directory, or a temporary one */
+  readonly outdir?: string;
+}
+
+export interface ProjectApp {
+  readonly app: App;
+  readonly config: ProjectConfig;
+  readonly stacks: { readonly dataProtection: DataProtectionStack };
+}
+
+/**
+ * Build the whole app: validated configuration, every stack, the compliance gate.
+ *
+ * The single recipe shared by `bin/app.ts` and the tests, so that what the tests
+ * check is exactly what `cdk synth` produces.
+ */
+export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
+  const app = new App({ context: props.context, outdir: props.outdir });
+  attachComplianceGate(app);
+  const config = parseConfig(app.node.getAllContext());
+  const env = props.env;
+
+  const dataProtection = new DataProtectionStack(app, `${config.appName}-DataProtection`, {
+    env,
+    description: 'KMS key and encrypted, access-logged S3 buckets for the guarded generative AI reference (stateful).',
+    config,
+  });
+  return { app, config, stacks: { dataProtection } };
+}
