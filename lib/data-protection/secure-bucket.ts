@@ -184,31 +184,36 @@ export class SecureBucket extends Construct {
   }
 
   /**
-   * Let `grantee` write objects under `prefix` and do nothing else: no read, no
-   * list, no other prefix. The key may only be used through S3 in this region
-   * and only for this bucket (S3 Bucket Keys put the bucket ARN in the
-   * encryption context).
+   * The statements that let a principal write objects under `prefix` and do
+   * nothing else: no read, no list, no other prefix. The key may only be used
+   * through S3 in this region and only for this bucket (with S3 Bucket Keys the
+   * encryption context is the bucket ARN).
+   *
+   * Use them in a customer-managed policy (what the compliance packs prefer),
+   * or through `grantPrefixWrite`.
    */
-  public grantPrefixWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
+  public prefixWriteStatements(prefix: string): iam.PolicyStatement[] {
     if (!/^[A-Za-z0-9!_.()'-]+(\/[A-Za-z0-9!_.()'-]+)*\/$/.test(prefix)) {
       throw new Error(
         `prefix must be a plain key prefix ending in "/" without wildcards, got ${JSON.stringify(prefix)}`,
       );
     }
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:PutObject'],
-      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
-    });
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'WriteObjectsUnderOnePrefix',
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+      }),
+    ];
     if (this.encryptionKey) {
-      // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
-      // complete multipart uploads. Neither allows reading objects, which
-      // takes s3:GetObject.
-      grant.combine(
-        iam.Grant.addToPrincipal({
-          grantee,
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'EncryptThroughS3ForThisBucketOnly',
+          // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
+          // complete a multipart upload. Neither lets the caller read objects,
+          // which takes s3:GetObject.
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resourceArns: [this.encryptionKey.keyArn],
+          resources: [this.encryptionKey.keyArn],
           conditions: {
             StringEquals: {
               'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com`,
@@ -218,7 +223,21 @@ export class SecureBucket extends Construct {
         }),
       );
     }
-    return grant;
+    return statements;
+  }
+
+  /** Add `prefixWriteStatements(prefix)` to the identity policy of `grantee`. */
+  public grantPrefixWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    return this.prefixWriteStatements(prefix)
+      .map((statement) =>
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: statement.actions,
+          resourceArns: statement.resources,
+          conditions: statement.conditions,
+        }),
+      )
+      .reduce((all, grant) => all.combine(grant));
   }
 
   /**

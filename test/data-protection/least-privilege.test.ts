@@ -1,0 +1,190 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { RECORDS_PREFIX } from '../../lib/data-protection/data-protection-stack';
+import { buildApp, TEST_ENV } from '../support/build-app';
+import { Decision, PolicyWorld } from '../support/iam-harness';
+
+/**
+ * Proofs, against the synthesized policies, that the data bucket and its key
+ * refuse every unsafe request. A consumer stack holds a role granted one prefix
+ * the way later stacks (the invoke function's audit writer) will be.
+ */
+const { app, stacks } = buildApp();
+const consumer = new Stack(app, 'TestConsumer', { env: TEST_ENV });
+const writer = new iam.Role(consumer, 'RecordsWriter', { assumedBy: new iam.AccountRootPrincipal() });
+const writerPolicy = new iam.ManagedPolicy(consumer, 'RecordsWriterPolicy', {
+  roles: [writer],
+  statements: stacks.dataProtection.dataBucket.prefixWriteStatements(RECORDS_PREFIX),
+});
+Validations.of(writerPolicy).acknowledge({
+  id: 'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"GuardedGenAi-DataProtection","Region":"eu-west-1","OutputName":"PublishOutputFnGetAttDataBucketE6B0FAA8Arn1C0B2E61"}}/records/*]',
+  reason: 'Test-only role. The wildcard is the object-key suffix under the one prefix it may write.',
+});
+
+const world = new PolicyWorld(app.synth(), TEST_ENV);
+const bucketArn = world.arnOf(stacks.dataProtection.dataBucket.bucket);
+const keyArn = world.arnOf(stacks.dataProtection.key);
+const record = `${bucketArn}/records/2026/11/29/request.json`;
+const s3ViaService = {
+  'kms:ViaService': `s3.${TEST_ENV.region}.amazonaws.com`,
+  'kms:EncryptionContext:aws:s3:arn': bucketArn,
+};
+
+/** An administrator of this account: its identity policy allows everything. */
+const admin = {
+  arn: `arn:aws:iam::${TEST_ENV.account}:role/Admin`,
+  identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+};
+const outsider = { ...admin, arn: 'arn:aws:iam::222222222222:role/Admin' };
+
+async function expectDecision(promise: Promise<Decision>, expected: Decision) {
+  await expect(promise).resolves.toBe(expected);
+}
+
+describe('data bucket refuses unsafe requests, whoever asks', () => {
+  test('a well-formed HTTPS upload by an administrator is allowed (the baseline the denials below differ from)', async () => {
+    await expectDecision(world.decide({ caller: admin, action: 's3:PutObject', resource: record }), 'Allowed');
+  });
+
+  test('a request without TLS is denied', async () => {
+    await expectDecision(
+      world.decide({
+        caller: admin,
+        action: 's3:GetObject',
+        resource: record,
+        context: { 'aws:SecureTransport': 'false' },
+      }),
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('TLS 1.1 is denied and TLS 1.2 is allowed', async () => {
+    await expectDecision(
+      world.decide({ caller: admin, action: 's3:PutObject', resource: record, context: { 's3:TlsVersion': '1.1' } }),
+      'ExplicitlyDenied',
+    );
+    await expectDecision(
+      world.decide({ caller: admin, action: 's3:PutObject', resource: record, context: { 's3:TlsVersion': '1.2' } }),
+      'Allowed',
+    );
+  });
+
+  test('an upload asking for SSE-S3 is denied', async () => {
+    await expectDecision(
+      world.decide({
+        caller: admin,
+        action: 's3:PutObject',
+        resource: record,
+        context: { 's3:x-amz-server-side-encryption': 'AES256' },
+      }),
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('an upload asking for another KMS key is denied, one naming the project key is allowed', async () => {
+    const withKey = (key: string) => ({
+      's3:x-amz-server-side-encryption': 'aws:kms',
+      's3:x-amz-server-side-encryption-aws-kms-key-id': key,
+    });
+    await expectDecision(
+      world.decide({
+        caller: admin,
+        action: 's3:PutObject',
+        resource: record,
+        context: withKey(`arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other`),
+      }),
+      'ExplicitlyDenied',
+    );
+    await expectDecision(
+      world.decide({ caller: admin, action: 's3:PutObject', resource: record, context: withKey(keyArn) }),
+      'Allowed',
+    );
+  });
+
+  test('an upload with a customer-provided key (SSE-C) is denied', async () => {
+    await expectDecision(
+      world.decide({
+        caller: admin,
+        action: 's3:PutObject',
+        resource: record,
+        context: { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' },
+      }),
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('another account is denied even with an identity policy that allows everything', async () => {
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      await expect(world.decide({ caller: outsider, action, resource: record })).resolves.not.toBe('Allowed');
+    }
+    await expect(world.decide({ caller: outsider, action: 's3:ListBucket', resource: bucketArn })).resolves.not.toBe(
+      'Allowed',
+    );
+    await expect(
+      world.decide({ caller: outsider, action: 'kms:Decrypt', resource: keyArn, context: s3ViaService }),
+    ).resolves.not.toBe('Allowed');
+  });
+
+  test('an anonymous request is denied', async () => {
+    await expect(world.decide({ caller: 'anonymous', action: 's3:GetObject', resource: record })).resolves.not.toBe(
+      'Allowed',
+    );
+    await expect(world.decide({ caller: 'anonymous', action: 's3:ListBucket', resource: bucketArn })).resolves.not.toBe(
+      'Allowed',
+    );
+  });
+});
+
+describe('a role granted one prefix writes there and nowhere else', () => {
+  const caller = { role: writer };
+
+  test('it can write under its prefix', async () => {
+    await expectDecision(world.decide({ caller, action: 's3:PutObject', resource: record }), 'Allowed');
+  });
+
+  test('it cannot write elsewhere, read or list', async () => {
+    await expectDecision(
+      world.decide({ caller, action: 's3:PutObject', resource: `${bucketArn}/other/x.json` }),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(
+      world.decide({ caller, action: 's3:PutObject', resource: `${bucketArn}/recordsx/x.json` }),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(world.decide({ caller, action: 's3:GetObject', resource: record }), 'ImplicitlyDenied');
+    await expectDecision(world.decide({ caller, action: 's3:DeleteObject', resource: record }), 'ImplicitlyDenied');
+    await expectDecision(world.decide({ caller, action: 's3:ListBucket', resource: bucketArn }), 'ImplicitlyDenied');
+  });
+
+  test('it can use the key through S3 in this region for this bucket', async () => {
+    await expectDecision(
+      world.decide({ caller, action: 'kms:GenerateDataKey', resource: keyArn, context: s3ViaService }),
+      'Allowed',
+    );
+  });
+
+  test('it cannot use the key directly, through S3 in another region, or for another bucket', async () => {
+    await expectDecision(world.decide({ caller, action: 'kms:GenerateDataKey', resource: keyArn }), 'ImplicitlyDenied');
+    await expectDecision(world.decide({ caller, action: 'kms:Decrypt', resource: keyArn }), 'ImplicitlyDenied');
+    await expectDecision(
+      world.decide({
+        caller,
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        context: { ...s3ViaService, 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+      }),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(
+      world.decide({
+        caller,
+        action: 'kms:GenerateDataKey',
+        resource: keyArn,
+        context: { ...s3ViaService, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::someone-elses-bucket' },
+      }),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(world.decide({ caller, action: 'kms:Encrypt', resource: keyArn }), 'ImplicitlyDenied');
+    await expectDecision(world.decide({ caller, action: 'kms:CreateGrant', resource: keyArn }), 'ExplicitlyDenied');
+  });
+});
