@@ -1,8 +1,11 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+
+/** CDK feature flag: grant S3 log delivery by bucket policy instead of ACL. */
+const LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
 /** How objects are encrypted at rest. */
 export type BucketEncryption =
@@ -78,6 +81,11 @@ export class SecureBucket extends Construct {
       throw new Error(
         `${this.node.path}: give objectLockRetention, or objectLockOmittedReason to say why there is none`,
       );
+    }
+    if (props.serverAccessLogs && !FeatureFlags.of(this).isEnabled(LOGS_BY_BUCKET_POLICY)) {
+      // Without this flag CDK grants log delivery through the target's ACL, which
+      // cannot work on a bucket whose ACLs are disabled.
+      throw new Error(`${this.node.path}: set the feature flag "${LOGS_BY_BUCKET_POLICY}": true in cdk.json`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.objectLockRetention && removalPolicy === RemovalPolicy.DESTROY) {
@@ -216,7 +224,8 @@ export class SecureBucket extends Construct {
           resources: [this.encryptionKey.keyArn],
           conditions: {
             StringEquals: {
-              'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com`,
+              // The bucket's region: S3 calls KMS from where the bucket lives.
+              'kms:ViaService': `s3.${Stack.of(this.bucket).region}.amazonaws.com`,
               'kms:EncryptionContext:aws:s3:arn': this.bucket.bucketArn,
             },
           },

@@ -7,7 +7,8 @@ import { createProjectApp, ProjectApp } from '../../lib/project-app';
 /** The account and region every test deploys to, so ARNs are concrete. */
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' } as const;
 
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+/** The context block of cdk.json: feature flags and default settings. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
 ).context;
 

@@ -1,0 +1,91 @@
+import { ConfigError, parseConfig, SETTINGS } from '../lib/config';
+import { buildApp } from './support/build-app';
+
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    parseConfig(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  test('no settings => secure defaults (retain, no object lock)', () => {
+    expect(parseConfig({})).toEqual({
+      appName: 'GuardedGenAi',
+      removalPolicy: 'retain',
+      recordsRetentionDays: 90,
+      noncurrentVersionRetentionDays: 30,
+      accessLogRetentionDays: 365,
+      objectLock: false,
+      objectLockRetentionDays: 30,
+    });
+  });
+
+  test('-c strings are read as numbers and booleans', () => {
+    const config = parseConfig({ recordsRetentionDays: '7', objectLock: 'true', removalPolicy: 'retain' });
+    expect(config.recordsRetentionDays).toBe(7);
+    expect(config.objectLock).toBe(true);
+  });
+
+  test('CDK feature flags and CLI keys are not ours and are ignored', () => {
+    expect(() =>
+      parseConfig({
+        '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+        'aws:cdk:version-reporting': false,
+        'availability-zones:account=111111111111:region=eu-west-1': ['a'],
+      }),
+    ).not.toThrow();
+  });
+
+  test('an unknown key fails and names the key, its value and the known keys', () => {
+    expect(problemsOf({ modelid: 'x' })).toEqual([
+      expect.stringMatching(/unknown key "modelid" \(value "x"\); known keys: appName, /),
+    ]);
+  });
+
+  test.each([
+    ['removalPolicy', 'Destroy', '"retain" or "destroy"'],
+    ['recordsRetentionDays', 0, 'a whole number of days from 1 to 3650'],
+    ['recordsRetentionDays', '1.5', 'a whole number of days from 1 to 3650'],
+    ['accessLogRetentionDays', 5000, 'a whole number of days from 1 to 3650'],
+    ['objectLock', 'yes', 'true or false'],
+    ['appName', 'my app', 'PascalCase'],
+  ])('%s = %j is refused with what is allowed', (key, value, allowed) => {
+    const [problem] = problemsOf({ [key]: value });
+    expect(problem).toContain(`${key}: got ${JSON.stringify(value)}, allowed: `);
+    expect(problem).toContain(allowed);
+  });
+
+  test('every bad key is named in one message, not only the first', () => {
+    const problems = problemsOf({ typo: 1, removalPolicy: 'keep', objectLockRetentionDays: -1 });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/typo[\s\S]*removalPolicy[\s\S]*objectLockRetentionDays/);
+  });
+
+  test('object lock with removalPolicy destroy is refused: locked versions cannot be destroyed', () => {
+    expect(problemsOf({ objectLock: true, removalPolicy: 'destroy' })).toEqual([
+      expect.stringContaining('objectLock: got true with removalPolicy "destroy"'),
+    ]);
+  });
+
+  test('every setting documents what it changes and what it allows', () => {
+    for (const [name, setting] of Object.entries(SETTINGS)) {
+      expect({ name, description: setting.description.length > 20, allowed: setting.allowed.length > 3 }).toEqual({
+        name,
+        description: true,
+        allowed: true,
+      });
+    }
+  });
+});
+
+describe('the app refuses bad configuration before building anything', () => {
+  test('a bad value fails synth with a message naming it', () => {
+    expect(() => buildApp({ removalPolicy: 'delete', recordsRetentionDays: 'ninety' })).toThrow(
+      /Invalid configuration \(2 problems\):\n {2}- removalPolicy: got "delete", allowed: "retain" or "destroy"\n {2}- recordsRetentionDays: got "ninety"/,
+    );
+  });
+});

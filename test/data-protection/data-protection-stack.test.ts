@@ -1,0 +1,237 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../support/build-app';
+
+/** Synthesize the whole gated app once per configuration and return the data stack's template. */
+function synthDataStack(overrides: Record<string, unknown> = {}): Template {
+  const { app, stacks } = buildApp(overrides);
+  const assembly = app.synth();
+  return Template.fromJSON(assembly.getStackByName(stacks.dataProtection.stackName).template);
+}
+
+const template = synthDataStack();
+const sandbox = synthDataStack({ removalPolicy: 'destroy' });
+const locked = synthDataStack({ objectLock: true, objectLockRetentionDays: 14, recordsRetentionDays: 30 });
+
+const KEY = 'ProjectKey99EBDA78';
+const DATA = 'DataBucketE6B0FAA8';
+const LOGS = 'AccessLogsBucketCD784A59';
+
+function bucket(t: Template, logicalId: string) {
+  return t.toJSON().Resources[logicalId];
+}
+function bucketPolicyStatements(t: Template, logicalId: string): Record<string, unknown>[] {
+  const policies = t.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: logicalId } } });
+  const [policy] = Object.values(policies);
+  return policy.Properties.PolicyDocument.Statement;
+}
+
+describe('DataProtectionStack', () => {
+  test('normalized snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  describe('the project key', () => {
+    test('is customer-managed with yearly rotation and an alias derived from the stack name', () => {
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      template.hasResourceProperties('AWS::KMS::Alias', {
+        AliasName: 'alias/GuardedGenAi-DataProtection/data',
+        TargetKeyId: { 'Fn::GetAtt': [KEY, 'Arn'] },
+      });
+    });
+
+    test('key policy trusts no principal "*" without conditions, and no service principal at all', () => {
+      const statements: { Effect: string; Principal: unknown; Condition?: unknown }[] = bucket(template, KEY).Properties
+        .KeyPolicy.Statement;
+      for (const s of statements.filter(
+        (st) => JSON.stringify(st.Principal) === '{"AWS":"*"}' || st.Principal === '*',
+      )) {
+        expect(s.Condition).toBeDefined();
+      }
+      expect(JSON.stringify(statements)).not.toContain('"Service"');
+    });
+
+    test('grants can only be created for AWS resources (CT.KMS.PR.3)', () => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'kms:CreateGrant',
+              Principal: { AWS: '*' },
+              Condition: {
+                BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test('retain by default => key retained; sandbox => deleted after the 7-day window', () => {
+      template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      sandbox.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({ PendingWindowInDays: 7 }),
+      });
+    });
+  });
+
+  describe('the data bucket', () => {
+    test('SSE-KMS with the project key and S3 Bucket Keys', () => {
+      expect(bucket(template, DATA).Properties.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [KEY, 'Arn'] } },
+          },
+        ],
+      });
+    });
+
+    test('all four Block Public Access settings, ACLs disabled, versioning on', () => {
+      expect(bucket(template, DATA).Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    });
+
+    test('lifecycle: abort multipart uploads, expire noncurrent versions, expire the records prefix from config', () => {
+      expect(bucket(locked, DATA).Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }),
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'records/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ]),
+      );
+    });
+
+    test('server access logs go to the log bucket; EventBridge notifications on without a custom resource', () => {
+      expect(bucket(template, DATA).Properties).toMatchObject({
+        LoggingConfiguration: { DestinationBucketName: { Ref: LOGS }, LogFilePrefix: 'data-bucket/' },
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      });
+      template.resourceCountIs('Custom::S3BucketNotifications', 0);
+      template.resourceCountIs('AWS::Lambda::Function', 0);
+    });
+
+    test('TLS required and TLS older than 1.2 refused, for every principal', () => {
+      const statements = bucketPolicyStatements(template, DATA);
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        ]),
+      );
+    });
+
+    test('uploads asking for another encryption type, another key or SSE-C are refused', () => {
+      const bySid = Object.fromEntries(bucketPolicyStatements(template, DATA).map((s) => [s.Sid, s]));
+      expect(bySid.DenyOtherEncryptionTypes).toMatchObject({
+        Effect: 'Deny',
+        Action: 's3:PutObject',
+        Condition: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+        },
+      });
+      expect(bySid.DenyOtherKmsKeys).toMatchObject({
+        Effect: 'Deny',
+        Condition: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': [KEY, 'Arn'] } },
+        },
+      });
+      expect(bySid.DenyCustomerProvidedKeys).toMatchObject({
+        Effect: 'Deny',
+        Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+      });
+    });
+
+    test('object lock off by default; on => governance mode with retention from config', () => {
+      expect(bucket(template, DATA).Properties.ObjectLockEnabled).toBe(false);
+      expect(bucket(locked, DATA).Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 14 } },
+        },
+      });
+    });
+
+    test('retain by default => bucket retained, no auto-delete; sandbox => emptied and deleted', () => {
+      expect(bucket(template, DATA)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+      expect(bucket(sandbox, DATA)).toMatchObject({ DeletionPolicy: 'Delete' });
+      sandbox.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: DATA } });
+      sandbox.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: LOGS } });
+    });
+
+    test('no hard-coded bucket names', () => {
+      for (const t of [template, sandbox, locked]) {
+        for (const b of Object.values(t.findResources('AWS::S3::Bucket'))) {
+          expect(b.Properties.BucketName).toBeUndefined();
+        }
+      }
+    });
+  });
+
+  describe('the access-log bucket', () => {
+    test('SSE-S3 (server access logging cannot target SSE-KMS), otherwise hardened like the data bucket', () => {
+      expect(bucket(template, LOGS).Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+      expect(bucket(template, LOGS).Properties.LoggingConfiguration).toBeUndefined();
+      expect(bucketPolicyStatements(template, LOGS)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      );
+    });
+
+    test('only the S3 logging service may write, and only for the data bucket of this account', () => {
+      expect(bucketPolicyStatements(template, LOGS)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [DATA, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+            },
+          }),
+        ]),
+      );
+    });
+
+    test('logs expire after the configured retention', () => {
+      expect(bucket(template, LOGS).Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([expect.objectContaining({ ExpirationInDays: 365, Status: 'Enabled' })]),
+      );
+      expect(bucket(template, LOGS).Properties.ObjectLockEnabled).toBe(false);
+    });
+  });
+});
