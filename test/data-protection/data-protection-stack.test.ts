@@ -16,6 +16,18 @@ const KEY = 'ProjectKey99EBDA78';
 const DATA = 'DataBucketE6B0FAA8';
 const LOGS = 'AccessLogsBucketCD784A59';
 
+/** Settings both buckets share: never public, ACLs off, versioned. */
+const HARDENED = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+  VersioningConfiguration: { Status: 'Enabled' },
+};
+
 function bucket(t: Template, logicalId: string) {
   return t.toJSON().Resources[logicalId];
 }
@@ -89,16 +101,7 @@ describe('DataProtectionStack', () => {
     });
 
     test('all four Block Public Access settings, ACLs disabled, versioning on', () => {
-      expect(bucket(template, DATA).Properties).toMatchObject({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
-      });
+      expect(bucket(template, DATA).Properties).toMatchObject(HARDENED);
     });
 
     test('lifecycle: abort multipart uploads, expire noncurrent versions, expire the records prefix from config', () => {
@@ -196,14 +199,7 @@ describe('DataProtectionStack', () => {
         BucketEncryption: {
           ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
         },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
+        ...HARDENED,
       });
       expect(bucket(template, LOGS).Properties.LoggingConfiguration).toBeUndefined();
       expect(bucketPolicyStatements(template, LOGS)).toEqual(

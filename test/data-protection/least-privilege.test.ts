@@ -42,8 +42,16 @@ async function expectDecision(promise: Promise<Decision>, expected: Decision) {
 }
 
 describe('data bucket refuses unsafe requests, whoever asks', () => {
+  /** An administrator uploads a record with this request context. */
+  const adminUpload = (context: Record<string, string> = {}) =>
+    world.decide({ caller: admin, action: 's3:PutObject', resource: record, context });
+  const sseKms = (key: string) => ({
+    's3:x-amz-server-side-encryption': 'aws:kms',
+    's3:x-amz-server-side-encryption-aws-kms-key-id': key,
+  });
+
   test('a well-formed HTTPS upload by an administrator is allowed (the baseline the denials below differ from)', async () => {
-    await expectDecision(world.decide({ caller: admin, action: 's3:PutObject', resource: record }), 'Allowed');
+    await expectDecision(adminUpload(), 'Allowed');
   });
 
   test('a request without TLS is denied', async () => {
@@ -59,56 +67,23 @@ describe('data bucket refuses unsafe requests, whoever asks', () => {
   });
 
   test('TLS 1.1 is denied and TLS 1.2 is allowed', async () => {
-    await expectDecision(
-      world.decide({ caller: admin, action: 's3:PutObject', resource: record, context: { 's3:TlsVersion': '1.1' } }),
-      'ExplicitlyDenied',
-    );
-    await expectDecision(
-      world.decide({ caller: admin, action: 's3:PutObject', resource: record, context: { 's3:TlsVersion': '1.2' } }),
-      'Allowed',
-    );
+    await expectDecision(adminUpload({ 's3:TlsVersion': '1.1' }), 'ExplicitlyDenied');
+    await expectDecision(adminUpload({ 's3:TlsVersion': '1.2' }), 'Allowed');
   });
 
   test('an upload asking for SSE-S3 is denied', async () => {
-    await expectDecision(
-      world.decide({
-        caller: admin,
-        action: 's3:PutObject',
-        resource: record,
-        context: { 's3:x-amz-server-side-encryption': 'AES256' },
-      }),
-      'ExplicitlyDenied',
-    );
+    await expectDecision(adminUpload({ 's3:x-amz-server-side-encryption': 'AES256' }), 'ExplicitlyDenied');
   });
 
   test('an upload asking for another KMS key is denied, one naming the project key is allowed', async () => {
-    const withKey = (key: string) => ({
-      's3:x-amz-server-side-encryption': 'aws:kms',
-      's3:x-amz-server-side-encryption-aws-kms-key-id': key,
-    });
-    await expectDecision(
-      world.decide({
-        caller: admin,
-        action: 's3:PutObject',
-        resource: record,
-        context: withKey(`arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other`),
-      }),
-      'ExplicitlyDenied',
-    );
-    await expectDecision(
-      world.decide({ caller: admin, action: 's3:PutObject', resource: record, context: withKey(keyArn) }),
-      'Allowed',
-    );
+    const otherKey = `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other`;
+    await expectDecision(adminUpload(sseKms(otherKey)), 'ExplicitlyDenied');
+    await expectDecision(adminUpload(sseKms(keyArn)), 'Allowed');
   });
 
   test('an upload with a customer-provided key (SSE-C) is denied', async () => {
     await expectDecision(
-      world.decide({
-        caller: admin,
-        action: 's3:PutObject',
-        resource: record,
-        context: { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' },
-      }),
+      adminUpload({ 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' }),
       'ExplicitlyDenied',
     );
   });
@@ -156,35 +131,30 @@ describe('a role granted one prefix writes there and nowhere else', () => {
     await expectDecision(world.decide({ caller, action: 's3:ListBucket', resource: bucketArn }), 'ImplicitlyDenied');
   });
 
+  /** The writer calls KMS on the project key with this request context. */
+  const useKey = (action: string, context: Record<string, string> = {}) =>
+    world.decide({ caller, action, resource: keyArn, context });
+
   test('it can use the key through S3 in this region for this bucket', async () => {
-    await expectDecision(
-      world.decide({ caller, action: 'kms:GenerateDataKey', resource: keyArn, context: s3ViaService }),
-      'Allowed',
-    );
+    await expectDecision(useKey('kms:GenerateDataKey', s3ViaService), 'Allowed');
+    await expectDecision(useKey('kms:Decrypt', s3ViaService), 'Allowed');
   });
 
   test('it cannot use the key directly, through S3 in another region, or for another bucket', async () => {
-    await expectDecision(world.decide({ caller, action: 'kms:GenerateDataKey', resource: keyArn }), 'ImplicitlyDenied');
-    await expectDecision(world.decide({ caller, action: 'kms:Decrypt', resource: keyArn }), 'ImplicitlyDenied');
+    await expectDecision(useKey('kms:GenerateDataKey'), 'ImplicitlyDenied');
+    await expectDecision(useKey('kms:Decrypt'), 'ImplicitlyDenied');
     await expectDecision(
-      world.decide({
-        caller,
-        action: 'kms:Decrypt',
-        resource: keyArn,
-        context: { ...s3ViaService, 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
-      }),
+      useKey('kms:Decrypt', { ...s3ViaService, 'kms:ViaService': 's3.us-east-1.amazonaws.com' }),
       'ImplicitlyDenied',
     );
     await expectDecision(
-      world.decide({
-        caller,
-        action: 'kms:GenerateDataKey',
-        resource: keyArn,
-        context: { ...s3ViaService, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::someone-elses-bucket' },
+      useKey('kms:GenerateDataKey', {
+        ...s3ViaService,
+        'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::other-bucket',
       }),
       'ImplicitlyDenied',
     );
-    await expectDecision(world.decide({ caller, action: 'kms:Encrypt', resource: keyArn }), 'ImplicitlyDenied');
-    await expectDecision(world.decide({ caller, action: 'kms:CreateGrant', resource: keyArn }), 'ExplicitlyDenied');
+    await expectDecision(useKey('kms:Encrypt', s3ViaService), 'ImplicitlyDenied');
+    await expectDecision(useKey('kms:CreateGrant'), 'ExplicitlyDenied');
   });
 });
