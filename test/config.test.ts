@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig, SETTINGS } from '../lib/config';
-import { buildApp } from './support/build-app';
+import { buildApp, CDK_JSON_CONTEXT } from './support/build-app';
 
 function problemsOf(context: Record<string, unknown>): readonly string[] {
   try {
@@ -87,5 +87,12 @@ describe('the app refuses bad configuration before building anything', () => {
     expect(() => buildApp({ removalPolicy: 'delete', recordsRetentionDays: 'ninety' })).toThrow(
       /Invalid configuration \(2 problems\):\n {2}- removalPolicy: got "delete", allowed: "retain" or "destroy"\n {2}- recordsRetentionDays: got "ninety"/,
     );
+  });
+});
+
+describe('cdk.json', () => {
+  test('its context states every setting with its default, so a user sees what can be changed', () => {
+    const fromCdkJson = Object.fromEntries(Object.entries(CDK_JSON_CONTEXT).filter(([key]) => key in SETTINGS));
+    expect(fromCdkJson).toEqual(parseConfig({}));
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,6 +6,9 @@ import { Construct } from 'constructs';
 
 /** CDK feature flag: grant S3 log delivery by bucket policy instead of ACL. */
 const LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
+/** Stacks whose auto-delete provider has been hardened already (it is shared by the stack's buckets). */
+const hardenedProviders = new WeakSet<object>();
 
 /** How objects are encrypted at rest. */
 export type BucketEncryption =
@@ -152,7 +155,7 @@ export class SecureBucket extends Construct {
     }
     this.acknowledgeDeliberateChoices(props);
     if (removalPolicy === RemovalPolicy.DESTROY) {
-      this.acknowledgeAutoDeleteProvider();
+      this.hardenAutoDeleteProvider();
     }
   }
 
@@ -251,19 +254,44 @@ export class SecureBucket extends Construct {
 
   /**
    * `autoDeleteObjects` adds CDK's own provider Lambda (one per stack) that
-   * empties the bucket when the stack is deleted. It exists only in throwaway
-   * sandbox mode.
+   * empties the buckets when the stack is deleted; it exists only in throwaway
+   * sandbox mode. CDK gives its role the AWS managed policy
+   * AWSLambdaBasicExecutionRole (logs on every log group of the account); the
+   * project uses no AWS managed policies, so it is replaced by an inline policy
+   * limited to the log groups of this stack's functions. Its S3 permissions come
+   * from the bucket policies of this stack's buckets only.
    */
-  private acknowledgeAutoDeleteProvider(): void {
+  private hardenAutoDeleteProvider(): void {
     const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
-    if (provider && !provider.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
-      Validations.of(provider).acknowledge({
-        // CT.LAMBDA.PR.3
-        id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        reason:
-          'CDK-owned bucket-emptying provider, present only with removalPolicy "destroy" (throwaway sandbox); it runs once at stack deletion and calls only S3 on buckets of this stack, which its role is limited to.',
-      });
+    const role = provider?.node.tryFindChild('Role');
+    if (!provider || !(role instanceof CfnResource) || hardenedProviders.has(provider)) {
+      return;
     }
+    hardenedProviders.add(provider);
+    const stack = Stack.of(this);
+    const logGroups = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/lambda/${stack.stackName}-*`;
+    role.addPropertyDeletionOverride('ManagedPolicyArns');
+    role.addPropertyOverride('Policies', [
+      {
+        PolicyName: 'WriteOwnLogs',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: [logGroups, `${logGroups}:log-stream:*`],
+            },
+          ],
+        },
+      },
+    ]);
+    Validations.of(provider).acknowledge({
+      // CT.LAMBDA.PR.3
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason:
+        'CDK-owned bucket-emptying provider, present only with removalPolicy "destroy" (throwaway sandbox). It runs once at stack deletion, calls only S3 for the buckets of this stack (their bucket policies are its only S3 permission) and holds no data.',
+    });
   }
 
   private acknowledgeDeliberateChoices(props: SecureBucketProps): void {

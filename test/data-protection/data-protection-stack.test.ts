@@ -184,6 +184,30 @@ describe('DataProtectionStack', () => {
       sandbox.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: LOGS } });
     });
 
+    test('sandbox => the auto-delete provider role has no AWS managed policy, only its own log groups', () => {
+      const roles = Object.values(sandbox.findResources('AWS::IAM::Role'));
+      expect(roles).toHaveLength(1);
+      expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
+      expect(roles[0].Properties.Policies).toEqual([
+        {
+          PolicyName: 'WriteOwnLogs',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: [
+                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/GuardedGenAi-DataProtection-*',
+                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/GuardedGenAi-DataProtection-*:log-stream:*',
+                ],
+              },
+            ],
+          },
+        },
+      ]);
+    });
+
     test('no hard-coded bucket names', () => {
       for (const t of [template, sandbox, locked]) {
         for (const b of Object.values(t.findResources('AWS::S3::Bucket'))) {
