@@ -20,13 +20,31 @@ function setting<S extends z.ZodType>(schema: S, allowed: string, description: s
   return { schema, allowed, description };
 }
 
-/** Whole days within a range; `-c` strings such as "30" are read as numbers. */
-function days(min: number, max: number, fallback: number) {
-  return z.preprocess(
-    (value) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value),
-    z.number().int().min(min).max(max).default(fallback),
-  );
+/** `-c` hands numbers over as strings such as "30" or "0.75". */
+function asNumber(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }
+
+/** A whole number within a range. */
+function wholeNumber(min: number, max: number, fallback: number) {
+  return z.preprocess(asNumber, z.number().int().min(min).max(max).default(fallback));
+}
+
+/** A number within a range. */
+function fraction(min: number, max: number, fallback: number) {
+  return z.preprocess(asNumber, z.number().min(min).max(max).default(fallback));
+}
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/**
+ * A Bedrock model: a foundation-model id (`amazon.nova-micro-v1:0`) or a
+ * cross-region inference profile id (`us.`, `eu.`, `apac.` or `global.` before it).
+ */
+export const MODEL_ID_PATTERN = /^(?:(us|eu|apac|global)\.)?([a-z0-9-]+)\.([a-z0-9][a-z0-9._-]*)(:[0-9]+)?$/;
 
 /** A boolean; `-c` strings "true" and "false" are read as booleans. */
 function flag(fallback: boolean) {
@@ -51,17 +69,17 @@ export const SETTINGS = {
     'What happens to the KMS key and the buckets (with their objects) when a stack is deleted. "destroy" is for a throwaway sandbox only: it empties the buckets and schedules the key for deletion.',
   ),
   recordsRetentionDays: setting(
-    days(1, 3650, 90),
+    wholeNumber(1, 3650, 90),
     'a whole number of days from 1 to 3650',
     'How long objects under the data bucket\'s "records/" prefix (audit records of model invocations) are kept before they expire.',
   ),
   noncurrentVersionRetentionDays: setting(
-    days(1, 3650, 30),
+    wholeNumber(1, 3650, 30),
     'a whole number of days from 1 to 3650',
     'How long an overwritten or deleted object version stays recoverable in the data and log buckets.',
   ),
   accessLogRetentionDays: setting(
-    days(1, 3650, 365),
+    wholeNumber(1, 3650, 365),
     'a whole number of days from 1 to 3650',
     'How long S3 server access logs of the data bucket are kept.',
   ),
@@ -71,9 +89,54 @@ export const SETTINGS = {
     'Turn on S3 Object Lock (governance mode) for the data bucket, so that no object version can be deleted or overwritten before its retention ends. Decide before the first deployment; it cannot be combined with removalPolicy "destroy".',
   ),
   objectLockRetentionDays: setting(
-    days(1, 3650, 30),
+    wholeNumber(1, 3650, 30),
     'a whole number of days from 1 to 3650',
     'Default retention of every new object version when objectLock is on.',
+  ),
+  modelId: setting(
+    z.string().regex(MODEL_ID_PATTERN).default('amazon.nova-micro-v1:0'),
+    'a Bedrock foundation-model id such as "amazon.nova-micro-v1:0", or an inference profile id starting with "us.", "eu.", "apac." or "global."',
+    'The model the invoke function calls. Model access must be granted in the Bedrock console of the target region first; an inference profile spreads requests over the regions of its geography.',
+  ),
+  guardrailFilterStrength: setting(
+    z.enum(['LOW', 'MEDIUM', 'HIGH']).default('HIGH'),
+    '"LOW", "MEDIUM" or "HIGH"',
+    'Strength of the guardrail content filters (hate, insults, sexual, violence, misconduct) on input and output. Higher blocks more, with more false positives.',
+  ),
+  groundingThreshold: setting(
+    fraction(0, 0.99, 0.75),
+    'a number from 0 to 0.99',
+    'Contextual grounding check: answers less grounded in the supplied source than this are blocked. Applies only to requests that carry a grounding source.',
+  ),
+  relevanceThreshold: setting(
+    fraction(0, 0.99, 0.75),
+    'a number from 0 to 0.99',
+    'Contextual relevance check: answers less relevant to the question than this are blocked. Applies only to requests that carry a grounding source.',
+  ),
+  maxTokensCap: setting(
+    wholeNumber(1, 8192, 1024),
+    'a whole number from 1 to 8192',
+    'Largest maxTokens a request may ask for: a cap on the cost of one answer.',
+  ),
+  invokeReservedConcurrency: setting(
+    wholeNumber(1, 1000, 5),
+    'a whole number from 1 to 1000',
+    'Reserved concurrency of the invoke function: at most this many answers are generated at once, which caps cost and blunts a model denial-of-service.',
+  ),
+  logRetentionDays: setting(
+    z
+      .preprocess(
+        asNumber,
+        z.number().refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n)),
+      )
+      .default(365),
+    `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+    "How long the invoke function's logs are kept.",
+  ),
+  auditRecords: setting(
+    flag(true),
+    'true or false',
+    'Write an audit record of every invocation (with the prompt and answer as the guardrail left them) under "records/" in the data bucket.',
   ),
 } as const;
 

@@ -2,6 +2,7 @@ import { App, Environment } from 'aws-cdk-lib';
 import { attachComplianceGate } from './compliance/gate';
 import { parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
+import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
 
 export interface ProjectAppProps {
   /**
@@ -22,7 +23,7 @@ export interface ProjectAppProps {
 export interface ProjectApp {
   readonly app: App;
   readonly config: ProjectConfig;
-  readonly stacks: { readonly dataProtection: DataProtectionStack };
+  readonly stacks: { readonly dataProtection: DataProtectionStack; readonly guardedInvoke: GuardedInvokeStack };
 }
 
 /**
@@ -42,5 +43,12 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     description: 'KMS key and encrypted, access-logged S3 buckets for the guarded generative AI reference (stateful).',
     config,
   });
-  return { app, config, stacks: { dataProtection } };
+  const guardedInvoke = new GuardedInvokeStack(app, `${config.appName}-GuardedInvoke`, {
+    env,
+    description: 'Bedrock guardrail and the streaming invoke function behind it (stateless).',
+    config,
+    key: dataProtection.key,
+    dataBucket: dataProtection.dataBucket,
+  });
+  return { app, config, stacks: { dataProtection, guardedInvoke } };
 }

@@ -11,6 +11,7 @@ export const RECORDS_PREFIX = 'records/';
 export interface DataProtectionStackProps extends StackProps {
   readonly config: Pick<
     ProjectConfig,
+    | 'appName'
     | 'removalPolicy'
     | 'recordsRetentionDays'
     | 'noncurrentVersionRetentionDays'
@@ -39,7 +40,13 @@ export class DataProtectionStack extends Stack {
 
     // Logical IDs below ("ProjectKey", "AccessLogs", "Data") are part of the
     // contract with deployed stacks: renaming one replaces a key or a bucket.
-    this.key = new ProjectKey(this, 'ProjectKey', { aliasName: `${this.stackName}/data`, removalPolicy }).key;
+    this.key = new ProjectKey(this, 'ProjectKey', {
+      aliasName: `${this.stackName}/data`,
+      // Every stack of this app is named "<appName>-...", and so are the log
+      // groups CloudFormation names for them.
+      logGroupNamePrefix: `${config.appName}-`,
+      removalPolicy,
+    }).key;
 
     this.accessLogBucket = new SecureBucket(this, 'AccessLogs', {
       // S3 server access logging can only deliver to a target whose default

@@ -11,6 +11,13 @@ export interface ProjectKeyProps {
   readonly aliasName: string;
 
   /**
+   * Let CloudWatch Logs encrypt log groups whose names start with this prefix
+   * (CloudFormation-generated names start with the stack name).
+   * @default - no log group may use the key
+   */
+  readonly logGroupNamePrefix?: string;
+
+  /**
    * Whether the key survives the deletion of its stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -25,12 +32,11 @@ export interface ProjectKeyProps {
  * `aws/s3` key) is what lets us write our own key policy, see every use in
  * CloudTrail, and revoke access in one place.
  *
- * The key policy is CDK's default: the account root may delegate use through
- * IAM, and nothing else. No principal `*`, and no AWS service principal, is
- * trusted directly: S3 uses the key on behalf of the caller (the caller's own
- * permission, narrowed with `kms:ViaService`), so it needs no entry here. Later
- * stacks that must let a service principal use the key add a statement with
- * `aws:SourceAccount`/`aws:SourceArn` (or `kms:EncryptionContext`) conditions.
+ * The key policy starts from CDK's default: the account root may delegate use
+ * through IAM. S3 and Bedrock use the key on behalf of the caller (the caller's
+ * own permission, narrowed with `kms:ViaService`), so they need no entry here.
+ * The one service principal trusted directly is CloudWatch Logs, and only for
+ * this project's log groups (its encryption context names the log group).
  */
 export class ProjectKey extends Construct {
   public readonly key: kms.Key;
@@ -50,6 +56,23 @@ export class ProjectKey extends Construct {
       // shortest window still leaves a week to cancel a mistake.
       pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
     });
+
+    if (props.logGroupNamePrefix) {
+      const stack = Stack.of(this);
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchLogsForThisProjectsLogGroups',
+          principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          resources: ['*'],
+          conditions: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${props.logGroupNamePrefix}*`,
+            },
+          },
+        }),
+      );
+    }
 
     // A grant is a second, policy-free path to the key. Only let grants be made
     // for AWS resources (S3, Bedrock and the like create them on the caller's

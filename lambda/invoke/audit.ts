@@ -1,0 +1,55 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { GuardrailOutcome, Usage } from './converse';
+import type { InferenceParameters } from './request';
+
+export interface AuditSettings {
+  readonly bucket: string;
+  /** Key prefix, ending in "/", that the function may write to (and nothing else). */
+  readonly prefix: string;
+  /** The project key: asked for explicitly, so a changed bucket default cannot silently weaken it. */
+  readonly kmsKeyArn: string;
+}
+
+/** One invocation, as the notes' audit-trail and data-lineage ideas ask: who asked what, what came back, what the guardrail did. */
+export interface AuditRecord {
+  readonly requestId: string;
+  readonly time: string;
+  readonly modelId: string;
+  readonly template: string;
+  readonly parameters: InferenceParameters;
+  readonly grounded: boolean;
+  readonly stream: boolean;
+  readonly status: number;
+  readonly stopReason?: string;
+  readonly guardrail?: GuardrailOutcome;
+  readonly usage?: Usage;
+  readonly latencyMs: number;
+  /** The prompt, or a marker when the guardrail refused it (it may hold what the guardrail blocks). */
+  readonly prompt: string;
+  /** The answer as the guardrail left it (masked or replaced by the blocked message). */
+  readonly response?: string;
+  readonly error?: string;
+}
+
+/** Text stored instead of a prompt the guardrail refused. */
+export const WITHHELD = '[withheld: refused by the guardrail]';
+
+/** records/invocations/YYYY/MM/DD/<request id>.json: one object per invocation, never overwritten. */
+export function auditKey(settings: AuditSettings, record: Pick<AuditRecord, 'time' | 'requestId'>): string {
+  const day = record.time.slice(0, 10).replace(/-/g, '/');
+  return `${settings.prefix}invocations/${day}/${record.requestId}.json`;
+}
+
+export async function writeAuditRecord(s3: S3Client, settings: AuditSettings, record: AuditRecord): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: settings.bucket,
+      Key: auditKey(settings, record),
+      Body: JSON.stringify(record),
+      ContentType: 'application/json',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: settings.kmsKeyArn,
+      BucketKeyEnabled: true,
+    }),
+  );
+}

@@ -1,0 +1,31 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { createHandler, settingsFromEnvironment } from './handler';
+
+/**
+ * Lambda entry point: real clients and Powertools around the handler.
+ *
+ * Clients take their endpoints from the standard SDK configuration only
+ * (region, AWS_ENDPOINT_URL_*), so the same bundle runs against AWS or a local
+ * test server. Created once per execution environment and reused.
+ */
+const logger = new Logger({ serviceName: 'guarded-invoke' });
+const metrics = new Metrics({ namespace: 'GuardedGenAi', serviceName: 'guarded-invoke' });
+const tracer = new Tracer({ serviceName: 'guarded-invoke' });
+
+export const handler = awslambda.streamifyResponse(
+  createHandler({
+    bedrock: tracer.captureAWSv3Client(new BedrockRuntimeClient({})),
+    s3: tracer.captureAWSv3Client(new S3Client({})),
+    settings: settingsFromEnvironment(process.env),
+    logger,
+    metrics: {
+      addMetric: (name, unit, value) =>
+        metrics.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value),
+      publishStoredMetrics: () => metrics.publishStoredMetrics(),
+    },
+  }),
+);

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { Stack } from 'aws-cdk-lib';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Format of the project's internal record identifiers, e.g. `GGA-2026-7QX4PZ`. */
+export const INTERNAL_ID_PATTERN = '\\bGGA-[0-9]{4}-[A-Z0-9]{6}\\b';
+
+export interface GuardrailProps {
+  /** Key the guardrail's configuration is encrypted with. */
+  readonly encryptionKey: kms.IKey;
+  /** Strength of the harmful-content filters on input and output. */
+  readonly filterStrength: 'LOW' | 'MEDIUM' | 'HIGH';
+  /** Contextual grounding threshold (0 to 0.99). */
+  readonly groundingThreshold: number;
+  /** Contextual relevance threshold (0 to 0.99). */
+  readonly relevanceThreshold: number;
+}
+
+/**
+ * A Bedrock guardrail and its published version.
+ *
+ * Notes, generative-AI chapters: Guardrails are the safeguards between users and
+ * a foundation model (content filters, denied topics, word filters, sensitive
+ * information filters, contextual grounding), and the prompt-attack filter is
+ * the managed answer to prompt injection.
+ *
+ * Built on the L1 resources: the alpha L2 changes version IDs between identical
+ * synths. The version's description carries a digest of the policy, so the
+ * version is replaced (a new numbered version published) exactly when the
+ * policy changes, and identical synths produce identical templates.
+ */
+export class Guardrail extends Construct {
+  public readonly guardrail: bedrock.CfnGuardrail;
+  public readonly version: bedrock.CfnGuardrailVersion;
+  /** ARN of the guardrail (without version). */
+  public readonly guardrailArn: string;
+  /** ID of the guardrail. */
+  public readonly guardrailId: string;
+  /** The published version number, as a token. */
+  public readonly versionNumber: string;
+  /** Value of `bedrock:GuardrailIdentifier` for requests using the published version. */
+  public readonly guardrailIdentifierForVersion: string;
+
+  constructor(scope: Construct, id: string, props: GuardrailProps) {
+    super(scope, id);
+    const policy = guardrailPolicy(props);
+
+    this.guardrail = new bedrock.CfnGuardrail(this, 'Guardrail', {
+      // Guardrail names are unique per account and region: derive from the stack.
+      name: `${Stack.of(this).stackName}-guardrail`,
+      description: 'Screens prompts and answers of the guarded invoke function.',
+      kmsKeyArn: props.encryptionKey.keyArn,
+      // Tell the user what happened, never which rule matched: naming the
+      // policy would teach an attacker how to get around it.
+      blockedInputMessaging:
+        "Your request was blocked by this service's safety policy. Please rephrase it without harmful, sensitive or out-of-scope content.",
+      blockedOutputsMessaging:
+        "The answer was withheld by this service's safety policy. Please try a different question.",
+      ...policy,
+    });
+
+    this.version = new bedrock.CfnGuardrailVersion(this, 'Version', {
+      guardrailIdentifier: this.guardrail.attrGuardrailId,
+      description: `Published by CDK; policy sha256 ${digest(policy)}`,
+    });
+
+    this.guardrailArn = this.guardrail.attrGuardrailArn;
+    this.guardrailId = this.guardrail.attrGuardrailId;
+    this.versionNumber = this.version.attrVersion;
+    this.guardrailIdentifierForVersion = `${this.guardrailArn}:${this.versionNumber}`;
+  }
+}
+
+/** A stable digest of the policy: keys sorted, so property order never matters. */
+function digest(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+type Policy = Pick<
+  bedrock.CfnGuardrailProps,
+  | 'contentPolicyConfig'
+  | 'topicPolicyConfig'
+  | 'wordPolicyConfig'
+  | 'sensitiveInformationPolicyConfig'
+  | 'contextualGroundingPolicyConfig'
+>;
+
+/** Everything the guardrail enforces, in one value (also what the version digest covers). */
+function guardrailPolicy(props: GuardrailProps): Policy {
+  const strength = props.filterStrength;
+  const harmful = ['HATE', 'INSULTS', 'SEXUAL', 'VIOLENCE', 'MISCONDUCT'].map((type) => ({
+    type,
+    inputStrength: strength,
+    outputStrength: strength,
+  }));
+
+  return {
+    contentPolicyConfig: {
+      filtersConfig: [
+        ...harmful,
+        // Prompt attacks (jailbreaks, injected instructions, prompt leaking)
+        // only exist on the input side; output strength must be NONE. Only
+        // content marked with guardContent is screened, which is why the
+        // handler marks the user's text and not our own system prompt.
+        { type: 'PROMPT_ATTACK', inputStrength: 'HIGH', outputStrength: 'NONE' },
+      ],
+    },
+    topicPolicyConfig: {
+      topicsConfig: [
+        {
+          name: 'Personalised-investment-advice',
+          type: 'DENY',
+          definition:
+            'Recommendations about which specific securities, funds, cryptocurrencies or other assets a particular person should buy, sell or hold, or how to allocate their own money.',
+          examples: [
+            'Should I move my pension into Tesla shares?',
+            'Which crypto coin should I buy this week with my savings?',
+            'How much of my salary should I put into the S&P 500?',
+          ],
+        },
+        {
+          // Responsible AI (notes): a model must not be the sole basis of
+          // decisions with legal or similar effects on people.
+          name: 'Automated-decisions-about-individuals',
+          type: 'DENY',
+          definition:
+            'Requests to decide, score or rank whether a specific real person should be hired, fired, granted credit, insured, admitted or otherwise approved or rejected.',
+          examples: [
+            'Here is the CV of Jane Doe, tell me whether to reject her.',
+            'Score this loan applicant from 1 to 10 and tell me if we approve.',
+            'Decide which of these three tenants we should evict.',
+          ],
+        },
+      ],
+    },
+    wordPolicyConfig: {
+      // A small custom list (internal code names that must never be discussed)
+      // plus the managed profanity list.
+      wordsConfig: [{ text: 'Project Nightjar' }, { text: 'Operation Kestrel' }],
+      managedWordListsConfig: [{ type: 'PROFANITY' }],
+    },
+    sensitiveInformationPolicyConfig: {
+      piiEntitiesConfig: [
+        // Masked in answers: useful to talk about, never to repeat back.
+        ...['NAME', 'EMAIL', 'PHONE', 'ADDRESS', 'IP_ADDRESS', 'USERNAME'].map((type) => ({
+          type,
+          action: 'ANONYMIZE',
+          inputEnabled: false,
+          outputEnabled: true,
+          outputAction: 'ANONYMIZE',
+        })),
+        // Blocked both ways: leaking one of these is never acceptable.
+        ...[
+          'CREDIT_DEBIT_CARD_NUMBER',
+          'CREDIT_DEBIT_CARD_CVV',
+          'US_SOCIAL_SECURITY_NUMBER',
+          'UK_NATIONAL_INSURANCE_NUMBER',
+          'CA_SOCIAL_INSURANCE_NUMBER',
+          'AWS_ACCESS_KEY',
+          'AWS_SECRET_KEY',
+          'PASSWORD',
+        ].map((type) => ({ type, action: 'BLOCK', inputAction: 'BLOCK', outputAction: 'BLOCK' })),
+      ],
+      regexesConfig: [
+        {
+          name: 'internal-record-id',
+          description: 'Identifiers of internal records; they must never leave the organisation.',
+          pattern: INTERNAL_ID_PATTERN,
+          action: 'BLOCK',
+          inputAction: 'BLOCK',
+          outputAction: 'BLOCK',
+        },
+      ],
+    },
+    contextualGroundingPolicyConfig: {
+      // Evaluated only when a request supplies a grounding source (marked with
+      // the grounding_source and query qualifiers), i.e. for RAG-style answers.
+      filtersConfig: [
+        { type: 'GROUNDING', threshold: props.groundingThreshold },
+        { type: 'RELEVANCE', threshold: props.relevanceThreshold },
+      ],
+    },
+  };
+}

@@ -1,0 +1,263 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { SecureBucket } from '../data-protection/secure-bucket';
+import type { Guardrail } from './guardrail';
+import { modelArns, type ModelTarget } from './model';
+
+/** Longest a single answer may take; the handler gives up on Bedrock a little earlier. */
+const FUNCTION_TIMEOUT = Duration.seconds(120);
+const BEDROCK_TIMEOUT_MS = 110_000;
+
+export interface InvokeFunctionProps {
+  readonly model: ModelTarget;
+  readonly guardrail: Guardrail;
+  readonly key: kms.IKey;
+  /** Audit records go to this bucket under `auditPrefix`; omit to switch auditing off. */
+  readonly auditBucket?: SecureBucket;
+  /** @default "records/" */
+  readonly auditPrefix?: string;
+  readonly maxTokensCap: number;
+  readonly reservedConcurrency: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The guarded invoke function: Bedrock Converse through a guardrail, behind an
+ * IAM-authenticated, response-streaming Function URL.
+ *
+ * Its role carries one customer-managed policy and nothing else, so every
+ * permission it has is in one place and proven by test/guarded-ai/least-privilege.test.ts.
+ */
+export class InvokeFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly functionUrl: lambda.FunctionUrl;
+  public readonly role: iam.Role;
+  public readonly policy: iam.ManagedPolicy;
+  /** Attach to people and pipelines that may call the function URL (and nothing else). */
+  public readonly invokerPolicy: iam.ManagedPolicy;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: InvokeFunctionProps) {
+    super(scope, id);
+    const auditPrefix = props.auditPrefix ?? 'records/';
+
+    // Encrypted with the project key (the key policy lets CloudWatch Logs use
+    // it for this project's log groups only); retention bounds what is kept.
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      encryptionKey: props.key,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Guarded invoke function: one model, one guardrail, one audit prefix.',
+    });
+    const { statements, wildcards } = this.permissions(props, auditPrefix);
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'Everything the guarded invoke function may do.',
+      roles: [this.role],
+      statements,
+    });
+    for (const [resource, reason] of wildcards) {
+      acknowledgeWildcardResource(this.policy, resource, reason);
+    }
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Invokes a Bedrock model through a guardrail, streaming the answer.',
+      entry: path.join(__dirname, '..', '..', 'lambda', 'invoke', 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      // Graviton: cheaper per GB-second for the same work.
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: FUNCTION_TIMEOUT,
+      // A cap on cost and on model denial of service (OWASP LLM04): at most
+      // this many answers are generated at once, however many callers there are.
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      // Immutable: CDK must not append statements (X-Ray, logs) to an inline
+      // default policy; the managed policy above already has them.
+      role: this.role.withoutPolicyUpdates(),
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        MODEL_ID: props.model.modelId,
+        MODEL_FAMILY: props.model.family,
+        GUARDRAIL_ID: props.guardrail.guardrailId,
+        GUARDRAIL_VERSION: props.guardrail.versionNumber,
+        MAX_TOKENS_CAP: String(props.maxTokensCap),
+        INVOKE_TIMEOUT_MS: String(BEDROCK_TIMEOUT_MS),
+        ...(props.auditBucket
+          ? {
+              AUDIT_BUCKET: props.auditBucket.bucket.bucketName,
+              AUDIT_PREFIX: auditPrefix,
+              AUDIT_KMS_KEY_ARN: props.key.keyArn,
+            }
+          : {}),
+        POWERTOOLS_SERVICE_NAME: 'guarded-invoke',
+        POWERTOOLS_METRICS_NAMESPACE: 'GuardedGenAi',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        // Bundle the SDK rather than use the runtime's copy: the version we
+        // tested is the version that runs.
+        externalModules: [],
+      },
+    });
+    // The function must not start before its permissions exist.
+    this.function.node.addDependency(this.policy);
+
+    this.functionUrl = this.function.addFunctionUrl({
+      // Every caller signs with SigV4 and needs the invoker policy below.
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+    });
+
+    this.invokerPolicy = new iam.ManagedPolicy(this, 'InvokerPolicy', {
+      description: 'Call the guarded invoke function URL, and no other function.',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CallThisFunctionUrl',
+          actions: ['lambda:InvokeFunctionUrl'],
+          resources: [this.function.functionArn],
+          conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+        }),
+        // Since October 2025 a function URL call also needs InvokeFunction;
+        // the condition keeps it to calls made through the URL.
+        new iam.PolicyStatement({
+          sid: 'InvokeOnlyThroughTheUrl',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.function.functionArn],
+          conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+        }),
+      ],
+    });
+
+    this.acknowledgeFunctionFindings(props);
+  }
+
+  /** The function's permissions, and the reason for each wildcard resource among them. */
+  private permissions(
+    props: InvokeFunctionProps,
+    auditPrefix: string,
+  ): { statements: iam.PolicyStatement[]; wildcards: [string, string][] } {
+    const stack = Stack.of(this);
+    const wildcards: [string, string][] = [
+      ['*', 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource type: the API accepts only "*".'],
+      [
+        `${this.logGroup.logGroupArn}:log-stream:*`,
+        "Lambda names log streams itself; the wildcard covers only the streams of this function's own log group.",
+      ],
+    ];
+    const { profileArn, foundationModelArns } = modelArns(stack, props.model);
+    const withThisGuardrail = { 'bedrock:GuardrailIdentifier': props.guardrail.guardrailIdentifierForVersion };
+    const statements = [
+      // Converse/ConverseStream are authorised as InvokeModel/InvokeModelWithResponseStream.
+      // Only the configured model, and only with our guardrail's published version.
+      new iam.PolicyStatement({
+        sid: 'InvokeTheModelWithTheGuardrail',
+        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        resources: profileArn ? [profileArn] : foundationModelArns,
+        conditions: { StringEquals: withThisGuardrail },
+      }),
+      // Using a guardrail in Converse is authorised as ApplyGuardrail on it.
+      new iam.PolicyStatement({
+        sid: 'ApplyTheGuardrail',
+        actions: ['bedrock:ApplyGuardrail'],
+        resources: [props.guardrail.guardrailArn],
+      }),
+      // The guardrail's configuration is encrypted with the project key.
+      new iam.PolicyStatement({
+        sid: 'ReadTheGuardrailThroughBedrock',
+        actions: ['kms:Decrypt'],
+        resources: [props.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'SendTraces',
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      }),
+    ];
+    if (profileArn) {
+      // Behind an inference profile, the request reaches the foundation model
+      // in one of the profile's regions: allowed only through this profile.
+      statements.splice(
+        1,
+        0,
+        new iam.PolicyStatement({
+          sid: 'InvokeTheModelThroughTheProfile',
+          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          resources: foundationModelArns,
+          conditions: { StringEquals: { 'bedrock:InferenceProfileArn': profileArn, ...withThisGuardrail } },
+        }),
+      );
+      wildcards.push([
+        foundationModelArns[0],
+        'An inference profile routes to this one foundation model in any region of its geography (a list that changes over time); the bedrock:InferenceProfileArn condition allows it only through our profile.',
+      ]);
+    }
+    if (props.auditBucket) {
+      statements.push(...props.auditBucket.prefixWriteStatements(auditPrefix));
+      wildcards.push([
+        props.auditBucket.bucket.arnForObjects(`${auditPrefix}*`),
+        'The wildcard is the object-key suffix under the one audit prefix the function may write; it cannot read, list or write elsewhere.',
+      ]);
+    }
+    return { statements, wildcards };
+  }
+
+  private acknowledgeFunctionFindings(props: InvokeFunctionProps): void {
+    const fn = this.function.node.defaultChild as lambda.CfnFunction;
+    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    const noDlq =
+      'Invoked only synchronously, through its function URL: a dead-letter queue applies to asynchronous invocations, which this function never receives. Failures are returned to the caller and logged with the request id.';
+    for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'])
+      ack(fn, id, noDlq);
+    const noVpc =
+      "Runs on the Lambda-managed network: it calls only Bedrock, S3 and KMS APIs, each limited by IAM to this project's model, guardrail, bucket prefix and key. Attaching it to a VPC with endpoints costs money every hour; the isolated-network mode is where this becomes a fix.";
+    for (const id of [
+      'NIST.800.53.R5-LambdaInsideVPC',
+      'HIPAA.Security-LambdaInsideVPC',
+      'PCI.DSS.321-LambdaInsideVPC',
+      // CT.LAMBDA.PR.3
+      'cdk-validator-cfnguard::lambda_inside_vpc_check',
+    ]) {
+      ack(fn, id, noVpc);
+    }
+    const logGroup = this.logGroup.node.defaultChild as logs.CfnLogGroup;
+    // CT.CLOUDWATCH.PR.3
+    ack(
+      logGroup,
+      'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'Encrypted with the project KMS key (KmsKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
+    );
+    if (props.logRetention < logs.RetentionDays.ONE_YEAR) {
+      // CT.CLOUDWATCH.PR.2
+      ack(
+        logGroup,
+        'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+        `Retention set by the operator to ${props.logRetention} days (logRetentionDays) to limit cost; audit records of every invocation are kept in the data bucket for recordsRetentionDays.`,
+      );
+    }
+  }
+}
