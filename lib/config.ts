@@ -44,7 +44,7 @@ export const LOG_RETENTION_DAYS = [
  * A Bedrock model: a foundation-model id (`amazon.nova-micro-v1:0`) or a
  * cross-region inference profile id (`us.`, `eu.`, `apac.` or `global.` before it).
  */
-export const MODEL_ID_PATTERN = /^(?:(us|eu|apac|global)\.)?([a-z0-9-]+)\.([a-z0-9][a-z0-9._-]*)(:[0-9]+)?$/;
+export const MODEL_ID_PATTERN = /^(?:(us|eu|apac|global)\.)?([a-z0-9-]+)\.([a-z0-9][a-z0-9-]*)(:[0-9]+)?$/;
 
 /** A boolean; `-c` strings "true" and "false" are read as booleans. */
 function flag(fallback: boolean) {

@@ -21,14 +21,30 @@ describe('parseConfig', () => {
       accessLogRetentionDays: 365,
       objectLock: false,
       objectLockRetentionDays: 30,
+      modelId: 'amazon.nova-micro-v1:0',
+      guardrailFilterStrength: 'HIGH',
+      groundingThreshold: 0.75,
+      relevanceThreshold: 0.75,
+      maxTokensCap: 1024,
+      invokeReservedConcurrency: 5,
+      logRetentionDays: 365,
+      auditRecords: true,
     });
   });
 
   test('-c strings are read as numbers and booleans', () => {
-    const config = parseConfig({ recordsRetentionDays: '7', objectLock: 'true', removalPolicy: 'retain' });
+    const config = parseConfig({ recordsRetentionDays: '7', objectLock: 'true', groundingThreshold: '0.5' });
     expect(config.recordsRetentionDays).toBe(7);
     expect(config.objectLock).toBe(true);
+    expect(config.groundingThreshold).toBe(0.5);
   });
+
+  test.each(['amazon.nova-micro-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0', 'global.amazon.nova-lite-v1:0'])(
+    'model id %s is accepted',
+    (modelId) => {
+      expect(parseConfig({ modelId }).modelId).toBe(modelId);
+    },
+  );
 
   test('CDK feature flags and CLI keys are not ours and are ignored', () => {
     expect(() =>
@@ -53,6 +69,12 @@ describe('parseConfig', () => {
     ['accessLogRetentionDays', 5000, 'a whole number of days from 1 to 3650'],
     ['objectLock', 'yes', 'true or false'],
     ['appName', 'my app', 'PascalCase'],
+    ['modelId', 'gpt-4', 'a Bedrock foundation-model id'],
+    ['modelId', 'xx.amazon.nova-micro-v1:0', 'inference profile id'],
+    ['guardrailFilterStrength', 'NONE', '"LOW", "MEDIUM" or "HIGH"'],
+    ['groundingThreshold', 1, 'a number from 0 to 0.99'],
+    ['logRetentionDays', 100, 'one of the CloudWatch Logs retention periods'],
+    ['maxTokensCap', 0, 'a whole number from 1 to 8192'],
   ])('%s = %j is refused with what is allowed', (key, value, allowed) => {
     const [problem] = problemsOf({ [key]: value });
     expect(problem).toContain(`${key}: got ${JSON.stringify(value)}, allowed: `);

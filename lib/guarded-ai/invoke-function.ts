@@ -4,7 +4,7 @@ import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SecureBucket } from '../data-protection/secure-bucket';
@@ -116,6 +116,7 @@ export class InvokeFunction extends Construct {
         // Bundle the SDK rather than use the runtime's copy: the version we
         // tested is the version that runs.
         externalModules: [],
+        logLevel: LogLevel.WARNING,
       },
     });
     // The function must not start before its permissions exist.

@@ -51,15 +51,28 @@ describe('DataProtectionStack', () => {
       });
     });
 
-    test('key policy trusts no principal "*" without conditions, and no service principal at all', () => {
-      const statements: { Effect: string; Principal: unknown; Condition?: unknown }[] = bucket(template, KEY).Properties
-        .KeyPolicy.Statement;
+    test('key policy: no principal "*" without conditions; CloudWatch Logs only for this project\'s log groups', () => {
+      const statements: { Effect: string; Principal: unknown; Condition?: unknown; Action: unknown }[] = bucket(
+        template,
+        KEY,
+      ).Properties.KeyPolicy.Statement;
       for (const s of statements.filter(
         (st) => JSON.stringify(st.Principal) === '{"AWS":"*"}' || st.Principal === '*',
       )) {
         expect(s.Condition).toBeDefined();
       }
-      expect(JSON.stringify(statements)).not.toContain('"Service"');
+      const services = statements.filter((st) => JSON.stringify(st.Principal).includes('"Service"'));
+      expect(services).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:111111111111:log-group:GuardedGenAi-*',
+            },
+          },
+        }),
+      ]);
     });
 
     test('grants can only be created for AWS resources (CT.KMS.PR.3)', () => {
