@@ -9,8 +9,8 @@
  * each written chunk with the time it arrived.
  */
 import { Writable } from 'node:stream';
-import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import type { ResponseStream, StreamingHandler } from '../../../../lambda/invoke/streaming';
+import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import type { ResponseStream } from '../../../../lambda/invoke/streaming';
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const DELIMITER = Buffer.alloc(8);
@@ -52,7 +52,7 @@ export interface StreamedResponse {
   readonly streaming: boolean;
 }
 
-type Handler = StreamingHandler<LambdaFunctionURLEvent>;
+type Handler = (event: LambdaFunctionURLEvent, stream: ResponseStream, context: Context) => unknown;
 
 /** Invoke a streamified handler the way the Function URL does, and read the HTTP response back. */
 export async function invoke(
@@ -61,7 +61,7 @@ export async function invoke(
   requestId = 'req-1',
 ): Promise<StreamedResponse> {
   const stream = new CollectingStream();
-  await handler(event, stream as unknown as ResponseStream, { awsRequestId: requestId });
+  await handler(event, stream as unknown as ResponseStream, { awsRequestId: requestId } as Context);
   if (!stream.writableEnded) throw new Error('the handler did not end the response stream');
   const all = Buffer.concat(stream.chunks.map((c) => c.data));
   const split = all.indexOf(DELIMITER);

@@ -1,0 +1,56 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createHandler, settingsFromEnvironment } from '../../../lambda/invoke/handler';
+import { functionUrlEvent, installLambdaRuntime, invoke } from './support/lambda-runtime';
+
+const quiet = {
+  logger: { info: () => undefined, error: () => undefined, appendKeys: () => undefined },
+  metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+};
+const clients = {
+  bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
+  s3: new S3Client({ region: 'eu-west-1' }),
+};
+
+beforeAll(installLambdaRuntime);
+
+describe('settingsFromEnvironment', () => {
+  const complete = {
+    MODEL_ID: 'amazon.nova-micro-v1:0',
+    MODEL_FAMILY: 'amazon-nova',
+    GUARDRAIL_ID: 'g',
+    GUARDRAIL_VERSION: '1',
+    MAX_TOKENS_CAP: '100',
+    INVOKE_TIMEOUT_MS: '1000',
+  };
+
+  test('complete environment => settings; audit only with bucket and key together', () => {
+    expect(settingsFromEnvironment(complete)).toMatchObject({ maxTokensCap: 100, timeoutMs: 1000, audit: undefined });
+    expect(settingsFromEnvironment({ ...complete, AUDIT_BUCKET: 'b', AUDIT_KMS_KEY_ARN: 'k' })).toMatchObject({
+      audit: { bucket: 'b', prefix: 'records/', kmsKeyArn: 'k' },
+    });
+    expect(settingsFromEnvironment({ ...complete, AUDIT_BUCKET: 'b' })).toBeInstanceOf(Error);
+  });
+
+  test('missing or bad values => an error naming them', () => {
+    expect(String(settingsFromEnvironment({ ...complete, GUARDRAIL_ID: '' }))).toContain('GUARDRAIL_ID');
+    expect(String(settingsFromEnvironment({ ...complete, MODEL_FAMILY: 'gpt' }))).toContain('bad MODEL_FAMILY gpt');
+  });
+});
+
+describe('handler failure paths', () => {
+  test('misconfigured function => 503 JSON for the caller, details only in the log', async () => {
+    const errors: Record<string, unknown>[] = [];
+    const handler = createHandler({
+      ...clients,
+      ...quiet,
+      logger: { ...quiet.logger, error: (_m: string, ...extra: Record<string, unknown>[]) => errors.push(...extra) },
+      settings: new Error('missing environment: MODEL_ID'),
+    });
+    const res = await invoke(handler, functionUrlEvent({ prompt: 'hi' }));
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('not_configured');
+    expect(res.body).not.toContain('MODEL_ID');
+    expect(String(errors[0]?.error)).toContain('MODEL_ID');
+  });
+});
