@@ -159,10 +159,6 @@ export class InvokeFunction extends Construct {
     const stack = Stack.of(this);
     const wildcards: [string, string][] = [
       ['*', 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource type: the API accepts only "*".'],
-      [
-        `${this.logGroup.logGroupArn}:log-stream:*`,
-        "Lambda names log streams itself; the wildcard covers only the streams of this function's own log group.",
-      ],
     ];
     const { profileArn, foundationModelArns } = modelArns(stack, props.model);
     const withThisGuardrail = { 'bedrock:GuardrailIdentifier': props.guardrail.guardrailIdentifierForVersion };
@@ -188,10 +184,12 @@ export class InvokeFunction extends Construct {
         resources: [props.key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.amazonaws.com` } },
       }),
+      // The log group's Arn attribute ends in ":*", which covers its own log
+      // streams (Lambda names them) and nothing outside the group.
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+        resources: [this.logGroup.logGroupArn],
       }),
       new iam.PolicyStatement({
         sid: 'SendTraces',

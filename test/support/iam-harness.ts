@@ -84,6 +84,14 @@ export class PolicyWorld {
     return this.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stackName) as string;
   }
 
+  /** The resolved policy document of a customer-managed policy of the app. */
+  public policyDocumentOf(policy: IConstruct): PolicyDocument {
+    const { stackName, logicalId } = this.locate(policy);
+    const resource = this.resource(logicalId, stackName);
+    if (resource.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${policy.node.path} is not a managed policy`);
+    return this.resolve(resource.Properties?.PolicyDocument as Json, stackName) as PolicyDocument;
+  }
+
   /** Evaluate one request against identity and resource policies. */
   public async decide(request: Request): Promise<Decision> {
     const identityPolicies = this.identityPoliciesOf(request.caller);
@@ -252,7 +260,11 @@ export class PolicyWorld {
       case 'AWS::KMS::Key':
         return `key-${name.toLowerCase()}`;
       case 'AWS::IAM::Role':
+      case 'AWS::Lambda::Function':
+      case 'AWS::Logs::LogGroup':
         return `${stackName}-${name}`;
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${this.env.account}:policy/${stackName}-${name}`;
       default:
         throw new Error(`the IAM harness cannot resolve Ref to ${resource.Type} ${name}`);
     }
@@ -260,9 +272,9 @@ export class PolicyWorld {
 
   private getAtt(logicalId: string, attribute: string, stackName: string): string {
     const resource = this.resource(logicalId, stackName);
-    const id = this.ref(logicalId, stackName);
     const { account, region } = this.env;
     if (attribute === 'Arn') {
+      const id = this.ref(logicalId, stackName);
       switch (resource.Type) {
         case 'AWS::S3::Bucket':
           return `arn:aws:s3:::${id}`;
@@ -270,8 +282,18 @@ export class PolicyWorld {
           return `arn:aws:kms:${region}:${account}:key/${id}`;
         case 'AWS::IAM::Role':
           return `arn:aws:iam::${account}:role/${id}`;
+        case 'AWS::Lambda::Function':
+          return `arn:aws:lambda:${region}:${account}:function:${id}`;
+        case 'AWS::Logs::LogGroup':
+          return `arn:aws:logs:${region}:${account}:log-group:${id}:*`;
       }
     }
+    if (resource.Type === 'AWS::Bedrock::Guardrail') {
+      const guardrailId = logicalId.toLowerCase().replace(/[^a-z0-9]/g, '');
+      if (attribute === 'GuardrailId') return guardrailId;
+      if (attribute === 'GuardrailArn') return `arn:aws:bedrock:${region}:${account}:guardrail/${guardrailId}`;
+    }
+    if (resource.Type === 'AWS::Bedrock::GuardrailVersion' && attribute === 'Version') return '1';
     throw new Error(`the IAM harness cannot resolve ${resource.Type} ${logicalId}.${attribute}`);
   }
 
