@@ -187,7 +187,7 @@ describe('GuardedInvokeStack', () => {
       expect(role.ManagedPolicyArns).toBeUndefined();
       template.resourceCountIs('AWS::IAM::Policy', 0);
       template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        Roles: [{ Ref: expect.stringMatching(/^InvokeRole/) }],
+        Roles: [{ Ref: Match.stringLikeRegexp('^InvokeRole') }],
       });
     });
 
