@@ -29,6 +29,8 @@ describe('compliance gate', () => {
     ['default (retain)', {}],
     ['throwaway sandbox (destroy)', { removalPolicy: 'destroy' }],
     ['object lock on', { objectLock: true, objectLockRetentionDays: 7 }],
+    ['inference profile', { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' }],
+    ['audit off, short log retention', { auditRecords: false, logRetentionDays: 30 }],
   ])('the real app passes every pack with zero unacknowledged findings: %s', (_name, overrides) => {
     const { app } = buildApp(overrides);
     const assembly = app.synth();
