@@ -1,0 +1,220 @@
+/**
+ * npm run preflight [-- --after-deploy] [--model <id>] [--stack <name>]
+ *
+ * Before deploying: is the configured model (or inference profile) offered in
+ * the target region, usable on demand, streaming-capable, and is this account
+ * allowed to use it? After deploying: are the guardrail and its published
+ * version ready? Prints exactly what to fix; exits 1 when anything is wrong.
+ *
+ * Uses the caller's own credentials and region (the default credential chain,
+ * AWS_REGION / AWS_PROFILE). Nothing here runs during synth or tests against AWS.
+ */
+import {
+  BedrockClient,
+  GetFoundationModelAvailabilityCommand,
+  GetFoundationModelCommand,
+  GetGuardrailCommand,
+  GetInferenceProfileCommand,
+} from '@aws-sdk/client-bedrock';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseConfig } from '../lib/config';
+import { modelTarget } from '../lib/guarded-ai/model';
+
+export interface Check {
+  readonly ok: boolean;
+  readonly what: string;
+  /** What to do about it, when not ok. */
+  readonly fix?: string;
+}
+
+export interface PreflightOptions {
+  readonly modelId: string;
+  readonly region: string;
+  readonly stackName: string;
+  readonly afterDeploy: boolean;
+}
+
+export interface PreflightClients {
+  readonly bedrock: Pick<BedrockClient, 'send'>;
+  readonly cloudformation: Pick<CloudFormationClient, 'send'>;
+}
+
+function explain(error: unknown, region: string, action: string): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+    return `Your credentials may not call ${action} in ${region}: check your IAM permissions and any SCP that restricts Bedrock or this region.`;
+  }
+  if (name === 'ResourceNotFoundException' || name === 'ValidationException') {
+    return `Not found in ${region}: pick a region where it is offered, or a cross-region inference profile (us., eu., apac., global.).`;
+  }
+  if (name === 'ThrottlingException') return 'Throttled: run the check again in a minute.';
+  return `${action} failed (${name || 'unknown error'}): ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function modelChecks(clients: PreflightClients, options: PreflightOptions): Promise<Check[]> {
+  const target = modelTarget(options.modelId);
+  const checks: Check[] = [];
+  if (target.profileGeography) {
+    try {
+      const profile = await clients.bedrock.send(
+        new GetInferenceProfileCommand({ inferenceProfileIdentifier: target.modelId }),
+      );
+      checks.push({
+        ok: profile.status === 'ACTIVE',
+        what: `inference profile ${target.modelId} is ${profile.status ?? 'unknown'} in ${options.region}`,
+        fix: 'Use an ACTIVE inference profile (see the Bedrock console, Cross-region inference).',
+      });
+    } catch (error) {
+      checks.push({
+        ok: false,
+        what: `inference profile ${target.modelId}`,
+        fix: explain(error, options.region, 'bedrock:GetInferenceProfile'),
+      });
+      return checks;
+    }
+  } else {
+    try {
+      const { modelDetails } = await clients.bedrock.send(
+        new GetFoundationModelCommand({ modelIdentifier: target.foundationModelId }),
+      );
+      const onDemand = modelDetails?.inferenceTypesSupported?.includes('ON_DEMAND') ?? false;
+      checks.push({
+        ok: modelDetails?.modelLifecycle?.status === 'ACTIVE',
+        what: `model ${target.modelId} lifecycle is ${modelDetails?.modelLifecycle?.status ?? 'unknown'}`,
+        fix: 'The model is being retired: choose a current model (modelId setting).',
+      });
+      checks.push({
+        ok: onDemand,
+        what: `model ${target.modelId} can be invoked on demand in ${options.region}`,
+        fix: `Invoke it through an inference profile instead: set modelId to "us.${target.modelId}" (or eu., apac., global.) as offered in ${options.region}.`,
+      });
+      checks.push({
+        ok: modelDetails?.responseStreamingSupported === true,
+        what: `model ${target.modelId} supports streaming`,
+        fix: 'Choose a model that supports response streaming, or call with "stream": false only.',
+      });
+    } catch (error) {
+      checks.push({
+        ok: false,
+        what: `model ${target.modelId}`,
+        fix: explain(error, options.region, 'bedrock:GetFoundationModel'),
+      });
+      return checks;
+    }
+  }
+  try {
+    const availability = await clients.bedrock.send(
+      new GetFoundationModelAvailabilityCommand({ modelId: target.foundationModelId }),
+    );
+    checks.push({
+      ok: availability.authorizationStatus === 'AUTHORIZED',
+      what: `this account is authorized to use ${target.foundationModelId}`,
+      fix: 'Request model access in the Bedrock console (Model access) for this region, or ask whoever manages access in your organization.',
+    });
+    checks.push({
+      ok: availability.agreementAvailability?.status === 'AVAILABLE',
+      what: `the model's end-user agreement is ${availability.agreementAvailability?.status ?? 'unknown'}`,
+      fix: "Accept the model provider's agreement in the Bedrock console (Model access) before the first call.",
+    });
+  } catch (error) {
+    checks.push({
+      ok: false,
+      what: `access to ${target.foundationModelId}`,
+      fix: explain(error, options.region, 'bedrock:GetFoundationModelAvailability'),
+    });
+  }
+  return checks;
+}
+
+async function deployedChecks(clients: PreflightClients, options: PreflightOptions): Promise<Check[]> {
+  let outputs: Record<string, string>;
+  try {
+    const { Stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: options.stackName }));
+    outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (error) {
+    return [
+      {
+        ok: false,
+        what: `stack ${options.stackName}`,
+        fix: `Deploy it first (npx cdk deploy --all). ${explain(error, options.region, 'cloudformation:DescribeStacks')}`,
+      },
+    ];
+  }
+  const { GuardrailId, GuardrailVersion } = outputs;
+  if (!GuardrailId || !GuardrailVersion) {
+    return [
+      {
+        ok: false,
+        what: `stack ${options.stackName} outputs`,
+        fix: 'The stack has no GuardrailId/GuardrailVersion outputs: redeploy it.',
+      },
+    ];
+  }
+  try {
+    const guardrail = await clients.bedrock.send(
+      new GetGuardrailCommand({ guardrailIdentifier: GuardrailId, guardrailVersion: GuardrailVersion }),
+    );
+    return [
+      {
+        ok: guardrail.status === 'READY',
+        what: `guardrail ${GuardrailId} version ${GuardrailVersion} is ${guardrail.status ?? 'unknown'}`,
+        fix:
+          guardrail.status === 'FAILED'
+            ? `Creation failed: ${(guardrail.failureRecommendations ?? []).join(' ') || 'see the Bedrock console'}.`
+            : 'Wait for it to become READY, then run this again.',
+      },
+    ];
+  } catch (error) {
+    return [
+      { ok: false, what: `guardrail ${GuardrailId}`, fix: explain(error, options.region, 'bedrock:GetGuardrail') },
+    ];
+  }
+}
+
+export async function runPreflight(clients: PreflightClients, options: PreflightOptions): Promise<Check[]> {
+  return options.afterDeploy ? deployedChecks(clients, options) : modelChecks(clients, options);
+}
+
+export function report(checks: readonly Check[]): string {
+  return checks.map((c) => (c.ok ? `  ok    ${c.what}` : `  FIX   ${c.what}\n        ${c.fix ?? ''}`)).join('\n');
+}
+
+function argument(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  // The same defaults the app uses: cdk.json's context.
+  const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+  const config = parseConfig({
+    ...context,
+    ...(argument(argv, '--model') ? { modelId: argument(argv, '--model') } : {}),
+  });
+  const region =
+    process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (await new BedrockClient({}).config.region());
+  const options: PreflightOptions = {
+    modelId: config.modelId,
+    region,
+    stackName: argument(argv, '--stack') ?? `${config.appName}-GuardedInvoke`,
+    afterDeploy: argv.includes('--after-deploy'),
+  };
+  const checks = await runPreflight(
+    { bedrock: new BedrockClient({ region }), cloudformation: new CloudFormationClient({ region }) },
+    options,
+  );
+  console.log(`Preflight in ${region} (${options.afterDeploy ? 'after deploy' : 'before deploy'}):\n${report(checks)}`);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

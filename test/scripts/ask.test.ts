@@ -1,0 +1,120 @@
+import { parseArgs, printResponse, regionOf, signedRequest } from '../../scripts/ask';
+
+describe('ask: command line', () => {
+  test('prompt and every option => the request body the function validates', () => {
+    expect(
+      parseArgs([
+        'Why is the sky blue?',
+        '--template',
+        'chain-of-thought',
+        '--temperature',
+        '0.2',
+        '--top-p',
+        '0.9',
+        '--top-k',
+        '20',
+        '--max-tokens',
+        '300',
+        '--stop',
+        'END',
+        '--no-stream',
+      ]).body,
+    ).toEqual({
+      prompt: 'Why is the sky blue?',
+      template: 'chain-of-thought',
+      stream: false,
+      parameters: { temperature: 0.2, topP: 0.9, topK: 20, maxTokens: 300, stopSequences: ['END'] },
+    });
+  });
+
+  test.each([
+    [[], /usage: npm run ask/],
+    [['a', 'b'], /one argument/],
+    [['a', '--temperature'], /needs a value/],
+    [['a', '--temperature', 'hot'], /needs a number/],
+    [['a', '--model', 'x'], /unknown option --model/],
+  ])('%j => a clear error', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  test('region from the function URL host', () => {
+    expect(regionOf('https://abc123.lambda-url.eu-central-1.on.aws/')).toBe('eu-central-1');
+    expect(() => regionOf('https://example.com/')).toThrow(/not a Lambda function URL/);
+  });
+});
+
+test('the request is signed with SigV4 for the lambda service in the URL region', async () => {
+  const { init } = await signedRequest('https://abc.lambda-url.eu-west-1.on.aws/', 'eu-west-1', '{"prompt":"hi"}', {
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'secret',
+  });
+  const headers = init.headers as Record<string, string>;
+  expect(headers.authorization).toMatch(
+    /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/lambda\/aws4_request/,
+  );
+  expect(headers['x-amz-content-sha256'] ?? headers['x-amz-date']).toBeDefined();
+});
+
+describe('ask: printing the answer', () => {
+  const captured = () => {
+    const out = { text: '', errors: [] as string[] };
+    return { out, sink: { write: (t: string) => (out.text += t), error: (t: string) => out.errors.push(t) } };
+  };
+  const sse = (...events: [string, unknown][]) =>
+    new Response(events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join(''), {
+      headers: { 'content-type': 'text/event-stream' },
+    });
+
+  test('streamed text is written as it comes; a guardrail intervention is shown plainly', async () => {
+    const { out, sink } = captured();
+    const code = await printResponse(
+      sse(
+        ['text', { text: 'Hel' }],
+        ['text', { text: 'lo' }],
+        ['metadata', { guardrail: { intervened: true, policies: ['sensitive-information'] } }],
+      ),
+      sink,
+    );
+    expect(code).toBe(0);
+    expect(out.text).toBe('Hello\n');
+    expect(out.errors).toEqual(['[guardrail intervened: sensitive-information]']);
+  });
+
+  test('an error event mid-stream => exit 1 with the server message', async () => {
+    const { out, sink } = captured();
+    const code = await printResponse(
+      sse(
+        ['text', { text: 'Par' }],
+        ['error', { error: { code: 'upstream_error', message: 'The model failed while answering.' } }],
+      ),
+      sink,
+    );
+    expect(code).toBe(1);
+    expect(out.errors).toEqual(['Error (upstream_error): The model failed while answering.']);
+  });
+
+  test('an HTTP error => exit 1 with status, code and message', async () => {
+    const { out, sink } = captured();
+    const response = new Response(
+      JSON.stringify({ error: { code: 'throttled', message: 'Retry in 5 seconds.', requestId: 'r' } }),
+      {
+        status: 429,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    expect(await printResponse(response, sink)).toBe(1);
+    expect(out.errors).toEqual(['Error 429 (throttled): Retry in 5 seconds.']);
+  });
+
+  test('a JSON answer (no stream) => its text', async () => {
+    const { out, sink } = captured();
+    const response = new Response(
+      JSON.stringify({ text: 'Blue light scatters more.', guardrail: { intervened: false, policies: [] } }),
+      {
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    expect(await printResponse(response, sink)).toBe(0);
+    expect(out.text).toBe('Blue light scatters more.\n');
+  });
+});
