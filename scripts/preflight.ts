@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import * as fs from 'node:fs';
+import { runCli } from './run-cli';
 import * as path from 'node:path';
 import { parseConfig } from '../lib/config';
 import { modelTarget } from '../lib/guarded-ai/model';
@@ -209,12 +210,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runCli(module, main);

@@ -158,22 +158,24 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
 
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), settings.timeoutMs);
+    const call: Call = { stream, request, settings, signal: abort.signal, requestId };
     try {
-      return request.stream
-        ? await streamAnswer(stream, request, settings, abort.signal, requestId)
-        : await jsonAnswer(stream, request, settings, abort.signal, requestId);
+      return request.stream ? await streamAnswer(call) : await jsonAnswer(call);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function jsonAnswer(
-    stream: ResponseStream,
-    request: InvokeRequest,
-    settings: HandlerSettings,
-    signal: AbortSignal,
-    requestId: string,
-  ): Promise<Outcome> {
+  /** One valid request on its way to Bedrock. */
+  interface Call {
+    stream: ResponseStream;
+    request: InvokeRequest;
+    settings: HandlerSettings;
+    signal: AbortSignal;
+    requestId: string;
+  }
+
+  async function jsonAnswer({ stream, request, settings, signal, requestId }: Call): Promise<Outcome> {
     try {
       const result = await converse(deps.bedrock, buildConverseInput(request, settings), signal);
       await sendJson(stream, 200, { ...result, requestId });
@@ -183,13 +185,7 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
     }
   }
 
-  async function streamAnswer(
-    stream: ResponseStream,
-    request: InvokeRequest,
-    settings: HandlerSettings,
-    signal: AbortSignal,
-    requestId: string,
-  ): Promise<Outcome> {
+  async function streamAnswer({ stream, request, settings, signal, requestId }: Call): Promise<Outcome> {
     const events = converseStream(deps.bedrock, buildConverseStreamInput(request, settings), signal);
     // Wait for the first event before committing to a status: failures before
     // the model starts answering (throttling, access) still get their own
