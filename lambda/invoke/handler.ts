@@ -86,10 +86,23 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
     const started = now();
     logger.appendKeys({ requestId });
     metrics.addMetric('Invocations', 'Count', 1);
-    const outcome = await answer(event, responseStream, requestId).catch((error: unknown) => {
-      // Nothing may escape as a Lambda error: that would be a bare 502 with no body.
+    const outcome = await answer(event, responseStream, requestId).catch(async (error: unknown) => {
+      // Nothing may escape as a Lambda error (a bare 502 with no body), and the
+      // stream must always end: answer with a 500 if nothing was sent yet.
       logger.error('unexpected failure', { error });
-      return { status: 500, error: 'internal' } as Outcome;
+      const internal = new HttpError(
+        500,
+        'internal',
+        'Something went wrong. Retry, and report the request id if it persists.',
+      );
+      if (!responseStream.writableEnded) {
+        if (!startedResponses.has(responseStream)) {
+          await sendJson(responseStream, internal.status, internal.toBody(requestId)).catch(() => undefined);
+        } else {
+          responseStream.end();
+        }
+      }
+      return { status: 500, error: internal.code } as Outcome;
     });
     const latencyMs = now() - started;
 
@@ -197,9 +210,10 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
       return failBeforeStreaming(stream, request, error, requestId);
     }
 
-    const body = awslambda.HttpResponseStream.from(stream, {
-      statusCode: 200,
-      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-request-id': requestId },
+    const body = startResponse(stream, 200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
     });
     let text = '';
     try {
@@ -241,13 +255,21 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
   }
 }
 
+/** Streams whose HTTP status and headers have been written (they can be written once only). */
+const startedResponses = new WeakSet<ResponseStream>();
+
+function startResponse(stream: ResponseStream, statusCode: number, headers: Record<string, string>): ResponseStream {
+  startedResponses.add(stream);
+  return awslambda.HttpResponseStream.from(stream, { statusCode, headers });
+}
+
 async function sendJson(
   stream: ResponseStream,
   statusCode: number,
   body: unknown,
   headers: Record<string, string> = {},
 ) {
-  const out = awslambda.HttpResponseStream.from(stream, { statusCode, headers: { ...JSON_HEADERS, ...headers } });
+  const out = startResponse(stream, statusCode, { ...JSON_HEADERS, ...headers });
   await write(out, JSON.stringify(body));
   await end(out);
 }

@@ -54,3 +54,34 @@ describe('handler failure paths', () => {
     expect(String(errors[0]?.error)).toContain('MODEL_ID');
   });
 });
+
+describe('an unexpected failure inside the handler', () => {
+  test('=> a 500 JSON answer with the request id, and the stream is ended', async () => {
+    let failures = 0;
+    const handler = createHandler({
+      ...clients,
+      bedrock: { send: () => Promise.reject(new Error('boom')) } as unknown as BedrockRuntimeClient,
+      ...quiet,
+      // The first error log (inside the Bedrock error path) itself fails.
+      logger: {
+        ...quiet.logger,
+        error: () => {
+          if (failures++ === 0) throw new TypeError('log sink broken');
+        },
+      },
+      settings: {
+        modelId: 'm.x-1',
+        modelFamily: 'other',
+        guardrailId: 'g',
+        guardrailVersion: '1',
+        maxTokensCap: 10,
+        timeoutMs: 1000,
+      },
+    });
+    const res = await invoke(handler, functionUrlEvent({ prompt: 'hi', stream: false }));
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body)).toEqual({
+      error: { code: 'internal', message: expect.stringContaining('report the request id'), requestId: 'req-1' },
+    });
+  });
+});
