@@ -14,7 +14,7 @@ import { TEMPLATES } from './templates';
 export interface ModelSettings {
   readonly modelId: string;
   readonly modelFamily: ModelFamily;
-  readonly guardrailId: string;
+  readonly guardrailIdentifier: string;
   readonly guardrailVersion: string;
   readonly maxTokensCap: number;
 }
@@ -73,7 +73,7 @@ export function buildConverseInput(request: InvokeRequest, settings: ModelSettin
     },
     additionalModelRequestFields: topK === undefined ? undefined : topKField(settings.modelFamily, topK),
     guardrailConfig: {
-      guardrailIdentifier: settings.guardrailId,
+      guardrailIdentifier: settings.guardrailIdentifier,
       guardrailVersion: settings.guardrailVersion,
       trace: 'enabled',
     },
@@ -91,7 +91,7 @@ export function buildConverseStreamInput(request: InvokeRequest, settings: Model
   return {
     ...input,
     guardrailConfig: {
-      guardrailIdentifier: settings.guardrailId,
+      guardrailIdentifier: settings.guardrailIdentifier,
       guardrailVersion: settings.guardrailVersion,
       trace: 'enabled',
       streamProcessingMode: 'sync',

@@ -48,11 +48,11 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-
 
 /** Read the function's settings from its environment (set by the stack). */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): HandlerSettings | Error {
-  const { MODEL_ID, MODEL_FAMILY, GUARDRAIL_ID, GUARDRAIL_VERSION, MAX_TOKENS_CAP, INVOKE_TIMEOUT_MS } = env;
+  const { MODEL_ID, MODEL_FAMILY, GUARDRAIL_ARN, GUARDRAIL_VERSION, MAX_TOKENS_CAP, INVOKE_TIMEOUT_MS } = env;
   const { AUDIT_BUCKET, AUDIT_PREFIX, AUDIT_KMS_KEY_ARN } = env;
-  if (!MODEL_ID || !MODEL_FAMILY || !GUARDRAIL_ID || !GUARDRAIL_VERSION || !MAX_TOKENS_CAP || !INVOKE_TIMEOUT_MS) {
+  if (!MODEL_ID || !MODEL_FAMILY || !GUARDRAIL_ARN || !GUARDRAIL_VERSION || !MAX_TOKENS_CAP || !INVOKE_TIMEOUT_MS) {
     return new Error(
-      'missing environment: MODEL_ID, MODEL_FAMILY, GUARDRAIL_ID, GUARDRAIL_VERSION, MAX_TOKENS_CAP and INVOKE_TIMEOUT_MS are all required',
+      'missing environment: MODEL_ID, MODEL_FAMILY, GUARDRAIL_ARN, GUARDRAIL_VERSION, MAX_TOKENS_CAP and INVOKE_TIMEOUT_MS are all required',
     );
   }
   if (!['anthropic', 'amazon-nova', 'other'].includes(MODEL_FAMILY))
@@ -61,7 +61,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): HandlerSettings
   return {
     modelId: MODEL_ID,
     modelFamily: MODEL_FAMILY as ModelFamily,
-    guardrailId: GUARDRAIL_ID,
+    guardrailIdentifier: GUARDRAIL_ARN,
     guardrailVersion: GUARDRAIL_VERSION,
     maxTokensCap: Number(MAX_TOKENS_CAP),
     timeoutMs: Number(INVOKE_TIMEOUT_MS),

@@ -92,7 +92,9 @@ export class InvokeFunction extends Construct {
       environment: {
         MODEL_ID: props.model.modelId,
         MODEL_FAMILY: props.model.family,
-        GUARDRAIL_ID: props.guardrail.guardrailId,
+        // The ARN, not the ID: bedrock:GuardrailIdentifier in the role's policy is
+        // matched against the ARN and version the request names.
+        GUARDRAIL_ARN: props.guardrail.guardrailArn,
         GUARDRAIL_VERSION: props.guardrail.versionNumber,
         MAX_TOKENS_CAP: String(props.maxTokensCap),
         INVOKE_TIMEOUT_MS: String(BEDROCK_TIMEOUT_MS),

@@ -153,7 +153,7 @@ describe('GuardedInvokeStack', () => {
       expect((fn().Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         MODEL_ID: 'amazon.nova-micro-v1:0',
         MODEL_FAMILY: 'amazon-nova',
-        GUARDRAIL_ID: { 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailId'] },
+        GUARDRAIL_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailArn'] },
         GUARDRAIL_VERSION: { 'Fn::GetAtt': [expect.stringMatching(/^GuardrailVersion/), 'Version'] },
         MAX_TOKENS_CAP: '1024',
         AUDIT_PREFIX: 'records/',

@@ -13,7 +13,7 @@ import { TEMPLATE_NAMES, TEMPLATES } from '../../../lambda/invoke/templates';
 const SETTINGS: ModelSettings = {
   modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
   modelFamily: 'anthropic',
-  guardrailId: 'gr1',
+  guardrailIdentifier: 'gr1',
   guardrailVersion: '7',
   maxTokensCap: 300,
 };

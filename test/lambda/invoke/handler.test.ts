@@ -18,7 +18,7 @@ describe('settingsFromEnvironment', () => {
   const complete = {
     MODEL_ID: 'amazon.nova-micro-v1:0',
     MODEL_FAMILY: 'amazon-nova',
-    GUARDRAIL_ID: 'g',
+    GUARDRAIL_ARN: 'g',
     GUARDRAIL_VERSION: '1',
     MAX_TOKENS_CAP: '100',
     INVOKE_TIMEOUT_MS: '1000',
@@ -33,7 +33,7 @@ describe('settingsFromEnvironment', () => {
   });
 
   test('missing or bad values => an error naming them', () => {
-    expect(String(settingsFromEnvironment({ ...complete, GUARDRAIL_ID: '' }))).toContain('GUARDRAIL_ID');
+    expect(String(settingsFromEnvironment({ ...complete, GUARDRAIL_ARN: '' }))).toContain('GUARDRAIL_ARN');
     expect(String(settingsFromEnvironment({ ...complete, MODEL_FAMILY: 'gpt' }))).toContain('bad MODEL_FAMILY gpt');
   });
 });
@@ -72,7 +72,7 @@ describe('an unexpected failure inside the handler', () => {
       settings: {
         modelId: 'm.x-1',
         modelFamily: 'other',
-        guardrailId: 'g',
+        guardrailIdentifier: 'g',
         guardrailVersion: '1',
         maxTokensCap: 10,
         timeoutMs: 1000,

@@ -18,7 +18,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test-secret',
     MODEL_ID: 'amazon.nova-micro-v1:0',
     MODEL_FAMILY: 'amazon-nova',
-    GUARDRAIL_ID: 'gr123abc',
+    GUARDRAIL_ARN: 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/gr123abc',
     GUARDRAIL_VERSION: '1',
     MAX_TOKENS_CAP: '256',
     INVOKE_TIMEOUT_MS: '5000',

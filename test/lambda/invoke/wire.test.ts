@@ -21,7 +21,7 @@ const PROMPT = 'Explain what top-p sampling does, in two sentences. Secret marke
 const SETTINGS: HandlerSettings = {
   modelId: 'amazon.nova-micro-v1:0',
   modelFamily: 'amazon-nova',
-  guardrailId: 'gr123abc',
+  guardrailIdentifier: 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/gr123abc',
   guardrailVersion: '3',
   maxTokensCap: 1024,
   timeoutMs: 10_000,
@@ -102,7 +102,7 @@ describe('wire: the real SDK clients against local protocol servers', () => {
       messages: [{ role: 'user', content: [{ guardContent: { text: { text: PROMPT } } }] }],
       inferenceConfig: { maxTokens: 512, temperature: 0.2 },
       additionalModelRequestFields: { inferenceConfig: { topK: 40 } },
-      guardrailConfig: { guardrailIdentifier: 'gr123abc', guardrailVersion: '3', trace: 'enabled' },
+      guardrailConfig: { guardrailIdentifier: SETTINGS.guardrailIdentifier, guardrailVersion: '3', trace: 'enabled' },
     });
   });
 
