@@ -86,7 +86,7 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
     const started = now();
     logger.appendKeys({ requestId });
     metrics.addMetric('Invocations', 'Count', 1);
-    const outcome = await answer(event, responseStream, requestId).catch(async (error: unknown) => {
+    const outcome = await answer(event, responseStream, requestId, started).catch(async (error: unknown) => {
       // Nothing may escape as a Lambda error (a bare 502 with no body), and the
       // stream must always end: answer with a 500 if nothing was sent yet.
       logger.error('unexpected failure', { error });
@@ -147,7 +147,12 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
     error?: string;
   }
 
-  async function answer(event: LambdaFunctionURLEvent, stream: ResponseStream, requestId: string): Promise<Outcome> {
+  async function answer(
+    event: LambdaFunctionURLEvent,
+    stream: ResponseStream,
+    requestId: string,
+    started: number,
+  ): Promise<Outcome> {
     const settings = deps.settings;
     if (settings instanceof Error) {
       logger.error('function misconfigured', { error: settings });
@@ -171,7 +176,7 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
 
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), settings.timeoutMs);
-    const call: Call = { stream, request, settings, signal: abort.signal, requestId };
+    const call: Call = { stream, request, settings, signal: abort.signal, requestId, started };
     try {
       return request.stream ? await streamAnswer(call) : await jsonAnswer(call);
     } finally {
@@ -181,6 +186,8 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
 
   /** One valid request on its way to Bedrock. */
   interface Call {
+    /** When the request arrived (for latencyMs). */
+    started: number;
     stream: ResponseStream;
     request: InvokeRequest;
     settings: HandlerSettings;
@@ -188,17 +195,17 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
     requestId: string;
   }
 
-  async function jsonAnswer({ stream, request, settings, signal, requestId }: Call): Promise<Outcome> {
+  async function jsonAnswer({ stream, request, settings, signal, requestId, started }: Call): Promise<Outcome> {
     try {
       const result = await converse(deps.bedrock, buildConverseInput(request, settings), signal);
-      await sendJson(stream, 200, { ...result, requestId });
+      await sendJson(stream, 200, { ...result, latencyMs: now() - started, requestId });
       return { status: 200, request, answer: result };
     } catch (error) {
       return failBeforeStreaming(stream, request, error, requestId);
     }
   }
 
-  async function streamAnswer({ stream, request, settings, signal, requestId }: Call): Promise<Outcome> {
+  async function streamAnswer({ stream, request, settings, signal, requestId, started }: Call): Promise<Outcome> {
     const events = converseStream(deps.bedrock, buildConverseStreamInput(request, settings), signal);
     // Wait for the first event before committing to a status: failures before
     // the model starts answering (throttling, access) still get their own
@@ -225,7 +232,7 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
         } else {
           const { stopReason, guardrail, usage } = event;
           const metadata = { stopReason, guardrail, usage };
-          await write(body, sse('metadata', { ...metadata, requestId }));
+          await write(body, sse('metadata', { ...metadata, latencyMs: now() - started, requestId }));
           await end(body);
           return { status: 200, request, answer: { ...metadata, text } };
         }

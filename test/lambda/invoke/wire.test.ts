@@ -91,6 +91,7 @@ describe('wire: the real SDK clients against local protocol servers', () => {
       stopReason: 'end_turn',
       guardrail: { intervened: false, inputRefused: false, policies: [] },
       usage: { inputTokens: 12, outputTokens: 7, totalTokens: 19 },
+      latencyMs: expect.any(Number),
       requestId: 'req-1',
     });
     // What went over the wire: our template as system prompt, the user's text
