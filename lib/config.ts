@@ -133,6 +133,11 @@ export const SETTINGS = {
     `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
     "How long the invoke function's logs are kept.",
   ),
+  isolatedNetwork: setting(
+    flag(false),
+    'true or false',
+    'Run the invoke function in a VPC with no internet route, reaching Bedrock Runtime and X-Ray through interface endpoints and S3 through a gateway endpoint, each limited to this project; the data bucket then refuses writes from outside that endpoint. Interface endpoints cost money every hour (see the README).',
+  ),
   auditRecords: setting(
     flag(true),
     'true or false',

@@ -49,6 +49,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     config,
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
+    vpc: dataProtection.network?.vpc,
   });
   return { app, config, stacks: { dataProtection, guardedInvoke } };
 }

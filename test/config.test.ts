@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       invokeReservedConcurrency: 5,
       logRetentionDays: 365,
       auditRecords: true,
+      isolatedNetwork: false,
     });
   });
 

@@ -1,7 +1,10 @@
 import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ProjectConfig } from '../config';
+import { IsolatedNetwork } from '../network/isolated-network';
 import { ProjectKey } from './project-key';
 import { SecureBucket } from './secure-bucket';
 
@@ -18,6 +21,8 @@ export interface DataProtectionStackProps extends StackProps {
     | 'accessLogRetentionDays'
     | 'objectLock'
     | 'objectLockRetentionDays'
+    | 'isolatedNetwork'
+    | 'logRetentionDays'
   >;
 }
 
@@ -32,6 +37,8 @@ export class DataProtectionStack extends Stack {
   public readonly key: kms.IKey;
   public readonly dataBucket: SecureBucket;
   public readonly accessLogBucket: SecureBucket;
+  /** The isolated network, when the isolatedNetwork setting is on. */
+  public readonly network?: IsolatedNetwork;
 
   constructor(scope: Construct, id: string, props: DataProtectionStackProps) {
     super(scope, id, props);
@@ -77,5 +84,33 @@ export class DataProtectionStack extends Stack {
         : 'off by default because locked versions cannot be removed before their retention ends, which a sandbox must be able to do; versioning and the RETAIN policy protect the data. Turn it on with the "objectLock" setting.',
       removalPolicy,
     });
+
+    if (config.isolatedNetwork) {
+      // The network lives with the data it fences in: the bucket policy below
+      // and the endpoint policy refer to each other, which CloudFormation only
+      // allows within one stack.
+      this.network = new IsolatedNetwork(this, 'Network', {
+        key: this.key,
+        s3ObjectArns: [this.dataBucket.bucket.arnForObjects(`${RECORDS_PREFIX}*`)],
+        flowLogRetention: config.logRetentionDays as logs.RetentionDays,
+        removalPolicy,
+      });
+      // Exfiltration in reverse: nothing but the isolated function (through the
+      // endpoint) may add data. AWS services writing on their own behalf are
+      // not affected.
+      this.dataBucket.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyWritesFromOutsideTheVpcEndpoint',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [this.dataBucket.bucket.arnForObjects('*')],
+          conditions: {
+            StringNotEquals: { 'aws:SourceVpce': this.network.s3Endpoint.vpcEndpointId },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -24,6 +25,11 @@ export interface GuardedInvokeStackProps extends StackProps {
   >;
   readonly key: kms.IKey;
   readonly dataBucket: SecureBucket;
+  /**
+   * The isolated network to run the function in.
+   * @default - the Lambda-managed network
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 /**
@@ -58,6 +64,7 @@ export class GuardedInvokeStack extends Stack {
       reservedConcurrency: config.invokeReservedConcurrency,
       logRetention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      vpc: props.vpc,
     });
 
     // What `npm run ask` and `npm run preflight` read after deployment.

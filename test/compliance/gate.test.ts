@@ -31,6 +31,8 @@ describe('compliance gate', () => {
     ['object lock on', { objectLock: true, objectLockRetentionDays: 7 }],
     ['inference profile', { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' }],
     ['audit off, short log retention', { auditRecords: false, logRetentionDays: 30 }],
+    ['isolated network', { isolatedNetwork: true }],
+    ['isolated network in a throwaway sandbox', { isolatedNetwork: true, removalPolicy: 'destroy' }],
   ])('the real app passes every pack with zero unacknowledged findings: %s', (_name, overrides) => {
     const { app } = buildApp(overrides);
     const assembly = app.synth();

@@ -37,6 +37,8 @@ export interface Request {
   readonly resource: string;
   /** Request context; sensible TLS defaults are added unless given. */
   readonly context?: Record<string, string | string[]>;
+  /** The VPC endpoint the request travels through: its policy applies and aws:SourceVpce is set. */
+  readonly viaEndpoint?: IConstruct;
 }
 
 /**
@@ -102,13 +104,23 @@ export class PolicyWorld {
           ? this.arnOf(request.caller.role)
           : request.caller.arn;
     const resourcePolicy = this.resourcePolicyFor(request.resource);
+    const endpoint = request.viaEndpoint ? this.endpoint(request.viaEndpoint) : undefined;
     const simulation: Simulation = {
       request: {
         principal,
         action: request.action,
         resource: { resource: request.resource, accountId: this.env.account },
-        contextVariables: aliasEncryptionContext({ ...secureDefaults(request.action), ...request.context }),
+        contextVariables: aliasEncryptionContext({
+          ...secureDefaults(request.action),
+          // The simulator does not derive this global key from the principal; IAM does.
+          ...(typeof principal === 'string' ? { 'aws:PrincipalAccount': principal.split(':')[4] } : {}),
+          ...(endpoint ? { 'aws:SourceVpce': endpoint.id } : {}),
+          ...request.context,
+        }),
       },
+      vpcEndpointPolicies: endpoint
+        ? [{ name: 'endpoint', policy: aliasEncryptionContext(endpoint.policy) }]
+        : undefined,
       identityPolicies: identityPolicies.map((policy, i) => ({
         name: `identity-${i}`,
         policy: aliasEncryptionContext(policy),
@@ -134,6 +146,21 @@ export class PolicyWorld {
       throw new Error(`context keys not valid for ${request.action}: ${ignored.join(', ')}`);
     }
     return result.overallResult as Decision;
+  }
+
+  private endpoint(construct: IConstruct): { id: string; policy: PolicyDocument } {
+    const { stackName, logicalId } = this.locate(construct);
+    const resource = this.resource(logicalId, stackName);
+    if (resource.Type !== 'AWS::EC2::VPCEndpoint') throw new Error(`${construct.node.path} is not a VPC endpoint`);
+    const policy = resource.Properties?.PolicyDocument as Json | undefined;
+    if (!policy) throw new Error(`${construct.node.path} has no endpoint policy (it would allow everything)`);
+    const resolved = this.resolve(policy, stackName) as PolicyDocument;
+    // CDK writes "anyone" as {"AWS": "*"}, which endpoint policies accept; the
+    // simulator insists on the equivalent bare "*".
+    const statements = resolved.Statement.map((st) =>
+      JSON.stringify(st.Principal) === '{"AWS":"*"}' ? { ...st, Principal: '*' } : st,
+    );
+    return { id: this.ref(logicalId, stackName), policy: { ...resolved, Statement: statements } };
   }
 
   private locate(construct: IConstruct): { stackName: string; logicalId: string } {
@@ -265,6 +292,12 @@ export class PolicyWorld {
         return `${stackName}-${name}`;
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::${this.env.account}:policy/${stackName}-${name}`;
+      case 'AWS::EC2::VPCEndpoint':
+        return `vpce-${name.toLowerCase()}`;
+      case 'AWS::EC2::Subnet':
+        return `subnet-${name.toLowerCase()}`;
+      case 'AWS::EC2::VPC':
+        return `vpc-${name.toLowerCase()}`;
       default:
         throw new Error(`the IAM harness cannot resolve Ref to ${resource.Type} ${name}`);
     }
@@ -294,6 +327,7 @@ export class PolicyWorld {
       if (attribute === 'GuardrailArn') return `arn:aws:bedrock:${region}:${account}:guardrail/${guardrailId}`;
     }
     if (resource.Type === 'AWS::Bedrock::GuardrailVersion' && attribute === 'Version') return '1';
+    if (resource.Type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return `sg-${logicalId.toLowerCase()}`;
     throw new Error(`the IAM harness cannot resolve ${resource.Type} ${logicalId}.${attribute}`);
   }
 

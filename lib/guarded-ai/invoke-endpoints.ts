@@ -1,0 +1,83 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface InvokeEndpointsProps {
+  readonly vpc: ec2.IVpc;
+  /** Model, inference-profile and destination-model ARNs the function may invoke. */
+  readonly modelArns: readonly string[];
+  readonly guardrailArn: string;
+}
+
+/**
+ * The interface endpoints the isolated invoke function needs, each with a
+ * policy narrowed to this project (AWS PrivateLink, notes' exfiltration
+ * controls). Only what the function itself calls gets an endpoint: Bedrock
+ * Runtime and X-Ray. It never calls KMS, CloudWatch Logs or STS directly (S3
+ * and Bedrock use KMS on its behalf, Lambda ships its logs and credentials), so
+ * those endpoints would cost money without carrying any traffic.
+ */
+export class InvokeEndpoints extends Construct {
+  /** Security group of the endpoints: HTTPS in from the function only. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly bedrockRuntime: ec2.InterfaceVpcEndpoint;
+  public readonly xray: ec2.InterfaceVpcEndpoint;
+
+  constructor(scope: Construct, id: string, props: InvokeEndpointsProps) {
+    super(scope, id);
+    const account = Stack.of(this).account;
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Interface endpoints of the guarded invoke function',
+      allowAllOutbound: false,
+    });
+    // Created in this stack (not through vpc.addInterfaceEndpoint, which would
+    // put them in the network's stack): their policies name this stack's guardrail.
+    const endpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>
+      new ec2.InterfaceVpcEndpoint(this, name, {
+        vpc: props.vpc,
+        service,
+        privateDnsEnabled: true,
+        securityGroups: [this.securityGroup],
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        open: false,
+      });
+
+    this.bedrockRuntime = endpoint('BedrockRuntime', ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME);
+    this.bedrockRuntime.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyOurModelThroughOurGuardrail',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        resources: [...props.modelArns],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+    this.bedrockRuntime.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyOurGuardrail',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['bedrock:ApplyGuardrail'],
+        resources: [props.guardrailArn],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+
+    this.xray = endpoint('XRay', ec2.InterfaceVpcEndpointAwsService.XRAY);
+    this.xray.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TracesFromThisAccountOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+  }
+}
