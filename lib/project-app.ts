@@ -18,6 +18,12 @@ export interface ProjectAppProps {
   readonly env?: Environment;
   /** @default - the CLI's output directory, or a temporary one */
   readonly outdir?: string;
+  /**
+   * Put the app behind the compliance gate. Only the benchmark turns it off, to
+   * measure what the gate costs; `bin/` never does.
+   * @default true
+   */
+  readonly complianceGate?: boolean;
 }
 
 export interface ProjectApp {
@@ -34,7 +40,7 @@ export interface ProjectApp {
  */
 export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const app = new App({ context: props.context, outdir: props.outdir });
-  attachComplianceGate(app);
+  if (props.complianceGate ?? true) attachComplianceGate(app);
   const config = parseConfig(app.node.getAllContext());
   const env = props.env;
 

@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { GuardrailOutcome, Usage } from './converse';
 import type { InferenceParameters } from './request';
 
@@ -41,6 +41,9 @@ export function auditKey(settings: AuditSettings, record: Pick<AuditRecord, 'tim
 }
 
 export async function writeAuditRecord(s3: S3Client, settings: AuditSettings, record: AuditRecord): Promise<void> {
+  // Loaded on first use, after the first answer has been sent: the S3 client
+  // is the largest module in the bundle, and a cold start need not wait for it.
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await s3.send(
     new PutObjectCommand({
       Bucket: settings.bucket,

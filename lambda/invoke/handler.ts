@@ -38,7 +38,8 @@ export interface Observability {
 
 export interface Dependencies extends Observability {
   readonly bedrock: BedrockRuntimeClient;
-  readonly s3: S3Client;
+  /** The S3 client, created on first use (after the first answer is sent). */
+  readonly s3: () => Promise<S3Client>;
   /** Settings, or the reason they are unusable (reported as 503 to callers, in full to the log). */
   readonly settings: HandlerSettings | Error;
   readonly now?: () => number;
@@ -130,7 +131,11 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
     const settings = deps.settings;
     if (!(settings instanceof Error) && settings.audit) {
       try {
-        await writeAuditRecord(deps.s3, settings.audit, auditRecord(settings, requestId, started, latencyMs, outcome));
+        await writeAuditRecord(
+          await deps.s3(),
+          settings.audit,
+          auditRecord(settings, requestId, started, latencyMs, outcome),
+        );
       } catch (error) {
         metrics.addMetric('AuditWriteFailures', 'Count', 1);
         logger.error('audit record not written', { error });

@@ -1,5 +1,4 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -16,10 +15,16 @@ const logger = new Logger({ serviceName: 'guarded-invoke' });
 const metrics = new Metrics({ namespace: 'GuardedGenAi', serviceName: 'guarded-invoke' });
 const tracer = new Tracer({ serviceName: 'guarded-invoke' });
 
+/** Run `create` the first time, then return the same promise. */
+function once<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= create());
+}
+
 export const handler = awslambda.streamifyResponse(
   createHandler({
     bedrock: tracer.captureAWSv3Client(new BedrockRuntimeClient({})),
-    s3: tracer.captureAWSv3Client(new S3Client({})),
+    s3: once(async () => tracer.captureAWSv3Client(new (await import('@aws-sdk/client-s3')).S3Client({}))),
     settings: settingsFromEnvironment(process.env),
     logger,
     metrics: {

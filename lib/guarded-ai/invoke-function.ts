@@ -148,7 +148,12 @@ export class InvokeFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         target: 'node24',
-        format: OutputFormat.CJS,
+        // ESM with the packages' ESM builds: better tree-shaking and about a
+        // quarter less cold-start time than CommonJS (bench/results.md).
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // A few dependencies still call require(); give them one.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundle the SDK rather than use the runtime's copy: the version we
         // tested is the version that runs.
         externalModules: [],

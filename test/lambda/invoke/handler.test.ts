@@ -9,7 +9,7 @@ const quiet = {
 };
 const clients = {
   bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
-  s3: new S3Client({ region: 'eu-west-1' }),
+  s3: async () => new S3Client({ region: 'eu-west-1' }),
 };
 
 beforeAll(installLambdaRuntime);

@@ -47,7 +47,7 @@ beforeAll(async () => {
   makeHandler = (settings) =>
     createHandler({
       bedrock: new BedrockRuntimeClient({}),
-      s3: new S3Client({ endpoint: s3Endpoint, forcePathStyle: true }),
+      s3: async () => new S3Client({ endpoint: s3Endpoint, forcePathStyle: true }),
       settings,
       logger: {
         info: (message, ...extra) => logs.push({ level: 'INFO', message, extra }),

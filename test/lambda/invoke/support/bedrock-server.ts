@@ -56,6 +56,8 @@ function frame(part: StreamPart): Uint8Array {
 
 export class BedrockServer {
   public readonly calls: ReceivedCall[] = [];
+  /** Called with performance.now() just before the first text delta of a stream is written (for benchmarks). */
+  public onFirstToken?: (at: number) => void;
   private readonly replies: Reply[] = [];
   private readonly server = http2.createServer();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
@@ -117,15 +119,22 @@ export class BedrockServer {
         stream.respond({ ':status': reply.status, 'content-type': 'application/json', 'x-amzn-errortype': reply.type });
         stream.end(JSON.stringify({ message: reply.message }));
         return;
-      case 'stream':
+      case 'stream': {
         stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
+        let first = true;
         for (const part of reply.events) {
           if (stream.destroyed) return;
-          stream.write(frame(part));
+          const encoded = frame(part);
+          if (first && 'event' in part && part.event === 'contentBlockDelta') {
+            first = false;
+            this.onFirstToken?.(performance.now());
+          }
+          stream.write(encoded);
           if (reply.gapMs) await sleep(reply.gapMs);
         }
         stream.end();
         return;
+      }
     }
   }
 }
@@ -135,7 +144,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** A normal Converse answer. */
-export function converseAnswer(text: string, extra: Record<string, unknown> = {}): Reply {
+export function converseAnswer(text: string, extra: Record<string, unknown> = {}): Extract<Reply, { kind: 'json' }> {
   return {
     kind: 'json',
     body: {

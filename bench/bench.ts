@@ -1,0 +1,286 @@
+/**
+ * npm run bench: how fast the invoke path and the developer loop are, measured
+ * side by side with the plain alternative, offline, on this machine.
+ *
+ * Prints a table and writes it to bench/results.md. Figures are medians (p50)
+ * with p90/p99 and the spread; every figure comes from this run.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { build } from 'esbuild';
+import { createProjectApp } from '../lib/project-app';
+import { BedrockServer, converseAnswer, streamAnswer } from '../test/lambda/invoke/support/bedrock-server';
+import { functionUrlEvent, installLambdaRuntime, invoke } from '../test/lambda/invoke/support/lambda-runtime';
+
+const ROOT = path.join(__dirname, '..');
+const CONTEXT = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
+const MODEL_LATENCY_MS = 20;
+
+interface Stats {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  min: number;
+  max: number;
+}
+function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return {
+    n: sorted.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+  };
+}
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+const spread = (s: Stats) => `${ms(s.min)} – ${ms(s.max)} (n=${s.n})`;
+
+/** Synthesize the real app and return the invoke function's bundle. */
+function synthesizedBundle(): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  createProjectApp({ context: CONTEXT, outdir }).app.synth();
+  const assets = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+  const bundles = assets
+    .flatMap((d) => ['index.mjs', 'index.js'].map((f) => path.join(outdir, d, f)))
+    .filter((f) => fs.existsSync(f));
+  if (bundles.length !== 1) throw new Error(`expected one Lambda bundle, found ${bundles.length}`);
+  return bundles[0];
+}
+
+/** The plain alternative: a minimal Converse handler, CommonJS, SDK bundled, no tree-shaking or minification. */
+async function naiveBundle(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-naive-'));
+  const entry = path.join(dir, 'naive.js');
+  fs.writeFileSync(
+    entry,
+    `const { BedrockRuntimeClient, ConverseCommand } = require('@aws-sdk/client-bedrock-runtime');
+const client = new BedrockRuntimeClient({});
+exports.handler = async (event) => {
+  const { prompt } = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body);
+  const out = await client.send(new ConverseCommand({ modelId: process.env.MODEL_ID, messages: [{ role: 'user', content: [{ text: prompt }] }] }));
+  return { statusCode: 200, body: JSON.stringify({ text: out.output.message.content[0].text }) };
+};
+`,
+  );
+  const outfile = path.join(dir, 'index.js');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    treeShaking: false,
+    minify: false,
+    nodePaths: [path.join(ROOT, 'node_modules')],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Load a handler module in a fresh Node process, as a cold start does; returns ms to load and initialise. */
+function coldInit(bundle: string): number {
+  // The same for both bundles: a dynamic import, which loads CommonJS and ESM alike.
+  const script = `
+globalThis.awslambda = { streamifyResponse: (h) => h, HttpResponseStream: { from: (s) => s } };
+const t = performance.now();
+await import(${JSON.stringify(bundle)});
+process.stdout.write(String(performance.now() - t));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return Number(result.stdout);
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+
+  // 1. Bundle sizes
+  const ours = synthesizedBundle();
+  const naive = await naiveBundle();
+  for (const [name, file] of [
+    ['invoke function (synthesized)', ours],
+    ['naive Converse handler', naive],
+  ]) {
+    const raw = fs.readFileSync(file);
+    rows.push([`bundle: ${name}`, `${raw.length} B raw, ${gzipSync(raw).length} B gzip`, '', '']);
+  }
+
+  // 2. Cold init, alternating so that machine noise hits both alike
+  const RUNS = 25;
+  const oursInit: number[] = [];
+  const naiveInit: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    oursInit.push(coldInit(ours));
+    naiveInit.push(coldInit(naive));
+  }
+  const o = stats(oursInit);
+  const n = stats(naiveInit);
+  rows.push(['cold init: invoke function', `p50 ${ms(o.p50)}, p90 ${ms(o.p90)}`, spread(o), '']);
+  rows.push(['cold init: naive handler', `p50 ${ms(n.p50)}, p90 ${ms(n.p90)}`, spread(n), '']);
+  rows.push(['cold init ratio (ours / naive, p50)', (o.p50 / n.p50).toFixed(2), '', 'goal ≤ 0.80']);
+
+  // 3 and 4. Warm overhead and streaming first byte, against the local protocol server
+  const server = new BedrockServer();
+  const endpoint = await server.start();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    MODEL_ID: 'amazon.nova-micro-v1:0',
+    MODEL_FAMILY: 'amazon-nova',
+    GUARDRAIL_ARN: 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/bench',
+    GUARDRAIL_VERSION: '1',
+    MAX_TOKENS_CAP: '1024',
+    INVOKE_TIMEOUT_MS: '10000',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  installLambdaRuntime();
+  // The handler logs one line per request, as in Lambda; here it goes nowhere.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  const { handler } = await import(ours);
+  const raw = new BedrockRuntimeClient({});
+  const event = functionUrlEvent({ prompt: 'Say hello', stream: false });
+
+  const WARM = 300;
+  const handlerTimes: number[] = [];
+  const rawTimes: number[] = [];
+  for (let i = 0; i < WARM + 20; i++) {
+    server.reply(
+      { ...converseAnswer('hello'), delayMs: MODEL_LATENCY_MS },
+      { ...converseAnswer('hello'), delayMs: MODEL_LATENCY_MS },
+    );
+    let t = performance.now();
+    const res = await invoke(handler, event, `warm-${i}`);
+    const h = performance.now() - t;
+    if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
+    t = performance.now();
+    await raw.send(
+      new ConverseCommand({
+        modelId: 'amazon.nova-micro-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'Say hello' }] }],
+      }),
+    );
+    const r = performance.now() - t;
+    if (i >= 20) {
+      handlerTimes.push(h);
+      rawTimes.push(r);
+    }
+  }
+  const hw = stats(handlerTimes);
+  const rw = stats(rawTimes);
+  rows.push([
+    `warm, non-streaming: handler (model latency ${MODEL_LATENCY_MS} ms)`,
+    `p50 ${ms(hw.p50)}, p99 ${ms(hw.p99)}`,
+    spread(hw),
+    '',
+  ]);
+  rows.push(['warm, non-streaming: raw SDK ConverseCommand', `p50 ${ms(rw.p50)}, p99 ${ms(rw.p99)}`, spread(rw), '']);
+  rows.push(['warm overhead added (p50)', ms(hw.p50 - rw.p50), `p99 ${ms(hw.p99 - rw.p99)}`, 'goal < 2 ms']);
+
+  // Streaming: from the server writing the first token to the first body byte.
+  const firstToken: number[] = [];
+  server.onFirstToken = (at) => firstToken.push(at);
+  const streamEvent = functionUrlEvent({ prompt: 'Say hello' });
+  const STREAMS = 200;
+  const handlerFirst: number[] = [];
+  const rawFirst: number[] = [];
+  for (let i = 0; i < STREAMS + 20; i++) {
+    server.reply(
+      { ...streamAnswer(['Hel', 'lo', ' there']), gapMs: 5 },
+      { ...streamAnswer(['Hel', 'lo', ' there']), gapMs: 5 },
+    );
+    firstToken.length = 0;
+    const res = await invoke(handler, streamEvent, `stream-${i}`);
+    const textChunk = res.chunks.find((c) => c.text.startsWith('event: text'));
+    if (!textChunk) throw new Error('no text chunk');
+    const h = textChunk.at - firstToken[0];
+    firstToken.length = 0;
+    const out = await raw.send(
+      new ConverseStreamCommand({
+        modelId: 'amazon.nova-micro-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'x' }] }],
+      }),
+    );
+    let r = Number.NaN;
+    for await (const e of out.stream ?? []) {
+      if (e.contentBlockDelta && Number.isNaN(r)) r = performance.now() - firstToken[0];
+    }
+    if (i >= 20) {
+      handlerFirst.push(h);
+      rawFirst.push(r);
+    }
+  }
+  const hs = stats(handlerFirst);
+  const rs = stats(rawFirst);
+  rows.push(['stream first byte: handler', `p50 ${ms(hs.p50)}, p99 ${ms(hs.p99)}`, spread(hs), '']);
+  rows.push(['stream first event: raw SDK ConverseStream', `p50 ${ms(rs.p50)}, p99 ${ms(rs.p99)}`, spread(rs), '']);
+  rows.push([
+    'stream first-byte overhead added (p50)',
+    ms(hs.p50 - rs.p50),
+    `p99 ${ms(hs.p99 - rs.p99)}`,
+    'goal < 2 ms',
+  ]);
+  process.stdout.write = write;
+  await server.stop();
+
+  // 5. Developer loop
+  const SYNTHS = 5;
+  const synthTime = (gate: boolean) =>
+    stats(
+      Array.from({ length: SYNTHS }, () => {
+        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-loop-'));
+        const t = performance.now();
+        createProjectApp({ context: CONTEXT, outdir, complianceGate: gate }).app.synth();
+        return performance.now() - t;
+      }),
+    );
+  const withGate = synthTime(true);
+  const withoutGate = synthTime(false);
+  rows.push(['synth, whole app, with compliance plugins', `p50 ${ms(withGate.p50)}`, spread(withGate), '']);
+  rows.push(['synth, whole app, without compliance plugins', `p50 ${ms(withoutGate.p50)}`, spread(withoutGate), '']);
+  rows.push(['synth ratio (with / without)', (withGate.p50 / withoutGate.p50).toFixed(2), '', '']);
+  if (!process.argv.includes('--skip-test-suite')) {
+    const t = performance.now();
+    const test = spawnSync('npm', ['test', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+    rows.push([
+      'npm test, full suite (one run)',
+      ms(performance.now() - t),
+      test.status === 0 ? 'passed' : 'FAILED',
+      '',
+    ]);
+  } else {
+    notes.push('npm test wall time skipped (--skip-test-suite).');
+  }
+
+  const header = `# Benchmarks\n\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}\nNode ${process.version}, ${new Date().toISOString()}\n`;
+  const table = [
+    '| measure | result | spread | goal |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+  const text = `${header}\n${table}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
+  console.log(text);
+  fs.writeFileSync(path.join(__dirname, 'results.md'), text);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
