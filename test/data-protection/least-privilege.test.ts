@@ -2,7 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RECORDS_PREFIX } from '../../lib/data-protection/data-protection-stack';
 import { buildApp, TEST_ENV } from '../support/build-app';
-import { Decision, PolicyWorld } from '../support/iam-harness';
+import { administrator, Decision, PolicyWorld } from '../support/iam-harness';
 
 /**
  * Proofs, against the synthesized policies, that the data bucket and its key
@@ -30,12 +30,8 @@ const s3ViaService = {
   'kms:EncryptionContext:aws:s3:arn': bucketArn,
 };
 
-/** An administrator of this account: its identity policy allows everything. */
-const admin = {
-  arn: `arn:aws:iam::${TEST_ENV.account}:role/Admin`,
-  identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
-};
-const outsider = { ...admin, arn: 'arn:aws:iam::222222222222:role/Admin' };
+const admin = administrator(TEST_ENV.account);
+const outsider = administrator('222222222222');
 
 async function expectDecision(promise: Promise<Decision>, expected: Decision) {
   await expect(promise).resolves.toBe(expected);

@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import { buildApp, TEST_ENV } from '../support/build-app';
 import { type Decision, PolicyWorld } from '../support/iam-harness';
 
@@ -16,10 +15,7 @@ const { region, account } = TEST_ENV;
 
 const model = `arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`;
 const otherModel = `arn:aws:bedrock:${region}::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0`;
-const guardrailArn = world.resolve(
-  Stack.of(guardrail).resolve(guardrail.guardrailArn),
-  stacks.guardedInvoke.stackName,
-) as string;
+const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
 const withOurGuardrail = { 'bedrock:GuardrailIdentifier': `${guardrailArn}:1` };
 const bucketArn = world.arnOf(stacks.dataProtection.dataBucket.bucket);
 const keyArn = world.arnOf(stacks.dataProtection.key);
@@ -136,10 +132,7 @@ describe('with a cross-region inference profile', () => {
   const profileWorld = new PolicyWorld(profileApp.app.synth(), TEST_ENV);
   const role = { role: profileApp.stacks.guardedInvoke.invoke.role };
   const g = profileApp.stacks.guardedInvoke.guardrail;
-  const gArn = profileWorld.resolve(
-    Stack.of(g).resolve(g.guardrailArn),
-    profileApp.stacks.guardedInvoke.stackName,
-  ) as string;
+  const gArn = profileWorld.valueOf(g.guardrailArn, g);
   const profile = `arn:aws:bedrock:${region}:${account}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`;
   const destination = 'arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0';
   const guarded = { 'bedrock:GuardrailIdentifier': `${gArn}:1` };

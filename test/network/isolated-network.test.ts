@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { buildApp, TEST_ENV } from '../support/build-app';
-import { PolicyWorld } from '../support/iam-harness';
+import { administrator, PolicyWorld } from '../support/iam-harness';
 
 const isolated = buildApp({ isolatedNetwork: true });
 const assembly = isolated.app.synth();
@@ -127,17 +127,11 @@ describe('endpoint policies and the data bucket, proven', () => {
   const world = new PolicyWorld(assembly, TEST_ENV);
   const bucketArn = world.arnOf(isolated.stacks.dataProtection.dataBucket.bucket);
   const role = { role: isolated.stacks.guardedInvoke.invoke.role };
-  const admin = {
-    arn: `arn:aws:iam::${TEST_ENV.account}:role/Admin`,
-    identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
-  };
+  const admin = administrator(TEST_ENV.account);
   const record = `${bucketArn}/records/invocations/2026/11/29/r.json`;
   const model = `arn:aws:bedrock:${TEST_ENV.region}::foundation-model/amazon.nova-micro-v1:0`;
   const guardrail = isolated.stacks.guardedInvoke.guardrail;
-  const guardrailArn = world.resolve(
-    isolated.stacks.guardedInvoke.resolve(guardrail.guardrailArn),
-    isolated.stacks.guardedInvoke.stackName,
-  ) as string;
+  const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
   const guarded = { 'bedrock:GuardrailIdentifier': `${guardrailArn}:1` };
   const s3Endpoint = network?.s3Endpoint as IConstruct;
   const bedrockEndpoint = isolation?.endpoints.bedrockRuntime as IConstruct;
@@ -213,7 +207,7 @@ describe('endpoint policies and the data bucket, proven', () => {
   });
 
   test('a principal of another account cannot use the endpoints, even with its own allow-all policy', async () => {
-    const outsider = { ...admin, arn: 'arn:aws:iam::222222222222:role/Admin' };
+    const outsider = administrator('222222222222');
     await expect(
       world.decide({
         caller: outsider,

@@ -68,6 +68,14 @@ function secureDefaults(action: string): Record<string, string> {
     : { 'aws:SecureTransport': 'true' };
 }
 
+/** A role of `account` whose identity policy allows everything: what bucket, key and endpoint policies must still stop. */
+export function administrator(account: string): Caller {
+  return {
+    arn: `arn:aws:iam::${account}:role/Admin`,
+    identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+  };
+}
+
 export class PolicyWorld {
   private readonly templates = new Map<string, Template>();
 
@@ -84,6 +92,12 @@ export class PolicyWorld {
   public arnOf(construct: IConstruct): string {
     const { stackName, logicalId } = this.locate(construct);
     return this.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stackName) as string;
+  }
+
+  /** The value a deployment would give a token of `scope`'s stack (an ARN attribute, say). */
+  public valueOf(token: string, scope: IConstruct): string {
+    const stack = Stack.of(scope);
+    return this.resolve(stack.resolve(token), stack.stackName) as string;
   }
 
   /** The resolved policy document of a customer-managed policy of the app. */
