@@ -70,27 +70,7 @@ export class InvokeFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Guarded invoke function: one model, one guardrail, one audit prefix.',
     });
-    if (props.vpc) {
-      const { profileArn, foundationModelArns } = modelArns(Stack.of(this), props.model);
-      const endpoints = new InvokeEndpoints(this, 'Endpoints', {
-        vpc: props.vpc,
-        modelArns: profileArn ? [profileArn, ...foundationModelArns] : foundationModelArns,
-        guardrailArn: props.guardrail.guardrailArn,
-      });
-      const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: props.vpc,
-        description: 'Guarded invoke function: HTTPS to its endpoints and S3 only',
-        allowAllOutbound: false,
-      });
-      securityGroup.connections.allowTo(endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
-      // S3 goes through the gateway endpoint, which has no security group and
-      // whose prefix-list ID CloudFormation cannot resolve without a lookup.
-      // The isolated subnets' only non-local route is that endpoint, so HTTPS
-      // "anywhere" reaches S3 (for this project's objects, by endpoint policy)
-      // and nothing else.
-      securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
-      this.isolation = { securityGroup, endpoints };
-    }
+    this.isolation = props.vpc ? this.isolate(props, props.vpc) : undefined;
 
     const { statements, wildcards } = this.permissions(props, auditPrefix);
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
@@ -190,6 +170,32 @@ export class InvokeFunction extends Construct {
     });
 
     this.acknowledgeFunctionFindings(props);
+  }
+
+  /** Security groups and interface endpoints for running in the isolated network. */
+  private isolate(
+    props: InvokeFunctionProps,
+    vpc: ec2.IVpc,
+  ): { securityGroup: ec2.SecurityGroup; endpoints: InvokeEndpoints } {
+    const { profileArn, foundationModelArns } = modelArns(Stack.of(this), props.model);
+    const endpoints = new InvokeEndpoints(this, 'Endpoints', {
+      vpc,
+      modelArns: profileArn ? [profileArn, ...foundationModelArns] : foundationModelArns,
+      guardrailArn: props.guardrail.guardrailArn,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: 'Guarded invoke function: HTTPS to its endpoints and S3 only',
+      allowAllOutbound: false,
+    });
+    securityGroup.connections.allowTo(endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
+    // S3 goes through the gateway endpoint, which has no security group and
+    // whose prefix-list ID CloudFormation cannot resolve without a lookup.
+    // The isolated subnets' only non-local route is that endpoint, so HTTPS
+    // "anywhere" reaches S3 (for this project's objects, by endpoint policy)
+    // and nothing else.
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    return { securityGroup, endpoints };
   }
 
   /** The function's permissions, and the reason for each wildcard resource among them. */
@@ -319,7 +325,7 @@ export class InvokeFunction extends Construct {
       return this.acknowledgeLogGroup(props);
     }
     const noVpc =
-      "Runs on the Lambda-managed network: it calls only Bedrock, S3 and KMS APIs, each limited by IAM to this project's model, guardrail, bucket prefix and key. Attaching it to a VPC with endpoints costs money every hour; the isolated-network mode is where this becomes a fix.";
+      "Runs on the Lambda-managed network: it calls only Bedrock, S3 and X-Ray, each limited by IAM to this project's model, guardrail and bucket prefix. isolatedNetwork=true runs it in a VPC with no internet route, where this finding is fixed rather than acknowledged; it is off by default because its interface endpoints cost money every hour.";
     for (const id of [
       'NIST.800.53.R5-LambdaInsideVPC',
       'HIPAA.Security-LambdaInsideVPC',
