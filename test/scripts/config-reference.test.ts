@@ -1,0 +1,17 @@
+import * as fs from 'node:fs';
+import { SETTINGS } from '../../lib/config';
+import { configTable, README, withConfigTable } from '../../scripts/config-reference';
+
+describe('configuration reference', () => {
+  test('lists every setting of the schema with its default', () => {
+    const table = configTable();
+    for (const key of Object.keys(SETTINGS)) expect(table).toContain(`| \`${key}\` |`);
+    expect(table).toContain('| `removalPolicy` | `"retain"` |');
+  });
+
+  test('README.md carries the table generated from the schema (run npm run docs after changing lib/config.ts)', () => {
+    const readme = fs.readFileSync(README, 'utf8');
+    const normalize = (text: string) => text.replace(/\s+/g, ' ').replace(/ -+ /g, ' - ');
+    expect(normalize(readme)).toBe(normalize(withConfigTable(readme)));
+  });
+});
