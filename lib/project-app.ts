@@ -1,5 +1,5 @@
 import { App, Environment } from 'aws-cdk-lib';
-import { attachComplianceGate } from './compliance/gate';
+import { attachComplianceGate, type ComplianceGate } from './compliance/gate';
 import { parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
@@ -28,6 +28,8 @@ export interface ProjectAppProps {
 
 export interface ProjectApp {
   readonly app: App;
+  /** The compliance plugins, unless the gate was turned off. */
+  readonly gate?: ComplianceGate;
   readonly config: ProjectConfig;
   readonly stacks: { readonly dataProtection: DataProtectionStack; readonly guardedInvoke: GuardedInvokeStack };
 }
@@ -40,7 +42,7 @@ export interface ProjectApp {
  */
 export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const app = new App({ context: props.context, outdir: props.outdir });
-  if (props.complianceGate ?? true) attachComplianceGate(app);
+  const gate = (props.complianceGate ?? true) ? attachComplianceGate(app) : undefined;
   const config = parseConfig(app.node.getAllContext());
   const env = props.env;
 
@@ -57,5 +59,5 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     dataBucket: dataProtection.dataBucket,
     vpc: dataProtection.network?.vpc,
   });
-  return { app, config, stacks: { dataProtection, guardedInvoke } };
+  return { app, gate, config, stacks: { dataProtection, guardedInvoke } };
 }

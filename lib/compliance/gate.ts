@@ -1,6 +1,16 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  type IApplyRule,
+  type NagPack,
+  type NagPackProps,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 
 /**
  * Context key that makes CDK fail synthesis on any validation WARNING, not only on
@@ -23,6 +33,35 @@ export const COMPLIANCE_PACKS = [
   'cfn-guard (Control Tower proactive controls)',
 ] as const;
 
+/** A rule pack that remembers which of its rules applied to a resource of the app (for `npm run compliance`). */
+export interface CountingPack extends NagPack {
+  readonly evaluatedRules: ReadonlySet<string>;
+}
+
+type PackClass = new (scope: IConstruct, props?: NagPackProps) => NagPack;
+
+function counting(Pack: PackClass): new (scope: IConstruct, props?: NagPackProps) => CountingPack {
+  // @ts-expect-error -- a constructor type cannot say that the class it builds implements NagPack's
+  // abstract members (name, checkResource); every Pack passed here is a concrete rule pack.
+  return class extends Pack implements CountingPack {
+    public readonly evaluatedRules = new Set<string>();
+    protected override applyRule(params: IApplyRule): void {
+      this.evaluatedRules.add(params.ruleSuffixOverride ?? params.rule.name);
+      super.applyRule(params);
+    }
+  };
+}
+
+const PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks, ServerlessChecks].map(
+  counting,
+);
+
+/** The plugins the gate registered: the five packs and the Control Tower controls. */
+export interface ComplianceGate {
+  readonly packs: readonly CountingPack[];
+  readonly controlTower: CfnGuardValidator;
+}
+
 /**
  * Put every stack of `app` behind the compliance gate: the five cdk-nag packs, the
  * Control Tower proactive controls (run offline by cfn-guard), and schema
@@ -35,16 +74,12 @@ export const COMPLIANCE_PACKS = [
  * context be set on a construct that has no children yet, which also guarantees
  * that no stack escapes the gate.
  */
-export function attachComplianceGate(app: App): void {
+export function attachComplianceGate(app: App): ComplianceGate {
   app.node.setContext(STRICT_VALIDATION_CONTEXT_KEY, true);
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app, { verbose: true }),
-    new NIST80053R5Checks(app, { verbose: true }),
-    new HIPAASecurityChecks(app, { verbose: true }),
-    new PCIDSS321Checks(app, { verbose: true }),
-    new ServerlessChecks(app, { verbose: true }),
-    // Control Tower proactive controls: the same Guard rules Control Tower applies
-    // as CloudFormation hooks, checked here before anything reaches an account.
-    new CfnGuardValidator({ controlTowerRulesEnabled: true }),
-  );
+  const packs = PACKS.map((Pack) => new Pack(app, { verbose: true }));
+  // Control Tower proactive controls: the same Guard rules Control Tower applies
+  // as CloudFormation hooks, checked here before anything reaches an account.
+  const controlTower = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+  Validations.of(app).addPlugins(...packs, controlTower);
+  return { packs, controlTower };
 }

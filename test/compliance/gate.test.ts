@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { COMPLIANCE_CONFIGURATIONS } from '../../lib/compliance/configurations';
 import { buildApp, readValidationReport, TEST_ENV, unacknowledgedFindings } from '../support/build-app';
 
 /** Test-only: everything the packs exist to catch, in one construct. */
@@ -25,19 +26,14 @@ function addSchemaInvalidParameter(scope: Construct) {
 }
 
 describe('compliance gate', () => {
-  test.each([
-    ['default (retain)', {}],
-    ['throwaway sandbox (destroy)', { removalPolicy: 'destroy' }],
-    ['object lock on', { objectLock: true, objectLockRetentionDays: 7 }],
-    ['inference profile', { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' }],
-    ['audit off, short log retention', { auditRecords: false, logRetentionDays: 30 }],
-    ['isolated network', { isolatedNetwork: true }],
-    ['isolated network in a throwaway sandbox', { isolatedNetwork: true, removalPolicy: 'destroy' }],
-  ])('the real app passes every pack with zero unacknowledged findings: %s', (_name, overrides) => {
-    const { app } = buildApp(overrides);
-    const assembly = app.synth();
-    expect(unacknowledgedFindings(readValidationReport(assembly))).toEqual([]);
-  });
+  test.each(COMPLIANCE_CONFIGURATIONS)(
+    'the real app passes every pack with zero unacknowledged findings: %s',
+    (_name, overrides) => {
+      const { app } = buildApp(overrides);
+      const assembly = app.synth();
+      expect(unacknowledgedFindings(readValidationReport(assembly))).toEqual([]);
+    },
+  );
 
   test('a non-compliant construct fails synth in all five cdk-nag packs and the Control Tower controls', () => {
     const { app } = buildApp();

@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import { complianceSummary, fullReport, README, REPORT, withSummary } from '../../scripts/compliance';
+
+const summary = complianceSummary();
+const normalize = (text: string) => text.replace(/\s+/g, ' ').replace(/ -+ /g, ' - ');
+
+describe('npm run compliance', () => {
+  test('every pack ran and left no unacknowledged finding, in every configuration', () => {
+    expect(summary.packs.map((p) => p.pack)).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions',
+        'NIST.800.53.R5',
+        'HIPAA.Security',
+        'PCI.DSS.321',
+        'Serverless',
+        'Control Tower (cfn-guard)',
+      ]),
+    );
+    for (const pack of summary.packs)
+      expect({ pack: pack.pack, findings: pack.findings }).toEqual({ pack: pack.pack, findings: 0 });
+    for (const pack of summary.packs.filter((p) => p.pack !== 'CloudFormation Validate'))
+      expect(pack.rules).toBeGreaterThan(0);
+  });
+
+  test('every acknowledgement names a resource and gives a specific reason', () => {
+    expect(summary.acknowledgements.length).toBeGreaterThan(10);
+    for (const ack of summary.acknowledgements) {
+      expect(ack.resource).toMatch(/^GuardedGenAi-/);
+      expect(ack.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  test('docs/compliance.md and the README summary are what the script produces (run npm run compliance)', () => {
+    expect(normalize(fs.readFileSync(REPORT, 'utf8'))).toBe(normalize(fullReport(summary)));
+    const readme = fs.readFileSync(README, 'utf8');
+    expect(normalize(readme)).toBe(normalize(withSummary(readme, summary)));
+  });
+});
