@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import { costLines, fullReport, README, REPORT, withSummary } from '../../scripts/cost';
+
+const lines = costLines();
+const line = (configuration: string, stack: string) =>
+  lines.find((l) => l.configuration === configuration && l.stack === stack);
+const normalize = (text: string) => text.replace(/\s+/g, ' ').replace(/ -+ /g, ' - ');
+
+describe('npm run cost', () => {
+  test('idle sandbox: the project key is the only standing charge by default', () => {
+    expect(line('default', 'GuardedGenAi-DataProtection')?.idleMonth).toBeCloseTo(1.0);
+    expect(line('default', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBe(0);
+  });
+
+  test('isolated network => 2 interface endpoints in 2 AZs for 730 hours at $0.01', () => {
+    expect(line('isolatedNetwork=true', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBeCloseTo(2 * 2 * 730 * 0.01);
+  });
+
+  test('a request is priced from the guardrail policies and the model in the template', () => {
+    const perRequest = line('default', 'GuardedGenAi-GuardedInvoke')?.perRequest ?? 0;
+    // 4 text units through content filters, denied topics and PII, plus Nova Micro tokens and small change.
+    expect(perRequest).toBeGreaterThan((4 * (0.15 + 0.15 + 0.1)) / 1000);
+    expect(perRequest).toBeLessThan(0.01);
+  });
+
+  test('docs/cost.md and the README summary are what the script produces (run npm run cost)', () => {
+    expect(normalize(fs.readFileSync(REPORT, 'utf8'))).toBe(normalize(fullReport(lines)));
+    const readme = fs.readFileSync(README, 'utf8');
+    expect(normalize(readme)).toBe(normalize(withSummary(readme, lines)));
+  });
+});
