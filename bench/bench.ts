@@ -13,11 +13,11 @@ import { gzipSync } from 'node:zlib';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { build } from 'esbuild';
 import { createProjectApp } from '../lib/project-app';
+import { CDK_JSON_CONTEXT } from '../scripts/generated-block';
 import { BedrockServer, converseAnswer, streamAnswer } from '../test/lambda/invoke/support/bedrock-server';
 import { functionUrlEvent, installLambdaRuntime, invoke } from '../test/lambda/invoke/support/lambda-runtime';
 
 const ROOT = path.join(__dirname, '..');
-const CONTEXT = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
 const MODEL_LATENCY_MS = 20;
 
 interface Stats {
@@ -46,7 +46,7 @@ const spread = (s: Stats) => `${ms(s.min)} – ${ms(s.max)} (n=${s.n})`;
 /** Synthesize the real app and return the invoke function's bundle. */
 function synthesizedBundle(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
-  createProjectApp({ context: CONTEXT, outdir }).app.synth();
+  createProjectApp({ context: CDK_JSON_CONTEXT, outdir }).app.synth();
   const assets = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.'));
   const bundles = assets
     .flatMap((d) => ['index.mjs', 'index.js'].map((f) => path.join(outdir, d, f)))
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
       Array.from({ length: SYNTHS }, () => {
         const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-loop-'));
         const t = performance.now();
-        createProjectApp({ context: CONTEXT, outdir, complianceGate: gate }).app.synth();
+        createProjectApp({ context: CDK_JSON_CONTEXT, outdir, complianceGate: gate }).app.synth();
         return performance.now() - t;
       }),
     );

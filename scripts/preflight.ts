@@ -17,9 +17,8 @@ import {
   GetInferenceProfileCommand,
 } from '@aws-sdk/client-bedrock';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import * as fs from 'node:fs';
+import { CDK_JSON_CONTEXT } from './generated-block';
 import { runCli } from './run-cli';
-import * as path from 'node:path';
 import { parseConfig } from '../lib/config';
 import { modelTarget } from '../lib/guarded-ai/model';
 
@@ -189,9 +188,8 @@ function argument(argv: readonly string[], name: string): string | undefined {
 
 async function main(argv: readonly string[]): Promise<number> {
   // The same defaults the app uses: cdk.json's context.
-  const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
   const config = parseConfig({
-    ...context,
+    ...CDK_JSON_CONTEXT,
     ...(argument(argv, '--model') ? { modelId: argument(argv, '--model') } : {}),
   });
   const region =

@@ -1,3 +1,4 @@
+import { normalizeMarkdown } from '../../scripts/generated-block';
 import * as fs from 'node:fs';
 import { SETTINGS } from '../../lib/config';
 import { configTable, README, withConfigTable } from '../../scripts/config-reference';
@@ -11,7 +12,6 @@ describe('configuration reference', () => {
 
   test('README.md carries the table generated from the schema (run npm run docs after changing lib/config.ts)', () => {
     const readme = fs.readFileSync(README, 'utf8');
-    const normalize = (text: string) => text.replace(/\s+/g, ' ').replace(/ -+ /g, ' - ');
-    expect(normalize(readme)).toBe(normalize(withConfigTable(readme)));
+    expect(normalizeMarkdown(readme)).toBe(normalizeMarkdown(withConfigTable(readme)));
   });
 });

@@ -1,10 +1,10 @@
+import { normalizeMarkdown } from '../../scripts/generated-block';
 import * as fs from 'node:fs';
 import { costLines, fullReport, README, REPORT, withSummary } from '../../scripts/cost';
 
 const lines = costLines();
 const line = (configuration: string, stack: string) =>
   lines.find((l) => l.configuration === configuration && l.stack === stack);
-const normalize = (text: string) => text.replace(/\s+/g, ' ').replace(/ -+ /g, ' - ');
 
 describe('npm run cost', () => {
   test('idle sandbox: the project key is the only standing charge by default', () => {
@@ -24,8 +24,8 @@ describe('npm run cost', () => {
   });
 
   test('docs/cost.md and the README summary are what the script produces (run npm run cost)', () => {
-    expect(normalize(fs.readFileSync(REPORT, 'utf8'))).toBe(normalize(fullReport(lines)));
+    expect(normalizeMarkdown(fs.readFileSync(REPORT, 'utf8'))).toBe(normalizeMarkdown(fullReport(lines)));
     const readme = fs.readFileSync(README, 'utf8');
-    expect(normalize(readme)).toBe(normalize(withSummary(readme, lines)));
+    expect(normalizeMarkdown(readme)).toBe(normalizeMarkdown(withSummary(readme, lines)));
   });
 });

@@ -3,14 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { createProjectApp, ProjectApp } from '../../lib/project-app';
+import { CDK_JSON_CONTEXT } from '../../scripts/generated-block';
 
 /** The account and region every test deploys to, so ARNs are concrete. */
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' } as const;
 
-/** The context block of cdk.json: feature flags and default settings. */
-export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
-).context;
+export { CDK_JSON_CONTEXT };
 
 /**
  * Build the whole app the way `bin/app.ts` does (same factory, same compliance
