@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { COMPLIANCE_CONFIGURATIONS } from '../lib/compliance/configurations';
+import { readValidationReport } from '../lib/compliance/report';
 import { createProjectApp } from '../lib/project-app';
 import { CDK_JSON_CONTEXT, README, replaceBlock, ROOT } from './generated-block';
 import { runCli } from './run-cli';
@@ -71,8 +72,7 @@ export function complianceSummary(): ComplianceSummary {
       rules.set(pack.name, set);
     }
     rules.set(PACK_OF_PREFIX['cdk-validator-cfnguard'], new Set(gate?.controlTower.ruleIds ?? []));
-    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
-    for (const plugin of report.pluginReports as { pluginName: string; violations: unknown[] }[]) {
+    for (const plugin of readValidationReport(assembly).pluginReports) {
       const pack = PACK_OF_PREFIX[plugin.pluginName] ?? plugin.pluginName;
       findings.set(pack, (findings.get(pack) ?? 0) + plugin.violations.length);
     }

@@ -23,16 +23,6 @@ import type { IConstruct } from 'constructs';
  */
 export const STRICT_VALIDATION_CONTEXT_KEY = '@aws-cdk/core:strictCfnValidateErrors';
 
-/** The rule packs the gate runs, by the name each reports under. */
-export const COMPLIANCE_PACKS = [
-  'AwsSolutions',
-  'NIST.800.53.R5',
-  'HIPAA.Security',
-  'PCI.DSS.321',
-  'Serverless',
-  'cfn-guard (Control Tower proactive controls)',
-] as const;
-
 /** A rule pack that remembers which of its rules applied to a resource of the app (for `npm run compliance`). */
 export interface CountingPack extends NagPack {
   readonly evaluatedRules: ReadonlySet<string>;
