@@ -54,6 +54,33 @@ function flag(fallback: boolean) {
   );
 }
 
+/** Account-level services: create them, attach to what the account already runs, or leave them alone. */
+function threeStates(fallback: 'create' | 'existing' | 'off') {
+  return z.enum(['create', 'existing', 'off']).default(fallback);
+}
+const THREE_STATES_ALLOWED = '"create", "existing" or "off"';
+
+/** GuardDuty protection plans (detector features) that CloudFormation can turn on. */
+export const GUARDDUTY_FEATURES = [
+  'S3_DATA_EVENTS',
+  'EKS_AUDIT_LOGS',
+  'EBS_MALWARE_PROTECTION',
+  'RDS_LOGIN_EVENTS',
+  'LAMBDA_NETWORK_LOGS',
+  'RUNTIME_MONITORING',
+  'EKS_RUNTIME_MONITORING',
+] as const;
+export type GuardDutyFeature = (typeof GUARDDUTY_FEATURES)[number];
+
+const DEFAULT_GUARDDUTY_FEATURES: readonly GuardDutyFeature[] = [
+  'S3_DATA_EVENTS',
+  'LAMBDA_NETWORK_LOGS',
+  'EBS_MALWARE_PROTECTION',
+  'RDS_LOGIN_EVENTS',
+  'EKS_AUDIT_LOGS',
+  'RUNTIME_MONITORING',
+];
+
 export const SETTINGS = {
   appName: setting(
     z
@@ -143,6 +170,82 @@ export const SETTINGS = {
     'true or false',
     'Write an audit record of every invocation (with the prompt and answer as the guardrail left them) under "records/" in the data bucket.',
   ),
+  guardDuty: setting(
+    threeStates('create'),
+    THREE_STATES_ALLOWED,
+    'Amazon GuardDuty in this account and region: "create" a detector, use an "existing" one (give guardDutyDetectorId; find it with `aws guardduty list-detectors`), or leave the service "off". Alerts on GuardDuty findings work in both "create" and "existing".',
+  ),
+  guardDutyDetectorId: setting(
+    z.union([z.literal(''), z.string().regex(/^[a-z0-9]{32}$/)]).default(''),
+    'empty, or the 32-character id of a detector (from `aws guardduty list-detectors`)',
+    'The detector to attach to when guardDuty is "existing"; leave empty otherwise.',
+  ),
+  guardDutyFeatures: setting(
+    z
+      .preprocess(
+        (value) =>
+          typeof value === 'string'
+            ? value
+                .split(',')
+                .map((f) => f.trim())
+                .filter((f) => f.length > 0)
+            : value,
+        z.array(z.enum(GUARDDUTY_FEATURES)).refine((list) => new Set(list).size === list.length),
+      )
+      .default([...DEFAULT_GUARDDUTY_FEATURES]),
+    `a list (or comma-separated string) of distinct features from: ${GUARDDUTY_FEATURES.join(', ')}`,
+    'Protection plans the detector turns on when guardDuty is "create". RUNTIME_MONITORING replaces the legacy EKS_RUNTIME_MONITORING; the two cannot be combined.',
+  ),
+  guardDutyFindingsExport: setting(
+    flag(false),
+    'true or false',
+    'Export GuardDuty findings to an encrypted, access-logged S3 bucket of this stack, for retention beyond the 90 days GuardDuty keeps them. Needs guardDuty "create" or "existing".',
+  ),
+  malwareProtection: setting(
+    flag(true),
+    'true or false',
+    'GuardDuty Malware Protection for S3 on the data bucket: every new object is scanned and tagged with the result, and objects with threats raise an alert. Works without a detector; billed per GB and per object scanned.',
+  ),
+  macie: setting(
+    threeStates('create'),
+    THREE_STATES_ALLOWED,
+    'Amazon Macie in this account and region: "create" the Macie session, use an "existing" one (`aws macie2 get-macie-session` answers), or leave the service "off". With "create" and "existing" the stack adds its custom data identifier, allow list and a weekly discovery job on the audit records.',
+  ),
+  accessAnalyzer: setting(
+    threeStates('create'),
+    THREE_STATES_ALLOWED,
+    'IAM Access Analyzer for external access: "create" an account analyzer, rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT`), or "off". Alerts on its findings work in both "create" and "existing".',
+  ),
+  unusedAccessAnalyzer: setting(
+    threeStates('create'),
+    THREE_STATES_ALLOWED,
+    'IAM Access Analyzer for unused access (roles, keys and permissions nobody used): "create", rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT_UNUSED_ACCESS`), or "off". Billed per IAM role and user analysed each month (see the README).',
+  ),
+  unusedAccessAgeDays: setting(
+    wholeNumber(1, 365, 90),
+    'a whole number of days from 1 to 365',
+    'Access unused for longer than this is reported by the unused-access analyzer.',
+  ),
+  cloudTrail: setting(
+    flag(true),
+    'true or false',
+    "A CloudTrail trail of this stack: management events of all regions plus the data bucket's object-level events, to its own encrypted bucket with log file validation, and to an encrypted CloudWatch Logs group. Turn it off where an organization trail already records the account.",
+  ),
+  securityHub: setting(
+    z.enum(['create', 'off']).default('off'),
+    '"create" or "off"',
+    'AWS Security Hub: "create" enables it without the default standards and subscribes the AWS Foundational Security Best Practices standard; "off" leaves the service alone, which is also the choice when it is already enabled (GuardDuty, Macie and Access Analyzer send it their findings on their own).',
+  ),
+  alertSeverity: setting(
+    fraction(1, 8.9, 7),
+    'a number from 1 to 8.9 (GuardDuty severity: 1 low, 4 medium, 7 high)',
+    'GuardDuty findings at or above this severity are sent to the alert topic.',
+  ),
+  alertEmail: setting(
+    z.union([z.literal(''), z.email()]).default(''),
+    'empty, or an e-mail address',
+    'Subscribe this address to the alert topic (AWS sends a confirmation e-mail that must be accepted). Empty: no subscription; subscribe another endpoint to the topic yourself.',
+  ),
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -216,10 +319,43 @@ export function parseConfig(context: Record<string, unknown>): ProjectConfig {
 
   const config = parsed.data as ProjectConfig;
   // Rules that span settings: checked only once each value is valid on its own.
-  if (config.objectLock && config.removalPolicy === 'destroy') {
-    throw new ConfigError([
-      'objectLock: got true with removalPolicy "destroy", allowed: objectLock true only with removalPolicy "retain" (locked object versions cannot be deleted, so the bucket could never be destroyed cleanly)',
-    ]);
+  const crossProblems = crossSettingProblems(config);
+  if (crossProblems.length > 0) {
+    throw new ConfigError(crossProblems);
   }
   return config;
+}
+
+/** Settings that are valid alone but contradict each other. */
+function crossSettingProblems(config: ProjectConfig): string[] {
+  const problems: string[] = [];
+  if (config.objectLock && config.removalPolicy === 'destroy') {
+    problems.push(
+      'objectLock: got true with removalPolicy "destroy", allowed: objectLock true only with removalPolicy "retain" (locked object versions cannot be deleted, so the bucket could never be destroyed cleanly)',
+    );
+  }
+  if (config.guardDuty === 'existing' && config.guardDutyDetectorId === '') {
+    problems.push(
+      'guardDutyDetectorId: got nothing with guardDuty "existing", allowed: the id of the existing detector (`aws guardduty list-detectors`)',
+    );
+  }
+  if (config.guardDuty !== 'existing' && config.guardDutyDetectorId !== '') {
+    problems.push(
+      `guardDutyDetectorId: got ${show(config.guardDutyDetectorId)} with guardDuty ${show(config.guardDuty)}, allowed: a detector id only with guardDuty "existing"`,
+    );
+  }
+  if (
+    config.guardDutyFeatures.includes('RUNTIME_MONITORING') &&
+    config.guardDutyFeatures.includes('EKS_RUNTIME_MONITORING')
+  ) {
+    problems.push(
+      'guardDutyFeatures: got both RUNTIME_MONITORING and EKS_RUNTIME_MONITORING, allowed: one of them (RUNTIME_MONITORING includes EKS and supersedes the legacy feature)',
+    );
+  }
+  if (config.guardDutyFindingsExport && config.guardDuty === 'off') {
+    problems.push(
+      'guardDutyFindingsExport: got true with guardDuty "off", allowed: true only with guardDuty "create" or "existing" (findings are exported from a detector)',
+    );
+  }
+  return problems;
 }

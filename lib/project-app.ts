@@ -3,6 +3,8 @@ import { attachComplianceGate, type ComplianceGate } from './compliance/gate';
 import { parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
+import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
+import { threatDetectionStackName } from './threat-detection/names';
 
 export interface ProjectAppProps {
   /**
@@ -31,7 +33,11 @@ export interface ProjectApp {
   /** The compliance plugins, unless the gate was turned off. */
   readonly gate?: ComplianceGate;
   readonly config: ProjectConfig;
-  readonly stacks: { readonly dataProtection: DataProtectionStack; readonly guardedInvoke: GuardedInvokeStack };
+  readonly stacks: {
+    readonly dataProtection: DataProtectionStack;
+    readonly guardedInvoke: GuardedInvokeStack;
+    readonly threatDetection: ThreatDetectionStack;
+  };
 }
 
 /**
@@ -59,5 +65,13 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     dataBucket: dataProtection.dataBucket,
     vpc: dataProtection.network?.vpc,
   });
-  return { app, gate, config, stacks: { dataProtection, guardedInvoke } };
+  const threatDetection = new ThreatDetectionStack(app, threatDetectionStackName(config.appName), {
+    env,
+    description:
+      'GuardDuty, Malware Protection for S3, Macie, IAM Access Analyzer, CloudTrail and Security Hub around the data, with alerts that reach a person (account-level services).',
+    config,
+    key: dataProtection.key,
+    dataBucket: dataProtection.dataBucket,
+  });
+  return { app, gate, config, stacks: { dataProtection, guardedInvoke, threatDetection } };
 }

@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
 
@@ -24,4 +25,27 @@ export function acknowledgeWildcardResource(policy: IConstruct, resource: string
       return [];
     },
   });
+}
+
+/**
+ * Acknowledge the Control Tower findings of a log group encrypted with the
+ * project key from another stack: the Guard rules read `KmsKeyId` only when it
+ * is a literal, and a cross-stack reference is not one. Retention below a year
+ * is acknowledged only when the operator chose it.
+ */
+export function acknowledgeProjectKeyLogGroup(logGroup: logs.LogGroup, retentionDays: number, why: string): void {
+  const resource = logGroup.node.defaultChild as logs.CfnLogGroup;
+  // CT.CLOUDWATCH.PR.3
+  Validations.of(resource).acknowledge({
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    reason:
+      'Encrypted with the project KMS key (KmsKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
+  });
+  if (retentionDays < 365) {
+    // CT.CLOUDWATCH.PR.2
+    Validations.of(resource).acknowledge({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+      reason: `Retention set by the operator to ${retentionDays} days (logRetentionDays) to limit cost; ${why}`,
+    });
+  }
 }

@@ -5,11 +5,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ProjectConfig } from '../config';
 import { IsolatedNetwork } from '../network/isolated-network';
+import { macieDecryptStatement, threatDetectionKeyUses } from '../threat-detection/key-uses';
 import { ProjectKey } from './project-key';
 import { SecureBucket } from './secure-bucket';
 
 /** Prefix of the data bucket where generated records (audit records) live. */
 export const RECORDS_PREFIX = 'records/';
+
+/**
+ * The object GuardDuty Malware Protection for S3 writes to check that its role
+ * may act on the bucket.
+ * https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html
+ */
+export const MALWARE_PROTECTION_VALIDATION_OBJECT = 'malware-protection-resource-validation-object';
 
 export interface DataProtectionStackProps extends StackProps {
   readonly config: Pick<
@@ -23,6 +31,12 @@ export interface DataProtectionStackProps extends StackProps {
     | 'objectLockRetentionDays'
     | 'isolatedNetwork'
     | 'logRetentionDays'
+    | 'cloudTrail'
+    | 'guardDuty'
+    | 'guardDutyFindingsExport'
+    | 'macie'
+    | 'malwareProtection'
+    | 'alertEmail'
   >;
 }
 
@@ -52,24 +66,16 @@ export class DataProtectionStack extends Stack {
       // Every stack of this app is named "<appName>-...", and so are the log
       // groups CloudFormation names for them.
       logGroupNamePrefix: `${config.appName}-`,
+      serviceUses: threatDetectionKeyUses(this, config),
       removalPolicy,
     }).key;
+    if (config.macie !== 'off') {
+      this.key.addToResourcePolicy(macieDecryptStatement(this));
+    }
 
-    this.accessLogBucket = new SecureBucket(this, 'AccessLogs', {
-      // S3 server access logging can only deliver to a target whose default
-      // encryption is SSE-S3: SSE-KMS targets are not supported, and neither is
-      // Object Lock. https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
-      encryption: {
-        kind: 's3-managed',
-        reason:
-          'target of S3 server access logging, which supports only SSE-S3 default encryption on the destination bucket (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); the logs hold request metadata, not data',
-      },
-      accessLogsOmittedReason:
-        'this is the access-log bucket; logging it into itself would loop, and a third bucket would only move the problem. Its writes come from logging.s3.amazonaws.com alone (bucket policy) and it is never public.',
-      objectLockOmittedReason:
-        'S3 server access logging cannot deliver to a bucket with Object Lock (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); versioning and the RETAIN policy keep the logs.',
+    this.accessLogBucket = SecureBucket.forAccessLogs(this, 'AccessLogs', {
       noncurrentVersionRetention: Duration.days(config.noncurrentVersionRetentionDays),
-      expirations: [{ after: Duration.days(config.accessLogRetentionDays) }],
+      retention: Duration.days(config.accessLogRetentionDays),
       removalPolicy,
     });
 
@@ -98,13 +104,18 @@ export class DataProtectionStack extends Stack {
       // Exfiltration in reverse: nothing but the isolated function (through the
       // endpoint) may add data. AWS services writing on their own behalf are
       // not affected.
+      // Malware Protection for S3 proves it may act on the bucket by writing
+      // one fixed, empty validation object with its service role; that one key
+      // is left out of the fence.
+      const everyObject = this.dataBucket.bucket.arnForObjects('*');
+      const validationObject = this.dataBucket.bucket.arnForObjects(MALWARE_PROTECTION_VALIDATION_OBJECT);
       this.dataBucket.bucket.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'DenyWritesFromOutsideTheVpcEndpoint',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
           actions: ['s3:PutObject'],
-          resources: [this.dataBucket.bucket.arnForObjects('*')],
+          ...(config.malwareProtection ? { notResources: [validationObject] } : { resources: [everyObject] }),
           conditions: {
             StringNotEquals: { 'aws:SourceVpce': this.network.s3Endpoint.vpcEndpointId },
             BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },

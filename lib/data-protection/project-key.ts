@@ -3,6 +3,27 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
+/** One AWS service that may use the key on this account's behalf, for some of its resources. */
+export interface ServiceKeyUse {
+  /** Statement id in the key policy. */
+  readonly sid: string;
+  /** The service principal, such as `cloudtrail.amazonaws.com`. */
+  readonly service: string;
+  readonly actions: string[];
+  /** The resource of the service that uses the key (`aws:SourceArn`); a trailing `*` matches a name prefix. */
+  readonly sourceArn: string;
+  /**
+   * Whether the service is documented to send `aws:SourceArn` and
+   * `aws:SourceAccount` with its KMS requests. When it is not, the conditions
+   * still apply whenever the keys are present (`...IfExists`), and
+   * `encryptionContext` should narrow the use instead.
+   * @default true
+   */
+  readonly sendsSourceContext?: boolean;
+  /** Further conditions on the encryption context (`kms:EncryptionContext:<key>` => pattern). */
+  readonly encryptionContext?: Record<string, string>;
+}
+
 export interface ProjectKeyProps {
   /**
    * Alias of the key, without the `alias/` prefix. Derived from the stack name by
@@ -16,6 +37,14 @@ export interface ProjectKeyProps {
    * @default - no log group may use the key
    */
   readonly logGroupNamePrefix?: string;
+
+  /**
+   * AWS services that use the key for the project's other resources (a trail,
+   * the alert topic, exported findings). Each is trusted only for its named
+   * resources in this account: the confused-deputy guard.
+   * @default - none
+   */
+  readonly serviceUses?: readonly ServiceKeyUse[];
 
   /**
    * Whether the key survives the deletion of its stack.
@@ -74,6 +103,10 @@ export class ProjectKey extends Construct {
       );
     }
 
+    for (const use of props.serviceUses ?? []) {
+      this.allowServiceUse(use);
+    }
+
     // A grant is a second, policy-free path to the key. Only let grants be made
     // for AWS resources (S3, Bedrock and the like create them on the caller's
     // behalf) or by AWS services, never handed out directly by a person.
@@ -87,6 +120,31 @@ export class ProjectKey extends Construct {
         resources: ['*'],
         conditions: {
           BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
+      }),
+    );
+  }
+
+  /** Trust one AWS service to use the key for the named resources of this account only. */
+  private allowServiceUse(use: ServiceKeyUse): void {
+    const stack = Stack.of(this);
+    const exact = use.sendsSourceContext ?? true;
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: use.sid,
+        principals: [new iam.ServicePrincipal(use.service)],
+        actions: use.actions,
+        resources: ['*'],
+        conditions: {
+          [exact ? 'StringEquals' : 'StringEqualsIfExists']: { 'aws:SourceAccount': stack.account },
+          [exact ? 'ArnLike' : 'ArnLikeIfExists']: { 'aws:SourceArn': use.sourceArn },
+          ...(use.encryptionContext
+            ? {
+                StringLike: Object.fromEntries(
+                  Object.entries(use.encryptionContext).map(([k, v]) => [`kms:EncryptionContext:${k}`, v]),
+                ),
+              }
+            : {}),
         },
       }),
     );

@@ -160,6 +160,35 @@ export class SecureBucket extends Construct {
   }
 
   /**
+   * The bucket that receives the S3 server access logs of a stack's buckets.
+   *
+   * S3 server access logging can only deliver to a target whose default
+   * encryption is SSE-S3 (SSE-KMS targets are not supported) and that has no
+   * Object Lock, so this one bucket uses SSE-S3 and says why.
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+   */
+  public static forAccessLogs(
+    scope: Construct,
+    id: string,
+    props: { noncurrentVersionRetention: Duration; retention: Duration; removalPolicy: RemovalPolicy },
+  ): SecureBucket {
+    return new SecureBucket(scope, id, {
+      encryption: {
+        kind: 's3-managed',
+        reason:
+          'target of S3 server access logging, which supports only SSE-S3 default encryption on the destination bucket (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); the logs hold request metadata, not data',
+      },
+      accessLogsOmittedReason:
+        'this is the access-log bucket; logging it into itself would loop, and a third bucket would only move the problem. Its writes come from logging.s3.amazonaws.com alone (bucket policy) and it is never public.',
+      objectLockOmittedReason:
+        'S3 server access logging cannot deliver to a bucket with Object Lock (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); versioning and the RETAIN policy keep the logs.',
+      noncurrentVersionRetention: props.noncurrentVersionRetention,
+      expirations: [{ after: props.retention }],
+      removalPolicy: props.removalPolicy,
+    });
+  }
+
+  /**
    * Refuse uploads that ask for any encryption other than SSE-KMS with our key.
    *
    * An upload without encryption headers is allowed: default encryption still

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -339,21 +339,10 @@ export class InvokeFunction extends Construct {
   }
 
   private acknowledgeLogGroup(props: InvokeFunctionProps): void {
-    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    const logGroup = this.logGroup.node.defaultChild as logs.CfnLogGroup;
-    // CT.CLOUDWATCH.PR.3
-    ack(
-      logGroup,
-      'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
-      'Encrypted with the project KMS key (KmsKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
+    acknowledgeProjectKeyLogGroup(
+      this.logGroup,
+      props.logRetention,
+      'audit records of every invocation are kept in the data bucket for recordsRetentionDays.',
     );
-    if (props.logRetention < logs.RetentionDays.ONE_YEAR) {
-      // CT.CLOUDWATCH.PR.2
-      ack(
-        logGroup,
-        'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
-        `Retention set by the operator to ${props.logRetention} days (logRetentionDays) to limit cost; audit records of every invocation are kept in the data bucket for recordsRetentionDays.`,
-      );
-    }
   }
 }

@@ -1,0 +1,141 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** One kind of finding that should reach a person. */
+export interface AlertSource {
+  /** Construct id of the rule. */
+  readonly id: string;
+  readonly description: string;
+  readonly eventPattern: events.EventPattern;
+  /** The short text a person reads. */
+  readonly message: events.RuleTargetInput;
+}
+
+export interface FindingAlertsProps {
+  /** Encrypts the topic (and so every message at rest). */
+  readonly key: kms.IKey;
+  readonly sources: readonly AlertSource[];
+  /**
+   * Subscribe this e-mail address.
+   * @default - no subscription
+   */
+  readonly email?: string;
+}
+
+/**
+ * Findings that reach a person (notes, security chapter: detection is only
+ * useful with an automated response). Every finding worth a look ends up, as
+ * a short readable message, on one SNS topic encrypted with the project key.
+ *
+ * The topic policy is the confused-deputy guard: EventBridge may publish only
+ * on behalf of the rules below, in this account; nothing may publish without
+ * TLS. The rules target the topic without CDK's SnsTopic target, which would
+ * add an unconditioned grant to every EventBridge rule.
+ */
+export class FindingAlerts extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly rules: readonly events.Rule[];
+  /**
+   * Alerts EventBridge could not deliver (a topic or key policy gone wrong)
+   * land here instead of vanishing; its depth is the health check of the
+   * alerting path.
+   */
+  public readonly deadLetters: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: FindingAlertsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `${stack.stackName} security findings`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    const topic = this.topic;
+
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Marks it as a dead-letter queue that no other queue may redrive into
+      // (EventBridge's dead-lettering is not an SQS redrive and is unaffected).
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+    });
+    const deadLetters = this.deadLetters;
+    const queue = deadLetters.node.defaultChild as sqs.CfnQueue;
+    const isTheDeadLetterQueue =
+      'This queue IS the dead-letter queue of the alert rules; a dead-letter queue of its own would only move the question.';
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(queue).acknowledge({ id, reason: isTheDeadLetterQueue });
+    }
+    // CT.SQS.PR.1
+    Validations.of(queue).acknowledge({
+      id: 'cdk-validator-cfnguard::sqs_dlq_check',
+      reason:
+        'This queue IS a dead-letter queue. Its RedriveAllowPolicy is denyAll, stricter than the allowAll or byQueue the rule accepts: only EventBridge dead-lettering (not an SQS redrive) delivers to it.',
+    });
+    // CT.SQS.PR.2
+    Validations.of(queue).acknowledge({
+      id: 'cdk-validator-cfnguard::sqs_queue_encrypted_check',
+      reason:
+        'Encrypted with the project KMS key (KmsMasterKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
+    });
+
+    this.rules = props.sources.map(
+      (source) =>
+        new events.Rule(this, source.id, {
+          description: source.description,
+          eventPattern: source.eventPattern,
+          targets: [
+            {
+              bind: () => ({
+                arn: topic.topicArn,
+                input: source.message,
+                deadLetterConfig: { arn: deadLetters.queueArn },
+                // EventBridge retries for a day by default; an alert older than
+                // that is better read from the dead-letter queue.
+                retryPolicy: { maximumEventAgeInSeconds: 3600 * 24, maximumRetryAttempts: 185 },
+              }),
+            },
+          ],
+        }),
+    );
+    if (this.rules.length > 0) {
+      deadLetters.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyOurRulesDeadLetter',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [deadLetters.queueArn],
+          conditions: {
+            ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) },
+            StringEquals: { 'aws:SourceAccount': stack.account },
+          },
+        }),
+      );
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyOurRulesPublish',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) },
+            StringEquals: { 'aws:SourceAccount': stack.account },
+          },
+        }),
+      );
+    }
+    if (props.email) {
+      // AWS e-mails a confirmation link first; nothing is delivered until it is followed.
+      // Mail SNS cannot deliver after its retries waits in the dead-letter
+      // queue too (CDK lets only this topic send there).
+      topic.addSubscription(new subscriptions.EmailSubscription(props.email, { deadLetterQueue: deadLetters }));
+    }
+  }
+}
