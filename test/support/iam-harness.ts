@@ -29,7 +29,11 @@ export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /** A caller: an IAM role of the app, a role of another account, or nobody. */
 export type Caller =
-  { readonly role: IConstruct } | { readonly arn: string; readonly identityPolicies: PolicyDocument[] } | 'anonymous';
+  | { readonly role: IConstruct }
+  | { readonly arn: string; readonly identityPolicies: PolicyDocument[] }
+  /** An AWS service principal (`events.amazonaws.com`): only resource policies (bucket, key, topic, trust) can let it in. */
+  | { readonly service: string }
+  | 'anonymous';
 
 export interface Request {
   readonly caller: Caller;
@@ -116,7 +120,10 @@ export class PolicyWorld {
         ? anonymousPrincipal
         : 'role' in request.caller
           ? this.arnOf(request.caller.role)
-          : request.caller.arn;
+          : 'service' in request.caller
+            ? request.caller.service
+            : request.caller.arn;
+    const isService = typeof request.caller === 'object' && 'service' in request.caller;
     const resourcePolicy = this.resourcePolicyFor(request.resource);
     const endpoint = request.viaEndpoint ? this.endpoint(request.viaEndpoint) : undefined;
     const simulation: Simulation = {
@@ -127,7 +134,10 @@ export class PolicyWorld {
         contextVariables: aliasEncryptionContext({
           ...secureDefaults(request.action),
           // The simulator does not derive this global key from the principal; IAM does.
-          ...(typeof principal === 'string' ? { 'aws:PrincipalAccount': principal.split(':')[4] } : {}),
+          ...(typeof principal === 'string' && !isService ? { 'aws:PrincipalAccount': principal.split(':')[4] } : {}),
+          ...(isService
+            ? { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': principal as string }
+            : {}),
           ...(endpoint ? { 'aws:SourceVpce': endpoint.id } : {}),
           ...request.context,
         }),
@@ -187,7 +197,7 @@ export class PolicyWorld {
   }
 
   private identityPoliciesOf(caller: Caller): PolicyDocument[] {
-    if (caller === 'anonymous') return [];
+    if (caller === 'anonymous' || 'service' in caller) return [];
     if ('identityPolicies' in caller) return caller.identityPolicies;
     const { stackName, logicalId } = this.locate(caller.role);
     const template = this.template(stackName);
@@ -211,10 +221,29 @@ export class PolicyWorld {
     return [...inline, ...listed, ...attached].map((doc) => this.resolve(doc, stackName) as PolicyDocument);
   }
 
-  /** The bucket policy of the bucket an S3 ARN points into, or the key policy of a KMS key. */
+  /**
+   * The resource policy that applies to `arn`: the bucket policy of the bucket
+   * an S3 ARN points into, the key policy of a KMS key, the trust policy of a
+   * role (for sts:AssumeRole), or the policy of an SNS topic or SQS queue.
+   */
   private resourcePolicyFor(arn: string): PolicyDocument | undefined {
     for (const [stackName, template] of this.templates) {
       for (const [logicalId, resource] of Object.entries(template.Resources)) {
+        const attachedTo = (property: string) =>
+          ((resource.Properties?.[property] ?? []) as Json[]).map((target) => this.resolve(target, stackName));
+        if (
+          resource.Type === 'AWS::IAM::Role' &&
+          this.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stackName) === arn
+        ) {
+          return this.resolve(resource.Properties?.AssumeRolePolicyDocument as Json, stackName) as PolicyDocument;
+        }
+        if (
+          (resource.Type === 'AWS::SNS::TopicPolicy' && attachedTo('Topics').includes(arn)) ||
+          (resource.Type === 'AWS::SQS::QueuePolicy' &&
+            attachedTo('Queues').some((url) => this.queueArnOf(url) === arn))
+        ) {
+          return this.resolve(resource.Properties?.PolicyDocument as Json, stackName) as PolicyDocument;
+        }
         if (
           resource.Type === 'AWS::KMS::Key' &&
           this.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stackName) === arn
@@ -312,6 +341,14 @@ export class PolicyWorld {
         return `subnet-${name.toLowerCase()}`;
       case 'AWS::EC2::VPC':
         return `vpc-${name.toLowerCase()}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${this.env.region}:${this.env.account}:${stackName}-${name}`;
+      case 'AWS::SQS::Queue':
+        return `https://sqs.${this.env.region}.amazonaws.com/${this.env.account}/${stackName}-${name}`;
+      case 'AWS::Events::Rule':
+        return `${stackName}-${name}`;
+      case 'AWS::GuardDuty::Detector':
+        return name.toLowerCase().padEnd(32, '0').slice(0, 32);
       default:
         throw new Error(`the IAM harness cannot resolve Ref to ${resource.Type} ${name}`);
     }
@@ -333,7 +370,17 @@ export class PolicyWorld {
           return `arn:aws:lambda:${region}:${account}:function:${id}`;
         case 'AWS::Logs::LogGroup':
           return `arn:aws:logs:${region}:${account}:log-group:${id}:*`;
+        case 'AWS::SQS::Queue':
+          return this.queueArnOf(id);
+        case 'AWS::Events::Rule':
+          return `arn:aws:events:${region}:${account}:rule/${id}`;
       }
+    }
+    if (resource.Type === 'AWS::Macie::CustomDataIdentifier' || resource.Type === 'AWS::Macie::AllowList') {
+      const kind = resource.Type === 'AWS::Macie::AllowList' ? 'allow-list' : 'custom-data-identifier';
+      const id = logicalId.toLowerCase();
+      if (attribute === 'Id') return id;
+      if (attribute === 'Arn') return `arn:aws:macie2:${region}:${account}:${kind}/${id}`;
     }
     if (resource.Type === 'AWS::Bedrock::Guardrail') {
       const guardrailId = logicalId.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -343,6 +390,12 @@ export class PolicyWorld {
     if (resource.Type === 'AWS::Bedrock::GuardrailVersion' && attribute === 'Version') return '1';
     if (resource.Type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return `sg-${logicalId.toLowerCase()}`;
     throw new Error(`the IAM harness cannot resolve ${resource.Type} ${logicalId}.${attribute}`);
+  }
+
+  /** SQS names a queue by URL and its policy by ARN. */
+  private queueArnOf(url: Json): string {
+    const [, , host, account, name] = String(url).split('/');
+    return `arn:aws:sqs:${host.split('.')[1]}:${account}:${name}`;
   }
 
   private importValue(exportName: string): Json {

@@ -1,0 +1,413 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
+import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
+import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/macie';
+import { buildApp } from '../support/build-app';
+
+/** Synthesize the gated app and return the templates of the threat-detection and data-protection stacks. */
+function synth(overrides: Record<string, unknown> = {}) {
+  const { app, stacks } = buildApp(overrides);
+  const assembly = app.synth();
+  return {
+    threat: Template.fromJSON(assembly.getStackByName(stacks.threatDetection.stackName).template),
+    data: Template.fromJSON(assembly.getStackByName(stacks.dataProtection.stackName).template),
+    stacks,
+  };
+}
+
+const DETECTOR_ID = '0123456789abcdef0123456789abcdef';
+const defaults = synth();
+const existing = synth({
+  guardDuty: 'existing',
+  guardDutyDetectorId: DETECTOR_ID,
+  guardDutyFindingsExport: true,
+  macie: 'existing',
+  accessAnalyzer: 'existing',
+  unusedAccessAnalyzer: 'existing',
+});
+const everything = synth({
+  guardDutyFindingsExport: true,
+  securityHub: 'create',
+  alertEmail: 'security@example.com',
+  unusedAccessAgeDays: 30,
+  removalPolicy: 'destroy',
+});
+const nothing = synth({
+  guardDuty: 'off',
+  macie: 'off',
+  malwareProtection: false,
+  accessAnalyzer: 'off',
+  unusedAccessAnalyzer: 'off',
+  cloudTrail: false,
+});
+
+type Statement = { Sid?: string; Effect: string; Principal?: unknown; Action: unknown; Condition?: unknown };
+function keyStatements(t: Template): Statement[] {
+  const [key] = Object.values(t.findResources('AWS::KMS::Key'));
+  return key.Properties.KeyPolicy.Statement;
+}
+function resourcePolicyStatements(t: Template, type: string): Statement[] {
+  return Object.values(t.findResources(type)).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** The SDK call the job's custom resource makes on create, update or delete; references become "TOKEN". */
+function jobCall(t: Template, event: 'Create' | 'Update' | 'Delete'): Record<string, unknown> {
+  const [job] = Object.values(t.findResources('Custom::MacieClassificationJob'));
+  const value = job.Properties[event] as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof value === 'string' ? value : value['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+describe('ThreatDetectionStack', () => {
+  test('normalized snapshot (default configuration)', () => {
+    expect(defaults.threat.toJSON()).toMatchSnapshot();
+  });
+
+  describe('GuardDuty', () => {
+    test('create => one detector, 15-minute publishing, the default features and never the legacy DataSources', () => {
+      defaults.threat.resourceCountIs('AWS::GuardDuty::Detector', 1);
+      defaults.threat.hasResourceProperties('AWS::GuardDuty::Detector', {
+        Enable: true,
+        FindingPublishingFrequency: 'FIFTEEN_MINUTES',
+        DataSources: Match.absent(),
+        Features: [
+          'S3_DATA_EVENTS',
+          'LAMBDA_NETWORK_LOGS',
+          'EBS_MALWARE_PROTECTION',
+          'RDS_LOGIN_EVENTS',
+          'EKS_AUDIT_LOGS',
+          'RUNTIME_MONITORING',
+        ].map((Name) => ({ Name, Status: 'ENABLED' })),
+      });
+    });
+
+    test('features come from config, also as a comma-separated -c string', () => {
+      const { threat } = synth({ guardDutyFeatures: 'S3_DATA_EVENTS, EKS_RUNTIME_MONITORING' });
+      threat.hasResourceProperties('AWS::GuardDuty::Detector', {
+        Features: [
+          { Name: 'S3_DATA_EVENTS', Status: 'ENABLED' },
+          { Name: 'EKS_RUNTIME_MONITORING', Status: 'ENABLED' },
+        ],
+      });
+    });
+
+    test('runtime monitoring and the legacy EKS runtime feature together => a config error naming both', () => {
+      expect(() => parseConfig({ guardDutyFeatures: ['RUNTIME_MONITORING', 'EKS_RUNTIME_MONITORING'] })).toThrow(
+        /guardDutyFeatures: got both RUNTIME_MONITORING and EKS_RUNTIME_MONITORING/,
+      );
+      expect(() => parseConfig({ guardDutyFeatures: ['S3_DATA_EVENTS', 'S3_DATA_EVENTS'] })).toThrow(ConfigError);
+      expect(() => parseConfig({ guardDutyFeatures: ['NOT_A_FEATURE'] })).toThrow(GUARDDUTY_FEATURES.join(', '));
+    });
+
+    test('existing => no detector; the findings export attaches to the configured detector id', () => {
+      existing.threat.resourceCountIs('AWS::GuardDuty::Detector', 0);
+      existing.threat.hasResourceProperties('AWS::GuardDuty::PublishingDestination', { DetectorId: DETECTOR_ID });
+      existing.threat.hasOutput('GuardDutyDetectorId', { Value: DETECTOR_ID });
+    });
+
+    test('existing without a detector id, or an id without existing => config errors', () => {
+      expect(() => parseConfig({ guardDuty: 'existing' })).toThrow(/guardDutyDetectorId: got nothing/);
+      expect(() => parseConfig({ guardDutyDetectorId: DETECTOR_ID })).toThrow(/only with guardDuty "existing"/);
+      expect(() => parseConfig({ guardDuty: 'off', guardDutyFindingsExport: true })).toThrow(/guardDutyFindingsExport/);
+    });
+
+    test('findings export => a KMS-encrypted destination that only this detector of this account may write to', () => {
+      const { threat } = everything;
+      threat.hasResourceProperties('AWS::GuardDuty::PublishingDestination', {
+        DestinationType: 'S3',
+        DestinationProperties: { DestinationArn: Match.anyValue(), KmsKeyArn: Match.anyValue() },
+      });
+      const writes = resourcePolicyStatements(threat, 'AWS::S3::BucketPolicy').filter(
+        (s) => JSON.stringify(s.Principal) === '{"Service":"guardduty.amazonaws.com"}',
+      );
+      expect(writes.map((s) => s.Action).sort()).toEqual(['s3:GetBucketLocation', 's3:PutObject']);
+      for (const s of writes) {
+        expect(s.Condition).toEqual({
+          StringEquals: { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': expect.anything() },
+        });
+      }
+      expect(keyStatements(everything.data).map((s) => s.Sid)).toContain('GuardDutyEncryptsExportedFindings');
+    });
+
+    test('off => no detector, no export, no GuardDuty alert', () => {
+      nothing.threat.resourceCountIs('AWS::GuardDuty::Detector', 0);
+      nothing.threat.resourceCountIs('AWS::GuardDuty::PublishingDestination', 0);
+      expect(keyStatements(nothing.data).map((s) => s.Sid)).not.toContain('GuardDutyEncryptsExportedFindings');
+    });
+  });
+
+  describe('Malware Protection for S3', () => {
+    test('a plan on the data bucket, with scan-result tagging, through our role', () => {
+      defaults.threat.hasResourceProperties('AWS::GuardDuty::MalwareProtectionPlan', {
+        ProtectedResource: { S3Bucket: { BucketName: Match.anyValue() } },
+        Actions: { Tagging: { Status: 'ENABLED' } },
+        Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MalwareProtectionRole'), 'Arn'] },
+      });
+    });
+
+    test('the role is trusted only by the malware-protection service, for plans of this account', () => {
+      defaults.threat.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { Service: 'malware-protection-plan.guardduty.amazonaws.com' },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': '111111111111' },
+                ArnLike: { 'aws:SourceArn': 'arn:aws:guardduty:eu-west-1:111111111111:malware-protection-plan/*' },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    test('off => no plan, no role', () => {
+      nothing.threat.resourceCountIs('AWS::GuardDuty::MalwareProtectionPlan', 0);
+    });
+  });
+
+  describe('Macie', () => {
+    test('create => a session publishing every 15 minutes', () => {
+      defaults.threat.hasResourceProperties('AWS::Macie::Session', {
+        Status: 'ENABLED',
+        FindingPublishingFrequency: 'FIFTEEN_MINUTES',
+      });
+    });
+
+    test('the custom data identifier is the format the guardrail blocks; the allow list covers only the documented examples', () => {
+      defaults.threat.hasResourceProperties('AWS::Macie::CustomDataIdentifier', { Regex: INTERNAL_ID_PATTERN });
+      defaults.threat.hasResourceProperties('AWS::Macie::AllowList', { Criteria: { Regex: EXAMPLE_ID_PATTERN } });
+      const internal = new RegExp(INTERNAL_ID_PATTERN);
+      const example = new RegExp(`^${EXAMPLE_ID_PATTERN}$`);
+      expect(internal.test('record GGA-2026-7QX4PZ here')).toBe(true);
+      expect(example.test('GGA-2026-7QX4PZ')).toBe(false);
+      expect(example.test('GGA-0000-ABC123')).toBe(true);
+      expect(internal.test('GGA-0000-ABC123')).toBe(true);
+    });
+
+    test('a weekly, idempotent classification job on the audit records, cancelled on delete', () => {
+      const create = jobCall(defaults.threat, 'Create');
+      expect(create).toMatchObject({
+        service: 'Macie2',
+        action: 'createClassificationJob',
+        parameters: {
+          jobType: 'SCHEDULED',
+          scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
+          initialRun: true,
+          managedDataIdentifierSelector: 'RECOMMENDED',
+          clientToken: expect.stringMatching(/^[0-9a-f]{32}$/),
+          s3JobDefinition: {
+            scoping: {
+              includes: {
+                and: [{ simpleScopeTerm: { comparator: 'STARTS_WITH', key: 'OBJECT_KEY', values: ['records/'] } }],
+              },
+            },
+          },
+        },
+        physicalResourceId: { responsePath: 'jobId' },
+      });
+      expect(jobCall(defaults.threat, 'Update')).toEqual(create);
+      const remove = jobCall(defaults.threat, 'Delete');
+      expect(remove).toMatchObject({
+        action: 'updateClassificationJob',
+        parameters: { jobId: 'PHYSICAL:RESOURCEID:', jobStatus: 'CANCELLED' },
+        ignoreErrorCodesMatching: 'ResourceNotFoundException|ValidationException',
+      });
+    });
+
+    test('the client token is the same for the same definition and changes with it', () => {
+      const token = (t: Template) => (jobCall(t, 'Create').parameters as { clientToken: string }).clientToken;
+      expect(token(synth().threat)).toBe(token(defaults.threat));
+      expect(token(everything.threat)).toBe(token(defaults.threat));
+      expect(token(synth({ appName: 'OtherCopy' }).threat)).not.toBe(token(defaults.threat));
+    });
+
+    test('existing => no session, but the identifier, allow list and job still attach', () => {
+      existing.threat.resourceCountIs('AWS::Macie::Session', 0);
+      existing.threat.resourceCountIs('AWS::Macie::CustomDataIdentifier', 1);
+      existing.threat.resourceCountIs('AWS::Macie::AllowList', 1);
+      existing.threat.resourceCountIs('Custom::MacieClassificationJob', 1);
+    });
+
+    test("Macie's service-linked role may decrypt through S3 only; off => no such key statement", () => {
+      expect(keyStatements(defaults.data)).toContainEqual(
+        expect.objectContaining({
+          Sid: 'MacieServiceLinkedRoleDecryptsThroughS3',
+          Action: 'kms:Decrypt',
+          Condition: {
+            StringEquals: {
+              'aws:PrincipalArn':
+                'arn:aws:iam::111111111111:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie',
+              'kms:CallerAccount': '111111111111',
+              'kms:ViaService': 's3.eu-west-1.amazonaws.com',
+            },
+          },
+        }),
+      );
+      nothing.threat.resourceCountIs('AWS::Macie::Session', 0);
+      nothing.threat.resourceCountIs('Custom::MacieClassificationJob', 0);
+      expect(keyStatements(nothing.data).map((s) => s.Sid)).not.toContain('MacieServiceLinkedRoleDecryptsThroughS3');
+    });
+  });
+
+  describe('IAM Access Analyzer', () => {
+    test('create => an external-access analyzer and an unused-access analyzer with the configured age', () => {
+      defaults.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ACCOUNT' });
+      defaults.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
+        Type: 'ACCOUNT_UNUSED_ACCESS',
+        AnalyzerConfiguration: { UnusedAccessConfiguration: { UnusedAccessAge: 90 } },
+      });
+      everything.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
+        AnalyzerConfiguration: { UnusedAccessConfiguration: { UnusedAccessAge: 30 } },
+      });
+    });
+
+    test('existing or off => no analyzer', () => {
+      existing.threat.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 0);
+      nothing.threat.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 0);
+    });
+  });
+
+  describe('CloudTrail', () => {
+    test('one trail: all regions, validated log files, KMS, CloudWatch Logs, data events of the data bucket only', () => {
+      defaults.threat.hasResourceProperties('AWS::CloudTrail::Trail', {
+        TrailName: 'GuardedGenAi-ThreatDetection-audit-trail',
+        IsLogging: true,
+        IsMultiRegionTrail: true,
+        IncludeGlobalServiceEvents: true,
+        EnableLogFileValidation: true,
+        KMSKeyId: Match.anyValue(),
+        CloudWatchLogsLogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CloudTrailLogGroup'), 'Arn'] },
+        CloudWatchLogsRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CloudTrailLogDeliveryRole'), 'Arn'] },
+        AdvancedEventSelectors: [
+          { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+              { Field: 'resources.ARN', StartsWith: [Match.anyValue()] },
+            ],
+          },
+        ].map((selector) => Match.objectLike(selector)),
+      });
+      defaults.threat.hasResourceProperties('AWS::Logs::LogGroup', {
+        KmsKeyId: Match.anyValue(),
+        RetentionInDays: 365,
+      });
+    });
+
+    test('CloudTrail may write only log files of our trail, and use the key only for it', () => {
+      const writes = resourcePolicyStatements(defaults.threat, 'AWS::S3::BucketPolicy').filter(
+        (s) => JSON.stringify(s.Principal) === '{"Service":"cloudtrail.amazonaws.com"}',
+      );
+      expect(writes).toHaveLength(2);
+      const trailArn = 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/GuardedGenAi-ThreatDetection-audit-trail';
+      for (const s of writes) expect(JSON.stringify(s.Condition)).toContain(trailArn);
+      const keyUse = keyStatements(defaults.data).filter((s) => s.Sid?.startsWith('CloudTrail'));
+      expect(keyUse).toHaveLength(2);
+      for (const s of keyUse) {
+        expect(s.Condition).toMatchObject({
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+          ArnLike: { 'aws:SourceArn': trailArn },
+        });
+      }
+    });
+
+    test('off => no trail, no trail bucket, no CloudTrail key statement', () => {
+      nothing.threat.resourceCountIs('AWS::CloudTrail::Trail', 0);
+      nothing.threat.resourceCountIs('AWS::S3::Bucket', 0);
+      expect(keyStatements(nothing.data).filter((s) => s.Sid?.startsWith('CloudTrail'))).toEqual([]);
+    });
+  });
+
+  describe('Security Hub', () => {
+    test('off by default', () => {
+      defaults.threat.resourceCountIs('AWS::SecurityHub::Hub', 0);
+      defaults.threat.resourceCountIs('AWS::SecurityHub::Standard', 0);
+    });
+
+    test('create => no default standards, and the Foundational Security Best Practices standard added explicitly', () => {
+      everything.threat.hasResourceProperties('AWS::SecurityHub::Hub', { EnableDefaultStandards: false });
+      everything.threat.hasResourceProperties('AWS::SecurityHub::Standard', {
+        StandardsArn: 'arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0',
+      });
+    });
+  });
+
+  describe('alerts', () => {
+    test('one topic, encrypted with the project key, that refuses publishing without TLS', () => {
+      defaults.threat.resourceCountIs('AWS::SNS::Topic', 1);
+      defaults.threat.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      expect(resourcePolicyStatements(defaults.threat, 'AWS::SNS::TopicPolicy')).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    });
+
+    test('only the rules of this stack may publish, on behalf of this account', () => {
+      const [allow] = resourcePolicyStatements(defaults.threat, 'AWS::SNS::TopicPolicy').filter(
+        (s) => s.Effect === 'Allow',
+      );
+      expect(allow).toMatchObject({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      });
+      const sources = (allow.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } }).ArnEquals['aws:SourceArn'];
+      expect(sources).toHaveLength(4);
+      expect(JSON.stringify(sources)).not.toContain('*');
+    });
+
+    test('undeliverable alerts land in an encrypted dead-letter queue that only our rules may use', () => {
+      defaults.threat.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [
+          Match.objectLike({
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDeadLetters'), 'Arn'] } },
+          }),
+        ],
+      });
+      defaults.threat.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    });
+
+    test('no e-mail by default; alertEmail => an e-mail subscription with the dead-letter queue', () => {
+      defaults.threat.resourceCountIs('AWS::SNS::Subscription', 0);
+      everything.threat.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'security@example.com',
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+      });
+      expect(() => parseConfig({ alertEmail: 'not-an-address' })).toThrow(/alertEmail/);
+    });
+
+    test('EventBridge may use the key only for rules of this stack', () => {
+      expect(keyStatements(defaults.data)).toContainEqual(
+        expect.objectContaining({
+          Sid: 'EventBridgeRulesPublishToTheAlertTopic',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: {
+            StringEqualsIfExists: { 'aws:SourceAccount': '111111111111' },
+            ArnLikeIfExists: {
+              'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/GuardedGenAi-ThreatDetection-*',
+            },
+          },
+        }),
+      );
+    });
+  });
+
+  describe('stateful resources', () => {
+    test('buckets and the trail log group are retained by default and destroyed only in a throwaway sandbox', () => {
+      for (const type of ['AWS::S3::Bucket', 'AWS::Logs::LogGroup']) {
+        for (const r of Object.values(defaults.threat.findResources(type))) expect(r.DeletionPolicy).toBe('Retain');
+      }
+      for (const r of Object.values(everything.threat.findResources('AWS::S3::Bucket')))
+        expect(r.DeletionPolicy).toBe('Delete');
+    });
+  });
+});
