@@ -64,7 +64,11 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     perRequest += (r.viaEndpointKb / 2 ** 20) * p.endpointDataPerGb;
     drivers.push(`${interfaceEndpoints.length} interface endpoints × ${endpointAzs / interfaceEndpoints.length} AZs`);
   }
-  for (const fn of ofType(resources, 'AWS::Lambda::Function')) {
+  // Functions that serve requests; custom-resource providers run only on deployment.
+  const servingFunctions = ofType(resources, 'AWS::Lambda::Function').filter(
+    (fn) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.MODEL_ID,
+  );
+  for (const fn of servingFunctions) {
     const memoryGb = Number(fn.Properties?.MemorySize ?? 128) / 1024;
     perRequest += memoryGb * r.functionSeconds * p.lambdaArmPerGbSecond + p.lambdaRequestsPerMillion / 1e6;
     perRequest += (r.logKb / 2 ** 20) * p.logsIngestPerGb + p.xrayTracesPerMillion / 1e6;
@@ -95,12 +99,74 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     drivers.push('guardrail text units (grounding checks extra, only with a grounding source)');
   }
   if (ofType(resources, 'AWS::EC2::FlowLog').length) drivers.push('flow logs (per GB ingested)');
+  const detection = threatDetectionCost(resources);
+  return {
+    idleMonth: idleMonth + detection.idleMonth,
+    perRequest: perRequest + detection.perRequest,
+    drivers: [...drivers, ...detection.drivers],
+  };
+}
+
+/**
+ * The threat-detection services: billed by what they analyse, so the idle
+ * month follows PRICES.idle (a quiet sandbox account) and "per request" is
+ * per audit record written to the watched bucket.
+ */
+function threatDetectionCost(resources: Resources): { idleMonth: number; perRequest: number; drivers: string[] } {
+  const p = PRICES.prices;
+  const idle = PRICES.idle;
+  const recordGb = PRICES.request.auditRecordKb / 2 ** 20;
+  const drivers: string[] = [];
+  let idleMonth = 0;
+  let perRequest = 0;
+  if (ofType(resources, 'AWS::GuardDuty::Detector').length) {
+    idleMonth += (idle.managementEventsPerMonth / 1e6) * p.guardDutyManagementEventsPerMillion;
+    perRequest += p.guardDutyS3DataEventsPerMillion / 1e6;
+    drivers.push('GuardDuty events analysed');
+  }
+  if (ofType(resources, 'AWS::GuardDuty::MalwareProtectionPlan').length) {
+    perRequest += p.malwareScanPer1000Objects / 1000 + recordGb * p.malwareScanPerGb;
+    drivers.push('malware scan per object');
+  }
+  if (ofType(resources, 'Custom::MacieClassificationJob').length) {
+    idleMonth += p.macieBucketPerMonth;
+    perRequest += recordGb * p.macieDiscoveryPerGb;
+    drivers.push('Macie bucket monitoring and GB classified');
+  }
+  const unused = ofType(resources, 'AWS::AccessAnalyzer::Analyzer').filter(
+    (a) => a.Properties?.Type === 'ACCOUNT_UNUSED_ACCESS',
+  );
+  if (unused.length) {
+    idleMonth += idle.iamRolesAndUsers * p.unusedAccessPerRoleOrUserMonth;
+    drivers.push(`unused-access analyzer (${idle.iamRolesAndUsers} roles and users)`);
+  }
+  if (ofType(resources, 'AWS::CloudTrail::Trail').length) {
+    idleMonth += idle.trailLogGbPerMonth * p.logsIngestPerGb;
+    perRequest += p.cloudTrailDataEventsPer100k / 1e5;
+    drivers.push('trail data events and log ingestion');
+  }
+  if (ofType(resources, 'AWS::SecurityHub::Hub').length) {
+    idleMonth += idle.securityHubChecksPerMonth * p.securityHubCheckEach;
+    drivers.push(`Security Hub checks (${idle.securityHubChecksPerMonth})`);
+  }
   return { idleMonth, perRequest, drivers };
 }
+
+/** Every threat-detection service left alone (an account that runs them centrally). */
+const THREAT_DETECTION_OFF = {
+  guardDuty: 'off',
+  macie: 'off',
+  malwareProtection: false,
+  accessAnalyzer: 'off',
+  unusedAccessAnalyzer: 'off',
+  cloudTrail: false,
+};
 
 export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unknown>])[] = [
   ['default', {}],
   ['isolatedNetwork=true', { isolatedNetwork: true }],
+  ['securityHub=create', { securityHub: 'create' }],
+  ['threat detection off', THREAT_DETECTION_OFF],
 ];
 
 export function costLines(): CostLine[] {
@@ -124,7 +190,7 @@ export function costTable(lines: readonly CostLine[]): string {
       (l) => `| ${l.configuration} | ${l.stack} | ${usd(l.idleMonth, 2)} | ${usd(l.perRequest, 6)} | ${l.drivers} |`,
     ),
     '',
-    'Storage (S3, logs) is charged per GB kept and is near zero in an idle sandbox; the threat-detection services will add their own line when that stack exists.',
+    'Storage (S3, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free.',
   ].join('\n');
 }
 

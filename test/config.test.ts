@@ -30,6 +30,26 @@ describe('parseConfig', () => {
       logRetentionDays: 365,
       auditRecords: true,
       isolatedNetwork: false,
+      guardDuty: 'create',
+      guardDutyDetectorId: '',
+      guardDutyFeatures: [
+        'S3_DATA_EVENTS',
+        'LAMBDA_NETWORK_LOGS',
+        'EBS_MALWARE_PROTECTION',
+        'RDS_LOGIN_EVENTS',
+        'EKS_AUDIT_LOGS',
+        'RUNTIME_MONITORING',
+      ],
+      guardDutyFindingsExport: false,
+      malwareProtection: true,
+      macie: 'create',
+      accessAnalyzer: 'create',
+      unusedAccessAnalyzer: 'create',
+      unusedAccessAgeDays: 90,
+      cloudTrail: true,
+      securityHub: 'off',
+      alertSeverity: 7,
+      alertEmail: '',
     });
   });
 

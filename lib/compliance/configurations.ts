@@ -11,4 +11,36 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   ['audit off, short log retention', { auditRecords: false, logRetentionDays: 30 }],
   ['isolated network', { isolatedNetwork: true }],
   ['isolated network in a throwaway sandbox', { isolatedNetwork: true, removalPolicy: 'destroy' }],
+  [
+    'threat detection attached to existing services, findings exported',
+    {
+      guardDuty: 'existing',
+      guardDutyDetectorId: '0123456789abcdef0123456789abcdef',
+      guardDutyFindingsExport: true,
+      macie: 'existing',
+      accessAnalyzer: 'existing',
+      unusedAccessAnalyzer: 'existing',
+    },
+  ],
+  [
+    'threat detection: everything on, e-mail alerts, legacy EKS runtime feature',
+    {
+      guardDutyFindingsExport: true,
+      guardDutyFeatures: ['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EKS_RUNTIME_MONITORING'],
+      securityHub: 'create',
+      alertEmail: 'security@example.com',
+      alertSeverity: 4,
+    },
+  ],
+  [
+    'threat detection services all off',
+    {
+      guardDuty: 'off',
+      macie: 'off',
+      malwareProtection: false,
+      accessAnalyzer: 'off',
+      unusedAccessAnalyzer: 'off',
+      cloudTrail: false,
+    },
+  ],
 ];

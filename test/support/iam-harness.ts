@@ -133,8 +133,11 @@ export class PolicyWorld {
         resource: { resource: request.resource, accountId: this.env.account },
         contextVariables: aliasEncryptionContext({
           ...secureDefaults(request.action),
-          // The simulator does not derive this global key from the principal; IAM does.
-          ...(typeof principal === 'string' && !isService ? { 'aws:PrincipalAccount': principal.split(':')[4] } : {}),
+          // The simulator does not derive these global keys from the principal
+          // (aws:PrincipalArn of a role is the role's ARN, as here); IAM does.
+          ...(typeof principal === 'string' && !isService
+            ? { 'aws:PrincipalAccount': principal.split(':')[4], 'aws:PrincipalArn': principal }
+            : {}),
           ...(isService
             ? { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': principal as string }
             : {}),
@@ -357,6 +360,12 @@ export class PolicyWorld {
   private getAtt(logicalId: string, attribute: string, stackName: string): string {
     const resource = this.resource(logicalId, stackName);
     const { account, region } = this.env;
+    if (resource.Type === 'AWS::Macie::CustomDataIdentifier' || resource.Type === 'AWS::Macie::AllowList') {
+      const kind = resource.Type === 'AWS::Macie::AllowList' ? 'allow-list' : 'custom-data-identifier';
+      const id = logicalId.toLowerCase();
+      if (attribute === 'Id') return id;
+      if (attribute === 'Arn') return `arn:aws:macie2:${region}:${account}:${kind}/${id}`;
+    }
     if (attribute === 'Arn') {
       const id = this.ref(logicalId, stackName);
       switch (resource.Type) {
@@ -375,12 +384,6 @@ export class PolicyWorld {
         case 'AWS::Events::Rule':
           return `arn:aws:events:${region}:${account}:rule/${id}`;
       }
-    }
-    if (resource.Type === 'AWS::Macie::CustomDataIdentifier' || resource.Type === 'AWS::Macie::AllowList') {
-      const kind = resource.Type === 'AWS::Macie::AllowList' ? 'allow-list' : 'custom-data-identifier';
-      const id = logicalId.toLowerCase();
-      if (attribute === 'Id') return id;
-      if (attribute === 'Arn') return `arn:aws:macie2:${region}:${account}:${kind}/${id}`;
     }
     if (resource.Type === 'AWS::Bedrock::Guardrail') {
       const guardrailId = logicalId.toLowerCase().replace(/[^a-z0-9]/g, '');
