@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { THREAT_DETECTION_OFF } from '../lib/compliance/configurations';
 import { createProjectApp } from '../lib/project-app';
 import { CDK_JSON_CONTEXT, README, replaceBlock, ROOT } from './generated-block';
 import { runCli } from './run-cli';
@@ -151,16 +152,6 @@ function threatDetectionCost(resources: Resources): { idleMonth: number; perRequ
   }
   return { idleMonth, perRequest, drivers };
 }
-
-/** Every threat-detection service left alone (an account that runs them centrally). */
-const THREAT_DETECTION_OFF = {
-  guardDuty: 'off',
-  macie: 'off',
-  malwareProtection: false,
-  accessAnalyzer: 'off',
-  unusedAccessAnalyzer: 'off',
-  cloudTrail: false,
-};
 
 export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unknown>])[] = [
   ['default', {}],

@@ -106,30 +106,20 @@ export class FindingAlerts extends Construct {
         }),
     );
     if (this.rules.length > 0) {
-      deadLetters.addToResourcePolicy(
+      // The confused-deputy guard: EventBridge acts only for these rules, in this account.
+      const onlyOurRules = (sid: string, action: string, resource: string) =>
         new iam.PolicyStatement({
-          sid: 'OnlyOurRulesDeadLetter',
+          sid,
           principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['sqs:SendMessage'],
-          resources: [deadLetters.queueArn],
+          actions: [action],
+          resources: [resource],
           conditions: {
             ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) },
             StringEquals: { 'aws:SourceAccount': stack.account },
           },
-        }),
-      );
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'OnlyOurRulesPublish',
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: {
-            ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) },
-            StringEquals: { 'aws:SourceAccount': stack.account },
-          },
-        }),
-      );
+        });
+      topic.addToResourcePolicy(onlyOurRules('OnlyOurRulesPublish', 'sns:Publish', topic.topicArn));
+      deadLetters.addToResourcePolicy(onlyOurRules('OnlyOurRulesDeadLetter', 'sqs:SendMessage', deadLetters.queueArn));
     }
     if (props.email) {
       // AWS e-mails a confirmation link first; nothing is delivered until it is followed.

@@ -1,7 +1,7 @@
 /**
  * The README's architecture diagrams are figures of the synthesized app: each
- * architectural resource type in the templates must appear in the diagram of
- * its configuration, and each box in the diagram must exist in the templates.
+ * architectural resource type of a stack must appear in the diagram of its
+ * configuration, and each box in a diagram must exist in that stack's template.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,27 +10,52 @@ import { buildApp } from '../support/build-app';
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const diagrams = [...README.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-/** Diagram label => the CloudFormation resource it stands for (and how many). */
-const BOXES: Record<string, [type: string, count: number, configuration: 'default' | 'isolated']> = {
-  'Function URL': ['AWS::Lambda::Url', 1, 'default'],
-  'invoke function': ['AWS::Lambda::Function', 1, 'default'],
-  'log group': ['AWS::Logs::LogGroup', 1, 'default'],
-  'Bedrock guardrail': ['AWS::Bedrock::Guardrail', 1, 'default'],
-  'published version': ['AWS::Bedrock::GuardrailVersion', 1, 'default'],
-  'project KMS key': ['AWS::KMS::Key', 1, 'default'],
-  'data bucket': ['AWS::S3::Bucket', 2, 'default'],
-  'access-log bucket': ['AWS::S3::Bucket', 2, 'default'],
+type Figure = 'app' | 'isolated' | 'threat';
+/** Which configuration and which stacks each diagram draws. */
+const FIGURES: Record<Figure, { diagram: number; configuration: 'default' | 'isolated'; stacks: RegExp }> = {
+  app: { diagram: 0, configuration: 'default', stacks: /-(DataProtection|GuardedInvoke)$/ },
+  isolated: { diagram: 1, configuration: 'isolated', stacks: /-(DataProtection|GuardedInvoke)$/ },
+  threat: { diagram: 2, configuration: 'default', stacks: /-ThreatDetection$/ },
+};
+
+/** Diagram label => the CloudFormation resource it stands for, how many the figure's stacks have, and the figure. */
+const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
+  'Function URL': ['AWS::Lambda::Url', 1, 'app'],
+  'invoke function': ['AWS::Lambda::Function', 1, 'app'],
+  'log group': ['AWS::Logs::LogGroup', 1, 'app'],
+  'Bedrock guardrail': ['AWS::Bedrock::Guardrail', 1, 'app'],
+  'published version': ['AWS::Bedrock::GuardrailVersion', 1, 'app'],
+  'project KMS key': ['AWS::KMS::Key', 1, 'app'],
+  'data bucket': ['AWS::S3::Bucket', 2, 'app'],
+  'access-log bucket': ['AWS::S3::Bucket', 2, 'app'],
   '2 isolated subnets': ['AWS::EC2::Subnet', 2, 'isolated'],
   'flow logs': ['AWS::EC2::FlowLog', 1, 'isolated'],
   'Bedrock Runtime endpoint': ['AWS::EC2::VPCEndpoint', 3, 'isolated'],
   'X-Ray endpoint': ['AWS::EC2::VPCEndpoint', 3, 'isolated'],
   'S3 gateway endpoint': ['AWS::EC2::VPCEndpoint', 3, 'isolated'],
+  'GuardDuty detector': ['AWS::GuardDuty::Detector', 1, 'threat'],
+  'malware protection plan': ['AWS::GuardDuty::MalwareProtectionPlan', 1, 'threat'],
+  'Macie session': ['AWS::Macie::Session', 1, 'threat'],
+  'custom identifier, allow list': ['AWS::Macie::CustomDataIdentifier', 1, 'threat'],
+  'weekly discovery job': ['Custom::MacieClassificationJob', 1, 'threat'],
+  'Access Analyzer': ['AWS::AccessAnalyzer::Analyzer', 2, 'threat'],
+  'CloudTrail trail': ['AWS::CloudTrail::Trail', 1, 'threat'],
+  'trail bucket': ['AWS::S3::Bucket', 2, 'threat'],
+  'trail log group': ['AWS::Logs::LogGroup', 2, 'threat'],
+  'stack access-log bucket': ['AWS::S3::Bucket', 2, 'threat'],
+  'allow list': ['AWS::Macie::AllowList', 1, 'threat'],
+  'provider function': ['AWS::Lambda::Function', 1, 'threat'],
+  'provider log group': ['AWS::Logs::LogGroup', 2, 'threat'],
+  '4 EventBridge rules': ['AWS::Events::Rule', 4, 'threat'],
+  'alert topic': ['AWS::SNS::Topic', 1, 'threat'],
+  'dead-letter queue': ['AWS::SQS::Queue', 1, 'threat'],
 };
 
-function resourceTypes(overrides: Record<string, unknown>): Record<string, number> {
+/** Resource counts per type, over the stacks a figure draws. */
+function resourceTypes(overrides: Record<string, unknown>, stacks: RegExp): Record<string, number> {
   const { app } = buildApp(overrides);
   const counts: Record<string, number> = {};
-  for (const stack of app.synth().stacks) {
+  for (const stack of app.synth().stacks.filter((s) => stacks.test(s.stackName))) {
     for (const r of Object.values(stack.template.Resources as Record<string, { Type: string }>)) {
       counts[r.Type] = (counts[r.Type] ?? 0) + 1;
     }
@@ -38,29 +63,35 @@ function resourceTypes(overrides: Record<string, unknown>): Record<string, numbe
   return counts;
 }
 
-const synthesized = { default: resourceTypes({}), isolated: resourceTypes({ isolatedNetwork: true }) };
+const synthesized: Record<Figure, Record<string, number>> = {
+  app: resourceTypes({}, FIGURES.app.stacks),
+  isolated: resourceTypes({ isolatedNetwork: true }, FIGURES.isolated.stacks),
+  threat: resourceTypes({}, FIGURES.threat.stacks),
+};
 
 describe('README architecture diagrams', () => {
-  test('there is one for the default app and one for the isolated-network mode', () => {
-    expect(diagrams).toHaveLength(2);
+  test('there is one for the default app, one for the isolated-network mode and one for threat detection', () => {
+    expect(diagrams).toHaveLength(3);
   });
 
-  test.each(Object.entries(BOXES))(
-    'box "%s" is drawn and exists in the templates',
-    (label, [type, count, configuration]) => {
-      const diagram = configuration === 'default' ? diagrams[0] : diagrams[1];
-      expect(diagram).toContain(label);
-      expect({ label, type, count: synthesized[configuration][type] }).toEqual({ label, type, count });
-    },
-  );
+  test.each(Object.entries(BOXES))('box "%s" is drawn and exists in the templates', (label, [type, count, figure]) => {
+    expect(diagrams[FIGURES[figure].diagram]).toContain(label);
+    expect({ label, type, count: synthesized[figure][type] }).toEqual({ label, type, count });
+  });
 
   test('every architectural resource type of the templates has a box', () => {
-    const drawn = new Set(Object.values(BOXES).map(([type]) => type));
     const architectural =
-      /::(Lambda::(Function|Url)|Bedrock::|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$)/;
-    for (const configuration of ['default', 'isolated'] as const) {
-      const missing = Object.keys(synthesized[configuration]).filter((t) => architectural.test(t) && !drawn.has(t));
-      expect({ configuration, missing }).toEqual({ configuration, missing: [] });
+      /::(Lambda::(Function|Url)|Bedrock::|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
+    for (const figure of Object.keys(FIGURES) as Figure[]) {
+      // The isolated-network figure only adds to the app figure.
+      const figures = figure === 'isolated' ? ['app', 'isolated'] : [figure];
+      const drawn = new Set(
+        Object.values(BOXES)
+          .filter(([, , f]) => figures.includes(f))
+          .map(([type]) => type),
+      );
+      const missing = Object.keys(synthesized[figure]).filter((t) => architectural.test(t) && !drawn.has(t));
+      expect({ figure, missing }).toEqual({ figure, missing: [] });
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
 import { buildApp, TEST_ENV } from '../support/build-app';
 import { matchesPattern, renderInputTransformer } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
@@ -99,13 +100,7 @@ describe('alert rules against the sample events of the AWS documentation', () =>
   });
 
   test('services left off have no rule; "existing" services keep theirs', () => {
-    const off = deployedRules({
-      guardDuty: 'off',
-      macie: 'off',
-      malwareProtection: false,
-      accessAnalyzer: 'off',
-      unusedAccessAnalyzer: 'off',
-    });
+    const off = deployedRules(THREAT_DETECTION_OFF);
     expect(Object.keys(off.rules)).toEqual([]);
     const existing = deployedRules({
       guardDuty: 'existing',

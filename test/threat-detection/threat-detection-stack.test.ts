@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
 import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
 import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/macie';
@@ -32,14 +33,7 @@ const everything = synth({
   unusedAccessAgeDays: 30,
   removalPolicy: 'destroy',
 });
-const nothing = synth({
-  guardDuty: 'off',
-  macie: 'off',
-  malwareProtection: false,
-  accessAnalyzer: 'off',
-  unusedAccessAnalyzer: 'off',
-  cloudTrail: false,
-});
+const nothing = synth(THREAT_DETECTION_OFF);
 
 type Statement = { Sid?: string; Effect: string; Principal?: unknown; Action: unknown; Condition?: unknown };
 function keyStatements(t: Template): Statement[] {
@@ -71,14 +65,7 @@ describe('ThreatDetectionStack', () => {
         Enable: true,
         FindingPublishingFrequency: 'FIFTEEN_MINUTES',
         DataSources: Match.absent(),
-        Features: [
-          'S3_DATA_EVENTS',
-          'LAMBDA_NETWORK_LOGS',
-          'EBS_MALWARE_PROTECTION',
-          'RDS_LOGIN_EVENTS',
-          'EKS_AUDIT_LOGS',
-          'RUNTIME_MONITORING',
-        ].map((Name) => ({ Name, Status: 'ENABLED' })),
+        Features: parseConfig({}).guardDutyFeatures.map((Name) => ({ Name, Status: 'ENABLED' })),
       });
     });
 
