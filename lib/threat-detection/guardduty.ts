@@ -19,6 +19,12 @@ export type DetectorChoice =
 export interface ThreatDetectorProps {
   readonly choice: DetectorChoice;
   /**
+   * Whether a detector created here survives the deletion of the stack. The
+   * detector holds the account's findings: deleting it deletes them.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
    * Export findings to an encrypted bucket of this construct.
    * @default - no export
    */
@@ -64,6 +70,7 @@ export class ThreatDetector extends Construct {
         // detector that mixes them with the legacy `DataSources` block.
         features: features.map((name) => ({ name, status: 'ENABLED' })),
       });
+      detector.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
       this.detectorId = detector.ref;
       if (features.includes('S3_DATA_EVENTS')) {
         // CT.GUARDDUTY.PR.1

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -29,6 +29,12 @@ export interface SensitiveDataDiscoveryProps {
   /** Key for the log group of the job provider's function. */
   readonly logKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Whether a Macie session created here survives the deletion of the stack
+   * (disabling Macie deletes its findings and jobs).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -62,6 +68,7 @@ export class SensitiveDataDiscovery extends Construct {
         // Findings reach EventBridge within 15 minutes (default: 6 hours).
         findingPublishingFrequency: 'FIFTEEN_MINUTES',
       });
+      this.session.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     }
 
     // Names must be unique in the account: derived from the stack name.

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
 
@@ -15,7 +15,11 @@ export class SecurityHubBaseline extends Construct {
   public readonly hub: securityhub.CfnHub;
   public readonly standard: securityhub.CfnStandard;
 
-  constructor(scope: Construct, id: string) {
+  /**
+   * @param removalPolicy whether the hub (and its findings) survives the
+   * deletion of the stack; RETAIN unless the sandbox is throwaway.
+   */
+  constructor(scope: Construct, id: string, removalPolicy: RemovalPolicy = RemovalPolicy.RETAIN) {
     super(scope, id);
     const stack = Stack.of(this);
     this.hub = new securityhub.CfnHub(this, 'Hub', {
@@ -27,5 +31,7 @@ export class SecurityHubBaseline extends Construct {
       standardsArn: `arn:${stack.partition}:securityhub:${stack.region}::standards/aws-foundational-security-best-practices/v/1.0.0`,
     });
     this.standard.node.addDependency(this.hub);
+    this.hub.applyRemovalPolicy(removalPolicy);
+    this.standard.applyRemovalPolicy(removalPolicy);
   }
 }

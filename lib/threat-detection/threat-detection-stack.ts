@@ -88,6 +88,7 @@ export class ThreatDetectionStack extends Stack {
           config.guardDuty === 'create'
             ? { kind: 'create', features: config.guardDutyFeatures }
             : { kind: 'existing', detectorId: config.guardDutyDetectorId },
+        removalPolicy,
         findingsExport:
           exportFindings && this.accessLogBucket
             ? {
@@ -116,6 +117,7 @@ export class ThreatDetectionStack extends Stack {
         prefix: RECORDS_PREFIX,
         logKey: key,
         logRetention,
+        removalPolicy,
       });
     }
 
@@ -136,7 +138,7 @@ export class ThreatDetectionStack extends Stack {
     }
 
     if (config.securityHub === 'create') {
-      this.securityHub = new SecurityHubBaseline(this, 'SecurityHub');
+      this.securityHub = new SecurityHubBaseline(this, 'SecurityHub', removalPolicy);
     }
 
     this.alerts = new FindingAlerts(this, 'Alerts', {

@@ -396,5 +396,14 @@ describe('ThreatDetectionStack', () => {
       for (const r of Object.values(everything.threat.findResources('AWS::S3::Bucket')))
         expect(r.DeletionPolicy).toBe('Delete');
     });
+
+    test('the services that hold findings (detector, Macie session, hub) are retained unless the sandbox is throwaway', () => {
+      const findingHolders = ['AWS::GuardDuty::Detector', 'AWS::Macie::Session'];
+      for (const type of findingHolders) defaults.threat.hasResource(type, { DeletionPolicy: 'Retain' });
+      for (const type of [...findingHolders, 'AWS::SecurityHub::Hub']) {
+        everything.threat.hasResource(type, { DeletionPolicy: 'Delete' });
+      }
+      synth({ securityHub: 'create' }).threat.hasResource('AWS::SecurityHub::Hub', { DeletionPolicy: 'Retain' });
+    });
   });
 });
