@@ -108,7 +108,7 @@ export const SETTINGS = {
   accessLogRetentionDays: setting(
     wholeNumber(1, 3650, 365),
     'a whole number of days from 1 to 3650',
-    'How long S3 server access logs of the data bucket are kept.',
+    'How long S3 server access logs are kept (those of the data bucket, and of the trail and findings buckets of the threat-detection stack).',
   ),
   objectLock: setting(
     flag(false),

@@ -31,7 +31,6 @@ export interface ThreatDetectorProps {
   readonly findingsExport?: {
     readonly key: kms.IKey;
     readonly accessLogs: s3.IBucket;
-    readonly retention: Duration;
     readonly noncurrentVersionRetention: Duration;
     readonly removalPolicy: RemovalPolicy;
   };
@@ -100,8 +99,8 @@ export class ThreatDetector extends Construct {
     const bucket = new SecureBucket(this, 'Findings', {
       encryption: { kind: 'kms', key: props.key },
       serverAccessLogs: { bucket: props.accessLogs, prefix: 'guardduty-findings/' },
+      // No expiry: keeping findings longer than GuardDuty does is the point.
       noncurrentVersionRetention: props.noncurrentVersionRetention,
-      expirations: [{ after: props.retention }],
       objectLockOmittedReason:
         'findings are copies of what GuardDuty holds; versioning and the RETAIN policy keep them, and a sandbox must be able to delete the bucket.',
       removalPolicy: props.removalPolicy,

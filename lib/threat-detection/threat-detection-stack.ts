@@ -94,7 +94,6 @@ export class ThreatDetectionStack extends Stack {
             ? {
                 key,
                 accessLogs: this.accessLogBucket.bucket,
-                retention: Duration.days(config.accessLogRetentionDays),
                 noncurrentVersionRetention,
                 removalPolicy,
               }
