@@ -48,9 +48,9 @@ function synthesizedBundle(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
   createProjectApp({ context: CDK_JSON_CONTEXT, outdir }).app.synth();
   const assets = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.'));
-  const bundles = assets
-    .flatMap((d) => ['index.mjs', 'index.js'].map((f) => path.join(outdir, d, f)))
-    .filter((f) => fs.existsSync(f));
+  // The invoke function is the app's one ESM bundle; CDK's custom-resource
+  // providers ship CommonJS (index.js).
+  const bundles = assets.map((d) => path.join(outdir, d, 'index.mjs')).filter((f) => fs.existsSync(f));
   if (bundles.length !== 1) throw new Error(`expected one Lambda bundle, found ${bundles.length}`);
   return bundles[0];
 }
