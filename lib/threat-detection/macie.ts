@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -98,8 +98,9 @@ export class SensitiveDataDiscovery extends Construct {
   /**
    * CloudFormation has no resource for Macie classification jobs, so CDK's
    * AwsCustomResource calls the Macie API, which makes each step idempotent:
-   * - create: the client token is a digest of the job definition, so a
-   *   retried create returns the same job instead of a second one;
+   * - create: the client token is a digest of the job definition and the
+   *   stack's id, so a retried create returns the same job instead of a
+   *   second one;
    * - update: a changed definition is a new token, hence a new job, and
    *   CloudFormation then deletes the old one;
    * - delete: cancels the job; a job that is already cancelled or gone is fine.
@@ -130,13 +131,17 @@ export class SensitiveDataDiscovery extends Construct {
     const digest = createHash('sha256')
       .update(JSON.stringify(stack.resolve({ stack: stack.stackName, definition })))
       .digest('hex')
-      .slice(0, 32);
+      .slice(0, 16);
+    // Macie remembers a client token: a stack deleted and created again with
+    // the same definition would get the old, cancelled job back. The stack's
+    // own id (a UUID per creation) makes the token unique to this stack.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     const create: cr.AwsSdkCall = {
       service: 'Macie2',
       action: 'createClassificationJob',
       parameters: {
         ...definition,
-        clientToken: digest,
+        clientToken: `${digest}-${stackUuid}`,
         name: `${stack.stackName}-records-${digest.slice(0, 8)}`,
         description: `Weekly discovery of sensitive data under ${props.prefix} of the data bucket`,
       },

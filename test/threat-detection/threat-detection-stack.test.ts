@@ -185,7 +185,8 @@ describe('ThreatDetectionStack', () => {
           scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
           initialRun: true,
           managedDataIdentifierSelector: 'RECOMMENDED',
-          clientToken: expect.stringMatching(/^[0-9a-f]{32}$/),
+          // A digest of the definition, then the stack's UUID (resolved at deployment).
+          clientToken: expect.stringMatching(/^[0-9a-f]{16}-TOKEN$/),
           s3JobDefinition: {
             scoping: {
               includes: {
@@ -196,6 +197,10 @@ describe('ThreatDetectionStack', () => {
         },
         physicalResourceId: { responsePath: 'jobId' },
       });
+      const [job] = Object.values(defaults.threat.findResources('Custom::MacieClassificationJob'));
+      expect(JSON.stringify(job.Properties.Create)).toContain(
+        '{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}',
+      );
       expect(jobCall(defaults.threat, 'Update')).toEqual(create);
       const remove = jobCall(defaults.threat, 'Delete');
       expect(remove).toMatchObject({
