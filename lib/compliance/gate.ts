@@ -1,5 +1,11 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Validations } from 'aws-cdk-lib';
+import {
+  App,
+  type IPolicyValidationContextBeta1,
+  type IPolicyValidationPluginBeta1,
+  type PolicyValidationPluginReportBeta1,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   HIPAASecurityChecks,
@@ -46,10 +52,32 @@ const PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDS
   counting,
 );
 
+/**
+ * The Control Tower proactive controls, as cfn-guard runs them, with every
+ * violation marked an error.
+ *
+ * cfn-guard reports violations without a severity. When CDK applies
+ * acknowledgements to a report it recomputes the report's outcome from the
+ * severities of what is left, so once any Control Tower finding of the app is
+ * acknowledged, the unacknowledged ones no longer failed synth: they were
+ * printed, and `cdk synth` succeeded. Marking them errors keeps the gate shut.
+ */
+export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
+  private readonly guard = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+  public readonly name = this.guard.name;
+  public readonly version = this.guard.version;
+  public readonly ruleIds = this.guard.ruleIds;
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = this.guard.validate(context);
+    return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
+  }
+}
+
 /** The plugins the gate registered: the five packs and the Control Tower controls. */
 export interface ComplianceGate {
   readonly packs: readonly CountingPack[];
-  readonly controlTower: CfnGuardValidator;
+  readonly controlTower: ControlTowerControls;
 }
 
 /**
@@ -69,7 +97,7 @@ export function attachComplianceGate(app: App): ComplianceGate {
   const packs = PACKS.map((Pack) => new Pack(app, { verbose: true }));
   // Control Tower proactive controls: the same Guard rules Control Tower applies
   // as CloudFormation hooks, checked here before anything reaches an account.
-  const controlTower = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+  const controlTower = new ControlTowerControls();
   Validations.of(app).addPlugins(...packs, controlTower);
   return { packs, controlTower };
 }

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -49,6 +50,13 @@ describe('compliance gate', () => {
     }
     expect(message).toContain('[CT.S3.PR.1]');
     expect(message).toContain('[CT.LAMBDA.PR.');
+  });
+
+  test('a Control Tower finding alone fails synth, although the app acknowledges other Control Tower findings', () => {
+    const { app } = buildApp();
+    // No cdk-nag rule covers GuardDuty; CT.GUARDDUTY.PR.1 wants S3 protection on.
+    new guardduty.CfnDetector(new Stack(app, 'NoS3Protection', { env: TEST_ENV }), 'Detector', { enable: true });
+    expect(() => app.synth()).toThrow(/\[CT\.GUARDDUTY\.PR\.1\]/);
   });
 
   test('a schema warning (invalid property value) fails synth behind the gate', () => {
