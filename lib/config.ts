@@ -194,7 +194,7 @@ export const SETTINGS = {
       )
       .default([...DEFAULT_GUARDDUTY_FEATURES]),
     `a list (or comma-separated string) of distinct features from: ${GUARDDUTY_FEATURES.join(', ')}`,
-    'Protection plans the detector turns on when guardDuty is "create". RUNTIME_MONITORING replaces the legacy EKS_RUNTIME_MONITORING; the two cannot be combined.',
+    'Protection plans the detector turns on when guardDuty is "create". RUNTIME_MONITORING replaces the legacy EKS_RUNTIME_MONITORING; the two cannot be combined. Leaving out S3_DATA_EVENTS fails the compliance gate (Control Tower control CT.GUARDDUTY.PR.1 requires S3 protection).',
   ),
   guardDutyFindingsExport: setting(
     flag(false),

@@ -87,6 +87,11 @@ describe('ThreatDetectionStack', () => {
       expect(() => parseConfig({ guardDutyFeatures: ['NOT_A_FEATURE'] })).toThrow(GUARDDUTY_FEATURES.join(', '));
     });
 
+    test('without S3_DATA_EVENTS => the gate fails on CT.GUARDDUTY.PR.1 (S3 protection is required)', () => {
+      const { app } = buildApp({ guardDutyFeatures: ['LAMBDA_NETWORK_LOGS'] });
+      expect(() => app.synth()).toThrow(/CT\.GUARDDUTY\.PR\.1/);
+    });
+
     test('existing => no detector; the findings export attaches to the configured detector id', () => {
       existing.threat.resourceCountIs('AWS::GuardDuty::Detector', 0);
       existing.threat.hasResourceProperties('AWS::GuardDuty::PublishingDestination', { DetectorId: DETECTOR_ID });
