@@ -64,8 +64,10 @@ export interface ProjectKeyProps {
  * The key policy starts from CDK's default: the account root may delegate use
  * through IAM. S3 and Bedrock use the key on behalf of the caller (the caller's
  * own permission, narrowed with `kms:ViaService`), so they need no entry here.
- * The one service principal trusted directly is CloudWatch Logs, and only for
- * this project's log groups (its encryption context names the log group).
+ * Service principals are trusted directly only for this project's resources:
+ * CloudWatch Logs for its log groups (the encryption context names the log
+ * group), and the services listed in `serviceUses` (a trail, the alert topic,
+ * exported findings) for theirs, on behalf of this account.
  */
 export class ProjectKey extends Construct {
   public readonly key: kms.Key;
