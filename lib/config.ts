@@ -3,7 +3,10 @@ import { z } from 'zod';
 /**
  * Every setting a user may change, in one place.
  *
- * Values come from the `context` block of `cdk.json` or from `cdk synth -c key=value`.
+ * Defaults live here, not in cdk.json (which holds CDK feature flags only).
+ * Values come from `cdk synth -c key=value`, from cdk.context.json (written by
+ * `npm run preflight -- --save`), or from a user's own entries in the
+ * `context` block of cdk.json.
  * The CLI hands `-c` values over as strings, so numbers and booleans accept their
  * string spelling too. Each entry carries the sentence that explains what it
  * changes and what it allows: the error message and the README read from here.
@@ -146,9 +149,9 @@ export const SETTINGS = {
     'Largest maxTokens a request may ask for: a cap on the cost of one answer.',
   ),
   invokeReservedConcurrency: setting(
-    wholeNumber(1, 1000, 5),
-    'a whole number from 1 to 1000',
-    'Reserved concurrency of the invoke function: at most this many answers are generated at once, which caps cost and blunts a model denial-of-service.',
+    wholeNumber(0, 1000, 0),
+    'a whole number from 0 (no reservation) to 1000',
+    'Opt-in cost cap: reserve this many concurrent executions for the invoke function, so that at most this many answers are generated at once. 0 (the default) reserves none, because Lambda refuses a reservation that leaves less than 100 unreserved executions and new accounts often have a quota of only 10; `npm run preflight` says whether your account can afford a value.',
   ),
   logRetentionDays: setting(
     z
@@ -159,6 +162,24 @@ export const SETTINGS = {
       .default(365),
     `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
     "How long the invoke function's logs are kept.",
+  ),
+  availabilityZones: setting(
+    z
+      .preprocess(
+        (value) =>
+          typeof value === 'string'
+            ? value
+                .split(',')
+                .map((az) => az.trim())
+                .filter((az) => az.length > 0)
+            : value,
+        z
+          .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
+          .refine((list) => list.length === 0 || (list.length === 2 && list[0] !== list[1])),
+      )
+      .default([]),
+    'empty, or two distinct Availability Zone names such as "eu-west-1a,eu-west-1b"',
+    'The two Availability Zones of the isolated network. Empty: the first two of the region (Fn::GetAZs). Name them when the Bedrock Runtime endpoint is not offered in those (`npm run preflight` checks).',
   ),
   isolatedNetwork: setting(
     flag(false),
@@ -234,7 +255,12 @@ export const SETTINGS = {
   securityHub: setting(
     z.enum(['create', 'off']).default('off'),
     '"create" or "off"',
-    'AWS Security Hub: "create" enables it without the default standards and subscribes the AWS Foundational Security Best Practices standard; "off" leaves the service alone, which is also the choice when it is already enabled (GuardDuty, Macie and Access Analyzer send it their findings on their own).',
+    'AWS Security Hub: "create" enables it without the default standards and subscribes the AWS Foundational Security Best Practices standard (it needs configRecorder "create" or "existing": most of its controls are AWS Config rules); "off" leaves the service alone, which is also the choice when it is already enabled (GuardDuty, Macie and Access Analyzer send it their findings on their own).',
+  ),
+  configRecorder: setting(
+    threeStates('off'),
+    THREE_STATES_ALLOWED,
+    'AWS Config in this account and region: "create" a recorder of every supported resource type (continuous recording) with a delivery channel to an encrypted bucket of this project, rely on an "existing" recorder (`aws configservice describe-configuration-recorders`), or "off". Billed per configuration item recorded (see docs/cost.md). Security Hub controls evaluate only with a recorder.',
   ),
   alertSeverity: setting(
     fraction(1, 8.9, 7),
@@ -265,7 +291,7 @@ export class ConfigError extends Error {
       [
         `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
         ...problems.map((p) => `  - ${p}`),
-        'Set values in the "context" block of cdk.json or with `cdk synth -c key=value`.',
+        'Set values with `cdk synth -c key=value`, in cdk.context.json, or in the "context" block of cdk.json.',
       ].join('\n'),
     );
     this.name = 'ConfigError';
@@ -352,10 +378,58 @@ function crossSettingProblems(config: ProjectConfig): string[] {
       'guardDutyFeatures: got both RUNTIME_MONITORING and EKS_RUNTIME_MONITORING, allowed: one of them (RUNTIME_MONITORING includes EKS and supersedes the legacy feature)',
     );
   }
+  if (config.securityHub === 'create' && config.configRecorder === 'off') {
+    problems.push(
+      'configRecorder: got "off" with securityHub "create", allowed: "create" or "existing" (Security Hub controls are AWS Config rules and never evaluate without a configuration recorder)',
+    );
+  }
+  if (config.availabilityZones.length > 0 && !config.isolatedNetwork) {
+    problems.push(
+      `availabilityZones: got ${show(config.availabilityZones)} with isolatedNetwork false, allowed: zones only with isolatedNetwork true (they place its subnets)`,
+    );
+  }
   if (config.guardDutyFindingsExport && config.guardDuty === 'off') {
     problems.push(
       'guardDutyFindingsExport: got true with guardDuty "off", allowed: true only with guardDuty "create" or "existing" (findings are exported from a detector)',
     );
   }
   return problems;
+}
+
+/**
+ * The regions from which a cross-region inference profile of each geography
+ * can be called: a profile is usable only from a region it includes.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
+ * `global.` profiles are offered in every commercial region that has them.
+ */
+const PROFILE_SOURCE_REGIONS: Record<string, RegExp> = {
+  us: /^us-(east|west)-\d$/,
+  eu: /^eu-[a-z]+-\d$/,
+  apac: /^ap-[a-z]+-\d$/,
+  global: /^(?!us-gov-|cn-)[a-z]{2}-[a-z]+-\d$/,
+};
+
+/** Why `modelId` cannot be called from `region`, or undefined when it can (as far as the id tells). */
+export function profileRegionProblem(modelId: string, region: string): string | undefined {
+  const geography = MODEL_ID_PATTERN.exec(modelId)?.[1];
+  if (!geography || PROFILE_SOURCE_REGIONS[geography].test(region)) return undefined;
+  return `modelId: got ${show(modelId)} for region ${show(region)}, allowed: an inference profile that includes ${region} (a "${geography}." profile is called from ${geography === 'apac' ? 'ap-*' : `${geography}-*`} regions), or a foundation-model id offered in ${region}`;
+}
+
+/**
+ * Checks that need the target region, made when the app is pinned to one
+ * (with credentials, `cdk synth` knows it; without, the stacks stay
+ * environment-agnostic and `npm run preflight` makes the same checks).
+ */
+export function assertFitsRegion(config: ProjectConfig, region: string): void {
+  const problems: string[] = [];
+  const profile = profileRegionProblem(config.modelId, region);
+  if (profile) problems.push(profile);
+  const foreign = config.availabilityZones.filter((az) => !az.startsWith(region));
+  if (foreign.length > 0) {
+    problems.push(
+      `availabilityZones: got ${show(foreign)} for region ${show(region)}, allowed: zones of ${region} (such as "${region}a")`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
 }

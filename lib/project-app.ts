@@ -1,6 +1,6 @@
-import { App, Environment } from 'aws-cdk-lib';
+import { App, Environment, Token } from 'aws-cdk-lib';
 import { attachComplianceGate, type ComplianceGate } from './compliance/gate';
-import { parseConfig, ProjectConfig } from './config';
+import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
 import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
@@ -51,6 +51,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const gate = (props.complianceGate ?? true) ? attachComplianceGate(app) : undefined;
   const config = parseConfig(app.node.getAllContext());
   const env = props.env;
+  if (env?.region && !Token.isUnresolved(env.region)) assertFitsRegion(config, env.region);
 
   const dataProtection = new DataProtectionStack(app, `${config.appName}-DataProtection`, {
     env,

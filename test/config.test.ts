@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, SETTINGS } from '../lib/config';
+import { assertFitsRegion, ConfigError, parseConfig, SETTINGS } from '../lib/config';
 import { buildApp, CDK_JSON_CONTEXT } from './support/build-app';
 
 function problemsOf(context: Record<string, unknown>): readonly string[] {
@@ -26,9 +26,10 @@ describe('parseConfig', () => {
       groundingThreshold: 0.75,
       relevanceThreshold: 0.75,
       maxTokensCap: 1024,
-      invokeReservedConcurrency: 5,
+      invokeReservedConcurrency: 0,
       logRetentionDays: 365,
       auditRecords: true,
+      availabilityZones: [],
       isolatedNetwork: false,
       guardDuty: 'create',
       guardDutyDetectorId: '',
@@ -48,6 +49,7 @@ describe('parseConfig', () => {
       unusedAccessAgeDays: 90,
       cloudTrail: true,
       securityHub: 'off',
+      configRecorder: 'off',
       alertSeverity: 7,
       alertEmail: '',
     });
@@ -96,6 +98,10 @@ describe('parseConfig', () => {
     ['groundingThreshold', 1, 'a number from 0 to 0.99'],
     ['logRetentionDays', 100, 'one of the CloudWatch Logs retention periods'],
     ['maxTokensCap', 0, 'a whole number from 1 to 8192'],
+    ['invokeReservedConcurrency', -1, 'a whole number from 0 (no reservation) to 1000'],
+    ['availabilityZones', ['eu-west-1a'], 'two distinct Availability Zone names'],
+    ['availabilityZones', 'eu-west-1a,eu-west-1a', 'two distinct Availability Zone names'],
+    ['configRecorder', 'on', '"create", "existing" or "off"'],
   ])('%s = %j is refused with what is allowed', (key, value, allowed) => {
     const [problem] = problemsOf({ [key]: value });
     expect(problem).toContain(`${key}: got ${JSON.stringify(value)}, allowed: `);
@@ -114,6 +120,22 @@ describe('parseConfig', () => {
     ]);
   });
 
+  test('Security Hub without a configuration recorder is refused: its controls would never evaluate', () => {
+    expect(problemsOf({ securityHub: 'create' })).toEqual([
+      expect.stringContaining('configRecorder: got "off" with securityHub "create"'),
+    ]);
+    expect(parseConfig({ securityHub: 'create', configRecorder: 'existing' }).configRecorder).toBe('existing');
+  });
+
+  test('availability zones are accepted for the isolated network only', () => {
+    expect(
+      parseConfig({ isolatedNetwork: true, availabilityZones: 'eu-west-1b, eu-west-1c' }).availabilityZones,
+    ).toEqual(['eu-west-1b', 'eu-west-1c']);
+    expect(problemsOf({ availabilityZones: ['eu-west-1b', 'eu-west-1c'] })).toEqual([
+      expect.stringContaining('availabilityZones: got ["eu-west-1b","eu-west-1c"] with isolatedNetwork false'),
+    ]);
+  });
+
   test('every setting documents what it changes and what it allows', () => {
     for (const [name, setting] of Object.entries(SETTINGS)) {
       expect({ name, description: setting.description.length > 20, allowed: setting.allowed.length > 3 }).toEqual({
@@ -122,6 +144,51 @@ describe('parseConfig', () => {
         allowed: true,
       });
     }
+  });
+});
+
+describe('settings that depend on the region, once it is known', () => {
+  const regionProblems = (context: Record<string, unknown>, region: string): readonly string[] => {
+    try {
+      assertFitsRegion(parseConfig(context), region);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  test.each([
+    ['us.anthropic.claude-3-5-haiku-20241022-v1:0', 'us-east-1'],
+    ['us.anthropic.claude-3-5-haiku-20241022-v1:0', 'us-west-2'],
+    ['eu.amazon.nova-micro-v1:0', 'eu-central-1'],
+    ['apac.amazon.nova-micro-v1:0', 'ap-northeast-1'],
+    ['global.amazon.nova-lite-v1:0', 'eu-west-1'],
+    ['amazon.nova-micro-v1:0', 'eu-west-1'],
+  ])('%s can be called from %s', (modelId, region) => {
+    expect(regionProblems({ modelId }, region)).toEqual([]);
+  });
+
+  test.each([
+    ['us.anthropic.claude-3-5-haiku-20241022-v1:0', 'eu-west-1'],
+    ['eu.amazon.nova-micro-v1:0', 'us-east-1'],
+    ['apac.amazon.nova-micro-v1:0', 'eu-west-1'],
+  ])('%s cannot be called from %s: an inference profile works only from a region it includes', (modelId, region) => {
+    expect(regionProblems({ modelId }, region)).toEqual([
+      expect.stringContaining(`modelId: got "${modelId}" for region "${region}"`),
+    ]);
+  });
+
+  test('availability zones of another region are refused', () => {
+    expect(
+      regionProblems({ isolatedNetwork: true, availabilityZones: ['us-east-1a', 'us-east-1b'] }, 'eu-west-1'),
+    ).toEqual([expect.stringContaining('availabilityZones: got ["us-east-1a","us-east-1b"] for region "eu-west-1"')]);
+  });
+
+  test('the app pinned to a region refuses a profile of another geography before building anything', () => {
+    expect(() => buildApp({ modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' })).toThrow(
+      /modelId: got "us\.anthropic[^"]*" for region "eu-west-1"/,
+    );
   });
 });
 
@@ -134,8 +201,9 @@ describe('the app refuses bad configuration before building anything', () => {
 });
 
 describe('cdk.json', () => {
-  test('its context states every setting with its default, so a user sees what can be changed', () => {
-    const fromCdkJson = Object.fromEntries(Object.entries(CDK_JSON_CONTEXT).filter(([key]) => key in SETTINGS));
-    expect(fromCdkJson).toEqual(parseConfig({}));
+  test('holds CDK feature flags only: every default lives in the schema, and cdk.context.json (npm run preflight -- --save) is not shadowed', () => {
+    const ours = Object.keys(CDK_JSON_CONTEXT).filter((key) => !key.includes(':') && !key.startsWith('@'));
+    expect(ours).toEqual([]);
+    expect(Object.keys(parseConfig({})).sort()).toEqual(Object.keys(SETTINGS).sort());
   });
 });

@@ -20,9 +20,13 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   ['default (retain)', {}],
   ['throwaway sandbox (destroy)', { removalPolicy: 'destroy' }],
   ['object lock on', { objectLock: true, objectLockRetentionDays: 7 }],
-  ['inference profile', { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' }],
-  ['audit off, short log retention', { auditRecords: false, logRetentionDays: 30 }],
+  ['inference profile', { modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0' }],
+  [
+    'audit off, short log retention, reserved concurrency',
+    { auditRecords: false, logRetentionDays: 30, invokeReservedConcurrency: 5 },
+  ],
   ['isolated network', { isolatedNetwork: true }],
+  ['isolated network in named zones', { isolatedNetwork: true, availabilityZones: ['eu-west-1b', 'eu-west-1c'] }],
   ['isolated network in a throwaway sandbox', { isolatedNetwork: true, removalPolicy: 'destroy' }],
   [
     'threat detection attached to existing services, findings exported',
@@ -33,6 +37,7 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
       macie: 'existing',
       accessAnalyzer: 'existing',
       unusedAccessAnalyzer: 'existing',
+      configRecorder: 'existing',
     },
   ],
   [
@@ -41,6 +46,7 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
       guardDutyFindingsExport: true,
       guardDutyFeatures: ['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EKS_RUNTIME_MONITORING'],
       securityHub: 'create',
+      configRecorder: 'create',
       alertEmail: 'security@example.com',
       alertSeverity: 4,
     },

@@ -61,17 +61,19 @@ export class GuardedInvokeStack extends Stack {
       auditBucket: config.auditRecords ? props.dataBucket : undefined,
       auditPrefix: RECORDS_PREFIX,
       maxTokensCap: config.maxTokensCap,
-      reservedConcurrency: config.invokeReservedConcurrency,
+      reservedConcurrency: config.invokeReservedConcurrency > 0 ? config.invokeReservedConcurrency : undefined,
       logRetention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       vpc: props.vpc,
     });
 
-    // What `npm run ask` and `npm run preflight` read after deployment.
+    // What `npm run ask`, `npm run preflight` and `npm run verify` read after deployment.
     new CfnOutput(this, 'FunctionUrl', { value: this.invoke.functionUrl.url });
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
     new CfnOutput(this, 'InvokerPolicyArn', { value: this.invoke.invokerPolicy.managedPolicyArn });
     new CfnOutput(this, 'ModelId', { value: config.modelId });
+    new CfnOutput(this, 'AuditRecords', { value: String(config.auditRecords) });
+    new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
   }
 }

@@ -5,9 +5,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ESM_BUNDLING } from '../esm-bundling';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import type { Guardrail } from './guardrail';
 import { InvokeEndpoints } from './invoke-endpoints';
@@ -26,7 +27,15 @@ export interface InvokeFunctionProps {
   /** @default "records/" */
   readonly auditPrefix?: string;
   readonly maxTokensCap: number;
-  readonly reservedConcurrency: number;
+  /**
+   * Reserve this many concurrent executions: an opt-in cap on cost and on
+   * model denial of service. Lambda refuses a reservation that would leave
+   * fewer than 100 unreserved executions in the account, so new accounts
+   * (often limited to 10) cannot afford any.
+   * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+   * @default - no reservation: the function shares the account's pool
+   */
+  readonly reservedConcurrency?: number;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /**
@@ -91,8 +100,9 @@ export class InvokeFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: FUNCTION_TIMEOUT,
-      // A cap on cost and on model denial of service (OWASP LLM04): at most
-      // this many answers are generated at once, however many callers there are.
+      // Opt-in cap on cost and on model denial of service (OWASP LLM04): at
+      // most this many answers at once. Off by default so a new account's
+      // small concurrency quota does not fail the deployment.
       reservedConcurrentExecutions: props.reservedConcurrency,
       // Immutable: CDK must not append statements (X-Ray, logs) to an inline
       // default policy; the managed policy above already has them.
@@ -123,22 +133,7 @@ export class InvokeFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'GuardedGenAi',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        // ESM with the packages' ESM builds: better tree-shaking and about a
-        // quarter less cold-start time than CommonJS (bench/results.md).
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // A few dependencies still call require(); give them one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle the SDK rather than use the runtime's copy: the version we
-        // tested is the version that runs.
-        externalModules: [],
-        logLevel: LogLevel.WARNING,
-      },
+      bundling: ESM_BUNDLING,
     });
     // The function must not start before its permissions exist.
     this.function.node.addDependency(this.policy);
@@ -207,7 +202,9 @@ export class InvokeFunction extends Construct {
     const wildcards: [string, string][] = [
       [
         '*',
-        'X-Ray PutTraceSegments/PutTelemetryRecords and EC2 DescribeNetworkInterfaces/DescribeSubnets have no resource type: the APIs accept only "*".',
+        props.vpc
+          ? 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type; the network-interface actions are granted on "*" as the Lambda guide requires (a scoped DeleteNetworkInterface can cut the function off its VPC).'
+          : 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".',
       ],
     ];
     const { profileArn, foundationModelArns } = modelArns(stack, props.model);
@@ -227,12 +224,15 @@ export class InvokeFunction extends Construct {
         actions: ['bedrock:ApplyGuardrail'],
         resources: [props.guardrail.guardrailArn],
       }),
-      // The guardrail's configuration is encrypted with the project key.
+      // The guardrail's configuration is encrypted with the project key. AWS
+      // documents a plain kms:Decrypt on the key for roles that use an
+      // encrypted guardrail, with no kms:ViaService value to rely on; the role
+      // can fetch no object or log to decrypt, so the key alone reveals nothing.
+      // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
       new iam.PolicyStatement({
-        sid: 'ReadTheGuardrailThroughBedrock',
+        sid: 'ReadTheEncryptedGuardrail',
         actions: ['kms:Decrypt'],
         resources: [props.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.amazonaws.com` } },
       }),
       // The log group's Arn attribute ends in ":*", which covers its own log
       // streams (Lambda names them) and nothing outside the group.
@@ -266,37 +266,27 @@ export class InvokeFunction extends Construct {
       ]);
     }
     if (props.vpc) {
-      // What Lambda needs to attach the function to the VPC (the managed
-      // AWSLambdaVPCAccessExecutionRole, narrowed): interfaces are created only
-      // in this VPC's subnets with this function's security group.
-      const ec2Arn = (resource: string) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
-      const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds;
+      // What Lambda needs to attach the function to the VPC, in the form the
+      // Lambda guide documents: on "*". It warns that a DeleteNetworkInterface
+      // scoped by condition or pattern can leave the function unable to reach
+      // the VPC. Which VPC, subnets and security groups a function may use is
+      // narrowed where AWS documents it: the deployer's lambda:VpcIds,
+      // lambda:SubnetIds and lambda:SecurityGroupIds conditions.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
       statements.push(
         new iam.PolicyStatement({
-          sid: 'CreateInterfacesInOurSubnets',
-          actions: ['ec2:CreateNetworkInterface'],
-          resources: [
-            ec2Arn('network-interface/*'),
-            ...subnets.map((id) => ec2Arn(`subnet/${id}`)),
-            ec2Arn(`security-group/${this.isolation?.securityGroup.securityGroupId}`),
+          sid: 'AttachToTheVpc',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
           ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ManageInterfacesInOurVpc',
-          actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-          resources: [ec2Arn('network-interface/*')],
-          conditions: { ArnEquals: { 'ec2:Vpc': ec2Arn(`vpc/${props.vpc.vpcId}`) } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'DescribeInterfaces',
-          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
           resources: ['*'],
         }),
       );
-      wildcards.push([
-        ec2Arn('network-interface/*'),
-        "Lambda creates and deletes the function's network interfaces with generated IDs; creation is limited to our subnets and security group, changes to interfaces in our VPC.",
-      ]);
     }
     if (props.auditBucket) {
       statements.push(...props.auditBucket.prefixWriteStatements(auditPrefix));
@@ -315,6 +305,12 @@ export class InvokeFunction extends Construct {
       'Invoked only synchronously, through its function URL: a dead-letter queue applies to asynchronous invocations, which this function never receives. Failures are returned to the caller and logged with the request id.';
     for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'])
       ack(fn, id, noDlq);
+    if (props.reservedConcurrency === undefined) {
+      const noReservation =
+        'No reservation by default: Lambda refuses one that leaves fewer than 100 unreserved executions, which fails the deployment in new accounts with a quota of 10. Cost and load stay bounded by maxTokensCap, request size limits and Bedrock quotas; invokeReservedConcurrency turns the cap on.';
+      for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'])
+        ack(fn, id, noReservation);
+    }
     if (props.vpc) {
       // CT.LAMBDA.PR.3
       ack(

@@ -1,6 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { MODEL_ID_PATTERN } from '../config';
 
+export { profileRegionProblem } from '../config';
+
 /** Model families whose inference parameters the invoke function knows. */
 export type ModelFamily = 'anthropic' | 'amazon-nova' | 'other';
 

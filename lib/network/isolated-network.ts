@@ -12,6 +12,15 @@ export interface IsolatedNetworkProps {
   readonly s3ObjectArns: readonly string[];
   readonly flowLogRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * The two Availability Zones of the subnets. Name them when the Bedrock
+   * Runtime endpoint service is not offered in the region's first two
+   * (`aws ec2 describe-vpc-endpoint-services --service-names
+   * com.amazonaws.<region>.bedrock-runtime` lists where it is; `npm run
+   * preflight` checks it).
+   * @default - the first two zones of the region (Fn::GetAZs at deploy time)
+   */
+  readonly availabilityZones?: readonly string[];
 }
 
 /**
@@ -34,9 +43,11 @@ export class IsolatedNetwork extends Construct {
     const stack = Stack.of(this);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      // Two AZs chosen by CloudFormation at deploy time (Fn::GetAZs), never by
-      // a lookup at synth time.
-      availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
+      // Two AZs named in config, or chosen by CloudFormation at deploy time
+      // (Fn::GetAZs), never by a lookup at synth time.
+      availabilityZones: props.availabilityZones
+        ? [...props.availabilityZones]
+        : [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
       natGateways: 0,
       createInternetGateway: false,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],

@@ -142,8 +142,8 @@ describe('GuardedInvokeStack', () => {
       });
     });
 
-    test('reserved concurrency from config', () => {
-      expect(fn().ReservedConcurrentExecutions).toBe(5);
+    test('no reserved concurrency by default (a new account cannot afford any); a value from config is an opt-in cap', () => {
+      expect(fn().ReservedConcurrentExecutions).toBeUndefined();
       synthInvokeStack({ invokeReservedConcurrency: 2 }).hasResourceProperties('AWS::Lambda::Function', {
         ReservedConcurrentExecutions: 2,
       });
@@ -191,9 +191,17 @@ describe('GuardedInvokeStack', () => {
       });
     });
 
-    test('outputs for the client and the preflight check', () => {
+    test('outputs for the client, the preflight check and npm run verify', () => {
       expect(Object.keys(template.toJSON().Outputs)).toEqual(
-        expect.arrayContaining(['FunctionUrl', 'GuardrailId', 'GuardrailVersion', 'InvokerPolicyArn', 'ModelId']),
+        expect.arrayContaining([
+          'FunctionUrl',
+          'GuardrailId',
+          'GuardrailVersion',
+          'InvokerPolicyArn',
+          'ModelId',
+          'AuditRecords',
+          'LogGroupName',
+        ]),
       );
     });
   });

@@ -76,6 +76,43 @@ describe('isolated network on', () => {
     expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(1);
   });
 
+  test('network-interface permissions in the form the Lambda guide documents: on "*", without conditions', () => {
+    const statements = resources(invoke, 'AWS::IAM::ManagedPolicy').flatMap(
+      (p) =>
+        p.Properties.PolicyDocument.Statement as {
+          Action: string | string[];
+          Resource: unknown;
+          Condition?: unknown;
+        }[],
+    );
+    const ec2 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ec2:')));
+    expect(ec2).toEqual([
+      expect.objectContaining({
+        Action: [
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      }),
+    ]);
+    expect(ec2[0].Condition).toBeUndefined();
+  });
+
+  test('subnets in the first two zones of the region by default, or in the zones config names', () => {
+    const zones = (t: Template) => resources(t, 'AWS::EC2::Subnet').map((subnet) => subnet.Properties.AvailabilityZone);
+    expect(zones(data)).toEqual([
+      { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] },
+    ]);
+    const named = buildApp({ isolatedNetwork: true, availabilityZones: 'eu-west-1b,eu-west-1c' });
+    const namedData = Template.fromStack(named.stacks.dataProtection);
+    expect(zones(namedData)).toEqual(['eu-west-1b', 'eu-west-1c']);
+  });
+
   test('security groups: the function may send only HTTPS; the endpoints accept HTTPS only from the function', () => {
     const groups = invoke.findResources('AWS::EC2::SecurityGroup');
     const fnGroupId = Object.keys(groups).find((id) => id.startsWith('InvokeSecurityGroup')) as string;
