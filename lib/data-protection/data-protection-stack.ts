@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -37,6 +37,8 @@ export interface DataProtectionStackProps extends StackProps {
     | 'macie'
     | 'malwareProtection'
     | 'alertEmail'
+    | 'configRecorder'
+    | 'availabilityZones'
   >;
 }
 
@@ -91,6 +93,19 @@ export class DataProtectionStack extends Stack {
       removalPolicy,
     });
 
+    // What `npm run verify` reads after deployment.
+    new CfnOutput(this, 'DataBucketName', { value: this.dataBucket.bucket.bucketName });
+    new CfnOutput(this, 'ProjectKeyArn', { value: this.key.keyArn });
+    // Cross-stack references are strong (CloudFormation exports), so that a
+    // change here reaches the stacks built on it and nothing they use can be
+    // deleted under them (docs/deployment-order.md). These three are exported
+    // whether or not a consumer uses them today: a switch that stops a
+    // consumer using one must not leave an export CloudFormation refuses to
+    // remove while the old consumer still imports it.
+    for (const value of [this.key.keyArn, this.dataBucket.bucket.bucketName, this.dataBucket.bucket.bucketArn]) {
+      this.exportValue(value);
+    }
+
     if (config.isolatedNetwork) {
       // The network lives with the data it fences in: the bucket policy below
       // and the endpoint policy refer to each other, which CloudFormation only
@@ -99,6 +114,7 @@ export class DataProtectionStack extends Stack {
         key: this.key,
         s3ObjectArns: [this.dataBucket.bucket.arnForObjects(`${RECORDS_PREFIX}*`)],
         flowLogRetention: config.logRetentionDays as logs.RetentionDays,
+        availabilityZones: config.availabilityZones.length > 0 ? config.availabilityZones : undefined,
         removalPolicy,
       });
       // Exfiltration in reverse: nothing but the isolated function (through the

@@ -3,24 +3,36 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** One AWS service that may use the key on this account's behalf, for some of its resources. */
+/**
+ * One AWS service that may use the key on this account's behalf, for some of
+ * its resources. Each use is narrowed only by what AWS documents that service
+ * sending with its KMS requests (docs/service-principals.md): a condition on a
+ * key the service never sends would refuse every request, silently.
+ */
 export interface ServiceKeyUse {
   /** Statement id in the key policy. */
   readonly sid: string;
   /** The service principal, such as `cloudtrail.amazonaws.com`. */
   readonly service: string;
   readonly actions: string[];
-  /** The resource of the service that uses the key (`aws:SourceArn`); a trailing `*` matches a name prefix. */
-  readonly sourceArn: string;
   /**
-   * Whether the service is documented to send `aws:SourceArn` and
-   * `aws:SourceAccount` with its KMS requests. When it is not, the conditions
-   * still apply whenever the keys are present (`...IfExists`), and
-   * `encryptionContext` should narrow the use instead.
-   * @default true
+   * The service's resource that uses the key, for services documented to send
+   * `aws:SourceArn` (and `aws:SourceAccount`) with their KMS requests. A
+   * trailing `*` matches a name prefix.
+   * @default - no source condition (the encryption context must then narrow the use)
    */
-  readonly sendsSourceContext?: boolean;
-  /** Further conditions on the encryption context (`kms:EncryptionContext:<key>` => pattern). */
+  readonly sourceArn?: string;
+  /**
+   * Whether AWS documents the service sending `aws:SourceAccount` (implied by
+   * `sourceArn`), for services whose documented policy names only the account.
+   * @default - true when `sourceArn` is given, false otherwise
+   */
+  readonly sourceAccount?: boolean;
+  /**
+   * Conditions on the encryption context the service sets
+   * (`kms:EncryptionContext:<key>`, a pattern where `*` matches any text).
+   * @default - none (`sourceArn` must then narrow the use)
+   */
   readonly encryptionContext?: Record<string, string>;
 }
 
@@ -94,7 +106,9 @@ export class ProjectKey extends Construct {
         new iam.PolicyStatement({
           sid: 'CloudWatchLogsForThisProjectsLogGroups',
           principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          // No kms:DescribeKey: it carries no encryption context, so the
+          // condition below could never allow it.
+          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
           resources: ['*'],
           conditions: {
             ArnLike: {
@@ -129,8 +143,12 @@ export class ProjectKey extends Construct {
 
   /** Trust one AWS service to use the key for the named resources of this account only. */
   private allowServiceUse(use: ServiceKeyUse): void {
+    const sourceAccount = use.sourceAccount ?? use.sourceArn !== undefined;
+    if (!sourceAccount && !use.encryptionContext) {
+      throw new Error(`${this.node.path}: key use ${use.sid} is narrowed neither by source nor by encryption context`);
+    }
     const stack = Stack.of(this);
-    const exact = use.sendsSourceContext ?? true;
+    const context = Object.entries(use.encryptionContext ?? {});
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: use.sid,
@@ -138,14 +156,10 @@ export class ProjectKey extends Construct {
         actions: use.actions,
         resources: ['*'],
         conditions: {
-          [exact ? 'StringEquals' : 'StringEqualsIfExists']: { 'aws:SourceAccount': stack.account },
-          [exact ? 'ArnLike' : 'ArnLikeIfExists']: { 'aws:SourceArn': use.sourceArn },
-          ...(use.encryptionContext
-            ? {
-                StringLike: Object.fromEntries(
-                  Object.entries(use.encryptionContext).map(([k, v]) => [`kms:EncryptionContext:${k}`, v]),
-                ),
-              }
+          ...(sourceAccount ? { StringEquals: { 'aws:SourceAccount': stack.account } } : {}),
+          ...(use.sourceArn ? { ArnLike: { 'aws:SourceArn': use.sourceArn } } : {}),
+          ...(context.length > 0
+            ? { StringLike: Object.fromEntries(context.map(([k, v]) => [`kms:EncryptionContext:${k}`, v])) }
             : {}),
         },
       }),

@@ -7,13 +7,31 @@ import { Construct } from 'constructs';
 /** CDK feature flag: grant S3 log delivery by bucket policy instead of ACL. */
 const LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
+/** Longest name Lambda accepts for a function. https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html */
+const FUNCTION_NAME_MAX_LENGTH = 64;
+
+/** The name of a stack's bucket-emptying function (throwaway sandboxes only). */
+export function autoDeleteFunctionName(stackName: string): string {
+  const name = `${stackName}-EmptyBuckets`;
+  if (name.length > FUNCTION_NAME_MAX_LENGTH) {
+    throw new Error(
+      `function name ${name} has ${name.length} characters, allowed: at most ${FUNCTION_NAME_MAX_LENGTH}`,
+    );
+  }
+  return name;
+}
+
 /** Stacks whose auto-delete provider has been hardened already (it is shared by the stack's buckets). */
 const hardenedProviders = new WeakSet<object>();
 
 /** How objects are encrypted at rest. */
 export type BucketEncryption =
-  /** SSE-KMS with the project key; the default for anything that holds data. */
-  | { readonly kind: 'kms'; readonly key: kms.IKey }
+  /**
+   * SSE-KMS with the project key; the default for anything that holds data.
+   * `bucketKey: false` for buckets a service writes to with its own
+   * encryption context (CloudTrail): a Bucket Key replaces that context.
+   */
+  | { readonly kind: 'kms'; readonly key: kms.IKey; readonly bucketKey?: boolean }
   /**
    * SSE-S3 (AES256). Only for targets of AWS services that cannot write to an
    * SSE-KMS bucket; `reason` names the service and the documentation.
@@ -107,7 +125,7 @@ export class SecureBucket extends Construct {
             // Bucket Keys let S3 reuse a data key per bucket instead of calling
             // KMS for every object: far fewer KMS requests (cost and throttling)
             // with the same key policy in force.
-            bucketKeyEnabled: true,
+            bucketKeyEnabled: props.encryption.kind === 'kms' ? (props.encryption.bucketKey ?? true) : undefined,
           }
         : { encryption: s3.BucketEncryption.S3_MANAGED }),
       // Encryption in transit: a Deny for any request without TLS, and one for
@@ -287,18 +305,29 @@ export class SecureBucket extends Construct {
    * sandbox mode. CDK gives its role the AWS managed policy
    * AWSLambdaBasicExecutionRole (logs on every log group of the account); the
    * project uses no AWS managed policies, so it is replaced by an inline policy
-   * limited to the log groups of this stack's functions. Its S3 permissions come
+   * limited to the function's own log group. Its S3 permissions come
    * from the bucket policies of this stack's buckets only.
    */
   private hardenAutoDeleteProvider(): void {
     const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
     const role = provider?.node.tryFindChild('Role');
-    if (!provider || !(role instanceof CfnResource) || hardenedProviders.has(provider)) {
+    const handler = provider?.node.tryFindChild('Handler');
+    if (
+      !provider ||
+      !(role instanceof CfnResource) ||
+      !(handler instanceof CfnResource) ||
+      hardenedProviders.has(provider)
+    ) {
       return;
     }
     hardenedProviders.add(provider);
     const stack = Stack.of(this);
-    const logGroups = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/lambda/${stack.stackName}-*`;
+    // A fixed function name, so that the log permission below can name its
+    // log group: a generated one cuts the stack name short (64 characters in
+    // all), and no pattern built from the whole stack name would match it.
+    const functionName = autoDeleteFunctionName(stack.stackName);
+    handler.addPropertyOverride('FunctionName', functionName);
+    const logGroups = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/lambda/${functionName}`;
     role.addPropertyDeletionOverride('ManagedPolicyArns');
     role.addPropertyOverride('Policies', [
       {

@@ -49,7 +49,12 @@ export class AuditTrail extends Construct {
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
 
     this.bucket = new SecureBucket(this, 'Logs', {
-      encryption: { kind: 'kms', key: props.key },
+      // No S3 Bucket Key: with one, CloudTrail needs kms:Decrypt as well, and
+      // the documented key policy (trail ARN as encryption context) would no
+      // longer describe the requests. CloudTrail writes a few files an hour,
+      // so the saved KMS requests are worth little.
+      // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+      encryption: { kind: 'kms', key: props.key, bucketKey: false },
       serverAccessLogs: { bucket: props.accessLogs, prefix: 'cloudtrail/' },
       noncurrentVersionRetention: props.noncurrentVersionRetention,
       objectLockOmittedReason:
@@ -88,11 +93,14 @@ export class AuditTrail extends Construct {
       props.logRetention,
       'the trail also delivers every event to its S3 bucket, which keeps them.',
     );
+    // Trusted by CloudTrail without source conditions: AWS documents none for
+    // this role, and conditions the service does not send break delivery
+    // (https://github.com/prowler-cloud/prowler/issues/4714). Its only
+    // permission is writing to this one log group.
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
     this.logDeliveryRole = new iam.Role(this, 'LogDeliveryRole', {
       description: 'Lets CloudTrail deliver the events of this trail to its log group',
-      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': this.trailArn } },
-      }),
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com'),
     });
     const deliveryPolicy = new iam.ManagedPolicy(this, 'LogDeliveryPolicy', {
       roles: [this.logDeliveryRole],

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { alertDeadLetterQueueName, alertRuleName, alertTopicName } from './names';
 
 /** One kind of finding that should reach a person. */
 export interface AlertSource {
@@ -41,6 +42,8 @@ export interface FindingAlertsProps {
 export class FindingAlerts extends Construct {
   public readonly topic: sns.Topic;
   public readonly rules: readonly events.Rule[];
+  /** The rules' names, as plain strings (they are fixed, not generated). */
+  public readonly ruleNames: readonly string[];
   /**
    * Alerts EventBridge could not deliver (a topic or key policy gone wrong)
    * land here instead of vanishing; its depth is the health check of the
@@ -51,7 +54,10 @@ export class FindingAlerts extends Construct {
   constructor(scope: Construct, id: string, props: FindingAlertsProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // Fixed names: the key policy (another stack) must recognise the topic and
+    // the queue in the encryption context SNS and SQS send to KMS.
     this.topic = new sns.Topic(this, 'Topic', {
+      topicName: alertTopicName(stack.stackName),
       displayName: `${stack.stackName} security findings`,
       masterKey: props.key,
       enforceSSL: true,
@@ -59,6 +65,7 @@ export class FindingAlerts extends Construct {
     const topic = this.topic;
 
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      queueName: alertDeadLetterQueueName(stack.stackName),
       encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -86,9 +93,11 @@ export class FindingAlerts extends Construct {
         'Encrypted with the project KMS key (KmsMasterKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
     });
 
+    this.ruleNames = props.sources.map((source) => alertRuleName(stack.stackName, source.id));
     this.rules = props.sources.map(
       (source) =>
         new events.Rule(this, source.id, {
+          ruleName: alertRuleName(stack.stackName, source.id),
           description: source.description,
           eventPattern: source.eventPattern,
           targets: [

@@ -2,45 +2,55 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ProjectConfig } from '../config';
 import type { ServiceKeyUse } from '../data-protection/project-key';
-import { arnInAccount, threatDetectionStackName, trailName } from './names';
+import { alertDeadLetterQueueName, alertTopicName, arnInAccount, threatDetectionStackName, trailName } from './names';
 
 export type KeyUseConfig = Pick<
   ProjectConfig,
-  'appName' | 'cloudTrail' | 'guardDuty' | 'guardDutyFindingsExport' | 'alertEmail'
+  'appName' | 'cloudTrail' | 'guardDuty' | 'guardDutyFindingsExport' | 'alertEmail' | 'configRecorder'
 >;
 
 /**
  * The AWS services the threat-detection stack lets use the project key, each
- * for its own resources in this account only.
+ * for its own resources in this account only, and each narrowed by what AWS
+ * documents the service sending (docs/service-principals.md).
  *
- * - EventBridge publishes alerts to the SNS topic, which is encrypted with the
- *   key. SNS asks KMS on the publisher's behalf; AWS does not document that
- *   source context travels with that request, so the conditions apply when it
- *   is present, and the rules that may publish are fixed by the topic policy.
- * - CloudTrail encrypts log files: only for our trail, and only with the
- *   encryption context CloudTrail sets (its trail ARN in this account).
- * - SNS puts e-mail it could not deliver into the (encrypted) dead-letter
- *   queue, under the same caveat as EventBridge: only for our topic.
+ * - EventBridge publishes alerts to the encrypted SNS topic and dead-letters
+ *   them to the encrypted SQS queue. SNS and SQS call KMS with the topic or
+ *   queue ARN as encryption context, which is what names our resources here;
+ *   neither documents source context on those requests. Topic and queue have
+ *   fixed names for this reason (a generated name cuts the stack name short).
+ * - SNS puts e-mail it could not deliver into the same queue.
+ * - CloudTrail encrypts log files: only for our trail, with its trail ARN as
+ *   encryption context.
  * - GuardDuty encrypts exported findings: only for detectors of this account.
+ * - AWS Config encrypts what it delivers to its bucket, for this account.
  */
 export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): ServiceKeyUse[] {
   const stackName = threatDetectionStackName(config.appName);
+  const topicArn = arnInAccount(scope, 'sns', alertTopicName(stackName));
+  const queueArn = arnInAccount(scope, 'sqs', alertDeadLetterQueueName(stackName));
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
   const uses: ServiceKeyUse[] = [
     {
-      sid: 'EventBridgeRulesPublishToTheAlertTopic',
+      sid: 'EventBridgePublishesToTheAlertTopic',
       service: 'events.amazonaws.com',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      sourceArn: arnInAccount(scope, 'events', `rule/${stackName}-*`),
-      sendsSourceContext: false,
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      encryptionContext: { 'aws:sns:topicArn': topicArn },
+    },
+    {
+      sid: 'EventBridgeDeadLettersUndeliveredAlerts',
+      service: 'events.amazonaws.com',
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      encryptionContext: { 'aws:sqs:arn': queueArn },
     },
   ];
   if (config.alertEmail !== '') {
     uses.push({
       sid: 'SnsDeadLettersUndeliverableAlerts',
       service: 'sns.amazonaws.com',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      sourceArn: arnInAccount(scope, 'sns', `${stackName}-*`),
-      sendsSourceContext: false,
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      encryptionContext: { 'aws:sqs:arn': queueArn },
     });
   }
   if (config.cloudTrail) {
@@ -71,20 +81,29 @@ export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): Serv
       sourceArn: arnInAccount(scope, 'guardduty', 'detector/*'),
     });
   }
+  if (config.configRecorder === 'create') {
+    // https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
+    uses.push({
+      sid: 'ConfigEncryptsDeliveredItems',
+      service: 'config.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      sourceAccount: true,
+    });
+  }
   return uses;
 }
 
 /**
  * Macie reads the data bucket through its service-linked role, which has no
- * KMS permission of its own: the key policy must let it decrypt, through S3
- * only. The role is named by `aws:PrincipalArn` rather than as the principal,
+ * KMS permission of its own: the key policy must let it decrypt. AWS
+ * documents the statement without kms:ViaService, so none is assumed here. The role is named by `aws:PrincipalArn` rather than as the principal,
  * because KMS refuses a key policy naming a role that does not exist yet, and
  * the role only exists once Macie is enabled (later, in the other stack).
  * https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html
  */
 export function macieDecryptStatement(scope: Stack): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'MacieServiceLinkedRoleDecryptsThroughS3',
+    sid: 'MacieServiceLinkedRoleDecrypts',
     principals: [new iam.AnyPrincipal()],
     actions: ['kms:Decrypt'],
     resources: ['*'],
@@ -92,7 +111,6 @@ export function macieDecryptStatement(scope: Stack): iam.PolicyStatement {
       StringEquals: {
         'aws:PrincipalArn': `arn:${scope.partition}:iam::${scope.account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
         'kms:CallerAccount': scope.account,
-        'kms:ViaService': `s3.${scope.region}.amazonaws.com`,
       },
     },
   });

@@ -22,6 +22,38 @@ export function trailName(threatDetectionStack: string): string {
   return `${threatDetectionStack}-audit-trail`;
 }
 
+/**
+ * The alert topic's name. Fixed (rather than generated) because the key
+ * policy must name it: SNS sets the topic ARN as the encryption context of
+ * every KMS request it makes for the topic.
+ */
+export function alertTopicName(threatDetectionStack: string): string {
+  return `${threatDetectionStack}-alerts`;
+}
+
+/** The dead-letter queue of the alert rules, named for the same reason (SQS's context is the queue ARN). */
+export function alertDeadLetterQueueName(threatDetectionStack: string): string {
+  return `${threatDetectionStack}-alert-dead-letters`;
+}
+
+/** Longest name EventBridge accepts for a rule. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html */
+export const RULE_NAME_MAX_LENGTH = 64;
+
+/**
+ * An alert rule's name: `<stack>-<id>`. Given explicitly because a generated
+ * name cuts the stack name short, and nothing that must recognise our rules
+ * (the alarms, `npm run verify`) could then rely on it.
+ */
+export function alertRuleName(threatDetectionStack: string, id: string): string {
+  const name = `${threatDetectionStack}-${id}`;
+  if (name.length > RULE_NAME_MAX_LENGTH) {
+    throw new Error(
+      `alert rule name ${name} has ${name.length} characters, allowed: at most ${RULE_NAME_MAX_LENGTH} (shorten the rule id "${id}")`,
+    );
+  }
+  return name;
+}
+
 /** The ARN of a resource of `service` in the account and region of `scope`'s stack. */
 export function arnInAccount(scope: Stack, service: string, resource: string): string {
   return `arn:${scope.partition}:${service}:${scope.region}:${scope.account}:${resource}`;

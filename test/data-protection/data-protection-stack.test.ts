@@ -68,13 +68,15 @@ describe('DataProtectionStack', () => {
       expect(services.map((st) => (st.Principal as { Service: string }).Service)).toEqual([
         'logs.eu-west-1.amazonaws.com',
         'events.amazonaws.com',
+        'events.amazonaws.com',
         'cloudtrail.amazonaws.com',
         'cloudtrail.amazonaws.com',
       ]);
       expect(services[0]).toEqual(
         expect.objectContaining({
           Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          // No kms:DescribeKey: it carries no encryption context, so the condition could never allow it.
+          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
           Condition: {
             ArnLike: {
               'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:111111111111:log-group:GuardedGenAi-*',
@@ -206,7 +208,12 @@ describe('DataProtectionStack', () => {
       sandbox.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: LOGS } });
     });
 
-    test('sandbox => the auto-delete provider role has no AWS managed policy, only its own log groups', () => {
+    test('sandbox => the auto-delete provider role has no AWS managed policy, only its own log group', () => {
+      // The function is named explicitly: a generated name would cut the
+      // stack name short, and the log permission could not name its group.
+      sandbox.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'GuardedGenAi-DataProtection-EmptyBuckets',
+      });
       const roles = Object.values(sandbox.findResources('AWS::IAM::Role'));
       expect(roles).toHaveLength(1);
       expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
@@ -220,14 +227,27 @@ describe('DataProtectionStack', () => {
                 Effect: 'Allow',
                 Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
                 Resource: [
-                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/GuardedGenAi-DataProtection-*',
-                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/GuardedGenAi-DataProtection-*:log-stream:*',
+                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/GuardedGenAi-DataProtection-EmptyBuckets',
+                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/GuardedGenAi-DataProtection-EmptyBuckets:log-stream:*',
                 ],
               },
             ],
           },
         },
       ]);
+    });
+
+    test('the longest app name still gives a function name Lambda accepts, and the log permission names its group', () => {
+      const longest = Template.fromStack(
+        buildApp({ appName: 'A'.repeat(25), removalPolicy: 'destroy' }).stacks.dataProtection,
+      );
+      const [fn] = Object.values(longest.findResources('AWS::Lambda::Function'));
+      const name = fn.Properties.FunctionName as string;
+      expect(name.length).toBeLessThanOrEqual(64);
+      const [role] = Object.values(longest.findResources('AWS::IAM::Role'));
+      expect(role.Properties.Policies[0].PolicyDocument.Statement[0].Resource[0]).toMatch(
+        new RegExp(`:log-group:/aws/lambda/${name}$`),
+      );
     });
 
     test('no hard-coded bucket names', () => {

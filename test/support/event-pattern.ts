@@ -63,7 +63,12 @@ export function matchesPattern(pattern: Record<string, Json>, event: Record<stri
 /**
  * The text an input transformer makes of `event`: each `<name>` of the
  * template replaced by the value at its JSON path (`$.detail.severity`).
- * EventBridge writes a missing path as an empty string.
+ *
+ * A path the event lacks (or holds null at) throws instead of rendering
+ * anything: AWS documents only that such a variable "isn't created and will
+ * not appear in the output"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html),
+ * not whether the alert is still delivered, so a message must not depend on it.
  */
 export function renderInputTransformer(
   transformer: { InputPathsMap: Record<string, string>; InputTemplate: string },
@@ -82,10 +87,12 @@ export function renderInputTransformer(
     const path = transformer.InputPathsMap[name];
     if (path === undefined) return whole;
     const value = valueAt(path);
-    return value === undefined || value === null
-      ? ''
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+    if (value === undefined || value === null) {
+      const which = `${String(event['detail-type'])} event ${String(event.id)}`;
+      throw new Error(
+        `input transformer variable <${name}>: ${path} is ${value === null ? 'null' : 'missing'} in the ${which}`,
+      );
+    }
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
   });
 }

@@ -4,11 +4,16 @@ import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
 import { buildApp, TEST_ENV } from '../support/build-app';
 import { matchesPattern, renderInputTransformer } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
+import { ALERT_SOURCES, MAX_ALERT_SOURCE_ID_LENGTH } from '../../lib/threat-detection/alert-sources';
+import type { AlertSource } from '../../lib/threat-detection/findings-alerts';
+import { alertRuleName, RULE_NAME_MAX_LENGTH, threatDetectionStackName } from '../../lib/threat-detection/names';
 import {
+  ACCESS_ANALYZER_ERROR_FINDING,
   ACCESS_ANALYZER_FINDING,
   GUARDDUTY_FINDING,
   GUARDDUTY_LOW_FINDING,
-  MACIE_FINDING,
+  MACIE_POLICY_FINDING,
+  MACIE_SENSITIVE_DATA_FINDING,
   malwareScanResult,
   type SampleEvent,
   UNUSED_ACCESS_FINDING,
@@ -45,32 +50,97 @@ function deployedRules(overrides: Record<string, unknown> = {}): {
 
 const defaults = deployedRules();
 const matching = (rule: DeployedRule, event: SampleEvent) => matchesPattern(rule.pattern, event);
+const render = (rule: DeployedRule, event: SampleEvent) => renderInputTransformer(rule.transformer, event);
+const withDetail = (event: SampleEvent, changes: Record<string, Json>): SampleEvent => ({
+  ...event,
+  detail: { ...(event.detail as Record<string, Json>), ...changes },
+});
 
-describe('alert rules against the sample events of the AWS documentation', () => {
-  const samples: Record<string, SampleEvent> = {
-    GuardDutyFindings: GUARDDUTY_FINDING,
-    MalwareFound: malwareScanResult(defaults.dataBucket),
-    MacieFindings: MACIE_FINDING,
-    AccessAnalyzerFindings: ACCESS_ANALYZER_FINDING,
+/** Every sample event, by name: the documented examples and variants that must not alert. */
+const SAMPLES: Record<string, SampleEvent> = {
+  guardDutyHigh: GUARDDUTY_FINDING,
+  guardDutyLow: GUARDDUTY_LOW_FINDING,
+  malware: malwareScanResult(defaults.dataBucket),
+  malwareClean: malwareScanResult(defaults.dataBucket, 'NO_THREATS_FOUND'),
+  malwareOtherBucket: malwareScanResult('someone-elses-bucket'),
+  maciePolicy: MACIE_POLICY_FINDING,
+  macieSensitiveData: MACIE_SENSITIVE_DATA_FINDING,
+  externalAccess: ACCESS_ANALYZER_FINDING,
+  externalAccessError: ACCESS_ANALYZER_ERROR_FINDING,
+  externalAccessArchived: withDetail(ACCESS_ANALYZER_FINDING, { status: 'ARCHIVED' }),
+  externalAccessDeleted: withDetail(ACCESS_ANALYZER_FINDING, { isDeleted: true }),
+  unusedAccess: UNUSED_ACCESS_FINDING,
+  unusedAccessResolved: withDetail(UNUSED_ACCESS_FINDING, { status: 'RESOLVED' }),
+};
+
+/** The samples each rule of the default configuration alerts on; every other sample it must ignore. */
+const ALERTS_ON: Record<string, readonly string[]> = {
+  GuardDutyFindings: ['guardDutyHigh'],
+  MalwareFound: ['malware'],
+  MaciePolicyFindings: ['maciePolicy'],
+  MacieSensitiveData: ['macieSensitiveData'],
+  ExternalAccessFindings: ['externalAccess', 'externalAccessError'],
+  UnusedAccessFindings: ['unusedAccess'],
+};
+
+describe('alert sources', () => {
+  // Every factory, so a new one cannot skip the check (the Record type demands all keys).
+  const everySource: Record<keyof typeof ALERT_SOURCES, AlertSource> = {
+    guardDutyFindings: ALERT_SOURCES.guardDutyFindings(7),
+    malwareFound: ALERT_SOURCES.malwareFound('amzn-s3-demo-bucket'),
+    maciePolicyFindings: ALERT_SOURCES.maciePolicyFindings(),
+    macieSensitiveData: ALERT_SOURCES.macieSensitiveData(),
+    externalAccessFindings: ALERT_SOURCES.externalAccessFindings(),
+    unusedAccessFindings: ALERT_SOURCES.unusedAccessFindings(),
   };
 
-  test('the default configuration has exactly one rule per finding source', () => {
-    expect(Object.keys(defaults.rules).sort()).toEqual(Object.keys(samples).sort());
+  // The longest app name config accepts (/^[A-Z][A-Za-z0-9]{2,24}$/) gives the longest stack name.
+  const longestStackName = threatDetectionStackName(`A${'a'.repeat(24)}`);
+
+  test.each(Object.values(everySource).map((source) => [source.id]))(
+    '%s is short enough for the rule name <longest stack name>-<id>',
+    (id) => {
+      expect(id).toMatch(/^[A-Za-z0-9]+$/);
+      expect(id.length).toBeLessThanOrEqual(MAX_ALERT_SOURCE_ID_LENGTH);
+      expect(alertRuleName(longestStackName, id).length).toBeLessThanOrEqual(RULE_NAME_MAX_LENGTH);
+    },
+  );
+
+  test('MAX_ALERT_SOURCE_ID_LENGTH is exactly what the longest stack name leaves', () => {
+    expect(longestStackName.length + 1 + MAX_ALERT_SOURCE_ID_LENGTH).toBe(RULE_NAME_MAX_LENGTH);
   });
 
-  test.each(Object.keys(samples))('%s matches its own sample and no other source', (id) => {
-    for (const [sampleOf, event] of Object.entries(samples)) {
-      expect({ rule: id, sample: sampleOf, matches: matching(defaults.rules[id], event) }).toEqual({
-        rule: id,
-        sample: sampleOf,
-        matches: sampleOf === id,
-      });
+  test('ids are unique', () => {
+    const ids = Object.values(everySource).map((source) => source.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('alert rules against the sample events of the AWS documentation', () => {
+  test('the default configuration has exactly the rules above', () => {
+    expect(Object.keys(defaults.rules).sort()).toEqual(Object.keys(ALERTS_ON).sort());
+  });
+
+  test.each(Object.keys(ALERTS_ON))('%s matches only its own samples', (id) => {
+    const matched = Object.entries(SAMPLES)
+      .filter(([, event]) => matching(defaults.rules[id], event))
+      .map(([name]) => name);
+    expect(matched.sort()).toEqual([...ALERTS_ON[id]].sort());
+  });
+
+  test.each(Object.keys(ALERTS_ON))('%s renders its message from every sample it matches', (id) => {
+    for (const name of ALERTS_ON[id]) {
+      expect(() => render(defaults.rules[id], SAMPLES[name])).not.toThrow();
     }
   });
 
-  test('GuardDuty: severity 8 alerts and severity 2 does not at the default threshold (7)', () => {
-    expect(matching(defaults.rules.GuardDutyFindings, GUARDDUTY_FINDING)).toBe(true);
-    expect(matching(defaults.rules.GuardDutyFindings, GUARDDUTY_LOW_FINDING)).toBe(false);
+  test('a message reading a field its event lacks fails (why Macie has two rules)', () => {
+    expect(() => render(defaults.rules.MacieSensitiveData, MACIE_POLICY_FINDING)).toThrow(
+      /\$\.detail\.resourcesAffected\.s3Object\.key is missing in the Macie Finding event/,
+    );
+    expect(() => render(defaults.rules.UnusedAccessFindings, ACCESS_ANALYZER_FINDING)).toThrow(
+      /\$\.detail\.findingType is missing in the Access Analyzer Finding event/,
+    );
   });
 
   test('GuardDuty: alertSeverity=2 => low findings alert too', () => {
@@ -78,25 +148,10 @@ describe('alert rules against the sample events of the AWS documentation', () =>
     expect(matching(rules.GuardDutyFindings, GUARDDUTY_LOW_FINDING)).toBe(true);
   });
 
-  test('malware: a clean scan, or threats in another bucket, do not alert', () => {
-    expect(matching(defaults.rules.MalwareFound, malwareScanResult(defaults.dataBucket, 'NO_THREATS_FOUND'))).toBe(
-      false,
-    );
-    expect(matching(defaults.rules.MalwareFound, malwareScanResult('someone-elses-bucket'))).toBe(false);
-  });
-
-  test('Access Analyzer: unused-access findings alert too; archived or deleted findings do not', () => {
-    const rule = defaults.rules.AccessAnalyzerFindings;
-    expect(matching(rule, UNUSED_ACCESS_FINDING)).toBe(true);
-    const detail = ACCESS_ANALYZER_FINDING.detail as Record<string, Json>;
-    expect(matching(rule, { ...ACCESS_ANALYZER_FINDING, detail: { ...detail, status: 'ARCHIVED' } })).toBe(false);
-    expect(matching(rule, { ...ACCESS_ANALYZER_FINDING, detail: { ...detail, isDeleted: true } })).toBe(false);
-  });
-
-  test('unused-access analyzer off => its findings do not alert, external ones still do', () => {
+  test('unused-access analyzer off => no unused-access rule, external access still alerts', () => {
     const { rules } = deployedRules({ unusedAccessAnalyzer: 'off' });
-    expect(matching(rules.AccessAnalyzerFindings, UNUSED_ACCESS_FINDING)).toBe(false);
-    expect(matching(rules.AccessAnalyzerFindings, ACCESS_ANALYZER_FINDING)).toBe(true);
+    expect(Object.keys(rules)).not.toContain('UnusedAccessFindings');
+    expect(matching(rules.ExternalAccessFindings, ACCESS_ANALYZER_FINDING)).toBe(true);
   });
 
   test('services left off have no rule; "existing" services keep theirs', () => {
@@ -109,47 +164,58 @@ describe('alert rules against the sample events of the AWS documentation', () =>
       accessAnalyzer: 'existing',
       unusedAccessAnalyzer: 'existing',
     });
-    expect(Object.keys(existing.rules).sort()).toEqual(Object.keys(samples).sort());
+    expect(Object.keys(existing.rules).sort()).toEqual(Object.keys(ALERTS_ON).sort());
   });
 });
 
 describe('alert messages are short and readable', () => {
-  const render = (id: string, event: SampleEvent) => renderInputTransformer(defaults.rules[id].transformer, event);
+  const message = (id: string, sample: string) => render(defaults.rules[id], SAMPLES[sample]);
 
-  test('GuardDuty: severity, title, type, resource and a console link to the finding', () => {
-    const message = render('GuardDutyFindings', GUARDDUTY_FINDING);
-    expect(message).toContain('severity 8');
-    expect(message).toContain('Credentials for instance role GeneratedFindingUserName used from external IP address.');
-    expect(message).toContain('UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS');
-    expect(message).toContain('resource AccessKey in account 111122223333');
-    expect(message).toContain(
-      'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?fId=16afba5c5c43e07c9e3e5e2e544e95df',
-    );
-    expect(message.length).toBeLessThan(600);
-  });
-
-  test('malware: the object, its version and a console link', () => {
-    const message = render('MalwareFound', malwareScanResult(defaults.dataBucket));
-    expect(message).toContain(`Malware found in s3://${defaults.dataBucket}/objectKey`);
-    expect(message).toContain('version NpeIP.i5R7OBO0bChPbGTmSsym5UohWS');
-    expect(message).toContain(
-      `https://ca-central-1.console.aws.amazon.com/s3/object/${defaults.dataBucket}?region=ca-central-1`,
+  test('GuardDuty: severity, type, account and a console link to the finding', () => {
+    // fromText makes the template a JSON string, so the text arrives in quotes.
+    expect(message('GuardDutyFindings', 'guardDutyHigh')).toBe(
+      JSON.stringify(
+        'GuardDuty finding, severity 8: UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS ' +
+          'in account 111122223333 | ' +
+          'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?fId=16afba5c5c43e07c9e3e5e2e544e95df',
+      ),
     );
   });
 
-  test('Macie: severity, title, type and a console link', () => {
-    const message = render('MacieFindings', MACIE_FINDING);
-    expect(message).toContain('Macie finding, severity Low: Encryption is disabled for the S3 bucket');
-    expect(message).toContain('Policy:IAMUser/S3BucketEncryptionDisabled');
-    expect(message).toContain('https://us-east-1.console.aws.amazon.com/macie/home?region=us-east-1');
+  test('malware: the object and a console link', () => {
+    const text = message('MalwareFound', 'malware');
+    expect(text).toContain(`Malware found in s3://${defaults.dataBucket}/objectKey`);
+    expect(text).toContain(
+      `https://ca-central-1.console.aws.amazon.com/s3/object/${defaults.dataBucket}?region=ca-central-1&prefix=objectKey`,
+    );
   });
 
-  test('Access Analyzer: what kind of finding, on which resource', () => {
-    expect(render('AccessAnalyzerFindings', ACCESS_ANALYZER_FINDING)).toContain(
-      'Access Analyzer Finding: AWS::S3::Bucket arn:aws:s3:::amzn-s3-demo-bucket',
+  test('Macie policy finding: severity, title, type, the bucket and a console link', () => {
+    expect(message('MaciePolicyFindings', 'maciePolicy')).toBe(
+      JSON.stringify(
+        'Macie finding, severity High: Block Public Access settings are disabled for the S3 bucket | ' +
+          'type Policy:IAMUser/S3BlockPublicAccessDisabled | bucket s3://guarded-ai-data-111111111111-eu-west-1 | ' +
+          'https://eu-west-1.console.aws.amazon.com/macie/home?region=eu-west-1#findings?itemId=64b917aa-3843-014c-91d8-937ffexample',
+      ),
     );
-    expect(render('AccessAnalyzerFindings', UNUSED_ACCESS_FINDING)).toContain(
-      'Unused Access Finding for IAM entities: AWS::IAM::Role arn:aws:iam::111122223333:role/FindingIntegTestFakeRole (UnusedPermission)',
+  });
+
+  test('Macie sensitive data finding: also the object', () => {
+    expect(message('MacieSensitiveData', 'macieSensitiveData')).toContain(
+      'type SensitiveData:S3Object/Multiple | object s3://guarded-ai-data-111111111111-eu-west-1/uploads/2026/customers.csv | ',
     );
+  });
+
+  test('Access Analyzer: which kind of finding, on which resource', () => {
+    expect(message('ExternalAccessFindings', 'externalAccess')).toContain(
+      'Access Analyzer: external access to AWS::S3::Bucket arn:aws:s3:::amzn-s3-demo-bucket in account 111122223333',
+    );
+    expect(message('UnusedAccessFindings', 'unusedAccess')).toContain(
+      'Access Analyzer: unused access (UnusedPermission) on AWS::IAM::Role arn:aws:iam::111122223333:role/FindingIntegTestFakeRole in account 111122223333',
+    );
+  });
+
+  test.each(Object.keys(ALERTS_ON))('%s messages stay short', (id) => {
+    for (const name of ALERTS_ON[id]) expect(message(id, name).length).toBeLessThan(600);
   });
 });

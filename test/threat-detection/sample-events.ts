@@ -99,33 +99,251 @@ export function malwareScanResult(bucketName: string, status = 'THREATS_FOUND'):
 }
 
 /**
- * Macie finding. From "Amazon EventBridge event patterns", value matching
- * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html),
- * which shows this Macie event truncated after `count`.
+ * Macie policy finding. Shape of the example policy-finding event of "Amazon
+ * EventBridge event schema for Macie findings"
+ * (https://docs.aws.amazon.com/macie/latest/user/findings-publish-event-schemas.html):
+ * a finding about a bucket, whose `resourcesAffected.s3Object` is null.
+ * Values are this project's test data (account, bucket, role), not the page's
+ * placeholders.
  */
-export const MACIE_FINDING: SampleEvent = {
+export const MACIE_POLICY_FINDING: SampleEvent = {
   version: '0',
   id: '0948ba87-d3b8-c6d4-f2da-732a1example',
   'detail-type': 'Macie Finding',
   source: 'aws.macie',
-  account: '123456789012',
-  time: '2021-04-29T23:12:15Z',
-  region: 'us-east-1',
+  account: '111111111111',
+  time: '2026-11-29T23:12:15Z',
+  region: 'eu-west-1',
   resources: [],
   detail: {
     schemaVersion: '1.0',
     id: '64b917aa-3843-014c-91d8-937ffexample',
-    accountId: '123456789012',
+    accountId: '111111111111',
     partition: 'aws',
-    region: 'us-east-1',
-    type: 'Policy:IAMUser/S3BucketEncryptionDisabled',
-    title: 'Encryption is disabled for the S3 bucket',
+    region: 'eu-west-1',
+    type: 'Policy:IAMUser/S3BlockPublicAccessDisabled',
+    title: 'Block Public Access settings are disabled for the S3 bucket',
     description:
-      'Encryption is disabled for the Amazon S3 bucket. The data in the bucket isn’t encrypted using server-side encryption.',
-    severity: { score: 1, description: 'Low' },
-    createdAt: '2021-04-29T15:46:02Z',
-    updatedAt: '2021-04-29T23:12:15Z',
-    count: 2,
+      'All Amazon S3 block public access settings are disabled for the Amazon S3 bucket. Access to the bucket is controlled only by access control lists (ACLs) or bucket policies.',
+    severity: { score: 3, description: 'High' },
+    createdAt: '2026-11-29T15:46:02Z',
+    updatedAt: '2026-11-29T23:12:15Z',
+    count: 1,
+    resourcesAffected: {
+      s3Bucket: {
+        arn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
+        name: 'guarded-ai-data-111111111111-eu-west-1',
+        createdAt: '2026-11-01T09:00:00.000Z',
+        owner: { displayName: 'security-team', id: '7009a8971cd538e11f6b6606438875e7c86c5b672f46db45460ddcd08example' },
+        tags: [{ key: 'project', value: 'guarded-ai' }],
+        defaultServerSideEncryption: {
+          encryptionType: 'aws:kms',
+          kmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
+        publicAccess: {
+          permissionConfiguration: {
+            bucketLevelPermissions: {
+              accessControlList: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
+              bucketPolicy: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
+              blockPublicAccess: {
+                ignorePublicAcls: false,
+                restrictPublicBuckets: false,
+                blockPublicAcls: false,
+                blockPublicPolicy: false,
+              },
+            },
+            accountLevelPermissions: {
+              blockPublicAccess: {
+                ignorePublicAcls: false,
+                restrictPublicBuckets: false,
+                blockPublicAcls: false,
+                blockPublicPolicy: false,
+              },
+            },
+          },
+          effectivePermission: 'NOT_PUBLIC',
+        },
+        allowsUnencryptedObjectUploads: 'FALSE',
+      },
+      s3Object: null,
+    },
+    category: 'POLICY',
+    classificationDetails: null,
+    policyDetails: {
+      action: {
+        actionType: 'AWS_API_CALL',
+        apiCallDetails: {
+          api: 'DeletePublicAccessBlock',
+          apiServiceName: 's3.amazonaws.com',
+          firstSeen: '2026-11-29T15:46:02.000Z',
+          lastSeen: '2026-11-29T15:46:02.000Z',
+        },
+      },
+      actor: {
+        userIdentity: {
+          type: 'AssumedRole',
+          assumedRole: {
+            principalId: 'AROA1234567890EXAMPLE:operator-session',
+            arn: 'arn:aws:sts::111111111111:assumed-role/Operator/operator-session',
+            accountId: '111111111111',
+            accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+            sessionContext: {
+              attributes: { mfaAuthenticated: true, creationDate: '2026-11-29T15:40:00.000Z' },
+              sessionIssuer: {
+                type: 'Role',
+                principalId: 'AROA1234567890EXAMPLE',
+                arn: 'arn:aws:iam::111111111111:role/Operator',
+                accountId: '111111111111',
+                userName: 'Operator',
+              },
+            },
+          },
+          root: null,
+          iamUser: null,
+          federatedUser: null,
+          awsAccount: null,
+          awsService: null,
+        },
+        ipAddressDetails: {
+          ipAddressV4: '192.0.2.0',
+          ipOwner: { asn: '-1', asnOrg: 'ExampleFindingASNOrg', isp: 'ExampleFindingISP', org: 'ExampleFindingORG' },
+          ipCountry: { code: 'IE', name: 'Ireland' },
+          ipCity: { name: 'Dublin' },
+          ipGeoLocation: { lat: 53.35, lon: -6.26 },
+        },
+        domainDetails: null,
+      },
+    },
+    sample: false,
+    archived: false,
+  },
+};
+
+/**
+ * Macie sensitive-data finding. Shape of the example sensitive-data finding
+ * event of the same page
+ * (https://docs.aws.amazon.com/macie/latest/user/findings-publish-event-schemas.html):
+ * it names the object (`resourcesAffected.s3Object`) and the classification
+ * job, and has no policy details. Values are this project's test data.
+ */
+export const MACIE_SENSITIVE_DATA_FINDING: SampleEvent = {
+  version: '0',
+  id: '14ddfe34-9a7d-4a25-9a4e-1a5fbexample',
+  'detail-type': 'Macie Finding',
+  source: 'aws.macie',
+  account: '111111111111',
+  time: '2026-11-29T22:32:01Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail: {
+    schemaVersion: '1.0',
+    id: '3ed7bd5ca8f6cf37b58cfd8bd1b4bexample',
+    accountId: '111111111111',
+    partition: 'aws',
+    region: 'eu-west-1',
+    type: 'SensitiveData:S3Object/Multiple',
+    title: 'The S3 object contains multiple categories of sensitive data',
+    description: 'The S3 object contains more than one category of sensitive data.',
+    severity: { score: 3, description: 'High' },
+    createdAt: '2026-11-29T22:31:48.000Z',
+    updatedAt: '2026-11-29T22:31:48.000Z',
+    count: 1,
+    resourcesAffected: {
+      s3Bucket: {
+        arn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
+        name: 'guarded-ai-data-111111111111-eu-west-1',
+        createdAt: '2026-11-01T09:00:00.000Z',
+        owner: { displayName: 'security-team', id: '7009a8971cd538e11f6b6606438875e7c86c5b672f46db45460ddcd08example' },
+        tags: [{ key: 'project', value: 'guarded-ai' }],
+        defaultServerSideEncryption: {
+          encryptionType: 'aws:kms',
+          kmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
+        publicAccess: {
+          permissionConfiguration: {
+            bucketLevelPermissions: {
+              accessControlList: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
+              bucketPolicy: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
+              blockPublicAccess: {
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+              },
+            },
+            accountLevelPermissions: {
+              blockPublicAccess: {
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+              },
+            },
+          },
+          effectivePermission: 'NOT_PUBLIC',
+        },
+        allowsUnencryptedObjectUploads: 'FALSE',
+      },
+      s3Object: {
+        bucketArn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
+        key: 'uploads/2026/customers.csv',
+        path: 'guarded-ai-data-111111111111-eu-west-1/uploads/2026/customers.csv',
+        extension: 'csv',
+        lastModified: '2026-11-29T22:19:18.000Z',
+        versionId: 'ws31OurgOOjYAPMcpmpd6Yexample',
+        serverSideEncryption: {
+          encryptionType: 'aws:kms',
+          kmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
+        size: 4750,
+        storageClass: 'STANDARD',
+        tags: [],
+        publicAccess: false,
+        etag: '6bb7fd4fa9d36d6b8fb8882caexample',
+      },
+    },
+    category: 'CLASSIFICATION',
+    classificationDetails: {
+      jobArn: 'arn:aws:macie2:eu-west-1:111111111111:classification-job/3ce05dbb7ec5505def334104bexample',
+      jobId: '3ce05dbb7ec5505def334104bexample',
+      originType: 'SENSITIVE_DATA_DISCOVERY_JOB',
+      detailedResultsLocation:
+        's3://guarded-ai-discovery-results/AWSLogs/111111111111/Macie/eu-west-1/3ce05dbb7ec5505def334104bexample/d48bf16d-0deb-3e76-8d6c-ab5a8example.jsonl.gz',
+      result: {
+        status: { code: 'COMPLETE', reason: null },
+        sizeClassified: 4750,
+        mimeType: 'text/csv',
+        additionalOccurrences: false,
+        sensitiveData: [
+          {
+            category: 'PERSONAL_INFORMATION',
+            totalCount: 3,
+            detections: [
+              {
+                type: 'USA_SOCIAL_SECURITY_NUMBER',
+                count: 3,
+                occurrences: { cells: [{ row: 2, column: 3, columnName: 'SSN', cellReference: null }] },
+              },
+            ],
+          },
+          {
+            category: 'FINANCIAL_INFORMATION',
+            totalCount: 2,
+            detections: [
+              {
+                type: 'CREDIT_CARD_NUMBER',
+                count: 2,
+                occurrences: { cells: [{ row: 2, column: 4, columnName: 'Card', cellReference: null }] },
+              },
+            ],
+          },
+        ],
+        customDataIdentifiers: { totalCount: 0, detections: [] },
+      },
+    },
+    policyDetails: null,
+    sample: false,
+    archived: false,
   },
 };
 
@@ -146,6 +364,35 @@ export const ACCESS_ANALYZER_FINDING: SampleEvent = {
     isDeleted: false,
     isPublic: false,
     principal: { AWS: '999988887777' },
+    region: 'us-west-2',
+    resource: 'arn:aws:s3:::amzn-s3-demo-bucket',
+    resourceType: 'AWS::S3::Bucket',
+    status: 'ACTIVE',
+    updatedAt: '2019-11-21T01:14:07Z',
+    version: '1.0',
+  },
+  'detail-type': 'Access Analyzer Finding',
+  id: '11111111-2222-4444-aaaa-333333333333',
+  region: 'us-west-2',
+  resources: ['arn:aws:access-analyzer:us-west-2:111122223333:analyzer/MyAnalyzer'],
+  source: 'aws.access-analyzer',
+  time: '2019-11-21T01:22:33Z',
+  version: '0',
+};
+
+/**
+ * External-access error finding (the analyzer could not analyze the resource),
+ * same page: it has an `error` and no `action`, `principal` or `isPublic`.
+ */
+export const ACCESS_ANALYZER_ERROR_FINDING: SampleEvent = {
+  account: '111122223333',
+  detail: {
+    accountId: '111122223333',
+    analyzedAt: '2019-11-21T01:22:22Z',
+    createdAt: '2019-11-20T04:58:50Z',
+    error: 'ACCESS_DENIED',
+    id: '22222222-dcba-4444-dcba-333333333333',
+    isDeleted: false,
     region: 'us-west-2',
     resource: 'arn:aws:s3:::amzn-s3-demo-bucket',
     resourceType: 'AWS::S3::Bucket',
