@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { Aws, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as macie from 'aws-cdk-lib/aws-macie';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { ESM_BUNDLING } from '../esm-bundling';
+import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { INTERNAL_ID_PATTERN } from '../guarded-ai/guardrail';
 import { arnInAccount } from './names';
@@ -18,6 +21,18 @@ import { arnInAccount } from './names';
  * should not report them.
  */
 export const EXAMPLE_ID_PATTERN = 'GGA-0000-[A-Z0-9]{6}';
+
+/**
+ * How long the job provider may keep retrying. IAM changes and a new Macie
+ * session usually take effect within seconds; minutes cover the slow cases
+ * without holding a failing deployment for long.
+ */
+const JOB_PROVIDER_TIMEOUT = Duration.minutes(5);
+
+/** The first `length` hex digits of the SHA-256 of `value`'s JSON. */
+function digestOf(value: unknown, length: number): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, length);
+}
 
 export interface SensitiveDataDiscoveryProps {
   /** Turn Macie on here ("create"), or rely on the session the account has ("existing"). */
@@ -30,11 +45,17 @@ export interface SensitiveDataDiscoveryProps {
   readonly logKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   /**
-   * Whether a Macie session created here survives the deletion of the stack
-   * (disabling Macie deletes its findings and jobs).
+   * Whether a Macie session created here, and the job provider's log group,
+   * survive the deletion of the stack (disabling Macie deletes its findings
+   * and jobs).
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The record-id format Macie reports. Keep it the format the guardrail blocks.
+   * @default INTERNAL_ID_PATTERN
+   */
+  readonly recordIdPattern?: string;
 }
 
 /**
@@ -51,16 +72,22 @@ export class SensitiveDataDiscovery extends Construct {
   public readonly session?: macie.CfnSession;
   public readonly customDataIdentifier: macie.CfnCustomDataIdentifier;
   public readonly allowList: macie.CfnAllowList;
-  /** The custom resource that creates the classification job. */
-  public readonly job: cr.AwsCustomResource;
+  /** The custom resource that creates (and on deletion cancels) the classification job. */
+  public readonly job: CustomResource;
+  /** The classification job's id, known once it is deployed. */
+  public readonly jobId: string;
+  /** The function behind that custom resource. */
+  public readonly jobProvider: NodejsFunction;
   /** The execution role of the job provider's function. */
   public readonly jobProviderRole: iam.Role;
   /** What that role may do with Macie. */
   public readonly jobPolicy: iam.ManagedPolicy;
+  public readonly jobProviderLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SensitiveDataDiscoveryProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     if (props.session === 'create') {
       this.session = new macie.CfnSession(this, 'Session', {
@@ -68,15 +95,23 @@ export class SensitiveDataDiscovery extends Construct {
         // Findings reach EventBridge within 15 minutes (default: 6 hours).
         findingPublishingFrequency: 'FIFTEEN_MINUTES',
       });
-      this.session.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      this.session.applyRemovalPolicy(removalPolicy);
     }
 
-    // Names must be unique in the account: derived from the stack name.
-    this.customDataIdentifier = new macie.CfnCustomDataIdentifier(this, 'InternalIdentifier', {
-      name: `${stack.stackName}-internal-record-id`,
+    // Every property of a custom data identifier is create-only, so a changed
+    // definition replaces it, and CloudFormation creates the replacement before
+    // deleting the original. Names must be unique in the account: the name is
+    // the stack's name plus a digest of the definition, so the replacement gets
+    // a new one.
+    const identifier = {
       description: 'Internal record identifiers (GGA-yyyy-XXXXXX), the format the guardrail blocks in answers',
-      regex: INTERNAL_ID_PATTERN,
+      regex: props.recordIdPattern ?? INTERNAL_ID_PATTERN,
+    };
+    this.customDataIdentifier = new macie.CfnCustomDataIdentifier(this, 'InternalIdentifier', {
+      name: `${stack.stackName}-internal-record-id-${digestOf(identifier, 8)}`,
+      ...identifier,
     });
+    // An allow list is updated in place: its name can stay fixed.
     this.allowList = new macie.CfnAllowList(this, 'ExampleIdentifiers', {
       name: `${stack.stackName}-example-record-ids`,
       description: 'Documented example identifiers (GGA-0000-...): not sensitive',
@@ -90,26 +125,45 @@ export class SensitiveDataDiscovery extends Construct {
       description: 'Runs the custom resource that creates and cancels the Macie classification job',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    const { job, policy } = this.classificationJob(props);
-    this.job = job;
-    this.jobPolicy = policy;
+    const providerLogs = functionLogs(
+      this,
+      { logGroup: 'JobProviderLogs', policy: 'JobProviderLogPolicy' },
+      {
+        role: this.jobProviderRole,
+        key: props.logKey,
+        retention: props.logRetention,
+        removalPolicy,
+        whyShortRetentionIsEnough:
+          'it only records the create and cancel calls of the job, which CloudTrail also records.',
+      },
+    );
+    this.jobProviderLogGroup = providerLogs.logGroup;
+    const logPolicy = providerLogs.policy;
+    this.jobPolicy = this.jobProviderPolicy();
+    this.jobProvider = this.jobProviderFunction([logPolicy, this.jobPolicy]);
+
+    this.job = new CustomResource(this, 'Job', {
+      resourceType: 'Custom::MacieClassificationJob',
+      serviceToken: this.jobProvider.functionArn,
+      // If the function never answers (it always tries to), fail after this
+      // rather than CloudFormation's default of an hour.
+      serviceTimeout: JOB_PROVIDER_TIMEOUT.plus(Duration.minutes(1)),
+      properties: { Job: stack.toJsonString(this.classificationJob(props)) },
+    });
+    // The identifier and allow list are referenced by the job's definition;
+    // the session is not, so it is an explicit dependency.
+    if (this.session) this.job.node.addDependency(this.session);
+    this.jobId = this.job.getAttString('JobId');
   }
 
   /**
-   * CloudFormation has no resource for Macie classification jobs, so CDK's
-   * AwsCustomResource calls the Macie API, which makes each step idempotent:
-   * - create: the client token is a digest of the job definition and the
-   *   stack's id, so a retried create returns the same job instead of a
-   *   second one;
-   * - update: a changed definition is a new token, hence a new job, and
-   *   CloudFormation then deletes the old one;
-   * - delete: cancels the job; a job that is already cancelled or gone is fine.
-   * Jobs cannot be edited in place, which is why update means replace.
+   * The CreateClassificationJob request. Its client token makes the create
+   * idempotent: it is a digest of the definition plus the stack's id, so a
+   * retried create returns the same job, a changed definition gets a new job
+   * (jobs cannot be edited), and a stack deleted and created again (a new
+   * stack UUID) does not get its old, cancelled job back.
    */
-  private classificationJob(props: SensitiveDataDiscoveryProps): {
-    job: cr.AwsCustomResource;
-    policy: iam.ManagedPolicy;
-  } {
+  private classificationJob(props: SensitiveDataDiscoveryProps): Record<string, unknown> {
     const stack = Stack.of(this);
     const definition = {
       jobType: 'SCHEDULED',
@@ -128,62 +182,48 @@ export class SensitiveDataDiscovery extends Construct {
         },
       },
     };
-    const digest = createHash('sha256')
-      .update(JSON.stringify(stack.resolve({ stack: stack.stackName, definition })))
-      .digest('hex')
-      .slice(0, 16);
-    // Macie remembers a client token: a stack deleted and created again with
-    // the same definition would get the old, cancelled job back. The stack's
-    // own id (a UUID per creation) makes the token unique to this stack.
+    const digest = digestOf(
+      stack.resolve({
+        stack: stack.stackName,
+        definition,
+        // The identifier's id is a reference, the same before and after a
+        // replacement; its name is not, so a new identifier means a new job.
+        identifier: this.customDataIdentifier.name,
+        // Tokens of the former AwsCustomResource hashed no `provider`: the
+        // old resource's cancel on upgrade can never hit a job made here.
+        provider: 'lambda/macie-job',
+      }),
+      16,
+    );
     const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    const create: cr.AwsSdkCall = {
-      service: 'Macie2',
-      action: 'createClassificationJob',
-      parameters: {
-        ...definition,
-        clientToken: `${digest}-${stackUuid}`,
-        name: `${stack.stackName}-records-${digest.slice(0, 8)}`,
-        description: `Weekly discovery of sensitive data under ${props.prefix} of the data bucket`,
-      },
-      physicalResourceId: cr.PhysicalResourceId.fromResponse('jobId'),
-      outputPaths: ['jobId', 'jobArn'],
+    return {
+      ...definition,
+      clientToken: `${digest}-${stackUuid}`,
+      name: `${stack.stackName}-records-${digest.slice(0, 8)}`,
+      description: `Weekly discovery of sensitive data under ${props.prefix} of the data bucket`,
     };
-    const jobs = arnInAccount(stack, 'macie2', 'classification-job/*');
+  }
 
-    const logGroup = new logs.LogGroup(this, 'JobProviderLogs', {
-      encryptionKey: props.logKey,
-      retention: props.logRetention,
-    });
-    acknowledgeProjectKeyLogGroup(
-      logGroup,
-      props.logRetention,
-      'it only records the create and cancel calls of the job, which CloudTrail also records.',
-    );
-    const logPolicy = new iam.ManagedPolicy(this, 'JobProviderLogPolicy', {
+  /**
+   * Create and cancel classification jobs, nothing else.
+   *
+   * CreateClassificationJob authorizes only the classification-job resource
+   * type, whose id Macie assigns on creation; it has no condition key for the
+   * custom data identifiers, allow lists or buckets the request names, so IAM
+   * cannot limit a job to ours (Service Authorization Reference for Amazon
+   * Macie: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmacie.html).
+   * The request is fixed in the template, and the role can be used only by
+   * this function.
+   */
+  private jobProviderPolicy(): iam.ManagedPolicy {
+    const jobs = arnInAccount(Stack.of(this), 'macie2', 'classification-job/*');
+    const policy = new iam.ManagedPolicy(this, 'JobProviderPolicy', {
       roles: [this.jobProviderRole],
       statements: [
         new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
-      ],
-    });
-    acknowledgeWildcardResource(
-      logPolicy,
-      logGroup.logGroupArn,
-      'The ":*" suffix of a log group ARN covers its log streams, whose names Lambda chooses; no other log group is reachable.',
-    );
-
-    // The provider's permissions, as a customer-managed policy on our own role
-    // (AwsCustomResource would otherwise add an inline policy).
-    const jobPolicy = new iam.ManagedPolicy(this, 'JobProviderPolicy', {
-      roles: [this.jobProviderRole],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'CreateTheJobWithOurIdentifierAndAllowList',
+          sid: 'CreateClassificationJobs',
           actions: ['macie2:CreateClassificationJob'],
-          resources: [jobs, this.customDataIdentifier.attrArn, this.allowList.attrArn],
+          resources: [jobs],
         }),
         new iam.PolicyStatement({
           sid: 'CancelJobs',
@@ -193,57 +233,45 @@ export class SensitiveDataDiscovery extends Construct {
       ],
     });
     acknowledgeWildcardResource(
-      jobPolicy,
+      policy,
       jobs,
       'Macie assigns the job id when the job is created, so no policy can name it beforehand; the role can only create and cancel classification jobs, in this account and region.',
     );
-    const job = new cr.AwsCustomResource(this, 'ClassificationJob', {
-      resourceType: 'Custom::MacieClassificationJob',
-      onCreate: create,
-      onUpdate: create,
-      onDelete: {
-        service: 'Macie2',
-        action: 'updateClassificationJob',
-        parameters: { jobId: new cr.PhysicalResourceIdReference(), jobStatus: 'CANCELLED' },
-        // Already cancelled, finished or deleted by hand: nothing left to do.
-        ignoreErrorCodesMatching: 'ResourceNotFoundException|ValidationException',
-      },
-      role: this.jobProviderRole,
-      logGroup,
-      timeout: Duration.minutes(2),
-      installLatestAwsSdk: false,
-    });
-    job.node.addDependency(logPolicy, jobPolicy);
-    for (const dependency of [this.session, this.customDataIdentifier, this.allowList]) {
-      if (dependency) job.node.addDependency(dependency);
-    }
-    this.acknowledgeProviderFunction();
-    return { job, policy: jobPolicy };
+    return policy;
   }
 
-  /** The provider is CDK's singleton function behind every AwsCustomResource of the stack. */
-  private acknowledgeProviderFunction(): void {
-    const provider = Stack.of(this).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-    const fn = provider?.node.defaultChild;
-    if (!(fn instanceof lambda.CfnFunction)) return;
-    const ack = (id: string, reason: string) => Validations.of(fn).acknowledge({ id, reason });
-    const runsOnDeploy =
-      'CDK-owned custom-resource provider: it runs only when CloudFormation creates, updates or deletes the Macie job, calls only the Macie API (its role allows create and cancel of classification jobs), and holds no data.';
-    for (const id of [
-      'NIST.800.53.R5-LambdaDLQ',
-      'HIPAA.Security-LambdaDLQ',
-      'Serverless-LambdaDLQ',
-      'NIST.800.53.R5-LambdaConcurrency',
-      'HIPAA.Security-LambdaConcurrency',
-      'NIST.800.53.R5-LambdaInsideVPC',
-      'HIPAA.Security-LambdaInsideVPC',
-      'PCI.DSS.321-LambdaInsideVPC',
-      'Serverless-LambdaTracing',
-      'Serverless-LambdaDefaultMemorySize',
-      // CT.LAMBDA.PR.3
-      'cdk-validator-cfnguard::lambda_inside_vpc_check',
-    ]) {
-      ack(id, runsOnDeploy);
-    }
+  /**
+   * Our own small function rather than CDK's AwsCustomResource: that one
+   * cannot retry the create while IAM and a new Macie session settle, and the
+   * cr.Provider framework would add functions with AWS managed policies.
+   */
+  private jobProviderFunction(policies: iam.ManagedPolicy[]): NodejsFunction {
+    const fn = new NodejsFunction(this, 'JobProvider', {
+      description: 'CloudFormation custom resource: creates and cancels the Macie classification job',
+      entry: path.join(__dirname, '..', '..', 'lambda', 'macie-job', 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: JOB_PROVIDER_TIMEOUT,
+      // Immutable: the managed policies above are all it gets.
+      role: this.jobProviderRole.withoutPolicyUpdates(),
+      logGroup: this.jobProviderLogGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: ESM_BUNDLING,
+    });
+    // The function must not run before its permissions exist.
+    fn.node.addDependency(...policies);
+    this.acknowledgeJobProviderFindings(fn);
+    return fn;
+  }
+
+  private acknowledgeJobProviderFindings(fn: NodejsFunction): void {
+    acknowledgeDeployTimeFunction(
+      fn.node.defaultChild as lambda.CfnFunction,
+      'creates, updates or deletes the Macie job (its role may create and cancel classification jobs)',
+      'the Macie API',
+    );
   }
 }

@@ -1,0 +1,129 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
+import type { SensitiveDataDiscoveryProps } from '../../lib/threat-detection/macie';
+import { macieStack } from './macie-fixture';
+
+function discovery(overrides: Partial<SensitiveDataDiscoveryProps> = {}) {
+  const { stack, construct } = macieStack(overrides);
+  return { stack, construct, template: Template.fromStack(stack) };
+}
+
+type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+const only = (t: Template, type: string): Resource => {
+  const found = Object.values(t.findResources(type));
+  expect(found).toHaveLength(1);
+  return found[0] as Resource;
+};
+const identifierName = (t: Template) => only(t, 'AWS::Macie::CustomDataIdentifier').Properties.Name as string;
+/** The CreateClassificationJob request of the job's custom resource; references become "TOKEN". */
+function jobRequest(t: Template): Record<string, unknown> {
+  const value = only(t, 'Custom::MacieClassificationJob').Properties.Job as { 'Fn::Join': [string, unknown[]] };
+  return JSON.parse(value['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+}
+
+let base: ReturnType<typeof discovery>;
+let otherPattern: ReturnType<typeof discovery>;
+beforeAll(() => {
+  base = discovery();
+  // A record-id format with 8 characters after the year instead of 6.
+  otherPattern = discovery({ recordIdPattern: '\\bGGA-[0-9]{4}-[A-Z0-9]{8}\\b' });
+});
+
+describe('custom data identifier', () => {
+  test('its name ends in a digest of its definition: same pattern, same name', () => {
+    expect(identifierName(base.template)).toMatch(/^GuardedGenAi-ThreatDetection-internal-record-id-[0-9a-f]{8}$/);
+    expect(identifierName(discovery({ recordIdPattern: INTERNAL_ID_PATTERN }).template)).toBe(
+      identifierName(base.template),
+    );
+    // Custom data identifier names are limited to 128 characters.
+    expect(identifierName(base.template).length).toBeLessThanOrEqual(128);
+  });
+
+  test('a changed pattern (a replacement: every property is create-only) gets a new name, and a new job', () => {
+    otherPattern.template.hasResourceProperties('AWS::Macie::CustomDataIdentifier', {
+      Regex: '\\bGGA-[0-9]{4}-[A-Z0-9]{8}\\b',
+    });
+    expect(identifierName(otherPattern.template)).not.toBe(identifierName(base.template));
+    // The job references the identifier by id, which a replacement changes at
+    // deployment; the client token must change too, or Macie would hand back
+    // the old job.
+    expect(jobRequest(otherPattern.template).clientToken).not.toBe(jobRequest(base.template).clientToken);
+  });
+});
+
+describe('classification job', () => {
+  test('one custom resource served by our own function, with the weekly request and an idempotent token', () => {
+    const job = only(base.template, 'Custom::MacieClassificationJob');
+    expect(job.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^MacieJobProvider/), 'Arn'] });
+    expect(jobRequest(base.template)).toMatchObject({
+      jobType: 'SCHEDULED',
+      scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
+      initialRun: true,
+      managedDataIdentifierSelector: 'RECOMMENDED',
+      customDataIdentifierIds: ['TOKEN'],
+      allowListIds: ['TOKEN'],
+      // A digest of the definition, then the stack's UUID (resolved at deployment).
+      clientToken: expect.stringMatching(/^[0-9a-f]{16}-TOKEN$/),
+      name: expect.stringMatching(/^GuardedGenAi-ThreatDetection-records-[0-9a-f]{8}$/),
+    });
+    expect(JSON.stringify(job.Properties.Job)).toContain(
+      '{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}',
+    );
+    // CloudFormation gives up on a silent function after this, not after an hour.
+    expect(Number(job.Properties.ServiceTimeout)).toBeGreaterThan(300);
+    // The default provider framework and AwsCustomResource's singleton are gone.
+    expect(JSON.stringify(base.template.toJSON())).not.toContain('AWS679f53fac002430cb0da5b7982bd2287');
+  });
+
+  test('the provider: Node.js 24 on arm64, retrying within a timeout that the custom resource outlasts', () => {
+    const fn = only(base.template, 'AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 300 });
+    expect(Number(only(base.template, 'Custom::MacieClassificationJob').Properties.ServiceTimeout)).toBeGreaterThan(
+      fn.Properties.Timeout as number,
+    );
+  });
+
+  test('the job id is exposed for a stack output', () => {
+    expect(base.stack.resolve(base.construct.jobId)).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^MacieJob/), 'JobId'],
+    });
+  });
+});
+
+describe('job provider permissions', () => {
+  type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
+  const statements = (t: Template): Statement[] =>
+    Object.values(t.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Statement[],
+    );
+
+  test('CreateClassificationJob names only classification-job resources (the only type it authorizes)', () => {
+    const create = statements(base.template).filter((s) =>
+      [s.Action].flat().includes('macie2:CreateClassificationJob'),
+    );
+    expect(create).toHaveLength(1);
+    expect(create[0].Resource).toBe('arn:aws:macie2:eu-west-1:111111111111:classification-job/*');
+  });
+
+  test('the role has customer-managed policies only, no inline or AWS managed ones', () => {
+    const role = only(base.template, 'AWS::IAM::Role');
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    base.template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+});
+
+describe('log group', () => {
+  test('encrypted with the given key, and its DeletionPolicy follows removalPolicy (retained by default)', () => {
+    const logGroupOf = (t: Template) => only(t, 'AWS::Logs::LogGroup');
+    expect(logGroupOf(base.template)).toMatchObject({
+      Properties: { KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    const destroyed = discovery({ removalPolicy: RemovalPolicy.DESTROY }).template;
+    expect(logGroupOf(destroyed)).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    expect(only(destroyed, 'AWS::Macie::Session').DeletionPolicy).toBe('Delete');
+  });
+});
