@@ -29,7 +29,8 @@ export interface CostLine {
 }
 
 function templates(overrides: Record<string, unknown>): Record<string, Resources> {
-  const context = { ...CDK_JSON_CONTEXT, ...overrides };
+  // Costs are read from the templates alone: no Lambda bundle is needed.
+  const context = { ...CDK_JSON_CONTEXT, ...overrides, 'aws:cdk:bundling-stacks': [] };
   const { app } = createProjectApp({
     context,
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-')),
@@ -146,6 +147,10 @@ function threatDetectionCost(resources: Resources): { idleMonth: number; perRequ
     perRequest += p.cloudTrailDataEventsPer100k / 1e5;
     drivers.push('trail data events and log ingestion');
   }
+  if (ofType(resources, 'AWS::Config::ConfigurationRecorder').length) {
+    idleMonth += idle.configItemsPerMonth * p.configItemRecordedEach;
+    drivers.push(`AWS Config items recorded (${idle.configItemsPerMonth})`);
+  }
   if (ofType(resources, 'AWS::SecurityHub::Hub').length) {
     idleMonth += idle.securityHubChecksPerMonth * p.securityHubCheckEach;
     drivers.push(`Security Hub checks (${idle.securityHubChecksPerMonth})`);
@@ -156,7 +161,8 @@ function threatDetectionCost(resources: Resources): { idleMonth: number; perRequ
 export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unknown>])[] = [
   ['default', {}],
   ['isolatedNetwork=true', { isolatedNetwork: true }],
-  ['securityHub=create', { securityHub: 'create' }],
+  ['configRecorder=create', { configRecorder: 'create' }],
+  ['securityHub=create, configRecorder=create', { securityHub: 'create', configRecorder: 'create' }],
   ['threat detection off', THREAT_DETECTION_OFF],
 ];
 

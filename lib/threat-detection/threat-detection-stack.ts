@@ -13,6 +13,7 @@ import { ThreatDetector } from './guardduty';
 import { SensitiveDataDiscovery } from './macie';
 import { S3MalwareProtection } from './malware-protection';
 import { SecurityHubBaseline } from './security-hub';
+import { ConfigurationRecorder } from './config-recorder';
 
 export type ThreatDetectionConfig = Pick<
   ProjectConfig,
@@ -31,6 +32,7 @@ export type ThreatDetectionConfig = Pick<
   | 'unusedAccessAgeDays'
   | 'cloudTrail'
   | 'securityHub'
+  | 'configRecorder'
   | 'alertSeverity'
   | 'alertEmail'
 >;
@@ -60,6 +62,7 @@ export class ThreatDetectionStack extends Stack {
   public readonly accessAnalyzers: AccessAnalyzers;
   public readonly trail?: AuditTrail;
   public readonly securityHub?: SecurityHubBaseline;
+  public readonly configRecorder?: ConfigurationRecorder;
   public readonly alerts: FindingAlerts;
   /** Receives the S3 server access logs of this stack's buckets, when it has any. */
   public readonly accessLogBucket?: SecureBucket;
@@ -72,7 +75,7 @@ export class ThreatDetectionStack extends Stack {
     const noncurrentVersionRetention = Duration.days(config.noncurrentVersionRetentionDays);
     const exportFindings = config.guardDutyFindingsExport && config.guardDuty !== 'off';
 
-    if (config.cloudTrail || exportFindings) {
+    if (config.cloudTrail || exportFindings || config.configRecorder === 'create') {
       // Access logs cannot cross stacks: the log bucket's policy names each
       // source bucket, and the data-protection stack cannot refer to this one.
       this.accessLogBucket = SecureBucket.forAccessLogs(this, 'AccessLogs', {
@@ -100,10 +103,16 @@ export class ThreatDetectionStack extends Stack {
             : undefined,
       });
       new CfnOutput(this, 'GuardDutyDetectorId', { value: this.detector.detectorId });
+      if (config.guardDuty === 'create') {
+        new CfnOutput(this, 'GuardDutyFeatures', { value: config.guardDutyFeatures.join(',') });
+      }
     }
 
     if (config.malwareProtection) {
       this.malwareProtection = new S3MalwareProtection(this, 'MalwareProtection', { bucket: dataBucket });
+      new CfnOutput(this, 'MalwareProtectionPlanId', {
+        value: this.malwareProtection.plan.attrMalwareProtectionPlanId,
+      });
       new CfnOutput(this, 'MalwarePassRolePolicyArn', {
         value: this.malwareProtection.passRolePolicy.managedPolicyArn,
       });
@@ -118,6 +127,7 @@ export class ThreatDetectionStack extends Stack {
         logRetention,
         removalPolicy,
       });
+      new CfnOutput(this, 'MacieClassificationJobId', { value: this.sensitiveData.jobId });
     }
 
     this.accessAnalyzers = new AccessAnalyzers(this, 'AccessAnalyzer', {
@@ -134,10 +144,30 @@ export class ThreatDetectionStack extends Stack {
         noncurrentVersionRetention,
         removalPolicy,
       });
+      new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn });
+    }
+    for (const [name, analyzer] of [
+      ['ExternalAccessAnalyzerArn', this.accessAnalyzers.externalAccess],
+      ['UnusedAccessAnalyzerArn', this.accessAnalyzers.unusedAccess],
+    ] as const) {
+      if (analyzer) new CfnOutput(this, name, { value: analyzer.attrArn });
+    }
+
+    if (config.configRecorder === 'create' && this.accessLogBucket) {
+      this.configRecorder = new ConfigurationRecorder(this, 'Config', {
+        key,
+        logRetention,
+        accessLogs: this.accessLogBucket.bucket,
+        noncurrentVersionRetention,
+        removalPolicy,
+      });
+      new CfnOutput(this, 'ConfigRecorderName', { value: this.configRecorder.recorder.ref });
     }
 
     if (config.securityHub === 'create') {
       this.securityHub = new SecurityHubBaseline(this, 'SecurityHub', removalPolicy);
+      // Controls need the recorder; a standard enabled first reports them as failing to evaluate.
+      if (this.configRecorder) this.securityHub.standard.node.addDependency(this.configRecorder.deliveryChannel);
     }
 
     this.alerts = new FindingAlerts(this, 'Alerts', {
@@ -146,6 +176,10 @@ export class ThreatDetectionStack extends Stack {
       email: config.alertEmail === '' ? undefined : config.alertEmail,
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
+    new CfnOutput(this, 'AlertDeadLetterQueueUrl', { value: this.alerts.deadLetters.queueUrl });
+    if (this.alerts.rules.length > 0) {
+      new CfnOutput(this, 'AlertRuleNames', { value: this.alerts.ruleNames.join(',') });
+    }
   }
 }
 
@@ -154,11 +188,8 @@ function alertSources(config: ThreatDetectionConfig, dataBucket: SecureBucket): 
   const sources: AlertSource[] = [];
   if (config.guardDuty !== 'off') sources.push(ALERT_SOURCES.guardDutyFindings(config.alertSeverity));
   if (config.malwareProtection) sources.push(ALERT_SOURCES.malwareFound(dataBucket.bucket.bucketName));
-  if (config.macie !== 'off') sources.push(ALERT_SOURCES.macieFindings());
-  const externalAccess = config.accessAnalyzer !== 'off';
-  const unusedAccess = config.unusedAccessAnalyzer !== 'off';
-  if (externalAccess || unusedAccess) {
-    sources.push(ALERT_SOURCES.accessAnalyzerFindings({ externalAccess, unusedAccess }));
-  }
+  if (config.macie !== 'off') sources.push(ALERT_SOURCES.maciePolicyFindings(), ALERT_SOURCES.macieSensitiveData());
+  if (config.accessAnalyzer !== 'off') sources.push(ALERT_SOURCES.externalAccessFindings());
+  if (config.unusedAccessAnalyzer !== 'off') sources.push(ALERT_SOURCES.unusedAccessFindings());
   return sources;
 }

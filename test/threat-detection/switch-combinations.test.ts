@@ -3,7 +3,8 @@ import { buildApp, readValidationReport, unacknowledgedFindings } from '../suppo
 /**
  * Every combination of the three-state service switches (GuardDuty, Macie,
  * external-access analyzer: create / existing / off), each with the
- * unused-access analyzer and the on/off switches varied along, passes all
+ * unused-access analyzer, the configuration recorder and the on/off switches
+ * varied along, passes all
  * five cdk-nag packs and the Control Tower controls with zero unacknowledged
  * findings. The full app is synthesized behind the gate each time.
  */
@@ -15,6 +16,7 @@ const combinations = STATES.flatMap((guardDuty, g) =>
     STATES.map((accessAnalyzer, a) => {
       const i = g * 9 + m * 3 + a;
       const bit = (n: number) => ((i >> n) & 1) === 1;
+      const configRecorder = STATES[(i + 2) % 3];
       const overrides: Record<string, unknown> = {
         guardDuty,
         guardDutyDetectorId: guardDuty === 'existing' ? DETECTOR_ID : '',
@@ -24,7 +26,9 @@ const combinations = STATES.flatMap((guardDuty, g) =>
         unusedAccessAnalyzer: STATES[(i + 1) % 3],
         malwareProtection: bit(1),
         cloudTrail: !bit(2),
-        securityHub: bit(3) ? 'create' : 'off',
+        configRecorder,
+        // Security Hub needs a recorder (created here or existing).
+        securityHub: bit(3) && configRecorder !== 'off' ? 'create' : 'off',
         alertEmail: bit(4) ? 'security@example.com' : '',
       };
       return [JSON.stringify(overrides), overrides] as const;
@@ -41,6 +45,7 @@ describe('threat-detection switches', () => {
       expect(seen(key).size).toBe(2);
     }
     expect(seen('unusedAccessAnalyzer').size).toBe(3);
+    expect(seen('configRecorder').size).toBe(3);
   });
 
   test.each(combinations)('%s => synthesizes with zero unacknowledged findings', (_name, overrides) => {

@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
@@ -25,10 +26,12 @@ const existing = synth({
   macie: 'existing',
   accessAnalyzer: 'existing',
   unusedAccessAnalyzer: 'existing',
+  configRecorder: 'existing',
 });
 const everything = synth({
   guardDutyFindingsExport: true,
   securityHub: 'create',
+  configRecorder: 'create',
   alertEmail: 'security@example.com',
   unusedAccessAgeDays: 30,
   removalPolicy: 'destroy',
@@ -44,10 +47,10 @@ function resourcePolicyStatements(t: Template, type: string): Statement[] {
   return Object.values(t.findResources(type)).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
-/** The SDK call the job's custom resource makes on create, update or delete; references become "TOKEN". */
-function jobCall(t: Template, event: 'Create' | 'Update' | 'Delete'): Record<string, unknown> {
+/** The CreateClassificationJob request of the job's custom resource; references become "TOKEN". */
+function jobRequest(t: Template): Record<string, unknown> {
   const [job] = Object.values(t.findResources('Custom::MacieClassificationJob'));
-  const value = job.Properties[event] as string | { 'Fn::Join': [string, unknown[]] };
+  const value = job.Properties.Job as string | { 'Fn::Join': [string, unknown[]] };
   const text =
     typeof value === 'string' ? value : value['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
   return JSON.parse(text) as Record<string, unknown>;
@@ -138,7 +141,7 @@ describe('ThreatDetectionStack', () => {
       });
     });
 
-    test('the role is trusted only by the malware-protection service, for plans of this account', () => {
+    test('the role is trusted only by the malware-protection service, without conditions AWS does not document it sending', () => {
       defaults.threat.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: {
           Statement: [
@@ -146,10 +149,7 @@ describe('ThreatDetectionStack', () => {
               Effect: 'Allow',
               Action: 'sts:AssumeRole',
               Principal: { Service: 'malware-protection-plan.guardduty.amazonaws.com' },
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': '111111111111' },
-                ArnLike: { 'aws:SourceArn': 'arn:aws:guardduty:eu-west-1:111111111111:malware-protection-plan/*' },
-              },
+              Condition: Match.absent(),
             },
           ],
         },
@@ -180,43 +180,33 @@ describe('ThreatDetectionStack', () => {
       expect(internal.test('GGA-0000-ABC123')).toBe(true);
     });
 
-    test('a weekly, idempotent classification job on the audit records, cancelled on delete', () => {
-      const create = jobCall(defaults.threat, 'Create');
-      expect(create).toMatchObject({
-        service: 'Macie2',
-        action: 'createClassificationJob',
-        parameters: {
-          jobType: 'SCHEDULED',
-          scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
-          initialRun: true,
-          managedDataIdentifierSelector: 'RECOMMENDED',
-          // A digest of the definition, then the stack's UUID (resolved at deployment).
-          clientToken: expect.stringMatching(/^[0-9a-f]{16}-TOKEN$/),
-          s3JobDefinition: {
-            scoping: {
-              includes: {
-                and: [{ simpleScopeTerm: { comparator: 'STARTS_WITH', key: 'OBJECT_KEY', values: ['records/'] } }],
-              },
+    test('a weekly, idempotent classification job on the audit records, created by our own provider function', () => {
+      expect(jobRequest(defaults.threat)).toMatchObject({
+        jobType: 'SCHEDULED',
+        scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
+        initialRun: true,
+        managedDataIdentifierSelector: 'RECOMMENDED',
+        // A digest of the definition, then the stack's UUID (resolved at deployment).
+        clientToken: expect.stringMatching(/^[0-9a-f]{16}-TOKEN$/),
+        s3JobDefinition: {
+          scoping: {
+            includes: {
+              and: [{ simpleScopeTerm: { comparator: 'STARTS_WITH', key: 'OBJECT_KEY', values: ['records/'] } }],
             },
           },
         },
-        physicalResourceId: { responsePath: 'jobId' },
       });
       const [job] = Object.values(defaults.threat.findResources('Custom::MacieClassificationJob'));
-      expect(JSON.stringify(job.Properties.Create)).toContain(
+      expect(JSON.stringify(job.Properties.Job)).toContain(
         '{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}',
       );
-      expect(jobCall(defaults.threat, 'Update')).toEqual(create);
-      const remove = jobCall(defaults.threat, 'Delete');
-      expect(remove).toMatchObject({
-        action: 'updateClassificationJob',
-        parameters: { jobId: 'PHYSICAL:RESOURCEID:', jobStatus: 'CANCELLED' },
-        ignoreErrorCodesMatching: 'ResourceNotFoundException|ValidationException',
+      expect(job.Properties.ServiceToken).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^MacieJobProvider/), 'Arn'],
       });
     });
 
     test('the client token is the same for the same definition and changes with it', () => {
-      const token = (t: Template) => (jobCall(t, 'Create').parameters as { clientToken: string }).clientToken;
+      const token = (t: Template) => jobRequest(t).clientToken;
       expect(token(synth().threat)).toBe(token(defaults.threat));
       expect(token(everything.threat)).toBe(token(defaults.threat));
       expect(token(synth({ appName: 'OtherCopy' }).threat)).not.toBe(token(defaults.threat));
@@ -229,24 +219,23 @@ describe('ThreatDetectionStack', () => {
       existing.threat.resourceCountIs('Custom::MacieClassificationJob', 1);
     });
 
-    test("Macie's service-linked role may decrypt through S3 only; off => no such key statement", () => {
+    test("Macie's service-linked role of this account may decrypt, as AWS documents it (no assumed kms:ViaService); off => no such key statement", () => {
       expect(keyStatements(defaults.data)).toContainEqual(
         expect.objectContaining({
-          Sid: 'MacieServiceLinkedRoleDecryptsThroughS3',
+          Sid: 'MacieServiceLinkedRoleDecrypts',
           Action: 'kms:Decrypt',
           Condition: {
             StringEquals: {
               'aws:PrincipalArn':
                 'arn:aws:iam::111111111111:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie',
               'kms:CallerAccount': '111111111111',
-              'kms:ViaService': 's3.eu-west-1.amazonaws.com',
             },
           },
         }),
       );
       nothing.threat.resourceCountIs('AWS::Macie::Session', 0);
       nothing.threat.resourceCountIs('Custom::MacieClassificationJob', 0);
-      expect(keyStatements(nothing.data).map((s) => s.Sid)).not.toContain('MacieServiceLinkedRoleDecryptsThroughS3');
+      expect(keyStatements(nothing.data).map((s) => s.Sid)).not.toContain('MacieServiceLinkedRoleDecrypts');
     });
   });
 
@@ -313,6 +302,29 @@ describe('ThreatDetectionStack', () => {
       }
     });
 
+    test('the trail bucket has no S3 Bucket Key, so CloudTrail sets its own encryption context and needs no kms:Decrypt', () => {
+      const trail = defaults.stacks.threatDetection.trail;
+      const bucket = defaults.stacks.threatDetection.getLogicalId(trail?.bucket.bucket.node.defaultChild as CfnElement);
+      const encryption = defaults.threat.toJSON().Resources[bucket].Properties.BucketEncryption;
+      expect(encryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+        BucketKeyEnabled: false,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' },
+      });
+      expect(
+        keyStatements(defaults.data).filter(
+          (s) => s.Sid?.startsWith('CloudTrail') && JSON.stringify(s.Action).includes('Decrypt'),
+        ),
+      ).toEqual([]);
+    });
+
+    test('the log-delivery role is trusted by CloudTrail without source conditions (AWS documents none for it)', () => {
+      const roles = Object.values(defaults.threat.findResources('AWS::IAM::Role')).filter((r) =>
+        JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('cloudtrail.amazonaws.com'),
+      );
+      expect(roles).toHaveLength(1);
+      expect(roles[0].Properties.AssumeRolePolicyDocument.Statement[0].Condition).toBeUndefined();
+    });
+
     test('off => no trail, no trail bucket, no CloudTrail key statement', () => {
       nothing.threat.resourceCountIs('AWS::CloudTrail::Trail', 0);
       nothing.threat.resourceCountIs('AWS::S3::Bucket', 0);
@@ -357,7 +369,7 @@ describe('ThreatDetectionStack', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
       });
       const sources = (allow.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } }).ArnEquals['aws:SourceArn'];
-      expect(sources).toHaveLength(4);
+      expect(sources).toHaveLength(defaults.stacks.threatDetection.alerts.rules.length);
       expect(JSON.stringify(sources)).not.toContain('*');
     });
 
@@ -382,19 +394,116 @@ describe('ThreatDetectionStack', () => {
       expect(() => parseConfig({ alertEmail: 'not-an-address' })).toThrow(/alertEmail/);
     });
 
-    test('EventBridge may use the key only for rules of this stack', () => {
-      expect(keyStatements(defaults.data)).toContainEqual(
-        expect.objectContaining({
-          Sid: 'EventBridgeRulesPublishToTheAlertTopic',
-          Principal: { Service: 'events.amazonaws.com' },
-          Condition: {
-            StringEqualsIfExists: { 'aws:SourceAccount': '111111111111' },
-            ArnLikeIfExists: {
-              'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/GuardedGenAi-ThreatDetection-*',
-            },
+    test('EventBridge may use the key only for our topic and queue, named by the encryption context SNS and SQS send', () => {
+      const statements = keyStatements(defaults.data).filter(
+        (s) => JSON.stringify(s.Principal) === '{"Service":"events.amazonaws.com"}',
+      );
+      expect(statements.map((s) => s.Condition)).toEqual([
+        {
+          StringLike: {
+            'kms:EncryptionContext:aws:sns:topicArn':
+              'arn:aws:sns:eu-west-1:111111111111:GuardedGenAi-ThreatDetection-alerts',
           },
+        },
+        {
+          StringLike: {
+            'kms:EncryptionContext:aws:sqs:arn':
+              'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-ThreatDetection-alert-dead-letters',
+          },
+        },
+      ]);
+      // ...and those are the names the topic and queue really have.
+      defaults.threat.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'GuardedGenAi-ThreatDetection-alerts' });
+      defaults.threat.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'GuardedGenAi-ThreatDetection-alert-dead-letters',
+      });
+    });
+
+    test("every rule has an explicit name <stack>-<id> within EventBridge's 64 characters, even for the longest app name", () => {
+      const longest = synth({
+        appName: 'A'.repeat(25),
+        ...THREAT_DETECTION_OFF,
+        guardDuty: 'create',
+        macie: 'create',
+        accessAnalyzer: 'create',
+        unusedAccessAnalyzer: 'create',
+        malwareProtection: true,
+      });
+      const names = Object.values(longest.threat.findResources('AWS::Events::Rule')).map(
+        (r) => r.Properties.Name as string,
+      );
+      expect(names.length).toBe(longest.stacks.threatDetection.alerts.rules.length);
+      for (const name of names) {
+        expect(name).toMatch(new RegExp(`^${'A'.repeat(25)}-ThreatDetection-[A-Za-z]+$`));
+        expect(name.length).toBeLessThanOrEqual(64);
+      }
+    });
+
+    test('outputs name what npm run verify checks: rules, topic and dead-letter queue', () => {
+      const outputs = defaults.threat.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(Object.keys(outputs)).toEqual(
+        expect.arrayContaining([
+          'AlertTopicArn',
+          'AlertDeadLetterQueueUrl',
+          'AlertRuleNames',
+          'GuardDutyDetectorId',
+          'GuardDutyFeatures',
+          'MalwareProtectionPlanId',
+          'TrailArn',
+          'ExternalAccessAnalyzerArn',
+          'UnusedAccessAnalyzerArn',
+        ]),
+      );
+      expect(String(outputs.AlertRuleNames.Value).split(',')).toEqual(
+        defaults.stacks.threatDetection.alerts.rules.map((r) => `GuardedGenAi-ThreatDetection-${r.node.id}`),
+      );
+    });
+  });
+
+  describe('AWS Config', () => {
+    test('off by default: no recorder', () => {
+      defaults.threat.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+    });
+
+    test('create => a recorder of every supported type, global ones included, recording continuously, with its service-linked role', () => {
+      everything.threat.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+        RoleARN: 'arn:aws:iam::111111111111:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+        RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+        RecordingMode: { RecordingFrequency: 'CONTINUOUS' },
+      });
+    });
+
+    test('create => delivery to an SSE-KMS bucket that only Config of this account may write to', () => {
+      everything.threat.hasResourceProperties('AWS::Config::DeliveryChannel', {
+        S3KmsKeyArn: Match.anyValue(),
+        S3KeyPrefix: 'config',
+      });
+      const config = resourcePolicyStatements(everything.threat, 'AWS::S3::BucketPolicy').filter(
+        (s) => JSON.stringify(s.Principal) === '{"Service":"config.amazonaws.com"}',
+      );
+      expect(config).toHaveLength(2);
+      for (const s of config)
+        expect(s.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': '111111111111' } });
+      expect(keyStatements(everything.data)).toContainEqual(
+        expect.objectContaining({
+          Sid: 'ConfigEncryptsDeliveredItems',
+          Principal: { Service: 'config.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
         }),
       );
+    });
+
+    test('the recorder holds no data and goes with the stack; Security Hub waits for it', () => {
+      everything.threat.hasResource('AWS::Config::ConfigurationRecorder', { DeletionPolicy: 'Delete' });
+      const standard = Object.values(everything.threat.findResources('AWS::SecurityHub::Standard'))[0];
+      expect(JSON.stringify(standard.DependsOn)).toMatch(/ConfigDeliveryChannel/);
+    });
+
+    test('existing or off => no recorder and no Config key statement', () => {
+      for (const t of [existing, nothing]) {
+        t.threat.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+        expect(keyStatements(t.data).filter((s) => s.Sid === 'ConfigEncryptsDeliveredItems')).toEqual([]);
+      }
     });
   });
 
@@ -413,7 +522,9 @@ describe('ThreatDetectionStack', () => {
       for (const type of [...findingHolders, 'AWS::SecurityHub::Hub']) {
         everything.threat.hasResource(type, { DeletionPolicy: 'Delete' });
       }
-      synth({ securityHub: 'create' }).threat.hasResource('AWS::SecurityHub::Hub', { DeletionPolicy: 'Retain' });
+      synth({ securityHub: 'create', configRecorder: 'existing' }).threat.hasResource('AWS::SecurityHub::Hub', {
+        DeletionPolicy: 'Retain',
+      });
     });
   });
 });
