@@ -2,7 +2,8 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RECORDS_PREFIX } from '../../lib/data-protection/data-protection-stack';
 import { buildApp, TEST_ENV } from '../support/build-app';
-import { administrator, Decision, PolicyWorld } from '../support/iam-harness';
+import { administrator, type Caller, Decision, PolicyWorld } from '../support/iam-harness';
+import { assignedId, generatedName } from '../support/physical-names';
 
 /**
  * Proofs, against the synthesized policies, that the data bucket and its key
@@ -17,7 +18,7 @@ const writerPolicy = new iam.ManagedPolicy(consumer, 'RecordsWriterPolicy', {
   statements: stacks.dataProtection.dataBucket.prefixWriteStatements(RECORDS_PREFIX),
 });
 Validations.of(writerPolicy).acknowledge({
-  id: 'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"GuardedGenAi-DataProtection","Region":"eu-west-1","OutputName":"PublishOutputFnGetAttDataBucketE6B0FAA8Arn1C0B2E61"}}/records/*]',
+  id: 'AwsSolutions-IAM5[Resource::GuardedGenAi-DataProtection:ExportsOutputFnGetAttDataBucketE6B0FAA8Arn3FF3A9FF/records/*]',
   reason: 'Test-only role. The wildcard is the object-key suffix under the one prefix it may write.',
 });
 
@@ -25,10 +26,11 @@ const world = new PolicyWorld(app.synth(), TEST_ENV);
 const bucketArn = world.arnOf(stacks.dataProtection.dataBucket.bucket);
 const keyArn = world.arnOf(stacks.dataProtection.key);
 const record = `${bucketArn}/records/2026/11/29/request.json`;
-const s3ViaService = {
-  'kms:ViaService': `s3.${TEST_ENV.region}.amazonaws.com`,
-  'kms:EncryptionContext:aws:s3:arn': bucketArn,
-};
+/** S3 calling KMS with `caller`'s credentials, for the bucket `bucket` (of `region`). */
+const throughS3 = (caller: Caller, action: string, bucket = bucketArn, region?: string) =>
+  world.serviceRequest('s3-uses-key-for-caller', { caller, action, resource: keyArn, source: bucket, region });
+/** A bucket of another stack of this account, named the way CloudFormation would. */
+const otherBucketArn = `arn:aws:s3:::${generatedName('Uploads', 'UploadsBucket4C1D2E3F', 'AWS::S3::Bucket')}`;
 
 const admin = administrator(TEST_ENV.account);
 const outsider = administrator('222222222222');
@@ -72,7 +74,7 @@ describe('data bucket refuses unsafe requests, whoever asks', () => {
   });
 
   test('an upload asking for another KMS key is denied, one naming the project key is allowed', async () => {
-    const otherKey = `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other`;
+    const otherKey = `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/${assignedId('kms-key', 'other')}`;
     await expectDecision(adminUpload(sseKms(otherKey)), 'ExplicitlyDenied');
     await expectDecision(adminUpload(sseKms(keyArn)), 'Allowed');
   });
@@ -91,9 +93,7 @@ describe('data bucket refuses unsafe requests, whoever asks', () => {
     await expect(world.decide({ caller: outsider, action: 's3:ListBucket', resource: bucketArn })).resolves.not.toBe(
       'Allowed',
     );
-    await expect(
-      world.decide({ caller: outsider, action: 'kms:Decrypt', resource: keyArn, context: s3ViaService }),
-    ).resolves.not.toBe('Allowed');
+    await expect(throughS3(outsider, 'kms:Decrypt')).resolves.not.toBe('Allowed');
   });
 
   test('an anonymous request is denied', async () => {
@@ -127,30 +127,21 @@ describe('a role granted one prefix writes there and nowhere else', () => {
     await expectDecision(world.decide({ caller, action: 's3:ListBucket', resource: bucketArn }), 'ImplicitlyDenied');
   });
 
-  /** The writer calls KMS on the project key with this request context. */
-  const useKey = (action: string, context: Record<string, string> = {}) =>
-    world.decide({ caller, action, resource: keyArn, context });
+  /** The writer calls KMS on the project key itself. */
+  const useKey = (action: string) => world.decide({ caller, action, resource: keyArn });
 
   test('it can use the key through S3 in this region for this bucket', async () => {
-    await expectDecision(useKey('kms:GenerateDataKey', s3ViaService), 'Allowed');
-    await expectDecision(useKey('kms:Decrypt', s3ViaService), 'Allowed');
+    await expectDecision(throughS3(caller, 'kms:GenerateDataKey'), 'Allowed');
+    await expectDecision(throughS3(caller, 'kms:Decrypt'), 'Allowed');
   });
 
   test('it cannot use the key directly, through S3 in another region, or for another bucket', async () => {
     await expectDecision(useKey('kms:GenerateDataKey'), 'ImplicitlyDenied');
     await expectDecision(useKey('kms:Decrypt'), 'ImplicitlyDenied');
-    await expectDecision(
-      useKey('kms:Decrypt', { ...s3ViaService, 'kms:ViaService': 's3.us-east-1.amazonaws.com' }),
-      'ImplicitlyDenied',
-    );
-    await expectDecision(
-      useKey('kms:GenerateDataKey', {
-        ...s3ViaService,
-        'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::other-bucket',
-      }),
-      'ImplicitlyDenied',
-    );
-    await expectDecision(useKey('kms:Encrypt', s3ViaService), 'ImplicitlyDenied');
+    await expectDecision(throughS3(caller, 'kms:Decrypt', bucketArn, 'us-east-1'), 'ImplicitlyDenied');
+    await expectDecision(throughS3(caller, 'kms:GenerateDataKey', otherBucketArn), 'ImplicitlyDenied');
+    // S3 never asks KMS to Encrypt for an object: a direct call, which the policy does not allow.
+    await expectDecision(useKey('kms:Encrypt'), 'ImplicitlyDenied');
     await expectDecision(useKey('kms:CreateGrant'), 'ExplicitlyDenied');
   });
 });

@@ -1,5 +1,6 @@
 import { buildApp, TEST_ENV } from '../support/build-app';
 import { type Decision, PolicyWorld } from '../support/iam-harness';
+import { assignedId, generatedName } from '../support/physical-names';
 
 /**
  * Proofs, against the synthesized policies, that the invoke function can reach
@@ -23,6 +24,8 @@ const functionArn = world.arnOf(invoke.function);
 
 const decide = (action: string, resource: string, context: Record<string, string> = {}): Promise<Decision> =>
   world.decide({ caller: fn, action, resource, context });
+/** A guardrail of someone else in this account, with an id of the shape Bedrock assigns. */
+const otherGuardrail = `arn:aws:bedrock:${region}:${account}:guardrail/${assignedId('guardrail', 'someone-else')}`;
 
 describe('the invoke function role', () => {
   test('invoking the configured model with our guardrail version is allowed (both APIs)', async () => {
@@ -35,7 +38,7 @@ describe('the invoke function role', () => {
     await expect(decide('bedrock:InvokeModel', model)).resolves.toBe('ImplicitlyDenied');
     await expect(
       decide('bedrock:InvokeModel', model, {
-        'bedrock:GuardrailIdentifier': `arn:aws:bedrock:${region}:${account}:guardrail/someoneelse:1`,
+        'bedrock:GuardrailIdentifier': `${otherGuardrail}:1`,
       }),
     ).resolves.toBe('ImplicitlyDenied');
     await expect(
@@ -45,9 +48,7 @@ describe('the invoke function role', () => {
 
   test('ApplyGuardrail only on our guardrail', async () => {
     await expect(decide('bedrock:ApplyGuardrail', guardrailArn)).resolves.toBe('Allowed');
-    await expect(
-      decide('bedrock:ApplyGuardrail', `arn:aws:bedrock:${region}:${account}:guardrail/someoneelse`),
-    ).resolves.toBe('ImplicitlyDenied');
+    await expect(decide('bedrock:ApplyGuardrail', otherGuardrail)).resolves.toBe('ImplicitlyDenied');
   });
 
   test('audit records: write under records/ only; no read, no list, no write elsewhere', async () => {
@@ -59,20 +60,28 @@ describe('the invoke function role', () => {
     await expect(decide('s3:ListBucket', bucketArn)).resolves.toBe('ImplicitlyDenied');
   });
 
-  test('the key only through S3 (audit records) and Bedrock (the guardrail), never directly', async () => {
+  test('the key: through S3 for audit records, Decrypt for the guardrail, nothing else', async () => {
     await expect(
-      decide('kms:GenerateDataKey', keyArn, {
-        'kms:ViaService': `s3.${region}.amazonaws.com`,
-        'kms:EncryptionContext:aws:s3:arn': bucketArn,
+      world.serviceRequest('s3-uses-key-for-caller', {
+        caller: fn,
+        action: 'kms:GenerateDataKey',
+        resource: keyArn,
+        source: bucketArn,
       }),
     ).resolves.toBe('Allowed');
-    await expect(decide('kms:Decrypt', keyArn, { 'kms:ViaService': `bedrock.${region}.amazonaws.com` })).resolves.toBe(
-      'Allowed',
-    );
-    await expect(decide('kms:Decrypt', keyArn)).resolves.toBe('ImplicitlyDenied');
     await expect(
-      decide('kms:GenerateDataKey', keyArn, { 'kms:ViaService': `bedrock.${region}.amazonaws.com` }),
-    ).resolves.toBe('ImplicitlyDenied');
+      world.serviceRequest('bedrock-decrypts-guardrail', {
+        caller: fn,
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        source: guardrailArn,
+      }),
+    ).resolves.toBe('Allowed');
+    // AWS documents no kms:ViaService for Bedrock, so the role's Decrypt is
+    // unconditioned (it can fetch nothing else to decrypt); new data keys only through S3.
+    await expect(decide('kms:GenerateDataKey', keyArn)).resolves.toBe('ImplicitlyDenied');
+    await expect(decide('kms:Encrypt', keyArn)).resolves.toBe('ImplicitlyDenied');
+    await expect(decide('kms:ReEncryptFrom', keyArn)).resolves.toBe('ImplicitlyDenied');
   });
 
   test('no AWS managed policy on the role', () => {
@@ -91,23 +100,21 @@ describe('the invoker policy', () => {
     arn: `arn:aws:iam::${account}:role/Pipeline`,
     identityPolicies: [world.policyDocumentOf(invoke.invokerPolicy)],
   };
-  const otherFunction = `arn:aws:lambda:${region}:${account}:function:something-else`;
+  const otherFunction = `arn:aws:lambda:${region}:${account}:function:${generatedName(
+    'GuardedGenAi-Reports',
+    'ReportFunction4B3C2D1E',
+    'AWS::Lambda::Function',
+  )}`;
+  const throughUrl = (resource: string) =>
+    world.serviceRequest('lambda-url-invocation', { caller: invoker, action: 'lambda:InvokeFunctionUrl', resource });
 
   test("can call this function's URL (IAM auth), and invoke it only through the URL", async () => {
+    await expect(throughUrl(functionArn)).resolves.toBe('Allowed');
     await expect(
-      world.decide({
-        caller: invoker,
-        action: 'lambda:InvokeFunctionUrl',
-        resource: functionArn,
-        context: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' },
-      }),
-    ).resolves.toBe('Allowed');
-    await expect(
-      world.decide({
+      world.serviceRequest('lambda-url-invokes-function', {
         caller: invoker,
         action: 'lambda:InvokeFunction',
         resource: functionArn,
-        context: { 'lambda:InvokedViaFunctionUrl': 'true' },
       }),
     ).resolves.toBe('Allowed');
     await expect(
@@ -116,52 +123,41 @@ describe('the invoker policy', () => {
   });
 
   test('cannot call any other function', async () => {
-    await expect(
-      world.decide({
-        caller: invoker,
-        action: 'lambda:InvokeFunctionUrl',
-        resource: otherFunction,
-        context: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' },
-      }),
-    ).resolves.toBe('ImplicitlyDenied');
+    await expect(throughUrl(otherFunction)).resolves.toBe('ImplicitlyDenied');
   });
 });
 
 describe('with a cross-region inference profile', () => {
-  const profileApp = buildApp({ modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' });
+  const profileApp = buildApp({ modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0' });
   const profileWorld = new PolicyWorld(profileApp.app.synth(), TEST_ENV);
   const role = { role: profileApp.stacks.guardedInvoke.invoke.role };
   const g = profileApp.stacks.guardedInvoke.guardrail;
   const gArn = profileWorld.valueOf(g.guardrailArn, g);
-  const profile = `arn:aws:bedrock:${region}:${account}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`;
-  const destination = 'arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0';
+  const profile = `arn:aws:bedrock:${region}:${account}:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0`;
+  const destination = 'arn:aws:bedrock:eu-north-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0';
   const guarded = { 'bedrock:GuardrailIdentifier': `${gArn}:1` };
+  const otherProfile = `arn:aws:bedrock:${region}:${account}:inference-profile/eu.anthropic.claude-3-5-sonnet-20240620-v1:0`;
+  /** Bedrock authorizing the routed request to the model, for `through` (a profile). */
+  const routed = (through: string) =>
+    profileWorld.serviceRequest('bedrock-profile-routes-to-model', {
+      caller: role,
+      action: 'bedrock:InvokeModel',
+      resource: destination,
+      source: through,
+      callerParameters: guarded,
+    });
 
   test('the profile and, through it, its foundation model in another region => allowed', async () => {
     await expect(
       profileWorld.decide({ caller: role, action: 'bedrock:InvokeModel', resource: profile, context: guarded }),
     ).resolves.toBe('Allowed');
-    await expect(
-      profileWorld.decide({
-        caller: role,
-        action: 'bedrock:InvokeModel',
-        resource: destination,
-        context: { ...guarded, 'bedrock:InferenceProfileArn': profile },
-      }),
-    ).resolves.toBe('Allowed');
+    await expect(routed(profile)).resolves.toBe('Allowed');
   });
 
   test('the foundation model directly, or through another profile => denied', async () => {
     await expect(
       profileWorld.decide({ caller: role, action: 'bedrock:InvokeModel', resource: destination, context: guarded }),
     ).resolves.toBe('ImplicitlyDenied');
-    await expect(
-      profileWorld.decide({
-        caller: role,
-        action: 'bedrock:InvokeModel',
-        resource: destination,
-        context: { ...guarded, 'bedrock:InferenceProfileArn': `${profile}-other` },
-      }),
-    ).resolves.toBe('ImplicitlyDenied');
+    await expect(routed(otherProfile)).resolves.toBe('ImplicitlyDenied');
   });
 });

@@ -7,13 +7,21 @@
  *
  * Templates contain CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join,
  * Fn::ImportValue). The harness resolves them to the physical names and ARNs a
- * deployment in TEST_ENV would have, naming each resource after its logical ID,
- * and refuses to guess: an intrinsic it does not know fails the test.
+ * deployment in TEST_ENV would have: the name the template gives a resource,
+ * else the name CloudFormation would generate (`physical-names.ts`), and ids
+ * of the shapes AWS assigns. It refuses to guess: an intrinsic it does not
+ * know fails the test.
+ *
+ * Requests AWS services make (and keys only AWS sets, such as
+ * `kms:ViaService` or `aws:SourceArn`) come only from the table in
+ * `service-requests.ts`, through `serviceRequest`; `decide` refuses them.
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
+import { assignedId, generatedName, NAMED_TYPES, pseudoRandom } from './physical-names';
+import { SERVICE_REQUESTS, SERVICE_SET_KEY, type ServiceRequestId, type ServiceRequestRow } from './service-requests';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface CfnResource {
@@ -29,20 +37,39 @@ export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /** A caller: an IAM role of the app, a role of another account, or nobody. */
 export type Caller =
-  | { readonly role: IConstruct }
-  | { readonly arn: string; readonly identityPolicies: PolicyDocument[] }
-  /** An AWS service principal (`events.amazonaws.com`): only resource policies (bucket, key, topic, trust) can let it in. */
-  | { readonly service: string }
-  | 'anonymous';
+  { readonly role: IConstruct } | { readonly arn: string; readonly identityPolicies: PolicyDocument[] } | 'anonymous';
+
+/** An AWS service principal (`events.amazonaws.com`): only resource policies (bucket, key, topic, trust) can let it in. */
+type Principal = Caller | { readonly service: string };
 
 export interface Request {
   readonly caller: Caller;
   readonly action: string;
   readonly resource: string;
-  /** Request context; sensible TLS defaults are added unless given. */
+  /**
+   * Keys the caller itself puts in the request (TLS, S3 headers, Bedrock
+   * guardrail parameters); sensible TLS defaults are added unless given. Keys
+   * only AWS sets are refused: use `serviceRequest`.
+   */
   readonly context?: Record<string, string | string[]>;
   /** The VPC endpoint the request travels through: its policy applies and aws:SourceVpce is set. */
   readonly viaEndpoint?: IConstruct;
+}
+
+/** A request an AWS service makes, with the context its row in `SERVICE_REQUESTS` says it carries. */
+export interface ServiceRequest {
+  readonly action: string;
+  readonly resource: string;
+  /** The resource the service acts for (the row says which kind); absent when the row has none. */
+  readonly source?: string;
+  /** The account that owns `source`: from its ARN when it has one, else this deployment's. */
+  readonly account?: string;
+  /** The region of `source`: from its ARN when it has one, else this deployment's. */
+  readonly region?: string;
+  /** Whose credentials the service uses, for rows whose principal is `caller`. */
+  readonly caller?: Caller;
+  /** Parameters the caller set in its own request, limited to the row's `callerKeys`. */
+  readonly callerParameters?: Record<string, string>;
 }
 
 /**
@@ -63,6 +90,16 @@ function aliasEncryptionContext<T>(value: T): T {
         ? Object.fromEntries(Object.entries(v).map(([k, inner]) => [rename(k), walk(inner)]))
         : v;
   return walk(value) as T;
+}
+
+/**
+ * KMS sets `kms:CallerAccount` to the account of the calling principal on
+ * every request,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account.
+ * For service principals AWS does not say which account that is, so none is set.
+ */
+function kmsDefaults(action: string, principalArn: string | undefined): Record<string, string> {
+  return action.startsWith('kms:') && principalArn ? { 'kms:CallerAccount': principalArn.split(':')[4] } : {};
 }
 
 /** Context of a well-behaved HTTPS request (TLS 1.3 where the service reports it). */
@@ -112,18 +149,71 @@ export class PolicyWorld {
     return this.resolve(resource.Properties?.PolicyDocument as Json, stackName) as PolicyDocument;
   }
 
-  /** Evaluate one request against identity and resource policies. */
+  /** Evaluate one request a caller makes itself against identity and resource policies. */
   public async decide(request: Request): Promise<Decision> {
-    const identityPolicies = this.identityPoliciesOf(request.caller);
+    if (typeof request.caller === 'object' && 'service' in request.caller) {
+      throw new Error('a service principal makes requests only through serviceRequest (service-requests.ts)');
+    }
+    const chosen = Object.keys(request.context ?? {}).filter((key) => SERVICE_SET_KEY.test(key));
+    if (chosen.length > 0) {
+      throw new Error(
+        `${chosen.join(', ')} ${chosen.length > 1 ? 'are' : 'is'} set by AWS, not by the caller: use serviceRequest with a row of service-requests.ts`,
+      );
+    }
+    return this.evaluate(request.caller, request);
+  }
+
+  /**
+   * Evaluate a request an AWS service makes: the row of `SERVICE_REQUESTS`
+   * fixes the principal, the actions and every context key, built from the
+   * resource the service acts for. Nothing else can be added.
+   */
+  public async serviceRequest(id: ServiceRequestId, request: ServiceRequest): Promise<Decision> {
+    const row: ServiceRequestRow = SERVICE_REQUESTS[id];
+    if (!row.actions.includes(request.action)) {
+      throw new Error(`${id} covers ${row.actions.join(', ')}, not ${request.action}`);
+    }
+    if ((row.source === null) !== (request.source === undefined)) {
+      throw new Error(row.source === null ? `${id} carries nothing about a source` : `${id} needs the ${row.source}`);
+    }
+    if ((row.principal === 'caller') !== (request.caller !== undefined)) {
+      throw new Error(
+        row.principal === 'caller'
+          ? `${id} needs the caller whose credentials are used`
+          : `${id} is signed by a service`,
+      );
+    }
+    const extra = Object.keys(request.callerParameters ?? {}).filter((key) => !(row.callerKeys ?? []).includes(key));
+    if (extra.length > 0) throw new Error(`${id} carries no ${extra.join(', ')} from the caller`);
+    const source = request.source ?? '';
+    const arnParts = source.startsWith('arn:') ? source.split(':') : [];
+    const subject = {
+      source,
+      account: request.account ?? (arnParts[4] || this.env.account),
+      region: request.region ?? (arnParts[3] || this.env.region),
+    };
+    const principal: Principal =
+      row.principal === 'caller'
+        ? (request.caller as Caller)
+        : { service: typeof row.principal === 'function' ? row.principal(subject) : row.principal };
+    return this.evaluate(principal, {
+      action: request.action,
+      resource: request.resource,
+      context: { ...request.callerParameters, ...row.context(subject) },
+    });
+  }
+
+  private async evaluate(caller: Principal, request: Omit<Request, 'caller'>): Promise<Decision> {
+    const identityPolicies = this.identityPoliciesOf(caller);
     const principal =
-      request.caller === 'anonymous'
+      caller === 'anonymous'
         ? anonymousPrincipal
-        : 'role' in request.caller
-          ? this.arnOf(request.caller.role)
-          : 'service' in request.caller
-            ? request.caller.service
-            : request.caller.arn;
-    const isService = typeof request.caller === 'object' && 'service' in request.caller;
+        : 'role' in caller
+          ? this.arnOf(caller.role)
+          : 'service' in caller
+            ? caller.service
+            : caller.arn;
+    const isService = typeof caller === 'object' && 'service' in caller;
     const resourcePolicy = this.resourcePolicyFor(request.resource);
     const endpoint = request.viaEndpoint ? this.endpoint(request.viaEndpoint) : undefined;
     const simulation: Simulation = {
@@ -133,6 +223,7 @@ export class PolicyWorld {
         resource: { resource: request.resource, accountId: this.env.account },
         contextVariables: aliasEncryptionContext({
           ...secureDefaults(request.action),
+          ...kmsDefaults(request.action, typeof principal === 'string' && !isService ? principal : undefined),
           // The simulator does not derive these global keys from the principal
           // (aws:PrincipalArn of a role is the role's ARN, as here); IAM does.
           ...(typeof principal === 'string' && !isService
@@ -199,7 +290,7 @@ export class PolicyWorld {
     return { stackName: stack.stackName, logicalId: stack.resolve(element.logicalId) };
   }
 
-  private identityPoliciesOf(caller: Caller): PolicyDocument[] {
+  private identityPoliciesOf(caller: Principal): PolicyDocument[] {
     if (caller === 'anonymous' || 'service' in caller) return [];
     if ('identityPolicies' in caller) return caller.identityPolicies;
     const { stackName, logicalId } = this.locate(caller.role);
@@ -327,44 +418,80 @@ export class PolicyWorld {
     };
     if (name in pseudo) return pseudo[name];
     const resource = this.resource(name, stackName);
+    const { account, region } = this.env;
+    const seed = `${stackName}/${name}`;
     switch (resource.Type) {
       case 'AWS::S3::Bucket':
-        return `${stackName}-${name}`.toLowerCase();
-      case 'AWS::KMS::Key':
-        return `key-${name.toLowerCase()}`;
       case 'AWS::IAM::Role':
       case 'AWS::Lambda::Function':
       case 'AWS::Logs::LogGroup':
-        return `${stackName}-${name}`;
-      case 'AWS::IAM::ManagedPolicy':
-        return `arn:aws:iam::${this.env.account}:policy/${stackName}-${name}`;
-      case 'AWS::EC2::VPCEndpoint':
-        return `vpce-${name.toLowerCase()}`;
-      case 'AWS::EC2::Subnet':
-        return `subnet-${name.toLowerCase()}`;
-      case 'AWS::EC2::VPC':
-        return `vpc-${name.toLowerCase()}`;
-      case 'AWS::SNS::Topic':
-        return `arn:aws:sns:${this.env.region}:${this.env.account}:${stackName}-${name}`;
-      case 'AWS::SQS::Queue':
-        return `https://sqs.${this.env.region}.amazonaws.com/${this.env.account}/${stackName}-${name}`;
       case 'AWS::Events::Rule':
-        return `${stackName}-${name}`;
+      case 'AWS::CloudTrail::Trail':
+        return this.physicalName(name, stackName);
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${account}:policy${this.iamPath(resource, stackName)}${this.physicalName(name, stackName)}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${account}:${this.physicalName(name, stackName)}`;
+      case 'AWS::SQS::Queue':
+        return `https://sqs.${region}.amazonaws.com/${account}/${this.physicalName(name, stackName)}`;
+      case 'AWS::KMS::Key':
+        return assignedId('kms-key', seed);
+      case 'AWS::EC2::VPCEndpoint':
+        return assignedId('vpce', seed);
+      case 'AWS::EC2::Subnet':
+        return assignedId('subnet', seed);
+      case 'AWS::EC2::VPC':
+        return assignedId('vpc', seed);
+      case 'AWS::EC2::SecurityGroup':
+        return assignedId('sg', seed);
       case 'AWS::GuardDuty::Detector':
-        return name.toLowerCase().padEnd(32, '0').slice(0, 32);
+        return assignedId('detector', seed);
       default:
         throw new Error(`the IAM harness cannot resolve Ref to ${resource.Type} ${name}`);
     }
   }
 
+  /**
+   * The name a resource gets: the one its template sets (resolved), else the
+   * one CloudFormation generates for its type.
+   */
+  private physicalName(logicalId: string, stackName: string): string {
+    const resource = this.resource(logicalId, stackName);
+    const spec = NAMED_TYPES[resource.Type];
+    if (!spec) throw new Error(`no naming rule for ${resource.Type} ${logicalId}`);
+    const explicit = resource.Properties?.[spec.nameProperty];
+    if (explicit !== undefined) {
+      const name = this.resolve(explicit, stackName);
+      if (typeof name !== 'string' || name.length > spec.maxLength) {
+        throw new Error(
+          `${stackName}/${logicalId}: ${spec.nameProperty} ${JSON.stringify(name)} is not a name of at most ${spec.maxLength} characters`,
+        );
+      }
+      return name;
+    }
+    return generatedName(stackName, logicalId, resource.Type);
+  }
+
+  /** IAM paths default to "/". */
+  private iamPath(resource: CfnResource, stackName: string): string {
+    const path = resource.Properties?.Path;
+    return path === undefined ? '/' : (this.resolve(path, stackName) as string);
+  }
+
   private getAtt(logicalId: string, attribute: string, stackName: string): string {
     const resource = this.resource(logicalId, stackName);
     const { account, region } = this.env;
+    const seed = `${stackName}/${logicalId}`;
     if (resource.Type === 'AWS::Macie::CustomDataIdentifier' || resource.Type === 'AWS::Macie::AllowList') {
-      const kind = resource.Type === 'AWS::Macie::AllowList' ? 'allow-list' : 'custom-data-identifier';
-      const id = logicalId.toLowerCase();
+      const allowList = resource.Type === 'AWS::Macie::AllowList';
+      // Macie ids: a UUID for a custom data identifier, 22 lowercase letters and digits for an allow list.
+      // https://docs.aws.amazon.com/macie/latest/APIReference/custom-data-identifiers-id.html
+      // https://docs.aws.amazon.com/macie/latest/APIReference/allow-lists-id.html
+      const id = allowList ? pseudoRandom(seed, 22, 'lower') : assignedId('uuid', seed);
       if (attribute === 'Id') return id;
-      if (attribute === 'Arn') return `arn:aws:macie2:${region}:${account}:${kind}/${id}`;
+      if (attribute === 'Arn') {
+        return `arn:aws:macie2:${region}:${account}:${allowList ? 'allow-list' : 'custom-data-identifier'}/${id}`;
+      }
     }
     if (attribute === 'Arn') {
       const id = this.ref(logicalId, stackName);
@@ -374,7 +501,7 @@ export class PolicyWorld {
         case 'AWS::KMS::Key':
           return `arn:aws:kms:${region}:${account}:key/${id}`;
         case 'AWS::IAM::Role':
-          return `arn:aws:iam::${account}:role/${id}`;
+          return `arn:aws:iam::${account}:role${this.iamPath(resource, stackName)}${id}`;
         case 'AWS::Lambda::Function':
           return `arn:aws:lambda:${region}:${account}:function:${id}`;
         case 'AWS::Logs::LogGroup':
@@ -383,15 +510,25 @@ export class PolicyWorld {
           return this.queueArnOf(id);
         case 'AWS::Events::Rule':
           return `arn:aws:events:${region}:${account}:rule/${id}`;
+        case 'AWS::CloudTrail::Trail':
+          return `arn:aws:cloudtrail:${region}:${account}:trail/${id}`;
       }
     }
+    if (resource.Type === 'AWS::SNS::Topic' && attribute === 'TopicArn') return this.ref(logicalId, stackName);
+    if (resource.Type === 'AWS::SNS::Topic' && attribute === 'TopicName') {
+      return this.ref(logicalId, stackName).split(':')[5];
+    }
+    if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(logicalId, stackName);
+    if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueName') {
+      return this.ref(logicalId, stackName).split('/')[4];
+    }
     if (resource.Type === 'AWS::Bedrock::Guardrail') {
-      const guardrailId = logicalId.toLowerCase().replace(/[^a-z0-9]/g, '');
+      const guardrailId = assignedId('guardrail', seed);
       if (attribute === 'GuardrailId') return guardrailId;
       if (attribute === 'GuardrailArn') return `arn:aws:bedrock:${region}:${account}:guardrail/${guardrailId}`;
     }
     if (resource.Type === 'AWS::Bedrock::GuardrailVersion' && attribute === 'Version') return '1';
-    if (resource.Type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return `sg-${logicalId.toLowerCase()}`;
+    if (resource.Type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return assignedId('sg', seed);
     throw new Error(`the IAM harness cannot resolve ${resource.Type} ${logicalId}.${attribute}`);
   }
 

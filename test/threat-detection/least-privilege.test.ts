@@ -2,6 +2,7 @@ import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/data-protection/
 import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/malware-protection';
 import { buildApp, TEST_ENV } from '../support/build-app';
 import { administrator, type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
+import { generatedName } from '../support/physical-names';
 
 /**
  * Proofs, against the synthesized policies, that every role and resource
@@ -16,12 +17,12 @@ const { account, region }: { account: string; region: string } = TEST_ENV;
 const dataBucket = world.arnOf(stacks.dataProtection.dataBucket.bucket);
 const otherBucket = world.arnOf(stacks.dataProtection.accessLogBucket.bucket);
 const keyArn = world.arnOf(stacks.dataProtection.key);
-const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:CallerAccount': account };
+/** A log group of another app in this account, named the way CloudFormation would. */
+const otherLogGroup = `arn:aws:logs:${region}:${account}:log-group:${generatedName('Reports', 'ReportLogs9A8B7C6D', 'AWS::Logs::LogGroup')}`;
 
 async function expectDecision(promise: Promise<Decision>, expected: Decision) {
   await expect(promise).resolves.toBe(expected);
 }
-const service = (name: string): Caller => ({ service: name });
 
 /** A part of the stack the default configuration must have. */
 function present<T>(value: T | undefined, what: string): T {
@@ -36,26 +37,17 @@ describe('Malware Protection for S3 role', () => {
   const roleArn = world.arnOf(malware.role);
   const asScanner = (action: string, resource: string, context: Record<string, string> = {}) =>
     world.decide({ caller: { role: malware.role }, action, resource, context });
-  const planOf = (acct: string) => `arn:aws:guardduty:${region}:${acct}:malware-protection-plan/b4c7f464ab3a4`;
 
-  test('only GuardDuty Malware Protection may assume it, for a plan of this account', async () => {
-    const assume = (caller: Caller, sourceAccount: string, sourceArn: string) =>
-      world.decide({
-        caller,
-        action: 'sts:AssumeRole',
-        resource: roleArn,
-        context: { 'aws:SourceAccount': sourceAccount, 'aws:SourceArn': sourceArn },
-      });
-    await expectDecision(assume(service(MALWARE_PROTECTION_SERVICE), account, planOf(account)), 'Allowed');
+  test('GuardDuty Malware Protection may assume it, Lambda may not', async () => {
+    // AWS's trust policy has no conditions and documents no source context for this principal.
     await expectDecision(
-      assume(service(MALWARE_PROTECTION_SERVICE), '222222222222', planOf('222222222222')),
-      'ImplicitlyDenied',
+      world.serviceRequest('malware-protection-assumes-role', { action: 'sts:AssumeRole', resource: roleArn }),
+      'Allowed',
     );
     await expectDecision(
-      assume(service(MALWARE_PROTECTION_SERVICE), account, `arn:aws:guardduty:${region}:${account}:detector/x`),
+      world.serviceRequest('lambda-assumes-execution-role', { action: 'sts:AssumeRole', resource: roleArn }),
       'ImplicitlyDenied',
     );
-    await expectDecision(assume(service('lambda.amazonaws.com'), account, planOf(account)), 'ImplicitlyDenied');
   });
 
   test('it reads and tags objects of the data bucket, and of no other bucket', async () => {
@@ -71,23 +63,31 @@ describe('Malware Protection for S3 role', () => {
     await expectDecision(asScanner('s3:DeleteObject', `${dataBucket}/records/a.json`), 'ImplicitlyDenied');
   });
 
-  test('it decrypts only through S3', async () => {
-    await expectDecision(asScanner('kms:Decrypt', keyArn, viaS3), 'Allowed');
-    await expectDecision(asScanner('kms:Decrypt', keyArn, { 'kms:CallerAccount': account }), 'ImplicitlyDenied');
+  test('it decrypts only through S3, for the data bucket', async () => {
+    const throughS3 = (source: string) =>
+      world.serviceRequest('s3-uses-key-for-caller', {
+        caller: { role: malware.role },
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        source,
+      });
+    await expectDecision(throughS3(dataBucket), 'Allowed');
+    await expectDecision(asScanner('kms:Decrypt', keyArn), 'ImplicitlyDenied');
   });
 
   test('it manages only the EventBridge rule GuardDuty owns', async () => {
-    const managed = `arn:aws:events:${region}:${account}:rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3abc`;
-    const byGuardDuty = { 'events:ManagedBy': MALWARE_PROTECTION_SERVICE };
-    await expectDecision(asScanner('events:PutRule', managed, byGuardDuty), 'Allowed');
-    await expectDecision(
-      asScanner('events:PutRule', managed, { 'events:ManagedBy': 'someone.else' }),
-      'ImplicitlyDenied',
-    );
-    await expectDecision(
-      asScanner('events:PutRule', `arn:aws:events:${region}:${account}:rule/any-rule`, byGuardDuty),
-      'ImplicitlyDenied',
-    );
+    const managed = `arn:aws:events:${region}:${account}:rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3Rule-${'b4c7f464ab3a4'}`;
+    const managedRule = (resource: string) =>
+      world.serviceRequest('malware-protection-manages-its-rule', {
+        caller: { role: malware.role },
+        action: 'events:PutRule',
+        resource,
+      });
+    await expectDecision(managedRule(managed), 'Allowed');
+    // A rule nobody manages carries no events:ManagedBy.
+    await expectDecision(asScanner('events:PutRule', managed), 'ImplicitlyDenied');
+    const otherRule = generatedName('Reports', 'NightlyRule5E6F7A8B', 'AWS::Events::Rule');
+    await expectDecision(managedRule(`arn:aws:events:${region}:${account}:rule/${otherRule}`), 'ImplicitlyDenied');
   });
 
   test('the pass-role policy hands this role to GuardDuty Malware Protection and to nothing else', async () => {
@@ -139,18 +139,17 @@ describe('Macie job provider role', () => {
 
 describe('CloudTrail log-delivery role', () => {
   const roleArn = world.arnOf(trail.logDeliveryRole);
-  const ourTrail = world.valueOf(trail.trailArn, trail);
 
-  test('only CloudTrail may assume it, for our trail', async () => {
-    const assume = (sourceArn: string) =>
-      world.decide({
-        caller: service('cloudtrail.amazonaws.com'),
-        action: 'sts:AssumeRole',
-        resource: roleArn,
-        context: { 'aws:SourceAccount': account, 'aws:SourceArn': sourceArn },
-      });
-    await expectDecision(assume(ourTrail), 'Allowed');
-    await expectDecision(assume(`arn:aws:cloudtrail:${region}:${account}:trail/another-trail`), 'ImplicitlyDenied');
+  test('CloudTrail may assume it, Lambda may not', async () => {
+    // AWS documents no source context for this assumption, so the trust has no condition.
+    await expectDecision(
+      world.serviceRequest('cloudtrail-assumes-log-delivery-role', { action: 'sts:AssumeRole', resource: roleArn }),
+      'Allowed',
+    );
+    await expectDecision(
+      world.serviceRequest('lambda-assumes-execution-role', { action: 'sts:AssumeRole', resource: roleArn }),
+      'ImplicitlyDenied',
+    );
   });
 
   test('it delivers to the trail log group only', async () => {
@@ -158,39 +157,18 @@ describe('CloudTrail log-delivery role', () => {
     const deliver = (resource: string) =>
       world.decide({ caller: { role: trail.logDeliveryRole }, action: 'logs:PutLogEvents', resource });
     await expectDecision(deliver(`${group}:log-stream:${account}_CloudTrail_${region}`), 'Allowed');
-    await expectDecision(deliver(`arn:aws:logs:${region}:${account}:log-group:other:log-stream:x`), 'ImplicitlyDenied');
+    await expectDecision(deliver(`${otherLogGroup}:log-stream:${account}_CloudTrail_${region}`), 'ImplicitlyDenied');
   });
 });
 
-describe('alert topic and dead-letter queue', () => {
-  const alerts = threat.alerts;
-  const topicArn = world.valueOf(alerts.topic.topicArn, alerts);
-  const queueArn = world.valueOf(alerts.deadLetters.queueArn, alerts);
-  const ourRule = world.arnOf(alerts.rules[0]);
-  const otherRule = `arn:aws:events:${region}:${account}:rule/someone-elses-rule`;
-  const fromEvents = (action: string, resource: string, sourceArn: string, sourceAccount = account) =>
-    world.decide({
-      caller: service('events.amazonaws.com'),
-      action,
-      resource,
-      context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount },
-    });
+// What the services themselves may do (EventBridge, SNS, CloudTrail, GuardDuty,
+// S3, Macie, CloudWatch Logs) is proved in test/compliance/service-paths.test.ts.
+describe('alert topic', () => {
+  const topicArn = world.valueOf(threat.alerts.topic.topicArn, threat.alerts);
 
-  test('EventBridge may publish on behalf of our rules only', async () => {
-    for (const rule of alerts.rules) {
-      await expectDecision(fromEvents('sns:Publish', topicArn, world.arnOf(rule)), 'Allowed');
-    }
-    await expectDecision(fromEvents('sns:Publish', topicArn, otherRule), 'ImplicitlyDenied');
-    await expectDecision(fromEvents('sns:Publish', topicArn, ourRule, '222222222222'), 'ImplicitlyDenied');
-  });
-
-  test('other principals are denied, and publishing without TLS is refused even to an administrator', async () => {
+  test('other accounts are denied, and publishing without TLS is refused even to an administrator', async () => {
     await expectDecision(
       world.decide({ caller: administrator('222222222222'), action: 'sns:Publish', resource: topicArn }),
-      'ImplicitlyDenied',
-    );
-    await expectDecision(
-      world.decide({ caller: service('s3.amazonaws.com'), action: 'sns:Publish', resource: topicArn }),
       'ImplicitlyDenied',
     );
     await expectDecision(
@@ -202,81 +180,5 @@ describe('alert topic and dead-letter queue', () => {
       }),
       'ExplicitlyDenied',
     );
-  });
-
-  test('only our rules, and our topic, may dead-letter into the queue', async () => {
-    await expectDecision(fromEvents('sqs:SendMessage', queueArn, ourRule), 'Allowed');
-    await expectDecision(fromEvents('sqs:SendMessage', queueArn, otherRule), 'ImplicitlyDenied');
-    await expectDecision(
-      world.decide({
-        caller: service('sns.amazonaws.com'),
-        action: 'sqs:SendMessage',
-        resource: queueArn,
-        context: { 'aws:SourceArn': topicArn },
-      }),
-      'Allowed',
-    );
-    await expectDecision(
-      world.decide({
-        caller: service('sns.amazonaws.com'),
-        action: 'sqs:SendMessage',
-        resource: queueArn,
-        context: { 'aws:SourceArn': `arn:aws:sns:${region}:${account}:another-topic` },
-      }),
-      'ImplicitlyDenied',
-    );
-  });
-});
-
-describe('the project key, for the threat-detection services', () => {
-  const useKey = (caller: Caller, action: string, context: Record<string, string>) =>
-    world.decide({ caller, action, resource: keyArn, context });
-
-  test('EventBridge: for rules of the threat-detection stack only', async () => {
-    const events = service('events.amazonaws.com');
-    const ruleOf = (name: string) => `arn:aws:events:${region}:${account}:rule/${name}`;
-    await expectDecision(
-      useKey(events, 'kms:GenerateDataKey', {
-        'aws:SourceArn': ruleOf('GuardedGenAi-ThreatDetection-AlertsMacie-1'),
-        'aws:SourceAccount': account,
-      }),
-      'Allowed',
-    );
-    await expectDecision(
-      useKey(events, 'kms:GenerateDataKey', {
-        'aws:SourceArn': ruleOf('SomeOtherStack-Rule-1'),
-        'aws:SourceAccount': account,
-      }),
-      'ImplicitlyDenied',
-    );
-    await expectDecision(useKey(events, 'kms:Decrypt', { 'aws:SourceAccount': '222222222222' }), 'ImplicitlyDenied');
-  });
-
-  test('CloudTrail: for our trail, with its encryption context, only', async () => {
-    const cloudTrail = service('cloudtrail.amazonaws.com');
-    const ourTrail = world.valueOf(trail.trailArn, threat);
-    const context = (sourceArn: string) => ({
-      'aws:SourceArn': sourceArn,
-      'aws:SourceAccount': account,
-      'kms:EncryptionContext:aws:cloudtrail:arn': sourceArn,
-    });
-    await expectDecision(useKey(cloudTrail, 'kms:GenerateDataKey', context(ourTrail)), 'Allowed');
-    await expectDecision(
-      useKey(cloudTrail, 'kms:GenerateDataKey', context(`arn:aws:cloudtrail:${region}:${account}:trail/other`)),
-      'ImplicitlyDenied',
-    );
-    await expectDecision(useKey(cloudTrail, 'kms:Decrypt', context(ourTrail)), 'ImplicitlyDenied');
-  });
-
-  test("Macie's service-linked role: decrypt through S3 only", async () => {
-    const macieRole: Caller = {
-      arn: `arn:aws:iam::${account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
-      identityPolicies: [],
-    };
-    await expectDecision(useKey(macieRole, 'kms:Decrypt', viaS3), 'Allowed');
-    await expectDecision(useKey(macieRole, 'kms:Decrypt', { 'kms:CallerAccount': account }), 'ImplicitlyDenied');
-    await expectDecision(useKey(macieRole, 'kms:GenerateDataKey', viaS3), 'ImplicitlyDenied');
-    const impostor: Caller = { arn: `arn:aws:iam::${account}:role/NotMacie`, identityPolicies: [] };
-    await expectDecision(useKey(impostor, 'kms:Decrypt', viaS3), 'ImplicitlyDenied');
   });
 });

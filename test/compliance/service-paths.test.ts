@@ -1,0 +1,297 @@
+import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/guardduty';
+import { buildApp, TEST_ENV } from '../support/build-app';
+import { type Caller, type Decision, PolicyWorld, type ServiceRequest } from '../support/iam-harness';
+import { assignedId, generatedName } from '../support/physical-names';
+import type { ServiceRequestId } from '../support/service-requests';
+
+/**
+ * Every AWS service a resource policy or the key policy lets in, making the
+ * request it makes (context from test/support/service-requests.ts, names as a
+ * deployment has them): allowed for the app's own resources, denied for
+ * another resource of this account and for the same resource name in another
+ * account.
+ */
+const { account, region }: { account: string; region: string } = TEST_ENV;
+const OTHER_ACCOUNT = '222222222222';
+const { app, stacks } = buildApp({ alertEmail: 'security@example.com', guardDutyFindingsExport: true });
+const world = new PolicyWorld(app.synth(), TEST_ENV);
+const threat = stacks.threatDetection;
+const keyArn = world.arnOf(stacks.dataProtection.key);
+
+const request = (id: ServiceRequestId, r: ServiceRequest): Promise<Decision> => world.serviceRequest(id, r);
+const inOtherAccount = (arn: string) => arn.replace(`:${account}:`, `:${OTHER_ACCOUNT}:`);
+async function expectDecision(promise: Promise<Decision>, expected: Decision) {
+  await expect(promise).resolves.toBe(expected);
+}
+/** Resources of another app in this account, named the way CloudFormation would. */
+const other = {
+  rule: `arn:aws:events:${region}:${account}:rule/${generatedName('Reports', 'NightlyRule5E6F7A8B', 'AWS::Events::Rule')}`,
+  topic: `arn:aws:sns:${region}:${account}:${generatedName('Reports', 'ReportTopic1A2B3C4D', 'AWS::SNS::Topic')}`,
+  queue: `arn:aws:sqs:${region}:${account}:${generatedName('Reports', 'ReportQueue2B3C4D5E', 'AWS::SQS::Queue')}`,
+  bucket: `arn:aws:s3:::${generatedName('Reports', 'ReportBucket3C4D5E6F', 'AWS::S3::Bucket')}`,
+  trail: `arn:aws:cloudtrail:${region}:${account}:trail/${generatedName('Reports', 'ReportTrail4D5E6F7A', 'AWS::CloudTrail::Trail')}`,
+  logGroup: `arn:aws:logs:${region}:${account}:log-group:${generatedName('Reports', 'ReportLogs9A8B7C6D', 'AWS::Logs::LogGroup')}`,
+  // One detector per account and region: another one of this account is in another region.
+  detector: `arn:aws:guardduty:us-east-1:${account}:detector/${assignedId('detector', 'us-east-1')}`,
+};
+
+describe('EventBridge delivers alerts', () => {
+  const { alerts } = threat;
+  const topicArn = world.valueOf(alerts.topic.topicArn, alerts);
+  const queueArn = world.valueOf(alerts.deadLetters.queueArn, alerts);
+  const rules = alerts.rules.map((rule) => world.arnOf(rule));
+
+  test('it publishes to the topic for each of our rules, not for another rule or account', async () => {
+    for (const rule of rules) {
+      await expectDecision(
+        request('eventbridge-publishes-to-topic', { action: 'sns:Publish', resource: topicArn, source: rule }),
+        'Allowed',
+      );
+    }
+    await expectDecision(
+      request('eventbridge-publishes-to-topic', { action: 'sns:Publish', resource: topicArn, source: other.rule }),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(
+      request('eventbridge-publishes-to-topic', {
+        action: 'sns:Publish',
+        resource: topicArn,
+        source: inOtherAccount(rules[0]),
+      }),
+      'ImplicitlyDenied',
+    );
+  });
+
+  test('it dead-letters into the queue for our rules only', async () => {
+    const deadLetter = (source: string) =>
+      request('eventbridge-dead-letters-to-queue', { action: 'sqs:SendMessage', resource: queueArn, source });
+    for (const rule of rules) await expectDecision(deadLetter(rule), 'Allowed');
+    await expectDecision(deadLetter(other.rule), 'ImplicitlyDenied');
+    await expectDecision(deadLetter(inOtherAccount(rules[0])), 'ImplicitlyDenied');
+  });
+
+  test('it uses the key for our topic (SNS SSE) and our queue (SQS SSE), for no other', async () => {
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      const forTopic = (source: string) =>
+        request('eventbridge-encrypts-for-topic', { action, resource: keyArn, source });
+      const forQueue = (source: string) =>
+        request('eventbridge-encrypts-for-queue', { action, resource: keyArn, source });
+      await expectDecision(forTopic(topicArn), 'Allowed');
+      await expectDecision(forTopic(other.topic), 'ImplicitlyDenied');
+      await expectDecision(forTopic(inOtherAccount(topicArn)), 'ImplicitlyDenied');
+      await expectDecision(forQueue(queueArn), 'Allowed');
+      await expectDecision(forQueue(other.queue), 'ImplicitlyDenied');
+      await expectDecision(forQueue(inOtherAccount(queueArn)), 'ImplicitlyDenied');
+    }
+  });
+});
+
+describe('SNS dead-letters e-mail it could not deliver', () => {
+  const { alerts } = threat;
+  const topicArn = world.valueOf(alerts.topic.topicArn, alerts);
+  const queueArn = world.valueOf(alerts.deadLetters.queueArn, alerts);
+
+  test('into the queue for our topic only', async () => {
+    const send = (source: string) =>
+      request('sns-dead-letters-to-queue', { action: 'sqs:SendMessage', resource: queueArn, source });
+    await expectDecision(send(topicArn), 'Allowed');
+    await expectDecision(send(other.topic), 'ImplicitlyDenied');
+    await expectDecision(send(inOtherAccount(topicArn)), 'ImplicitlyDenied');
+  });
+
+  test('with the key, for our queue only', async () => {
+    const encrypt = (source: string) =>
+      request('sns-encrypts-for-queue', { action: 'kms:GenerateDataKey', resource: keyArn, source });
+    await expectDecision(encrypt(queueArn), 'Allowed');
+    await expectDecision(encrypt(other.queue), 'ImplicitlyDenied');
+    await expectDecision(encrypt(inOtherAccount(queueArn)), 'ImplicitlyDenied');
+  });
+});
+
+describe('CloudTrail delivers the trail', () => {
+  const trail = threat.trail;
+  if (!trail) throw new Error('the default configuration has a trail');
+  const trailArn = world.valueOf(trail.trailArn, trail);
+  const bucketArn = world.arnOf(trail.bucket.bucket);
+  const logFile = (acct: string) =>
+    `${bucketArn}/AWSLogs/${acct}/CloudTrail/${region}/2026/11/29/${acct}_CloudTrail_${region}_20261129T1205Z_Jm3cL2vGh5sT8wQe.json.gz`;
+
+  test('it checks the bucket ACL and writes log files for our trail, not for another', async () => {
+    const acl = (source: string) =>
+      request('cloudtrail-checks-bucket-acl', { action: 's3:GetBucketAcl', resource: bucketArn, source });
+    const write = (source: string, file = logFile(account)) =>
+      request('cloudtrail-writes-log-files', { action: 's3:PutObject', resource: file, source });
+    await expectDecision(acl(trailArn), 'Allowed');
+    await expectDecision(write(trailArn), 'Allowed');
+    await expectDecision(acl(other.trail), 'ImplicitlyDenied');
+    await expectDecision(write(other.trail), 'ImplicitlyDenied');
+    await expectDecision(write(inOtherAccount(trailArn), logFile(OTHER_ACCOUNT)), 'ImplicitlyDenied');
+  });
+
+  test('it encrypts log files and describes the key for our trail, not for another', async () => {
+    const encrypt = (source: string) =>
+      request('cloudtrail-encrypts-log-files', { action: 'kms:GenerateDataKey', resource: keyArn, source });
+    const describe = (source: string) =>
+      request('cloudtrail-describes-key', { action: 'kms:DescribeKey', resource: keyArn, source });
+    await expectDecision(encrypt(trailArn), 'Allowed');
+    await expectDecision(describe(trailArn), 'Allowed');
+    await expectDecision(encrypt(other.trail), 'ImplicitlyDenied');
+    await expectDecision(describe(other.trail), 'ImplicitlyDenied');
+    await expectDecision(encrypt(inOtherAccount(trailArn)), 'ImplicitlyDenied');
+  });
+
+  test('it assumes the log-delivery role, and no other role of the app', async () => {
+    const assume = (resource: string) =>
+      request('cloudtrail-assumes-log-delivery-role', { action: 'sts:AssumeRole', resource });
+    await expectDecision(assume(world.arnOf(trail.logDeliveryRole)), 'Allowed');
+    const malware = threat.malwareProtection;
+    if (!malware) throw new Error('the default configuration has malware protection');
+    await expectDecision(assume(world.arnOf(malware.role)), 'ImplicitlyDenied');
+  });
+});
+
+describe('GuardDuty exports findings', () => {
+  const detector = threat.detector;
+  const findings = detector?.findingsBucket;
+  if (!detector || !findings) throw new Error('guardDutyFindingsExport creates a findings bucket');
+  const detectorArn = world.valueOf(detector.detectorArn, detector);
+  const bucketArn = world.arnOf(findings.bucket);
+  const object = `${bucketArn}/${FINDINGS_EXPORT_PREFIX}AWSLogs/${account}/GuardDuty/${region}/2026/11/29/${assignedId('uuid', 'finding')}.jsonl.gz`;
+
+  test('for our detector, not for one of another region or account', async () => {
+    for (const source of [detectorArn, other.detector, inOtherAccount(detectorArn)]) {
+      const expected: Decision = source === detectorArn ? 'Allowed' : 'ImplicitlyDenied';
+      await expectDecision(
+        request('guardduty-locates-export-bucket', { action: 's3:GetBucketLocation', resource: bucketArn, source }),
+        expected,
+      );
+      await expectDecision(
+        request('guardduty-exports-findings', { action: 's3:PutObject', resource: object, source }),
+        expected,
+      );
+      await expectDecision(
+        request('guardduty-encrypts-findings', { action: 'kms:GenerateDataKey', resource: keyArn, source }),
+        expected,
+      );
+    }
+  });
+});
+
+describe('S3 server access logging', () => {
+  const dataBucket = world.arnOf(stacks.dataProtection.dataBucket.bucket);
+  const logBucket = world.arnOf(stacks.dataProtection.accessLogBucket.bucket);
+  const logObject = `${logBucket}/data-bucket/2026-11-29-12-05-31-5A3F9C1D2B4E6F70`;
+
+  test('delivers logs of the data bucket, not of another bucket or account', async () => {
+    const deliver = (source: string, sourceAccount?: string) =>
+      request('s3-delivers-access-logs', {
+        action: 's3:PutObject',
+        resource: logObject,
+        source,
+        account: sourceAccount,
+      });
+    await expectDecision(deliver(dataBucket), 'Allowed');
+    await expectDecision(deliver(other.bucket), 'ImplicitlyDenied');
+    await expectDecision(deliver(dataBucket, OTHER_ACCOUNT), 'ImplicitlyDenied');
+  });
+});
+
+describe("Macie's service-linked role reads the data bucket", () => {
+  const dataBucket = world.arnOf(stacks.dataProtection.dataBucket.bucket);
+  const slr = (acct: string): Caller => ({
+    arn: `arn:aws:iam::${acct}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
+    identityPolicies: [],
+  });
+  const decrypt = (caller: Caller) =>
+    request('macie-decrypts-through-s3', { caller, action: 'kms:Decrypt', resource: keyArn, source: dataBucket });
+
+  test("it decrypts with the key; another role, or Macie's role of another account, cannot", async () => {
+    await expectDecision(decrypt(slr(account)), 'Allowed');
+    await expectDecision(
+      decrypt({ arn: `arn:aws:iam::${account}:role/NotMacie`, identityPolicies: [] }),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(decrypt(slr(OTHER_ACCOUNT)), 'ImplicitlyDenied');
+  });
+});
+
+describe('Bedrock reads the encrypted guardrail for the invoke function', () => {
+  const { guardrail, invoke } = stacks.guardedInvoke;
+  const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
+  const decrypt = (caller: Caller) =>
+    request('bedrock-decrypts-guardrail', { caller, action: 'kms:Decrypt', resource: keyArn, source: guardrailArn });
+
+  test('with the function role; a role of another account cannot', async () => {
+    await expectDecision(decrypt({ role: invoke.role }), 'Allowed');
+    await expectDecision(
+      decrypt({
+        arn: `arn:aws:iam::${OTHER_ACCOUNT}:role/Admin`,
+        identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+      }),
+      'ImplicitlyDenied',
+    );
+  });
+});
+
+describe('CloudWatch Logs encrypts the log groups of the app', () => {
+  const groups = [
+    stacks.guardedInvoke.invoke.logGroup,
+    threat.trail?.logGroup,
+    threat.sensitiveData?.jobProviderLogGroup,
+  ].flatMap((group) => (group ? [world.arnOf(group).replace(/:\*$/, '')] : []));
+
+  test('for each of them, not for a log group of another app or account', async () => {
+    expect(groups.length).toBe(3);
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt']) {
+      const use = (source: string) => request('logs-encrypts-log-group', { action, resource: keyArn, source });
+      for (const group of groups) await expectDecision(use(group), 'Allowed');
+      await expectDecision(use(other.logGroup), 'ImplicitlyDenied');
+      await expectDecision(use(inOtherAccount(groups[0])), 'ImplicitlyDenied');
+    }
+  });
+});
+
+describe('AWS Config delivers to its bucket (configRecorder "create")', () => {
+  let configWorld: PolicyWorld;
+  let bucketArn: string;
+  let configKey: string;
+  beforeAll(() => {
+    const built = buildApp({ configRecorder: 'create' });
+    configWorld = new PolicyWorld(built.app.synth(), TEST_ENV);
+    const recorder = built.stacks.threatDetection.configRecorder;
+    if (!recorder) throw new Error('configRecorder "create" creates a recorder');
+    bucketArn = configWorld.arnOf(recorder.bucket.bucket);
+    configKey = configWorld.arnOf(built.stacks.dataProtection.key);
+  });
+  const snapshot = (acct: string) =>
+    `${bucketArn}/config/AWSLogs/${acct}/Config/${region}/2026/11/29/ConfigSnapshot/${acct}_Config_${region}_ConfigSnapshot_20261129T120531Z_${assignedId('uuid', 'snapshot')}.json.gz`;
+
+  test('for this account, not another', async () => {
+    for (const [acct, expected] of [
+      [account, 'Allowed'],
+      [OTHER_ACCOUNT, 'ImplicitlyDenied'],
+    ] as const) {
+      const on = { account: acct };
+      await expectDecision(
+        configWorld.serviceRequest('config-checks-bucket', { action: 's3:GetBucketAcl', resource: bucketArn, ...on }),
+        expected,
+      );
+      await expectDecision(
+        configWorld.serviceRequest('config-checks-bucket', { action: 's3:ListBucket', resource: bucketArn, ...on }),
+        expected,
+      );
+      await expectDecision(
+        configWorld.serviceRequest('config-delivers', { action: 's3:PutObject', resource: snapshot(acct), ...on }),
+        expected,
+      );
+      await expectDecision(
+        configWorld.serviceRequest('config-encrypts-deliveries', {
+          action: 'kms:GenerateDataKey',
+          resource: configKey,
+          ...on,
+        }),
+        expected,
+      );
+    }
+  });
+});

@@ -1,0 +1,315 @@
+/**
+ * The requests AWS services make on the app's behalf, and the request context
+ * each carries. Tests never choose these keys: the harness
+ * (`PolicyWorld.serviceRequest`) fills them from a row here and refuses keys
+ * a row does not list, so a test cannot prove a policy with context the
+ * service never sends.
+ *
+ * A row's `citation` is where AWS documents the keys; `null`, or keys listed in
+ * `uncitedKeys`, are assumptions: `docs/request-context.md` lists them and
+ * `npm run verify` is meant to settle each in a real account.
+ * Most citations are collected in docs/service-principals.md.
+ */
+
+/** What a row's context is built from: the resource the service acts for. */
+export interface Subject {
+  /** ARN of the resource the service acts for (rule, topic, queue, trail, detector, bucket, log group, profile). */
+  readonly source: string;
+  /** The account that owns `source`. */
+  readonly account: string;
+  /** The region `source` lives in (for a bucket, its region). */
+  readonly region: string;
+}
+
+export interface ServiceRequestRow {
+  /** Who signs the request: a service principal, or `caller` when the service uses the caller's credentials. */
+  readonly principal: string | ((s: Subject) => string) | 'caller';
+  readonly actions: readonly string[];
+  /** What the request is made on. */
+  readonly resource: string;
+  /** What `Subject.source` names, or null when the request carries nothing about a source. */
+  readonly source: string | null;
+  readonly context: (s: Subject) => Record<string, string>;
+  readonly citation: string | null;
+  /** Keys of `context` that no citation covers (assumptions). */
+  readonly uncitedKeys?: readonly string[];
+  /** Request parameters the caller sets itself and that may accompany the request. */
+  readonly callerKeys?: readonly string[];
+}
+
+const sourceContext = (s: Subject) => ({ 'aws:SourceArn': s.source, 'aws:SourceAccount': s.account });
+
+export const SERVICE_REQUESTS = {
+  // EventBridge delivering alerts.
+  'eventbridge-publishes-to-topic': {
+    principal: 'events.amazonaws.com',
+    actions: ['sns:Publish'],
+    resource: 'the alert topic',
+    source: 'the EventBridge rule',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions',
+  },
+  'eventbridge-dead-letters-to-queue': {
+    principal: 'events.amazonaws.com',
+    actions: ['sqs:SendMessage'],
+    resource: 'the dead-letter queue',
+    source: 'the EventBridge rule',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html',
+  },
+  'eventbridge-encrypts-for-topic': {
+    principal: 'events.amazonaws.com',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the project key',
+    source: 'the SNS topic (SNS SSE)',
+    context: (s) => ({ 'kms:EncryptionContext:aws:sns:topicArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html',
+  },
+  'eventbridge-encrypts-for-queue': {
+    principal: 'events.amazonaws.com',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the project key',
+    source: 'the SQS queue (SQS SSE)',
+    context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
+    citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+  },
+  // SNS dead-lettering e-mail it could not deliver.
+  'sns-dead-letters-to-queue': {
+    principal: 'sns.amazonaws.com',
+    actions: ['sqs:SendMessage'],
+    resource: 'the dead-letter queue',
+    source: 'the SNS topic',
+    context: (s) => ({ 'aws:SourceArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-configure-dead-letter-queue.html',
+  },
+  'sns-encrypts-for-queue': {
+    principal: 'sns.amazonaws.com',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the project key',
+    source: 'the SQS queue (SQS SSE)',
+    context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
+    citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+  },
+  // CloudTrail delivering a trail.
+  'cloudtrail-checks-bucket-acl': {
+    principal: 'cloudtrail.amazonaws.com',
+    actions: ['s3:GetBucketAcl'],
+    resource: 'the trail bucket',
+    source: 'the trail',
+    context: (s) => ({ 'aws:SourceArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
+  },
+  'cloudtrail-writes-log-files': {
+    principal: 'cloudtrail.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'AWSLogs/<account>/… in the trail bucket',
+    source: 'the trail',
+    context: (s) => ({ 'aws:SourceArn': s.source, 's3:x-amz-acl': 'bucket-owner-full-control' }),
+    citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
+  },
+  'cloudtrail-encrypts-log-files': {
+    principal: 'cloudtrail.amazonaws.com',
+    actions: ['kms:GenerateDataKey'],
+    resource: 'the project key',
+    source: 'the trail',
+    // The page supports aws:SourceAccount too (though it recommends aws:SourceArn).
+    context: (s) => ({ ...sourceContext(s), 'kms:EncryptionContext:aws:cloudtrail:arn': s.source }),
+    citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
+  },
+  'cloudtrail-describes-key': {
+    principal: 'cloudtrail.amazonaws.com',
+    actions: ['kms:DescribeKey'],
+    resource: 'the project key',
+    source: 'the trail',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
+  },
+  'cloudtrail-assumes-log-delivery-role': {
+    principal: 'cloudtrail.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the CloudTrail log-delivery role',
+    source: null,
+    context: () => ({}),
+    citation:
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html',
+  },
+  // GuardDuty exporting findings.
+  'guardduty-locates-export-bucket': {
+    principal: 'guardduty.amazonaws.com',
+    actions: ['s3:GetBucketLocation'],
+    resource: 'the findings bucket',
+    source: 'the detector',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+  },
+  'guardduty-exports-findings': {
+    principal: 'guardduty.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'the findings prefix of the findings bucket',
+    source: 'the detector',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+  },
+  'guardduty-encrypts-findings': {
+    principal: 'guardduty.amazonaws.com',
+    actions: ['kms:GenerateDataKey'],
+    resource: 'the project key',
+    source: 'the detector',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+  },
+  // GuardDuty Malware Protection for S3.
+  'malware-protection-assumes-role': {
+    principal: 'malware-protection-plan.guardduty.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the Malware Protection role',
+    source: null,
+    context: () => ({}),
+    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html',
+  },
+  'malware-protection-manages-its-rule': {
+    principal: 'caller',
+    actions: ['events:PutRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets'],
+    resource: 'the EventBridge rule GuardDuty creates for the plan',
+    source: null,
+    context: () => ({ 'events:ManagedBy': 'malware-protection-plan.guardduty.amazonaws.com' }),
+    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html',
+  },
+  // S3 on behalf of a caller, and S3 itself.
+  's3-uses-key-for-caller': {
+    principal: 'caller',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the key of the bucket',
+    source: 'the bucket (S3 Bucket Keys: the bucket ARN is the encryption context)',
+    context: (s) => ({
+      'kms:ViaService': `s3.${s.region}.amazonaws.com`,
+      'kms:EncryptionContext:aws:s3:arn': s.source,
+    }),
+    citation:
+      'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
+  },
+  's3-delivers-access-logs': {
+    principal: 'logging.s3.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'the access-log bucket',
+    source: 'the bucket whose requests are logged',
+    context: sourceContext,
+    citation:
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general',
+  },
+  'macie-decrypts-through-s3': {
+    principal: 'caller',
+    actions: ['kms:Decrypt'],
+    resource: 'the project key',
+    source: 'the bucket Macie reads (S3 Bucket Keys)',
+    context: (s) => ({
+      'kms:ViaService': `s3.${s.region}.amazonaws.com`,
+      'kms:EncryptionContext:aws:s3:arn': s.source,
+    }),
+    citation: 'https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html',
+    uncitedKeys: ['kms:ViaService'],
+  },
+  // Bedrock decrypting the guardrail at inference, with the caller's credentials.
+  'bedrock-decrypts-guardrail': {
+    principal: 'caller',
+    actions: ['kms:Decrypt'],
+    resource: 'the project key',
+    source: 'the guardrail',
+    context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html',
+    uncitedKeys: ['kms:ViaService'],
+  },
+  'bedrock-profile-routes-to-model': {
+    principal: 'caller',
+    actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+    resource: 'a foundation model the profile routes to',
+    source: 'the inference profile',
+    context: (s) => ({ 'bedrock:InferenceProfileArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
+    callerKeys: ['bedrock:GuardrailIdentifier'],
+  },
+  // CloudWatch Logs encrypting a log group.
+  'logs-encrypts-log-group': {
+    principal: (s) => `logs.${s.region}.amazonaws.com`,
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+    resource: 'the project key',
+    source: 'the log group (its ARN without ":*")',
+    context: (s) => ({ 'kms:EncryptionContext:aws:logs:arn': s.source }),
+    citation: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
+  },
+  // Lambda.
+  'lambda-assumes-execution-role': {
+    principal: 'lambda.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'a function execution role',
+    source: null,
+    context: () => ({}),
+    citation: 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html',
+  },
+  'lambda-url-invocation': {
+    principal: 'caller',
+    actions: ['lambda:InvokeFunctionUrl'],
+    resource: 'the function',
+    source: null,
+    context: () => ({ 'lambda:FunctionUrlAuthType': 'AWS_IAM' }),
+    citation: 'https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+  },
+  'lambda-url-invokes-function': {
+    principal: 'caller',
+    actions: ['lambda:InvokeFunction'],
+    resource: 'the function',
+    source: null,
+    context: () => ({ 'lambda:InvokedViaFunctionUrl': 'true' }),
+    citation: 'https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+  },
+  // VPC flow logs.
+  'flow-logs-assume-role': {
+    principal: 'vpc-flow-logs.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the flow-log role',
+    source: 'the flow log',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html',
+  },
+  // AWS Config delivering configuration snapshots and history.
+  'config-checks-bucket': {
+    principal: 'config.amazonaws.com',
+    actions: ['s3:GetBucketAcl', 's3:ListBucket'],
+    resource: 'the Config delivery bucket',
+    source: null,
+    context: (s) => ({ 'aws:SourceAccount': s.account }),
+    citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
+  },
+  'config-delivers': {
+    principal: 'config.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'AWSLogs/<account>/Config/… in the Config delivery bucket',
+    source: null,
+    context: (s) => ({ 'aws:SourceAccount': s.account, 's3:x-amz-acl': 'bucket-owner-full-control' }),
+    citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
+  },
+  'config-encrypts-deliveries': {
+    principal: 'config.amazonaws.com',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the key of the Config delivery bucket',
+    source: null,
+    context: (s) => ({ 'aws:SourceAccount': s.account }),
+    citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html',
+  },
+} as const satisfies Record<string, ServiceRequestRow>;
+
+export type ServiceRequestId = keyof typeof SERVICE_REQUESTS;
+
+/** Rows that rest on an assumption: no citation, or keys no citation covers. */
+export function assumptions(): { id: ServiceRequestId; keys: readonly string[] }[] {
+  return (Object.entries(SERVICE_REQUESTS) as [ServiceRequestId, ServiceRequestRow][])
+    .filter(([, row]) => row.citation === null || (row.uncitedKeys ?? []).length > 0)
+    .map(([id, row]) => ({ id, keys: row.citation === null ? ['(all)'] : (row.uncitedKeys ?? []) }));
+}
+
+/**
+ * Context keys only AWS sets: a test may not pass them to `PolicyWorld.decide`,
+ * only get them from a row through `PolicyWorld.serviceRequest`.
+ */
+export const SERVICE_SET_KEY =
+  /^(kms:ViaService|kms:CallerAccount|kms:EncryptionContext:.+|kms:GrantIsForAWSResource|aws:SourceArn|aws:SourceAccount|aws:SourceOrgID|aws:SourceOrgPaths|aws:PrincipalIsAWSService|aws:PrincipalServiceName|aws:CalledVia.*|aws:ViaAWSService|aws:SourceVpce|lambda:FunctionUrlAuthType|lambda:InvokedViaFunctionUrl|bedrock:InferenceProfileArn|events:ManagedBy)$/i;
