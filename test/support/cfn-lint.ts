@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createProjectApp } from '../../lib/project-app';
+import { CDK_JSON_CONTEXT, TEST_ENV } from './build-app';
+
+/** The one place findings are ignored, each rule with its reason. */
+export const CFN_LINT_CONFIG = path.join(__dirname, '..', '..', '.cfnlintrc.yaml');
+
+export const CFN_LINT_INSTALL = 'pip install cfn-lint==1.51.0';
+
+/** One template the app synthesized, and which configuration it came from. */
+export interface SynthesizedTemplate {
+  readonly config: string;
+  readonly stack: string;
+  readonly file: string;
+}
+
+/** One entry of `cfn-lint --format json`. */
+export interface CfnLintMatch {
+  readonly Filename: string;
+  readonly Level: 'Error' | 'Warning' | 'Informational';
+  readonly Message: string;
+  readonly Location: { readonly Path?: readonly (string | number)[] };
+  readonly Rule: { readonly Id: string; readonly Source?: string };
+}
+
+/** A match, named by configuration and stack rather than by temp file. */
+export interface CfnLintFinding {
+  readonly config: string;
+  readonly stack: string;
+  readonly level: CfnLintMatch['Level'];
+  readonly rule: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** `cfn-lint --version` output (e.g. "cfn-lint 1.51.0"), or undefined when it is not on PATH. */
+export function cfnLintVersion(): string | undefined {
+  const result = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * Synthesize the app in one configuration and return its stack templates.
+ *
+ * Only the templates are wanted, so what does not change them is left out: the
+ * compliance gate and CDK's own schema validation (the gate test runs both) and
+ * esbuild bundling (`aws:cdk:bundling-stacks: []` makes every stack skip it,
+ * which changes only the function's asset hash).
+ */
+export function synthesizeTemplates(config: string, overrides: Record<string, unknown>): SynthesizedTemplate[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cfn-lint-'));
+  const { app } = createProjectApp({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...overrides,
+      'aws:cdk:bundling-stacks': [],
+      '@aws-cdk/core:validateAgainstDefaultRules': false,
+    },
+    env: TEST_ENV,
+    outdir,
+    complianceGate: false,
+  });
+  app.synth();
+  // Every template in the assembly, nested stacks included (`*.nested.template.json`).
+  return fs
+    .readdirSync(outdir)
+    .filter((name) => name.endsWith('.template.json'))
+    .sort()
+    .map((name) => ({
+      config,
+      stack: name.replace(/(\.nested)?\.template\.json$/, ''),
+      file: path.join(outdir, name),
+    }));
+}
+
+/**
+ * A template with one finding of each kind the test must tell apart: an error
+ * (E3030, a value the schema does not allow), a warning nobody ignores (W2001,
+ * an unused parameter) and a warning `.cfnlintrc.yaml` ignores (W3005, a
+ * DependsOn the Ref already implies). Linted with the app's templates to prove
+ * the output is read and the ignore file applied, at no extra cfn-lint start.
+ */
+export function writeControlTemplate(config: string): SynthesizedTemplate {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-control-')), 'Control.template.json');
+  const template = {
+    Parameters: { Unused: { Type: 'String' } },
+    Resources: {
+      Misspelt: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'Strng', Value: 'x' } },
+      Topic: { Type: 'AWS::SNS::Topic' },
+      Subscription: {
+        Type: 'AWS::SNS::Subscription',
+        DependsOn: 'Topic',
+        Properties: { TopicArn: { Ref: 'Topic' }, Protocol: 'email', Endpoint: 'security@example.com' },
+      },
+    },
+  };
+  fs.writeFileSync(file, JSON.stringify(template, undefined, 2));
+  return { config, stack: 'Control', file };
+}
+
+/**
+ * Lint every template with ONE cfn-lint process (its start-up, loading the
+ * resource schemas, costs more than linting a template). Configurations that
+ * differ only in one stack produce identical others: each distinct template is
+ * linted once and its findings reported for every configuration that made it.
+ */
+export function runCfnLint(templates: readonly SynthesizedTemplate[], region: string): CfnLintFinding[] {
+  const byContent = new Map<string, SynthesizedTemplate[]>();
+  for (const template of templates) {
+    const hash = createHash('sha256').update(fs.readFileSync(template.file)).digest('hex');
+    byContent.set(hash, [...(byContent.get(hash) ?? []), template]);
+  }
+  const sameAs = new Map([...byContent.values()].map((group) => [path.resolve(group[0].file), group]));
+  const result = spawnSync(
+    'cfn-lint',
+    ['--config-file', CFN_LINT_CONFIG, '--format', 'json', '--regions', region, '--', ...sameAs.keys()],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  // The exit code is a bit mask of the levels found (2 error, 4 warning, 8
+  // informational); 1, or no JSON, means cfn-lint itself failed (bad config file).
+  if (result.error || result.status === null || (result.status & 1) !== 0 || !result.stdout.trim().startsWith('[')) {
+    throw new Error(
+      `cfn-lint failed (exit ${result.status}): ${result.error ?? ''}\n${result.stderr}\n${result.stdout}`,
+    );
+  }
+  return (JSON.parse(result.stdout) as CfnLintMatch[]).flatMap((match) => {
+    const group = sameAs.get(path.resolve(match.Filename));
+    if (!group) throw new Error(`cfn-lint reported a file it was not given: ${match.Filename}`);
+    return group.map((template) => ({
+      config: template.config,
+      stack: template.stack,
+      level: match.Level,
+      rule: match.Rule.Id,
+      path: (match.Location.Path ?? []).join('/'),
+      message: match.Message,
+    }));
+  });
+}
+
+/** One line per finding, for a failure message a person can act on. */
+export function formatFinding(f: CfnLintFinding): string {
+  return `[${f.config}] ${f.stack}: ${f.level} ${f.rule} at ${f.path}: ${f.message}`;
+}
