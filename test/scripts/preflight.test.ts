@@ -5,9 +5,30 @@ import {
   GetGuardrailCommand,
   GetInferenceProfileCommand,
 } from '@aws-sdk/client-bedrock';
+import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
+import { DescribeAvailabilityZonesCommand, DescribeVpcEndpointServicesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
+import { DescribeHubCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { report, runPreflight, type PreflightOptions } from '../../scripts/preflight';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  type AccountSettings,
+  contextFlags,
+  effectiveContext,
+  inspectAccount,
+  parseCommandLine,
+  report,
+  runPreflight,
+  saveContext,
+  type PreflightOptions,
+} from '../../scripts/preflight';
 
 const bedrock = mockClient(BedrockClient);
 const cloudformation = mockClient(CloudFormationClient);
@@ -158,4 +179,266 @@ test('report prints ok lines and FIX lines with what to do', () => {
       { ok: false, what: 'b', fix: 'do c' },
     ]),
   ).toBe('  ok    a\n  FIX   b\n        do c');
+});
+
+describe('preflight: inference profile and region', () => {
+  test('a us. profile from an eu- region => fails before any call, naming the region rule', async () => {
+    const checks = await runPreflight(clients, { ...before, modelId: 'us.amazon.nova-micro-v1:0' });
+    expect(checks).toEqual([expect.objectContaining({ ok: false, fix: expect.stringContaining('eu-west-1') })]);
+    expect(bedrock.calls()).toHaveLength(0);
+  });
+
+  test('a profile whose model ARNs leave out this region => says where it routes', async () => {
+    bedrock.on(GetInferenceProfileCommand).resolves({
+      status: 'ACTIVE',
+      models: [
+        { modelArn: 'arn:aws:bedrock:eu-central-1::foundation-model/amazon.nova-micro-v1:0' },
+        { modelArn: 'arn:aws:bedrock:eu-west-3::foundation-model/amazon.nova-micro-v1:0' },
+      ],
+    } as never);
+    bedrock.on(GetFoundationModelAvailabilityCommand).resolves(authorized);
+    const failed = (await runPreflight(clients, { ...before, modelId: 'eu.amazon.nova-micro-v1:0' })).filter(
+      (c) => !c.ok,
+    );
+    expect(failed).toEqual([
+      expect.objectContaining({ fix: expect.stringContaining('It routes to eu-central-1, eu-west-3 only') }),
+    ]);
+  });
+});
+
+describe('preflight: the account', () => {
+  const guardDuty = mockClient(GuardDutyClient);
+  const macie = mockClient(Macie2Client);
+  const accessAnalyzer = mockClient(AccessAnalyzerClient);
+  const securityHub = mockClient(SecurityHubClient);
+  const config = mockClient(ConfigServiceClient);
+  const cloudTrail = mockClient(CloudTrailClient);
+  const lambda = mockClient(LambdaClient);
+  const ec2 = mockClient(EC2Client);
+  const accounts = {
+    guardDuty: new GuardDutyClient({ region: 'eu-west-1' }),
+    macie: new Macie2Client({ region: 'eu-west-1' }),
+    accessAnalyzer: new AccessAnalyzerClient({ region: 'eu-west-1' }),
+    securityHub: new SecurityHubClient({ region: 'eu-west-1' }),
+    config: new ConfigServiceClient({ region: 'eu-west-1' }),
+    cloudTrail: new CloudTrailClient({ region: 'eu-west-1' }),
+    lambda: new LambdaClient({ region: 'eu-west-1' }),
+    ec2: new EC2Client({ region: 'eu-west-1' }),
+  };
+  // The defaults of cdk.json: create everything per account, no reservation.
+  const defaults: AccountSettings = {
+    guardDuty: 'create',
+    guardDutyDetectorId: '',
+    macie: 'create',
+    accessAnalyzer: 'create',
+    unusedAccessAnalyzer: 'create',
+    securityHub: 'off',
+    configRecorder: 'off',
+    cloudTrail: true,
+    invokeReservedConcurrency: 0,
+    isolatedNetwork: false,
+    availabilityZones: [],
+  };
+  const error = (name: string, message: string) => Object.assign(new Error(message), { name });
+  const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
+
+  /** A new account: none of the services, the 10-execution quota new accounts get. */
+  function freshAccount() {
+    guardDuty.on(ListDetectorsCommand).resolves({ DetectorIds: [] });
+    macie.on(GetMacieSessionCommand).rejects(error('AccessDeniedException', 'Macie is not enabled.'));
+    accessAnalyzer.on(ListAnalyzersCommand).resolves({ analyzers: [] });
+    securityHub
+      .on(DescribeHubCommand)
+      .rejects(error('InvalidAccessException', 'Account 111122223333 is not subscribed to AWS Security Hub'));
+    config.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [] });
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    lambda
+      .on(GetAccountSettingsCommand)
+      .resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+  }
+
+  beforeEach(() => {
+    for (const mock of [guardDuty, macie, accessAnalyzer, securityHub, config, cloudTrail, lambda, ec2]) mock.reset();
+  });
+
+  test('a fresh account => the defaults fit: no flags, no notes, all ok', async () => {
+    freshAccount();
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.notes).toEqual([]);
+    expect(result.checks.every((c) => c.ok)).toBe(true);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  test('an account that runs every service => attach to each, with the retained-detector hint', async () => {
+    freshAccount();
+    guardDuty.on(ListDetectorsCommand).resolves({ DetectorIds: [detectorId] });
+    macie.on(GetMacieSessionCommand).resolves({ status: 'PAUSED' });
+    accessAnalyzer
+      .on(ListAnalyzersCommand, { type: 'ACCOUNT' })
+      .resolves({ analyzers: [{ name: 'ConsoleAnalyzer', type: 'ACCOUNT' } as never] })
+      .on(ListAnalyzersCommand, { type: 'ACCOUNT_UNUSED_ACCESS' })
+      .resolves({ analyzers: [{ name: 'Unused', type: 'ACCOUNT_UNUSED_ACCESS' } as never] });
+    securityHub.on(DescribeHubCommand).resolves({ HubArn: 'arn:aws:securityhub:eu-west-1:111122223333:hub/default' });
+    config.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [{ name: 'default' }] });
+    const result = await inspectAccount(accounts, { ...defaults, securityHub: 'create' }, 'eu-west-1');
+    expect(result.flags).toEqual({
+      guardDuty: 'existing',
+      guardDutyDetectorId: detectorId,
+      macie: 'existing',
+      accessAnalyzer: 'existing',
+      unusedAccessAnalyzer: 'existing',
+      securityHub: 'off',
+      configRecorder: 'existing',
+    });
+    expect(result.notes).toEqual([expect.stringContaining('retained-detector trap')]);
+    expect(contextFlags(result.flags)).toBe(
+      `-c guardDuty=existing -c guardDutyDetectorId=${detectorId} -c macie=existing -c accessAnalyzer=existing -c unusedAccessAnalyzer=existing -c securityHub=off -c configRecorder=existing`,
+    );
+  });
+
+  test('"existing" configured where nothing exists => create instead', async () => {
+    freshAccount();
+    const result = await inspectAccount(
+      accounts,
+      { ...defaults, guardDuty: 'existing', guardDutyDetectorId: detectorId, macie: 'existing' },
+      'eu-west-1',
+    );
+    expect(result.flags).toEqual({ guardDuty: 'create', guardDutyDetectorId: '', macie: 'create' });
+  });
+
+  test('a service switched off is left alone even when it exists', async () => {
+    freshAccount();
+    guardDuty.on(ListDetectorsCommand).resolves({ DetectorIds: [detectorId] });
+    const result = await inspectAccount(accounts, { ...defaults, guardDuty: 'off' }, 'eu-west-1');
+    expect(result.flags).toEqual({});
+  });
+
+  test('Macie refusing for another reason => cannot inspect, a FIX, not a guess', async () => {
+    freshAccount();
+    macie.on(GetMacieSessionCommand).rejects(error('AccessDeniedException', 'User is not authorized'));
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.checks.filter((c) => !c.ok)).toEqual([
+      expect.objectContaining({ what: 'could not inspect Macie', fix: expect.stringContaining('-c macie=') }),
+    ]);
+  });
+
+  test('a logging multi-region trail => advice about cloudTrail=false, never a flag', async () => {
+    freshAccount();
+    const TrailARN = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management';
+    cloudTrail
+      .on(DescribeTrailsCommand)
+      .resolves({ trailList: [{ Name: 'management', TrailARN, IsMultiRegionTrail: true, HomeRegion: 'us-east-1' }] });
+    cloudTrail.on(GetTrailStatusCommand, { Name: TrailARN }).resolves({ IsLogging: true });
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.notes).toEqual([expect.stringMatching(/cloudTrail=false avoids paying.*data bucket's object-level/)]);
+  });
+
+  test('a stopped multi-region trail => no advice', async () => {
+    freshAccount();
+    cloudTrail
+      .on(DescribeTrailsCommand)
+      .resolves({ trailList: [{ Name: 't', TrailARN: 'arn:t', IsMultiRegionTrail: true }] });
+    cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+    expect((await inspectAccount(accounts, defaults, 'eu-west-1')).notes).toEqual([]);
+  });
+
+  test('a reservation on a 10-execution account => FIX naming the quota and the 100 minimum', async () => {
+    freshAccount();
+    const result = await inspectAccount(accounts, { ...defaults, invokeReservedConcurrency: 5 }, 'eu-west-1');
+    expect(result.checks.filter((c) => !c.ok)).toEqual([
+      expect.objectContaining({
+        what: expect.stringContaining('quota 10, 10 unreserved: reserving 5 leaves 5 (Lambda requires at least 100)'),
+        fix: expect.stringContaining('-c invokeReservedConcurrency=0'),
+      }),
+    ]);
+  });
+
+  test('a reservation that leaves exactly 100 unreserved => ok', async () => {
+    freshAccount();
+    lambda
+      .on(GetAccountSettingsCommand)
+      .resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 105 } });
+    const result = await inspectAccount(accounts, { ...defaults, invokeReservedConcurrency: 5 }, 'eu-west-1');
+    expect(result.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  test('isolatedNetwork where the endpoint skips the first zone => suggests two served zones', async () => {
+    freshAccount();
+    ec2.on(DescribeVpcEndpointServicesCommand).resolves({
+      ServiceDetails: [
+        {
+          ServiceName: 'com.amazonaws.eu-west-1.bedrock-runtime',
+          AvailabilityZones: ['eu-west-1b', 'eu-west-1c'],
+        },
+      ],
+    });
+    ec2.on(DescribeAvailabilityZonesCommand).resolves({
+      AvailabilityZones: ['a', 'b', 'c'].map((z) => ({ ZoneName: `eu-west-1${z}`, State: 'available' as const })),
+    });
+    const result = await inspectAccount(accounts, { ...defaults, isolatedNetwork: true }, 'eu-west-1');
+    expect(result.flags).toEqual({ availabilityZones: 'eu-west-1b,eu-west-1c' });
+    expect(ec2.commandCalls(DescribeVpcEndpointServicesCommand)[0].args[0].input).toEqual({
+      ServiceNames: ['com.amazonaws.eu-west-1.bedrock-runtime'],
+    });
+  });
+});
+
+describe('preflight: context files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('--save merges into cdk.context.json and keeps every other key', () => {
+    const file = path.join(dir, 'cdk.context.json');
+    const lookup = 'availability-zones:account=111122223333:region=eu-west-1';
+    fs.writeFileSync(file, JSON.stringify({ [lookup]: ['eu-west-1a'], macie: 'off', alertEmail: 'a@example.com' }));
+    const warnings = saveContext(file, { macie: 'existing', securityHub: 'off' }, {});
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
+      [lookup]: ['eu-west-1a'],
+      macie: 'existing',
+      alertEmail: 'a@example.com',
+      securityHub: 'off',
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  test('--save creates the file when there is none, and warns about keys cdk.json shadows', () => {
+    const file = path.join(dir, 'cdk.context.json');
+    const warnings = saveContext(
+      file,
+      { guardDuty: 'existing', macie: 'create' },
+      { guardDuty: 'create', macie: 'create' },
+    );
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ guardDuty: 'existing', macie: 'create' });
+    expect(warnings).toEqual([expect.stringContaining('remove "guardDuty" from cdk.json')]);
+  });
+
+  test('precedence as the CDK CLI applies it: -c, then cdk.json, then cdk.context.json', () => {
+    expect(
+      effectiveContext({ a: 'cdk.json', b: 'cdk.json' }, { a: 'context', b: 'context', c: 'context' }, { b: '-c' }),
+    ).toEqual({ a: 'cdk.json', b: '-c', c: 'context' });
+  });
+});
+
+describe('preflight: command line', () => {
+  test('known options are read', () => {
+    expect(parseCommandLine(['--save', '--reserved-concurrency', '5', '--model', 'eu.amazon.nova-micro-v1:0'])).toEqual(
+      {
+        save: true,
+        'reserved-concurrency': '5',
+        model: 'eu.amazon.nova-micro-v1:0',
+      },
+    );
+  });
+
+  test('an unknown option => an error with the usage', () => {
+    const result = parseCommandLine(['--sav']);
+    expect(result).toBeInstanceOf(Error);
+    expect((result as Error).message).toMatch(/Unknown option '--sav'[\s\S]*usage: npm run preflight/);
+  });
 });
