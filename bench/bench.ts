@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { build } from 'esbuild';
+import { functionBundle } from '../scripts/function-bundle';
 import { createProjectApp } from '../lib/project-app';
 import { CDK_JSON_CONTEXT } from '../scripts/generated-block';
 import { BedrockServer, converseAnswer, streamAnswer } from '../test/lambda/invoke/support/bedrock-server';
@@ -46,13 +47,8 @@ const spread = (s: Stats) => `${ms(s.min)} – ${ms(s.max)} (n=${s.n})`;
 /** Synthesize the real app and return the invoke function's bundle. */
 function synthesizedBundle(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
-  createProjectApp({ context: CDK_JSON_CONTEXT, outdir }).app.synth();
-  const assets = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.'));
-  // The invoke function is the app's one ESM bundle; CDK's custom-resource
-  // providers ship CommonJS (index.js).
-  const bundles = assets.map((d) => path.join(outdir, d, 'index.mjs')).filter((f) => fs.existsSync(f));
-  if (bundles.length !== 1) throw new Error(`expected one Lambda bundle, found ${bundles.length}`);
-  return bundles[0];
+  const { app, stacks } = createProjectApp({ context: CDK_JSON_CONTEXT, outdir });
+  return functionBundle(app.synth(), stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
 }
 
 /** The plain alternative: a minimal Converse handler, CommonJS, SDK bundled, no tree-shaking or minification. */

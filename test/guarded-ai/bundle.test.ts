@@ -6,8 +6,7 @@
  * module-format mistakes.
  */
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { functionBundle } from '../../scripts/function-bundle';
 import { buildApp } from '../support/build-app';
 import { BedrockServer, streamAnswer } from '../lambda/invoke/support/bedrock-server';
 import { functionUrlEvent } from '../lambda/invoke/support/lambda-runtime';
@@ -18,9 +17,8 @@ const s3 = new S3Stub();
 let bundle: string;
 
 beforeAll(async () => {
-  const assembly = buildApp().app.synth();
-  const assets = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
-  bundle = assets.map((d) => path.join(assembly.directory, d, 'index.mjs')).find((f) => fs.existsSync(f)) as string;
+  const { app, stacks } = buildApp({}, { bundle: true });
+  bundle = functionBundle(app.synth(), stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
 });
 
 afterAll(async () => {
