@@ -46,7 +46,7 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'allow list': ['AWS::Macie::AllowList', 1, 'threat'],
   'provider function': ['AWS::Lambda::Function', 1, 'threat'],
   'provider log group': ['AWS::Logs::LogGroup', 2, 'threat'],
-  '4 EventBridge rules': ['AWS::Events::Rule', 4, 'threat'],
+  '6 EventBridge rules': ['AWS::Events::Rule', 6, 'threat'],
   'alert topic': ['AWS::SNS::Topic', 1, 'threat'],
   'dead-letter queue': ['AWS::SQS::Queue', 1, 'threat'],
 };
