@@ -23,7 +23,11 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+} from '@aws-sdk/client-config-service';
 import { DescribeAvailabilityZonesCommand, DescribeVpcEndpointServicesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -396,12 +400,25 @@ async function inspectConfigRecorder(
 ): Promise<Part> {
   try {
     const { ConfigurationRecorders } = await clients.config.send(new DescribeConfigurationRecordersCommand({}));
-    const recorders = ConfigurationRecorders ?? [];
-    // One customer-managed recorder per account and region; relying on it is free.
-    if (recorders.length > 0 && settings.configRecorder !== 'existing') {
+    // Service-linked recorders (a servicePrincipal, recording for one AWS
+    // service) do not take the one customer-managed recorder per region, and
+    // do not feed Security Hub: only a customer-managed one counts.
+    const recorders = (ConfigurationRecorders ?? []).filter((r) => !r.servicePrincipal);
+    if (recorders.length > 0) {
+      const name = recorders[0].name ?? '';
+      const { ConfigurationRecordersStatus } = await clients.config.send(
+        new DescribeConfigurationRecorderStatusCommand({ ConfigurationRecorderNames: [name] }),
+      );
+      const recording = ConfigurationRecordersStatus?.[0]?.recording === true;
       return {
-        flags: { configRecorder: 'existing' },
-        checks: [{ ok: true, what: `AWS Config recorder ${recorders[0].name ?? ''} exists: configRecorder=existing` }],
+        flags: settings.configRecorder === 'existing' ? {} : { configRecorder: 'existing' },
+        checks: [
+          {
+            ok: recording,
+            what: `AWS Config recorder ${name} exists${recording ? ' and is recording' : ' but is stopped'}: configRecorder=existing`,
+            fix: `Security Hub controls evaluate only while it records: aws configservice start-configuration-recorder --configuration-recorder-name ${name}`,
+          },
+        ],
       };
     }
     return attachOrCreate('configRecorder', settings.configRecorder, recorders.length > 0, 'AWS Config recorder');

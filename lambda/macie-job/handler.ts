@@ -30,14 +30,27 @@ import { describeError, RetriesExhausted, withRetry } from './retry';
 /** PhysicalResourceId of a job that was never created: Delete has nothing to cancel. */
 export const NO_JOB = 'macie-job-not-created';
 
-/** Time kept back from the Lambda timeout to send the response. */
-export const RESPONSE_MARGIN_MS = 15_000;
+/** Longest one Macie call may take: the client's connection plus request timeouts (index.ts). */
+export const CALL_TIMEOUT_MS = 25_000;
+
+/** Longest one response PUT may take before it is abandoned and tried again. */
+export const RESPONSE_TIMEOUT_MS = 5_000;
+
+/**
+ * Time kept back from the Lambda timeout: a Macie call started just before
+ * the retry deadline may still run its full timeout, and the response then
+ * needs up to three PUTs with their waits. Without the answer CloudFormation
+ * would wait for the custom resource's service timeout instead.
+ */
+export const RESPONSE_MARGIN_MS = CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 3_000 + 2_000;
 
 /** The CloudFormation response body is limited to 4 KiB; the reason is the only long part. */
 const MAX_REASON_LENGTH = 2000;
 
 /** Errors of the Macie API that a later attempt can get past (https://docs.aws.amazon.com/macie/latest/APIReference/jobs.html). */
-const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException', 'ConflictException']);
+// ConflictException is left out: it says the request contradicts the state of
+// a resource, which another attempt does not change.
+const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException']);
 /** Errors of the network or the SDK itself rather than of the request. */
 const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 /** Macie answers this way while the account's Macie session is not (yet) enabled. */
@@ -181,9 +194,14 @@ export function createHandler(deps: HandlerDependencies) {
   async function respond(event: CloudFormationCustomResourceEvent, response: Response): Promise<void> {
     const body = JSON.stringify(response);
     // The pre-signed URL is signed without a content type: send none.
-    const init = { method: 'PUT' as const, headers: { 'content-type': '' }, body };
     for (let attempt = 1; ; attempt++) {
       try {
+        const init = {
+          method: 'PUT' as const,
+          headers: { 'content-type': '' },
+          body,
+          signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
+        };
         const result = await deps.fetch(event.ResponseURL, init);
         if (result.ok) return;
         throw new Error(`HTTP ${result.status}`);

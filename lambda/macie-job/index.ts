@@ -1,5 +1,5 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
-import { createHandler, type Logger } from './handler';
+import { CALL_TIMEOUT_MS, createHandler, type Logger } from './handler';
 
 /**
  * Lambda entry point: the real Macie client, `fetch` for the response, and
@@ -11,7 +11,7 @@ import { createHandler, type Logger } from './handler';
  */
 const macie = new Macie2Client({
   maxAttempts: 1,
-  requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+  requestHandler: { connectionTimeout: 5_000, requestTimeout: CALL_TIMEOUT_MS - 5_000 },
 });
 
 const line =

@@ -115,7 +115,7 @@ export class AuditTrail extends Construct {
     acknowledgeWildcardResource(
       deliveryPolicy,
       this.logGroup.logGroupArn,
-      'The ":*" suffix of a log group ARN covers its log streams, which CloudTrail names; no other log group is reachable, and only this trail may assume the role.',
+      'The ":*" suffix of a log group ARN covers its log streams, which CloudTrail names; no other log group is reachable, and only CloudTrail may assume the role.',
     );
 
     this.trail = new cloudtrail.CfnTrail(this, 'Trail', {

@@ -95,7 +95,6 @@ export class ConfigurationRecorder extends Construct {
       // Change-triggered Security Hub controls evaluate on each recorded change.
       recordingMode: { recordingFrequency: 'CONTINUOUS' },
     });
-    this.recorder.node.addDependency(serviceLinkedRole);
 
     this.deliveryChannel = new config.CfnDeliveryChannel(this, 'DeliveryChannel', {
       s3BucketName: bucket.bucketName,
@@ -103,10 +102,14 @@ export class ConfigurationRecorder extends Construct {
       s3KmsKeyArn: props.key.keyArn,
       configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
     });
-    // Config refuses a channel without a recorder, and checks the bucket policy
-    // when the channel is created.
-    this.deliveryChannel.node.addDependency(this.recorder);
-    if (bucket.policy) this.deliveryChannel.node.addDependency(bucket.policy);
+    // No ordering between recorder and channel: CloudFormation finishes the
+    // recorder only once a channel exists, so a channel that waited for the
+    // recorder would deadlock both (https://github.com/aws/aws-cdk/issues/9001).
+    // Both wait for the role and for the bucket policy Config checks.
+    for (const resource of [this.recorder, this.deliveryChannel]) {
+      resource.node.addDependency(serviceLinkedRole);
+      if (bucket.policy) resource.node.addDependency(bucket.policy);
+    }
     // The recorder holds no data (the bucket does): removing it with the stack
     // means a failed first deployment leaves nothing behind that blocks the retry.
     this.recorder.applyRemovalPolicy(RemovalPolicy.DESTROY);

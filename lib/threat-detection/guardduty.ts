@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { GuardDutyFeature } from '../config';
 import { SecureBucket } from '../data-protection/secure-bucket';
+import { accountServiceRemoval } from './account-service-removal';
 import { arnInAccount } from './names';
 
 /** Prefix of the findings-export bucket under which GuardDuty writes. */
@@ -69,7 +70,7 @@ export class ThreatDetector extends Construct {
         // detector that mixes them with the legacy `DataSources` block.
         features: features.map((name) => ({ name, status: 'ENABLED' })),
       });
-      detector.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      detector.applyRemovalPolicy(accountServiceRemoval(props.removalPolicy));
       this.detectorId = detector.ref;
       if (features.includes('S3_DATA_EVENTS')) {
         // CT.GUARDDUTY.PR.1

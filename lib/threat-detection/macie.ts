@@ -8,11 +8,12 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as macie from 'aws-cdk-lib/aws-macie';
 import { Construct } from 'constructs';
-import { ESM_BUNDLING } from '../esm-bundling';
+import { esmBundling } from '../esm-bundling';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { INTERNAL_ID_PATTERN } from '../guarded-ai/guardrail';
+import { accountServiceRemoval } from './account-service-removal';
 import { arnInAccount } from './names';
 
 /**
@@ -95,7 +96,7 @@ export class SensitiveDataDiscovery extends Construct {
         // Findings reach EventBridge within 15 minutes (default: 6 hours).
         findingPublishingFrequency: 'FIFTEEN_MINUTES',
       });
-      this.session.applyRemovalPolicy(removalPolicy);
+      this.session.applyRemovalPolicy(accountServiceRemoval(removalPolicy));
     }
 
     // Every property of a custom data identifier is create-only, so a changed
@@ -259,7 +260,7 @@ export class SensitiveDataDiscovery extends Construct {
       logGroup: this.jobProviderLogGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: ESM_BUNDLING,
+      bundling: esmBundling('macie-job'),
     });
     // The function must not run before its permissions exist.
     fn.node.addDependency(...policies);

@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
+import { accountServiceRemoval } from './account-service-removal';
 
 /**
  * AWS Security Hub: one place for the findings of GuardDuty, Macie and Access
@@ -31,7 +32,7 @@ export class SecurityHubBaseline extends Construct {
       standardsArn: `arn:${stack.partition}:securityhub:${stack.region}::standards/aws-foundational-security-best-practices/v/1.0.0`,
     });
     this.standard.node.addDependency(this.hub);
-    this.hub.applyRemovalPolicy(removalPolicy);
-    this.standard.applyRemovalPolicy(removalPolicy);
+    this.hub.applyRemovalPolicy(accountServiceRemoval(removalPolicy));
+    this.standard.applyRemovalPolicy(accountServiceRemoval(removalPolicy));
   }
 }

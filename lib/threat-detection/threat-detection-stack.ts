@@ -167,7 +167,9 @@ export class ThreatDetectionStack extends Stack {
     if (config.securityHub === 'create') {
       this.securityHub = new SecurityHubBaseline(this, 'SecurityHub', removalPolicy);
       // Controls need the recorder; a standard enabled first reports them as failing to evaluate.
-      if (this.configRecorder) this.securityHub.standard.node.addDependency(this.configRecorder.deliveryChannel);
+      if (this.configRecorder) {
+        this.securityHub.standard.node.addDependency(this.configRecorder.recorder, this.configRecorder.deliveryChannel);
+      }
     }
 
     this.alerts = new FindingAlerts(this, 'Alerts', {

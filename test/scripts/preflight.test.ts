@@ -8,7 +8,11 @@ import {
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+} from '@aws-sdk/client-config-service';
 import { DescribeAvailabilityZonesCommand, DescribeVpcEndpointServicesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -281,6 +285,9 @@ describe('preflight: the account', () => {
       .resolves({ analyzers: [{ name: 'Unused', type: 'ACCOUNT_UNUSED_ACCESS' } as never] });
     securityHub.on(DescribeHubCommand).resolves({ HubArn: 'arn:aws:securityhub:eu-west-1:111122223333:hub/default' });
     config.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [{ name: 'default' }] });
+    config
+      .on(DescribeConfigurationRecorderStatusCommand)
+      .resolves({ ConfigurationRecordersStatus: [{ name: 'default', recording: true }] });
     const result = await inspectAccount(accounts, { ...defaults, securityHub: 'create' }, 'eu-west-1');
     expect(result.flags).toEqual({
       guardDuty: 'existing',
@@ -295,6 +302,32 @@ describe('preflight: the account', () => {
     expect(contextFlags(result.flags)).toBe(
       `-c guardDuty=existing -c guardDutyDetectorId=${detectorId} -c macie=existing -c accessAnalyzer=existing -c unusedAccessAnalyzer=existing -c securityHub=off -c configRecorder=existing`,
     );
+  });
+
+  test('a stopped recorder is still the one recorder of the region, and a FIX says how to start it', async () => {
+    freshAccount();
+    config.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [{ name: 'default' }] });
+    config
+      .on(DescribeConfigurationRecorderStatusCommand)
+      .resolves({ ConfigurationRecordersStatus: [{ name: 'default', recording: false }] });
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({ configRecorder: 'existing' });
+    expect(result.checks.filter((c) => !c.ok)).toEqual([
+      expect.objectContaining({
+        fix: expect.stringContaining('start-configuration-recorder --configuration-recorder-name default'),
+      }),
+    ]);
+  });
+
+  test('a service-linked recorder (recording for one AWS service) does not count as the customer recorder', async () => {
+    freshAccount();
+    config.on(DescribeConfigurationRecordersCommand).resolves({
+      ConfigurationRecorders: [
+        { name: 'AWSConfigurationRecorderForSomething', servicePrincipal: 'something.amazonaws.com' },
+      ],
+    });
+    const result = await inspectAccount(accounts, { ...defaults, configRecorder: 'create' }, 'eu-west-1');
+    expect(result.flags).toEqual({});
   });
 
   test('"existing" configured where nothing exists => create instead', async () => {

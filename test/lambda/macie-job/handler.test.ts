@@ -4,6 +4,7 @@ import {
   InternalServerException,
   Macie2Client,
   ResourceNotFoundException,
+  ConflictException,
   ServiceQuotaExceededException,
   ThrottlingException,
   UpdateClassificationJobCommand,
@@ -11,7 +12,13 @@ import {
 } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createHandler, NO_JOB, RESPONSE_MARGIN_MS } from '../../../lambda/macie-job/handler';
+import {
+  CALL_TIMEOUT_MS,
+  createHandler,
+  NO_JOB,
+  RESPONSE_MARGIN_MS,
+  RESPONSE_TIMEOUT_MS,
+} from '../../../lambda/macie-job/handler';
 
 const ACCOUNT = '111111111111';
 const JOB_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -184,15 +191,24 @@ describe('create', () => {
     });
   });
 
-  test('a permanent error (service quota) fails at once', async () => {
-    macieMock
-      .on(CreateClassificationJobCommand)
-      .rejects(new ServiceQuotaExceededException({ message: 'quota exceeded', ...meta }));
+  test.each([
+    [
+      'service quota',
+      new ServiceQuotaExceededException({ message: 'quota exceeded', ...meta }),
+      'ServiceQuotaExceeded',
+    ],
+    ['conflict', new ConflictException({ message: 'conflicts with the current state', ...meta }), 'ConflictException'],
+  ])('a permanent error (%s) fails at once', async (_what, error, name) => {
+    macieMock.on(CreateClassificationJobCommand).rejects(error);
     const h = harness();
     await h.run(createEvent);
     expect(macieMock.commandCalls(CreateClassificationJobCommand)).toHaveLength(1);
     expect(h.sleeps).toEqual([]);
-    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('ServiceQuotaExceeded') });
+    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining(name) });
+  });
+
+  test('the margin kept for the answer covers a Macie call started at the deadline plus every response attempt', () => {
+    expect(RESPONSE_MARGIN_MS).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 1000 + 2000);
   });
 
   test('a Job property that is not a job definition fails without calling Macie', async () => {
