@@ -1,11 +1,4 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import {
-  App,
-  type IPolicyValidationContextBeta1,
-  type IPolicyValidationPluginBeta1,
-  type PolicyValidationPluginReportBeta1,
-  Validations,
-} from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   HIPAASecurityChecks,
@@ -17,6 +10,9 @@ import {
   ServerlessChecks,
 } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { ControlTowerControls } from './control-tower';
+
+export { ControlTowerControls };
 
 /**
  * Context key that makes CDK fail synthesis on any validation WARNING, not only on
@@ -51,28 +47,6 @@ function counting(Pack: PackClass): new (scope: IConstruct, props?: NagPackProps
 const PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks, ServerlessChecks].map(
   counting,
 );
-
-/**
- * The Control Tower proactive controls, as cfn-guard runs them, with every
- * violation marked an error.
- *
- * cfn-guard reports violations without a severity. When CDK applies
- * acknowledgements to a report it recomputes the report's outcome from the
- * severities of what is left, so once any Control Tower finding of the app is
- * acknowledged, the unacknowledged ones no longer failed synth: they were
- * printed, and `cdk synth` succeeded. Marking them errors keeps the gate shut.
- */
-export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
-  private readonly guard = new CfnGuardValidator({ controlTowerRulesEnabled: true });
-  public readonly name = this.guard.name;
-  public readonly version = this.guard.version;
-  public readonly ruleIds = this.guard.ruleIds;
-
-  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = this.guard.validate(context);
-    return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
-  }
-}
 
 /** The plugins the gate registered: the five packs and the Control Tower controls. */
 export interface ComplianceGate {

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import type {
+  IPolicyValidationContextBeta1,
+  IPolicyValidationPluginBeta1,
+  PolicyValidationPluginReportBeta1,
+  PolicyViolationBeta1,
+} from 'aws-cdk-lib';
+
+/** Where cfn-guard results are kept between runs, by content (npm's convention for tool caches). */
+export const CONTROL_TOWER_CACHE_DIR = path.join(
+  __dirname,
+  '..',
+  '..',
+  'node_modules',
+  '.cache',
+  'genai-guarded-cdk',
+  'cfn-guard',
+);
+
+/** The Control Tower rules the validator ships. */
+const RULES_DIR = path.join(
+  path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+  'rules',
+  'control-tower',
+  'cfn-guard',
+);
+
+const RESOURCE_TYPE = /AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g;
+
+/** Every rule file, with the resource types it names (a rule applies only to resources of those types). */
+interface RuleFile {
+  readonly file: string;
+  readonly types: ReadonlySet<string>;
+}
+
+function ruleFiles(dir: string): RuleFile[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return ruleFiles(file);
+    return [{ file, types: new Set(fs.readFileSync(file, 'utf8').match(RESOURCE_TYPE) ?? []) }];
+  });
+}
+
+/**
+ * The Control Tower proactive controls, as cfn-guard runs them, with two
+ * changes that keep their meaning and make them cheap to run often:
+ *
+ * - Each template is checked against the rule files that name at least one of
+ *   its resource types. Every Control Tower rule selects resources by type and
+ *   is skipped when none is present, so the others could only ever say
+ *   "not applicable" (test/compliance/control-tower.test.ts compares both ways).
+ * - Results are cached per template, keyed by a digest of the template, the
+ *   validator's version and the rules, so an unchanged template is not checked
+ *   again (`cdk synth` and the tests share the cache).
+ *
+ * cfn-guard reports violations without a severity. When CDK applies
+ * acknowledgements to a report it recomputes the report's outcome from the
+ * severities of what is left, so once any Control Tower finding of the app is
+ * acknowledged, the unacknowledged ones would no longer fail synth. Every
+ * violation is therefore marked an error, which keeps the gate shut.
+ */
+export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
+  private readonly reference = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+  public readonly name = this.reference.name;
+  public readonly version = this.reference.version;
+  public readonly ruleIds = this.reference.ruleIds;
+  private readonly rules = ruleFiles(RULES_DIR);
+  private readonly rulesDigest: string;
+
+  constructor(private readonly cacheDir: string | undefined = CONTROL_TOWER_CACHE_DIR) {
+    const digest = createHash('sha256').update(this.version ?? '');
+    for (const { file } of this.rules) digest.update(file).update(fs.readFileSync(file));
+    this.rulesDigest = digest.digest('hex');
+  }
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const violations = context.templatePaths
+      .flatMap((templatePath) => this.templateViolations(context, templatePath))
+      .map((v) => ({ ...v, severity: v.severity ?? 'error' }));
+    return { success: violations.length === 0, violations };
+  }
+
+  /** The rule files that can apply to a template with these resource types. */
+  public rulesFor(types: ReadonlySet<string>): string[] {
+    return this.rules.filter((rule) => [...rule.types].some((t) => types.has(t))).map((rule) => rule.file);
+  }
+
+  private templateViolations(context: IPolicyValidationContextBeta1, templatePath: string): PolicyViolationBeta1[] {
+    const content = fs.readFileSync(templatePath, 'utf8');
+    const key = createHash('sha256').update(this.rulesDigest).update(content).digest('hex');
+    const cached = this.readCache(key);
+    if (cached) return withTemplatePath(cached, templatePath);
+
+    const resources = (JSON.parse(content) as { Resources?: Record<string, { Type?: string }> }).Resources ?? {};
+    const rules = this.rulesFor(new Set(Object.values(resources).map((r) => r.Type ?? '')));
+    const violations =
+      rules.length === 0
+        ? []
+        : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({
+            ...context,
+            templatePaths: [templatePath],
+          }).violations;
+    this.writeCache(key, withTemplatePath(violations, ''));
+    return violations;
+  }
+
+  private readCache(key: string): PolicyViolationBeta1[] | undefined {
+    if (!this.cacheDir) return undefined;
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.cacheDir, `${key}.json`), 'utf8')) as PolicyViolationBeta1[];
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeCache(key: string, violations: PolicyViolationBeta1[]): void {
+    if (!this.cacheDir) return;
+    try {
+      fs.mkdirSync(this.cacheDir, { recursive: true });
+      // Written whole, then renamed: a parallel reader sees all of it or nothing.
+      const file = path.join(this.cacheDir, `${key}.json`);
+      const partial = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, JSON.stringify(violations));
+      fs.renameSync(partial, file);
+    } catch {
+      // A read-only or missing node_modules only costs the next run its cache.
+    }
+  }
+}
+
+/** The same violations, pointing at another copy of the template. */
+function withTemplatePath(violations: readonly PolicyViolationBeta1[], templatePath: string): PolicyViolationBeta1[] {
+  return violations.map((v) => ({
+    ...v,
+    violatingResources: v.violatingResources.map((r) => ({ ...r, templatePath })),
+  }));
+}
