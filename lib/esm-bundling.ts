@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+const ROOT = path.join(__dirname, '..');
 
 /**
  * How every function of the project is bundled by esbuild (no Docker).
@@ -20,3 +25,46 @@ export const ESM_BUNDLING: BundlingOptions = {
   externalModules: [],
   logLevel: LogLevel.WARNING,
 };
+
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const file = path.join(dir, entry.name);
+      return entry.isDirectory() ? filesUnder(file) : entry.name.endsWith('.ts') ? [file] : [];
+    })
+    .sort();
+}
+
+let digest: string | undefined;
+
+/**
+ * A digest of everything a bundle can be made of: the TypeScript under
+ * lambda/ and lib/ (handlers and anything they could import), the lockfile
+ * (every dependency's version, esbuild's included), tsconfig.json (which
+ * esbuild reads) and the bundling options.
+ *
+ * Given to CDK as the asset hash, it lets a second `cdk synth` of an unchanged
+ * app reuse the bundle already in cdk.out instead of running esbuild again
+ * (CDK skips bundling when the asset's folder exists). It can only change
+ * more often than the bundle, never less.
+ */
+export function sourceDigest(): string {
+  if (!digest) {
+    const hash = createHash('sha256').update(JSON.stringify(ESM_BUNDLING));
+    const files = [
+      ...filesUnder(path.join(ROOT, 'lambda')),
+      ...filesUnder(path.join(ROOT, 'lib')),
+      path.join(ROOT, 'package-lock.json'),
+      path.join(ROOT, 'tsconfig.json'),
+    ];
+    for (const file of files) hash.update(path.relative(ROOT, file)).update(fs.readFileSync(file));
+    digest = hash.digest('hex');
+  }
+  return digest;
+}
+
+/** The bundling options of a function whose handler is under `lambda/<name>/`. */
+export function esmBundling(name: string): BundlingOptions {
+  return { ...ESM_BUNDLING, assetHash: `${name}-${sourceDigest()}` };
+}

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ESM_BUNDLING } from '../esm-bundling';
+import { esmBundling } from '../esm-bundling';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import type { Guardrail } from './guardrail';
 import { InvokeEndpoints } from './invoke-endpoints';
@@ -133,7 +133,7 @@ export class InvokeFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'GuardedGenAi',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: ESM_BUNDLING,
+      bundling: esmBundling('invoke'),
     });
     // The function must not start before its permissions exist.
     this.function.node.addDependency(this.policy);
