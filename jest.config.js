@@ -8,6 +8,10 @@ module.exports = {
   },
   snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
-  // Synthesizing with six compliance plugins takes seconds per app.
-  testTimeout: 120000,
+  // Two workers on a two-core machine: most of the work is CPU in this process
+  // (synthesis), so the second core halves the wall time (bench/results.md).
+  maxWorkers: 2,
+  // A synthesis takes well under a second with the Control Tower cache and no
+  // bundling; a test slower than this is a regression to look at, not to wait for.
+  testTimeout: 30000,
 };

@@ -9,8 +9,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
-import { COMPLIANCE_CONFIGURATIONS } from '../lib/compliance/configurations';
+import { type App, Validations } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_ENV } from '../lib/compliance/configurations';
+import type { ComplianceGate } from '../lib/compliance/gate';
 import { readValidationReport } from '../lib/compliance/report';
 import { createProjectApp } from '../lib/project-app';
 import { CDK_JSON_CONTEXT, README, replaceBlock, ROOT } from './generated-block';
@@ -57,15 +59,37 @@ export interface ComplianceSummary {
   readonly acknowledgements: Acknowledgement[];
 }
 
-export function complianceSummary(): ComplianceSummary {
+/** A synthesized app behind the gate: what the summary reads. */
+export interface GatedSynthesis {
+  readonly app: App;
+  readonly gate?: ComplianceGate;
+  readonly assembly: CloudAssembly;
+}
+
+/** Synthesize one configuration behind the gate (no Lambda bundling: the report reads templates and findings). */
+function synthesizeGated(overrides: Record<string, unknown>): GatedSynthesis {
+  const context = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...overrides };
+  const { app, gate } = createProjectApp({
+    context,
+    env: EXAMPLE_ENV,
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-')),
+  });
+  return { app, gate, assembly: app.synth() };
+}
+
+/**
+ * The compliance summary over every configuration of COMPLIANCE_CONFIGURATIONS.
+ * `synthesize` lets the tests hand in the syntheses they already made.
+ */
+export function complianceSummary(
+  synthesize: (overrides: Record<string, unknown>) => GatedSynthesis = synthesizeGated,
+): ComplianceSummary {
   const rules = new Map<string, Set<string>>();
   const findings = new Map<string, number>();
   const acks = new Map<string, Acknowledgement>();
 
   for (const [name, overrides] of COMPLIANCE_CONFIGURATIONS) {
-    const context = { ...CDK_JSON_CONTEXT, ...overrides };
-    const { app, gate } = createProjectApp({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-')) });
-    const assembly = app.synth();
+    const { app, gate, assembly } = synthesize(overrides);
     for (const pack of gate?.packs ?? []) {
       const set = rules.get(pack.name) ?? new Set<string>();
       pack.evaluatedRules.forEach((r) => set.add(r));

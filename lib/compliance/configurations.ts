@@ -1,4 +1,11 @@
 /**
+ * The example account and region the compliance report and the tests
+ * synthesize for, so that ARNs in policies and acknowledgements are concrete
+ * (an environment-agnostic app shows them as unresolved tokens).
+ */
+export const EXAMPLE_ENV = { account: '111111111111', region: 'eu-west-1' } as const;
+
+/**
  * Every threat-detection service left alone: an account whose security
  * services are run centrally (by an organization's delegated administrator).
  */

@@ -12,7 +12,8 @@ function runApp(overrides: Record<string, unknown>) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: outdir,
-    CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, ...overrides }),
+    // No bundling: these tests are about configuration and environments.
+    CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...overrides }),
     CDK_OUTDIR: outdir,
   };
   const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {

@@ -1,5 +1,5 @@
 import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/guardduty';
-import { buildApp, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 import { type Caller, type Decision, PolicyWorld, type ServiceRequest } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
 import type { ServiceRequestId } from '../support/service-requests';
@@ -13,8 +13,8 @@ import type { ServiceRequestId } from '../support/service-requests';
  */
 const { account, region }: { account: string; region: string } = TEST_ENV;
 const OTHER_ACCOUNT = '222222222222';
-const { app, stacks } = buildApp({ alertEmail: 'security@example.com', guardDutyFindingsExport: true });
-const world = new PolicyWorld(app.synth(), TEST_ENV);
+const { assembly, stacks } = synthesize({ alertEmail: 'security@example.com', guardDutyFindingsExport: true });
+const world = new PolicyWorld(assembly, TEST_ENV);
 const threat = stacks.threatDetection;
 const keyArn = world.arnOf(stacks.dataProtection.key);
 
@@ -256,8 +256,8 @@ describe('AWS Config delivers to its bucket (configRecorder "create")', () => {
   let bucketArn: string;
   let configKey: string;
   beforeAll(() => {
-    const built = buildApp({ configRecorder: 'create' });
-    configWorld = new PolicyWorld(built.app.synth(), TEST_ENV);
+    const built = synthesize({ configRecorder: 'create' });
+    configWorld = new PolicyWorld(built.assembly, TEST_ENV);
     const recorder = built.stacks.threatDetection.configRecorder;
     if (!recorder) throw new Error('configRecorder "create" creates a recorder');
     bucketArn = configWorld.arnOf(recorder.bucket.bucket);

@@ -1,10 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../support/build-app';
+import { synthesize } from '../support/build-app';
 
-/** Synthesize the whole gated app once per configuration and return the data stack's template. */
+/** The data stack's template in a configuration (the whole app, synthesized once per configuration). */
 function synthDataStack(overrides: Record<string, unknown> = {}): Template {
-  const { app, stacks } = buildApp(overrides);
-  const assembly = app.synth();
+  const { assembly, stacks } = synthesize(overrides);
   return Template.fromJSON(assembly.getStackByName(stacks.dataProtection.stackName).template);
 }
 
@@ -238,9 +237,7 @@ describe('DataProtectionStack', () => {
     });
 
     test('the longest app name still gives a function name Lambda accepts, and the log permission names its group', () => {
-      const longest = Template.fromStack(
-        buildApp({ appName: 'A'.repeat(25), removalPolicy: 'destroy' }).stacks.dataProtection,
-      );
+      const longest = synthDataStack({ appName: 'A'.repeat(25), removalPolicy: 'destroy' });
       const [fn] = Object.values(longest.findResources('AWS::Lambda::Function'));
       const name = fn.Properties.FunctionName as string;
       expect(name.length).toBeLessThanOrEqual(64);

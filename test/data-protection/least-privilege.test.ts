@@ -10,7 +10,9 @@ import { assignedId, generatedName } from '../support/physical-names';
  * refuse every unsafe request. A consumer stack holds a role granted one prefix
  * the way later stacks (the invoke function's audit writer) will be.
  */
-const { app, stacks } = buildApp();
+// Built, not synthesized from the cache: the test adds a consumer stack first,
+// and keeps the gate on so that the consumer must pass it too.
+const { app, stacks } = buildApp({}, { gate: true });
 const consumer = new Stack(app, 'TestConsumer', { env: TEST_ENV });
 const writer = new iam.Role(consumer, 'RecordsWriter', { assumedBy: new iam.AccountRootPrincipal() });
 const writerPolicy = new iam.ManagedPolicy(consumer, 'RecordsWriterPolicy', {

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildApp } from '../support/build-app';
+import { synthesize } from '../support/build-app';
 
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const diagrams = [...README.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -53,9 +53,9 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
 
 /** Resource counts per type, over the stacks a figure draws. */
 function resourceTypes(overrides: Record<string, unknown>, stacks: RegExp): Record<string, number> {
-  const { app } = buildApp(overrides);
+  const { assembly } = synthesize(overrides);
   const counts: Record<string, number> = {};
-  for (const stack of app.synth().stacks.filter((s) => stacks.test(s.stackName))) {
+  for (const stack of assembly.stacks.filter((s) => stacks.test(s.stackName))) {
     for (const r of Object.values(stack.template.Resources as Record<string, { Type: string }>)) {
       counts[r.Type] = (counts[r.Type] ?? 0) + 1;
     }

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { functionBundle } from '../../scripts/function-bundle';
-import { buildApp } from '../support/build-app';
+import { synthesize } from '../support/build-app';
 import { BedrockServer, streamAnswer } from '../lambda/invoke/support/bedrock-server';
 import { functionUrlEvent } from '../lambda/invoke/support/lambda-runtime';
 import { S3Stub } from '../lambda/invoke/support/s3-stub';
@@ -17,8 +17,8 @@ const s3 = new S3Stub();
 let bundle: string;
 
 beforeAll(async () => {
-  const { app, stacks } = buildApp({}, { bundle: true });
-  bundle = functionBundle(app.synth(), stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
+  const { assembly, stacks } = synthesize({}, { bundle: true });
+  bundle = functionBundle(assembly, stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
 });
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../support/build-app';
+import { synthesize } from '../support/build-app';
 
 function synthInvokeStack(overrides: Record<string, unknown> = {}): Template {
-  const { app, stacks } = buildApp(overrides);
-  return Template.fromJSON(app.synth().getStackByName(stacks.guardedInvoke.stackName).template);
+  const { assembly, stacks } = synthesize(overrides);
+  return Template.fromJSON(assembly.getStackByName(stacks.guardedInvoke.stackName).template);
 }
 
 const template = synthInvokeStack();

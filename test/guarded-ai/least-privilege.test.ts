@@ -1,4 +1,4 @@
-import { buildApp, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 import { type Decision, PolicyWorld } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
 
@@ -8,8 +8,8 @@ import { assignedId, generatedName } from '../support/physical-names';
  * use the key only through the services that need it; and that the invoker
  * policy opens this function's URL and nothing else.
  */
-const { app, stacks } = buildApp();
-const world = new PolicyWorld(app.synth(), TEST_ENV);
+const { assembly, stacks } = synthesize();
+const world = new PolicyWorld(assembly, TEST_ENV);
 const { invoke, guardrail } = stacks.guardedInvoke;
 const fn = { role: invoke.role };
 const { region, account } = TEST_ENV;
@@ -85,7 +85,7 @@ describe('the invoke function role', () => {
   });
 
   test('no AWS managed policy on the role', () => {
-    const template = app.synth().getStackByName(stacks.guardedInvoke.stackName).template;
+    const template = assembly.getStackByName(stacks.guardedInvoke.stackName).template;
     const roles = Object.values(
       template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
     ).filter((r) => r.Type === 'AWS::IAM::Role');
@@ -128,8 +128,8 @@ describe('the invoker policy', () => {
 });
 
 describe('with a cross-region inference profile', () => {
-  const profileApp = buildApp({ modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0' });
-  const profileWorld = new PolicyWorld(profileApp.app.synth(), TEST_ENV);
+  const profileApp = synthesize({ modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0' });
+  const profileWorld = new PolicyWorld(profileApp.assembly, TEST_ENV);
   const role = { role: profileApp.stacks.guardedInvoke.invoke.role };
   const g = profileApp.stacks.guardedInvoke.guardrail;
   const gArn = profileWorld.valueOf(g.guardrailArn, g);

@@ -1,11 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { buildApp, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 import { administrator, PolicyWorld } from '../support/iam-harness';
 
-const isolated = buildApp({ isolatedNetwork: true });
-const assembly = isolated.app.synth();
+const isolated = synthesize({ isolatedNetwork: true });
+const assembly = isolated.assembly;
 const data = Template.fromJSON(assembly.getStackByName(isolated.stacks.dataProtection.stackName).template);
 const invoke = Template.fromJSON(assembly.getStackByName(isolated.stacks.guardedInvoke.stackName).template);
 const { network } = isolated.stacks.dataProtection;
@@ -108,8 +108,8 @@ describe('isolated network on', () => {
       { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
       { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] },
     ]);
-    const named = buildApp({ isolatedNetwork: true, availabilityZones: 'eu-west-1b,eu-west-1c' });
-    const namedData = Template.fromStack(named.stacks.dataProtection);
+    const named = synthesize({ isolatedNetwork: true, availabilityZones: ['eu-west-1b', 'eu-west-1c'] });
+    const namedData = Template.fromJSON(named.assembly.getStackByName(named.stacks.dataProtection.stackName).template);
     expect(zones(namedData)).toEqual(['eu-west-1b', 'eu-west-1c']);
   });
 
@@ -140,15 +140,15 @@ describe('isolated network on', () => {
     expect(acknowledged(fn).filter((id) => /LambdaInsideVPC|lambda_inside_vpc/.test(id))).toEqual([
       'cdk-validator-cfnguard::lambda_inside_vpc_check',
     ]);
-    const plain = buildApp();
+    const plain = synthesize();
     const plainFn = plain.stacks.guardedInvoke.invoke.function.node.defaultChild as IConstruct;
     expect(acknowledged(plainFn).filter((id) => /LambdaInsideVPC/.test(id))).toHaveLength(3);
   });
 });
 
 describe('isolated network off', () => {
-  const plain = buildApp();
-  const plainAssembly = plain.app.synth();
+  const plain = synthesize();
+  const plainAssembly = plain.assembly;
   const plainInvoke = Template.fromJSON(plainAssembly.getStackByName(plain.stacks.guardedInvoke.stackName).template);
   const plainData = Template.fromJSON(plainAssembly.getStackByName(plain.stacks.dataProtection.stackName).template);
 

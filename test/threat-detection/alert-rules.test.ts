@@ -1,7 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
-import { buildApp, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 import { matchesPattern, renderInputTransformer } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
 import { ALERT_SOURCES, MAX_ALERT_SOURCE_ID_LENGTH } from '../../lib/threat-detection/alert-sources';
@@ -30,8 +30,8 @@ function deployedRules(overrides: Record<string, unknown> = {}): {
   rules: Record<string, DeployedRule>;
   dataBucket: string;
 } {
-  const { app, stacks } = buildApp(overrides);
-  const world = new PolicyWorld(app.synth(), TEST_ENV);
+  const { assembly, stacks } = synthesize(overrides);
+  const world = new PolicyWorld(assembly, TEST_ENV);
   const stack = stacks.threatDetection;
   const template = Template.fromStack(stack).toJSON() as {
     Resources: Record<string, { Type: string; Properties: Record<string, Json> }>;

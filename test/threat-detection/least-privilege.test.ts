@@ -1,6 +1,6 @@
 import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/data-protection/data-protection-stack';
 import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/malware-protection';
-import { buildApp, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 import { administrator, type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
 import { generatedName } from '../support/physical-names';
 
@@ -9,8 +9,8 @@ import { generatedName } from '../support/physical-names';
  * policy of the threat-detection stack allows what its service needs and
  * nothing else.
  */
-const { app, stacks } = buildApp({ alertEmail: 'security@example.com' });
-const world = new PolicyWorld(app.synth(), TEST_ENV);
+const { assembly, stacks } = synthesize({ alertEmail: 'security@example.com' });
+const world = new PolicyWorld(assembly, TEST_ENV);
 const threat = stacks.threatDetection;
 const { account, region }: { account: string; region: string } = TEST_ENV;
 

@@ -4,12 +4,11 @@ import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
 import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
 import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/macie';
-import { buildApp } from '../support/build-app';
+import { buildApp, synthesize } from '../support/build-app';
 
 /** Synthesize the gated app and return the templates of the threat-detection and data-protection stacks. */
 function synth(overrides: Record<string, unknown> = {}) {
-  const { app, stacks } = buildApp(overrides);
-  const assembly = app.synth();
+  const { assembly, stacks } = synthesize(overrides);
   return {
     threat: Template.fromJSON(assembly.getStackByName(stacks.threatDetection.stackName).template),
     data: Template.fromJSON(assembly.getStackByName(stacks.dataProtection.stackName).template),
@@ -91,7 +90,7 @@ describe('ThreatDetectionStack', () => {
     });
 
     test('without S3_DATA_EVENTS => the gate fails on CT.GUARDDUTY.PR.1 (S3 protection is required)', () => {
-      const { app } = buildApp({ guardDutyFeatures: ['LAMBDA_NETWORK_LOGS'] });
+      const { app } = buildApp({ guardDutyFeatures: ['LAMBDA_NETWORK_LOGS'] }, { gate: true });
       expect(() => app.synth()).toThrow(/CT\.GUARDDUTY\.PR\.1/);
     });
 
@@ -420,15 +419,7 @@ describe('ThreatDetectionStack', () => {
     });
 
     test("every rule has an explicit name <stack>-<id> within EventBridge's 64 characters, even for the longest app name", () => {
-      const longest = synth({
-        appName: 'A'.repeat(25),
-        ...THREAT_DETECTION_OFF,
-        guardDuty: 'create',
-        macie: 'create',
-        accessAnalyzer: 'create',
-        unusedAccessAnalyzer: 'create',
-        malwareProtection: true,
-      });
+      const longest = synth({ appName: 'A'.repeat(25) });
       const names = Object.values(longest.threat.findResources('AWS::Events::Rule')).map(
         (r) => r.Properties.Name as string,
       );
@@ -516,15 +507,18 @@ describe('ThreatDetectionStack', () => {
         expect(r.DeletionPolicy).toBe('Delete');
     });
 
-    test('the services that hold findings (detector, Macie session, hub) are retained unless the sandbox is throwaway', () => {
+    test('the services that hold findings (detector, Macie session, hub) are retained, except when the first creation fails, unless the sandbox is throwaway', () => {
+      // RetainExceptOnCreate: a failed first deployment must not leave a
+      // detector behind that makes the retry fail with "already exists".
       const findingHolders = ['AWS::GuardDuty::Detector', 'AWS::Macie::Session'];
-      for (const type of findingHolders) defaults.threat.hasResource(type, { DeletionPolicy: 'Retain' });
+      for (const type of findingHolders) defaults.threat.hasResource(type, { DeletionPolicy: 'RetainExceptOnCreate' });
       for (const type of [...findingHolders, 'AWS::SecurityHub::Hub']) {
         everything.threat.hasResource(type, { DeletionPolicy: 'Delete' });
       }
-      synth({ securityHub: 'create', configRecorder: 'existing' }).threat.hasResource('AWS::SecurityHub::Hub', {
-        DeletionPolicy: 'Retain',
-      });
+      const hub = synth({ securityHub: 'create', configRecorder: 'existing' }).threat;
+      for (const type of ['AWS::SecurityHub::Hub', 'AWS::SecurityHub::Standard']) {
+        hub.hasResource(type, { DeletionPolicy: 'RetainExceptOnCreate' });
+      }
     });
   });
 });

@@ -1,0 +1,36 @@
+import { COMPLIANCE_CONFIGURATIONS } from '../../lib/compliance/configurations';
+import { configurationKey, GATE_MATRIX, isProvenByTheGate, SWITCH_COMBINATIONS } from '../support/gate-matrix';
+import { synthesize } from '../support/build-app';
+
+describe('the gate matrix', () => {
+  test('covers every compliance configuration and every switch combination', () => {
+    for (const [name, overrides] of [...COMPLIANCE_CONFIGURATIONS, ...SWITCH_COMBINATIONS]) {
+      expect({ name, proven: isProvenByTheGate(overrides) }).toEqual({ name, proven: true });
+    }
+  });
+
+  test('the switch table covers every combination of the three-state switches and both values of each on/off switch', () => {
+    const seen = (key: string) => new Set(SWITCH_COMBINATIONS.map(([, o]) => JSON.stringify(o[key])));
+    expect(SWITCH_COMBINATIONS).toHaveLength(27);
+    expect(new Set(SWITCH_COMBINATIONS.map(([, o]) => `${o.guardDuty}/${o.macie}/${o.accessAnalyzer}`)).size).toBe(27);
+    for (const key of ['guardDutyFindingsExport', 'malwareProtection', 'cloudTrail', 'securityHub', 'alertEmail']) {
+      expect(seen(key).size).toBe(2);
+    }
+    expect(seen('unusedAccessAnalyzer').size).toBe(3);
+    expect(seen('configRecorder').size).toBe(3);
+  });
+
+  test('has no configuration twice', () => {
+    expect(new Set(GATE_MATRIX.map(([, o]) => configurationKey(o))).size).toBe(GATE_MATRIX.length);
+  });
+
+  test('a test cannot synthesize, without the gate, a configuration the gate does not prove', () => {
+    expect(() => synthesize({ maxTokensCap: 77 })).toThrow(
+      /not in the gate matrix: add it to test\/support\/gate-matrix\.ts/,
+    );
+  });
+
+  test('key order does not make a configuration new', () => {
+    expect(configurationKey({ a: 1, b: 2 })).toBe(configurationKey({ b: 2, a: 1 }));
+  });
+});
