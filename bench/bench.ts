@@ -250,16 +250,9 @@ async function main(): Promise<void> {
   rows.push(['synth, whole app, without compliance plugins', `p50 ${ms(withoutGate.p50)}`, spread(withoutGate), '']);
   rows.push(['synth ratio (with / without)', (withGate.p50 / withoutGate.p50).toFixed(2), '', '']);
   if (!process.argv.includes('--skip-test-suite')) {
-    const t = performance.now();
-    const test = spawnSync('npm', ['test', '--silent'], { cwd: ROOT, stdio: 'ignore' });
-    rows.push([
-      'npm test, full suite (one run)',
-      ms(performance.now() - t),
-      test.status === 0 ? 'passed' : 'FAILED',
-      '',
-    ]);
+    rows.push(...freshCloneLoop(notes));
   } else {
-    notes.push('npm test wall time skipped (--skip-test-suite).');
+    notes.push('Fresh-clone figures (npm ci, npm test, cdk synth, .ci/run) skipped (--skip-test-suite).');
   }
 
   const header = `# Benchmarks\n\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}\nNode ${process.version}, ${new Date().toISOString()}\n`;
@@ -271,6 +264,45 @@ async function main(): Promise<void> {
   const text = `${header}\n${table}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
   console.log(text);
   fs.writeFileSync(path.join(__dirname, 'results.md'), text);
+}
+
+/** Wall time of one command in `cwd`, and whether it passed. */
+function timed(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const t = performance.now();
+  const result = spawnSync(command, args, { cwd, env, stdio: 'ignore' });
+  return { ms: performance.now() - t, passed: result.status === 0 };
+}
+
+/**
+ * The developer loop as a newcomer meets it: a fresh clone of HEAD, `npm ci`,
+ * then `npm test` with every cache cold (no node_modules/.cache), two
+ * `cdk synth` runs (the second reuses the bundles in cdk.out), and CI's own
+ * script, which installs again and runs the suite.
+ */
+function freshCloneLoop(notes: string[]): string[][] {
+  const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-clone-'));
+  spawnSync('git', ['clone', '--quiet', ROOT, clone], { stdio: 'ignore' });
+  const install = timed(clone, 'npm', ['ci', '--no-audit', '--no-fund']);
+  const test = timed(clone, 'npm', ['test', '--silent']);
+  const synth = () => timed(clone, 'npx', ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices']);
+  const firstSynth = synth();
+  const secondSynth = synth();
+  // CI drops AWS_* variables itself; CI=true makes a missing cfn-lint fail.
+  const ci = timed(clone, 'bash', ['.ci/run'], { ...process.env, CI: 'true' });
+  notes.push(`Fresh-clone figures are for the committed HEAD, cloned to ${clone}.`);
+  const row = (name: string, r: { ms: number; passed: boolean }, goal = '') => [
+    name,
+    `${(r.ms / 1000).toFixed(1)} s`,
+    r.passed ? 'passed' : 'FAILED',
+    goal,
+  ];
+  return [
+    row('fresh clone: npm ci', install),
+    row('fresh clone: npm test (tsc, lint, jest), cold caches', test, 'goal ≤ 90 s'),
+    row('fresh clone: first npx cdk synth', firstSynth),
+    row('fresh clone: second npx cdk synth, app unchanged', secondSynth, 'goal ≤ 5 s'),
+    row('fresh clone: bash .ci/run', ci, 'goal ≤ 240 s'),
+  ];
 }
 
 main().then(
