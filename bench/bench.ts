@@ -12,11 +12,10 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { build } from 'esbuild';
-import { functionBundle } from '../scripts/function-bundle';
-import { createProjectApp } from '../lib/project-app';
-import { CDK_JSON_CONTEXT } from '../scripts/generated-block';
-import { BedrockServer, converseAnswer, streamAnswer } from '../test/lambda/invoke/support/bedrock-server';
-import { functionUrlEvent, installLambdaRuntime, invoke } from '../test/lambda/invoke/support/lambda-runtime';
+import { functionBundle } from '../tools/function-bundle';
+import { buildProjectApp } from '../tools/build-app';
+import { BedrockServer, converseAnswer, streamAnswer } from '../tools/local-aws/bedrock-server';
+import { functionUrlEvent, installLambdaRuntime, invoke } from '../tools/local-aws/lambda-runtime';
 
 const ROOT = path.join(__dirname, '..');
 const MODEL_LATENCY_MS = 20;
@@ -46,8 +45,7 @@ const spread = (s: Stats) => `${ms(s.min)} – ${ms(s.max)} (n=${s.n})`;
 
 /** Synthesize the real app and return the invoke function's bundle. */
 function synthesizedBundle(): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
-  const { app, stacks } = createProjectApp({ context: CDK_JSON_CONTEXT, outdir });
+  const { app, stacks } = buildProjectApp({}, { bundle: true });
   return functionBundle(app.synth(), stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
 }
 
@@ -238,9 +236,8 @@ async function main(): Promise<void> {
   const synthTime = (gate: boolean) =>
     stats(
       Array.from({ length: SYNTHS }, () => {
-        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-loop-'));
         const t = performance.now();
-        createProjectApp({ context: CDK_JSON_CONTEXT, outdir, complianceGate: gate }).app.synth();
+        buildProjectApp({}, { gate, bundle: true }).app.synth();
         return performance.now() - t;
       }),
     );

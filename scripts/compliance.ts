@@ -7,15 +7,14 @@
  * test/scripts/compliance.test.ts fails when either is out of date.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_ENV } from '../lib/compliance/configurations';
+import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_ENV } from '../tools/configurations';
 import type { ComplianceGate } from '../lib/compliance/gate';
 import { readValidationReport } from '../lib/compliance/report';
-import { createProjectApp } from '../lib/project-app';
-import { CDK_JSON_CONTEXT, README, replaceBlock, ROOT } from './generated-block';
+import { buildProjectApp } from '../tools/build-app';
+import { README, replaceBlock, ROOT } from './generated-block';
 import { runCli } from './run-cli';
 
 export { README };
@@ -68,12 +67,7 @@ export interface GatedSynthesis {
 
 /** Synthesize one configuration behind the gate (no Lambda bundling: the report reads templates and findings). */
 function synthesizeGated(overrides: Record<string, unknown>): GatedSynthesis {
-  const context = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...overrides };
-  const { app, gate } = createProjectApp({
-    context,
-    env: EXAMPLE_ENV,
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-')),
-  });
+  const { app, gate } = buildProjectApp(overrides, { gate: true, env: EXAMPLE_ENV });
   return { app, gate, assembly: app.synth() };
 }
 

@@ -6,11 +6,10 @@
  * them in step.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { THREAT_DETECTION_OFF } from '../lib/compliance/configurations';
-import { createProjectApp } from '../lib/project-app';
-import { CDK_JSON_CONTEXT, README, replaceBlock, ROOT } from './generated-block';
+import { THREAT_DETECTION_OFF } from '../tools/configurations';
+import { buildProjectApp } from '../tools/build-app';
+import { README, replaceBlock, ROOT } from './generated-block';
 import { runCli } from './run-cli';
 
 export { README };
@@ -29,13 +28,8 @@ export interface CostLine {
 }
 
 function templates(overrides: Record<string, unknown>): Record<string, Resources> {
-  // Costs are read from the templates alone: no Lambda bundle is needed.
-  const context = { ...CDK_JSON_CONTEXT, ...overrides, 'aws:cdk:bundling-stacks': [] };
-  const { app } = createProjectApp({
-    context,
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-')),
-    complianceGate: false,
-  });
+  // Costs are read from the templates alone: no gate, no Lambda bundle.
+  const { app } = buildProjectApp(overrides);
   const assembly = app.synth();
   return Object.fromEntries(
     assembly.stacks.map((s) => [s.stackName, (s.template as { Resources: Resources }).Resources]),

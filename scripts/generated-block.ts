@@ -3,16 +3,12 @@
  * `<!-- NAME:start ... -->` and `<!-- NAME:end -->`, so a script can rewrite
  * them and a test can check they are current.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..');
 export const README = path.join(ROOT, 'README.md');
 
-/** The context block of cdk.json: feature flags and default settings, as `cdk synth` sees them. */
-export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'),
-).context;
+export { CDK_JSON_CONTEXT } from '../tools/build-app';
 
 /** `text` with the block NAME replaced by `content`. */
 export function replaceBlock(text: string, name: string, content: string): string {

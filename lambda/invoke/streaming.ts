@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 /**
  * The response-streaming contract of the Lambda Node.js runtime: the runtime
  * provides `awslambda` as a global (typed by @types/aws-lambda); tests install
- * a stand-in with the same behaviour (test/lambda/invoke/support/lambda-runtime.ts).
+ * a stand-in with the same behaviour (tools/local-aws/lambda-runtime.ts).
  */
 export type ResponseStream = awslambda.HttpResponseStream;
 export type StreamingHandler<E> = (

@@ -1,4 +1,4 @@
-import { COMPLIANCE_CONFIGURATIONS } from '../../lib/compliance/configurations';
+import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
 import { TEST_ENV } from '../support/build-app';
 import {
   CFN_LINT_INSTALL,

@@ -6,11 +6,11 @@
  * module-format mistakes.
  */
 import { spawn } from 'node:child_process';
-import { functionBundle } from '../../scripts/function-bundle';
+import { functionBundle } from '../../tools/function-bundle';
 import { synthesize } from '../support/build-app';
-import { BedrockServer, streamAnswer } from '../lambda/invoke/support/bedrock-server';
-import { functionUrlEvent } from '../lambda/invoke/support/lambda-runtime';
-import { S3Stub } from '../lambda/invoke/support/s3-stub';
+import { BedrockServer, streamAnswer } from '../../tools/local-aws/bedrock-server';
+import { functionUrlEvent } from '../../tools/local-aws/lambda-runtime';
+import { S3Stub } from '../../tools/local-aws/s3-stub';
 
 const bedrock = new BedrockServer();
 const s3 = new S3Stub();

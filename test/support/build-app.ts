@@ -1,10 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { EXAMPLE_ENV } from '../../lib/compliance/configurations';
-import { createProjectApp, ProjectApp } from '../../lib/project-app';
-import { CDK_JSON_CONTEXT } from '../../scripts/generated-block';
+import type { ProjectApp } from '../../lib/project-app';
+import { buildProjectApp, type BuildOptions as ToolBuildOptions, CDK_JSON_CONTEXT } from '../../tools/build-app';
+import { EXAMPLE_ENV } from '../../tools/configurations';
 import { configurationKey, isProvenByTheGate } from './gate-matrix';
 
 /** The account and region every test deploys to, so ARNs are concrete. */
@@ -12,38 +9,12 @@ export const TEST_ENV = EXAMPLE_ENV;
 
 export { CDK_JSON_CONTEXT };
 
-export interface BuildOptions {
-  /**
-   * Put the app behind the compliance gate, as `cdk synth` does. Only the gate
-   * tests need it: every configuration a test synthesizes without it is proven
-   * behind it by test/compliance/gate-matrix-*.test.ts (see `synthesize`).
-   * @default false
-   */
-  readonly gate?: boolean;
-  /**
-   * Bundle the Lambda code with esbuild. Only the tests of the bundle itself
-   * need it: CDK's `aws:cdk:bundling-stacks` context with no stack skips
-   * bundling, and the templates differ only in asset hashes, which snapshots mask.
-   * @default false
-   */
-  readonly bundle?: boolean;
-}
+/** What a test may ask of the app: the gate (gate tests only) and bundling (bundle tests only). */
+export type BuildOptions = Pick<ToolBuildOptions, 'gate' | 'bundle'>;
 
-/**
- * Build the whole app the way `bin/app.ts` does (same factory, cdk.json's
- * context with `overrides` on top, as `-c key=value` would be), not yet synthesized.
- */
+/** The whole app for a test, pinned to TEST_ENV, not yet synthesized. */
 export function buildApp(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): ProjectApp {
-  return createProjectApp({
-    context: {
-      ...CDK_JSON_CONTEXT,
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
-      ...overrides,
-    },
-    env: TEST_ENV,
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')),
-    complianceGate: options.gate ?? false,
-  });
+  return buildProjectApp(overrides, { ...options, env: TEST_ENV });
 }
 
 export type Synthesized = ProjectApp & { readonly assembly: CloudAssembly };

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createProjectApp } from '../../lib/project-app';
-import { CDK_JSON_CONTEXT, TEST_ENV } from './build-app';
+import { buildProjectApp } from '../../tools/build-app';
+import { TEST_ENV } from './build-app';
 
 /** The one place findings are ignored, each rule with its reason. */
 export const CFN_LINT_CONFIG = path.join(__dirname, '..', '..', '.cfnlintrc.yaml');
@@ -52,19 +52,8 @@ export function cfnLintVersion(): string | undefined {
  * which changes only the function's asset hash).
  */
 export function synthesizeTemplates(config: string, overrides: Record<string, unknown>): SynthesizedTemplate[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cfn-lint-'));
-  const { app } = createProjectApp({
-    context: {
-      ...CDK_JSON_CONTEXT,
-      ...overrides,
-      'aws:cdk:bundling-stacks': [],
-      '@aws-cdk/core:validateAgainstDefaultRules': false,
-    },
-    env: TEST_ENV,
-    outdir,
-    complianceGate: false,
-  });
-  app.synth();
+  const { app } = buildProjectApp(overrides, { env: TEST_ENV });
+  const outdir = app.synth().directory;
   // Every template in the assembly, nested stacks included (`*.nested.template.json`).
   return fs
     .readdirSync(outdir)

@@ -1,4 +1,4 @@
-import { COMPLIANCE_CONFIGURATIONS } from '../../lib/compliance/configurations';
+import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
 
 type Overrides = Readonly<Record<string, unknown>>;
 

@@ -1,12 +1,12 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
+import { THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { matchesPattern, renderInputTransformer } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
 import { ALERT_SOURCES, MAX_ALERT_SOURCE_ID_LENGTH } from '../../lib/threat-detection/alert-sources';
 import type { AlertSource } from '../../lib/threat-detection/findings-alerts';
-import { alertRuleName, RULE_NAME_MAX_LENGTH, threatDetectionStackName } from '../../lib/threat-detection/names';
+import { alertRuleName, RULE_NAME_MAX_LENGTH, threatDetectionStackName } from '../../lib/shared/names';
 import {
   ACCESS_ANALYZER_ERROR_FINDING,
   ACCESS_ANALYZER_FINDING,

@@ -1,6 +1,6 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { THREAT_DETECTION_OFF } from '../../lib/compliance/configurations';
+import { THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
 import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
 import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/macie';

@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createHandler, settingsFromEnvironment } from '../../../lambda/invoke/handler';
-import { functionUrlEvent, installLambdaRuntime, invoke } from './support/lambda-runtime';
+import { functionUrlEvent, installLambdaRuntime, invoke } from '../../../tools/local-aws/lambda-runtime';
 
 const quiet = {
   logger: { info: () => undefined, error: () => undefined, appendKeys: () => undefined },

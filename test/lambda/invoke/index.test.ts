@@ -3,8 +3,8 @@
  * awslambda.streamifyResponse, configured only through the environment the
  * stack sets. Bedrock is the local protocol server; auditing is off.
  */
-import { BedrockServer, streamAnswer } from './support/bedrock-server';
-import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from './support/lambda-runtime';
+import { BedrockServer, streamAnswer } from '../../../tools/local-aws/bedrock-server';
+import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
 
 const bedrock = new BedrockServer();
 const saved = { ...process.env };

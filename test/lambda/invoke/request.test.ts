@@ -1,7 +1,7 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { HttpError } from '../../../lambda/invoke/errors';
 import { MAX_BODY_BYTES, parseRequest, type RequestLimits } from '../../../lambda/invoke/request';
-import { functionUrlEvent } from './support/lambda-runtime';
+import { functionUrlEvent } from '../../../tools/local-aws/lambda-runtime';
 
 const LIMITS: RequestLimits = { maxTokensCap: 1024, modelFamily: 'amazon-nova' };
 

@@ -8,9 +8,14 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { WITHHELD } from '../../../lambda/invoke/audit';
 import { createHandler, type HandlerSettings } from '../../../lambda/invoke/handler';
-import { BedrockServer, converseAnswer, PROMPT_ATTACK_TRACE, streamAnswer } from './support/bedrock-server';
-import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from './support/lambda-runtime';
-import { S3Stub } from './support/s3-stub';
+import {
+  BedrockServer,
+  converseAnswer,
+  PROMPT_ATTACK_TRACE,
+  streamAnswer,
+} from '../../../tools/local-aws/bedrock-server';
+import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
+import { S3Stub } from '../../../tools/local-aws/s3-stub';
 
 const bedrock = new BedrockServer();
 const s3 = new S3Stub();

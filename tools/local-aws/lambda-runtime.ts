@@ -10,7 +10,7 @@
  */
 import { Writable } from 'node:stream';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
-import type { ResponseStream } from '../../../../lambda/invoke/streaming';
+import type { ResponseStream } from '../../lambda/invoke/streaming';
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const DELIMITER = Buffer.alloc(8);

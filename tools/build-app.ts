@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Environment } from 'aws-cdk-lib';
+import { createProjectApp, type ProjectApp } from '../lib/project-app';
+
+const ROOT = path.join(__dirname, '..');
+
+/** The context block of cdk.json (CDK feature flags), as `cdk synth` sees it. */
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'),
+).context;
+
+export interface BuildOptions {
+  /**
+   * Put the app behind the compliance gate, as `cdk synth` does.
+   * @default false
+   */
+  readonly gate?: boolean;
+  /**
+   * Bundle the Lambda code with esbuild. Without it CDK's
+   * `aws:cdk:bundling-stacks` context names no stack, and the templates
+   * differ only in asset hashes.
+   * @default false
+   */
+  readonly bundle?: boolean;
+  /**
+   * The account and region to pin the stacks to.
+   * @default - environment-agnostic stacks
+   */
+  readonly env?: Environment;
+}
+
+/**
+ * The app as `cdk synth` builds it (cdk.json's context with `overrides` on
+ * top, as `-c key=value` would be), in a fresh output folder, not yet
+ * synthesized. The one place the tests, the scripts and the bench build it.
+ */
+export function buildProjectApp(
+  overrides: Readonly<Record<string, unknown>> = {},
+  options: BuildOptions = {},
+): ProjectApp {
+  return createProjectApp({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      // CDK's schema check belongs to the gate: it changes no template and
+      // costs about a second per process, so ungated builds leave it out.
+      ...(options.gate ? {} : { '@aws-cdk/core:validateAgainstDefaultRules': false }),
+      ...overrides,
+    },
+    env: options.env,
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-app-')),
+    complianceGate: options.gate ?? false,
+  });
+}
