@@ -4,7 +4,8 @@ import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
 import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
-import { threatDetectionStackName } from './threat-detection/names';
+import { stackNames } from './shared/names';
+import { dataProtectionProps, guardedInvokeProps, threatDetectionProps } from './stack-props';
 
 export interface ProjectAppProps {
   /**
@@ -53,24 +54,26 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const env = props.env;
   if (env?.region && !Token.isUnresolved(env.region)) assertFitsRegion(config, env.region);
 
-  const dataProtection = new DataProtectionStack(app, `${config.appName}-DataProtection`, {
+  const names = stackNames(config.appName);
+
+  const dataProtection = new DataProtectionStack(app, names.dataProtection, {
     env,
     description: 'KMS key and encrypted, access-logged S3 buckets for the guarded generative AI reference (stateful).',
-    config,
+    ...dataProtectionProps(config),
   });
-  const guardedInvoke = new GuardedInvokeStack(app, `${config.appName}-GuardedInvoke`, {
+  const guardedInvoke = new GuardedInvokeStack(app, names.guardedInvoke, {
     env,
     description: 'Bedrock guardrail and the streaming invoke function behind it (stateless).',
-    config,
+    ...guardedInvokeProps(config),
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
     vpc: dataProtection.network?.vpc,
   });
-  const threatDetection = new ThreatDetectionStack(app, threatDetectionStackName(config.appName), {
+  const threatDetection = new ThreatDetectionStack(app, names.threatDetection, {
     env,
     description:
       'GuardDuty, Malware Protection for S3, Macie, IAM Access Analyzer, CloudTrail and Security Hub around the data, with alerts that reach a person (account-level services).',
-    config,
+    ...threatDetectionProps(config),
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
   });

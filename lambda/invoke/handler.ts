@@ -12,7 +12,13 @@ import {
   type StreamEvent,
 } from './converse';
 import { HttpError, toHttpError } from './errors';
-import { type InvokeRequest, type ModelFamily, parseRequest } from './request';
+import {
+  type InvokeEnvironment,
+  MODEL_FAMILIES,
+  RECORDS_PREFIX,
+  REQUIRED_INVOKE_SETTINGS,
+} from '../../lib/shared/invoke-contract';
+import { type InvokeRequest, parseRequest } from './request';
 import { end, type ResponseStream, sse, type StreamingHandler, write } from './streaming';
 
 export interface HandlerSettings extends ModelSettings {
@@ -49,26 +55,28 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-
 
 /** Read the function's settings from its environment (set by the stack). */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): HandlerSettings | Error {
-  const { MODEL_ID, MODEL_FAMILY, GUARDRAIL_ARN, GUARDRAIL_VERSION, MAX_TOKENS_CAP, INVOKE_TIMEOUT_MS } = env;
-  const { AUDIT_BUCKET, AUDIT_PREFIX, AUDIT_KMS_KEY_ARN } = env;
-  if (!MODEL_ID || !MODEL_FAMILY || !GUARDRAIL_ARN || !GUARDRAIL_VERSION || !MAX_TOKENS_CAP || !INVOKE_TIMEOUT_MS) {
+  const missing = REQUIRED_INVOKE_SETTINGS.filter((name) => !env[name]);
+  if (missing.length > 0) {
     return new Error(
-      'missing environment: MODEL_ID, MODEL_FAMILY, GUARDRAIL_ARN, GUARDRAIL_VERSION, MAX_TOKENS_CAP and INVOKE_TIMEOUT_MS are all required',
+      `missing environment: ${REQUIRED_INVOKE_SETTINGS.join(', ')} are all required (missing ${missing.join(', ')})`,
     );
   }
-  if (!['anthropic', 'amazon-nova', 'other'].includes(MODEL_FAMILY))
-    return new Error(`bad MODEL_FAMILY ${MODEL_FAMILY}`);
+  const settings = env as unknown as InvokeEnvironment;
+  if (!(MODEL_FAMILIES as readonly string[]).includes(settings.MODEL_FAMILY)) {
+    return new Error(`bad MODEL_FAMILY ${settings.MODEL_FAMILY}`);
+  }
+  const { AUDIT_BUCKET, AUDIT_PREFIX, AUDIT_KMS_KEY_ARN } = settings;
   if (AUDIT_BUCKET && !AUDIT_KMS_KEY_ARN) return new Error('AUDIT_BUCKET without AUDIT_KMS_KEY_ARN');
   return {
-    modelId: MODEL_ID,
-    modelFamily: MODEL_FAMILY as ModelFamily,
-    guardrailIdentifier: GUARDRAIL_ARN,
-    guardrailVersion: GUARDRAIL_VERSION,
-    maxTokensCap: Number(MAX_TOKENS_CAP),
-    timeoutMs: Number(INVOKE_TIMEOUT_MS),
+    modelId: settings.MODEL_ID,
+    modelFamily: settings.MODEL_FAMILY,
+    guardrailIdentifier: settings.GUARDRAIL_ARN,
+    guardrailVersion: settings.GUARDRAIL_VERSION,
+    maxTokensCap: Number(settings.MAX_TOKENS_CAP),
+    timeoutMs: Number(settings.INVOKE_TIMEOUT_MS),
     audit:
       AUDIT_BUCKET && AUDIT_KMS_KEY_ARN
-        ? { bucket: AUDIT_BUCKET, prefix: AUDIT_PREFIX ?? 'records/', kmsKeyArn: AUDIT_KMS_KEY_ARN }
+        ? { bucket: AUDIT_BUCKET, prefix: AUDIT_PREFIX ?? RECORDS_PREFIX, kmsKeyArn: AUDIT_KMS_KEY_ARN }
         : undefined,
   };
 }

@@ -1,6 +1,7 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { HttpError } from './errors';
 import { TEMPLATE_NAMES, type TemplateName } from './templates';
+import type { ModelFamily } from '../../lib/shared/invoke-contract';
 
 /** Largest accepted request body, after base64 decoding. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -12,7 +13,7 @@ export const MAX_STOP_SEQUENCES = 4;
 export const MAX_STOP_SEQUENCE_CHARS = 100;
 
 /** Model families differ in the inference parameters they accept. */
-export type ModelFamily = 'anthropic' | 'amazon-nova' | 'other';
+export type { ModelFamily };
 
 /** Inference parameters from the notes, each within its validated range. */
 export interface InferenceParameters {

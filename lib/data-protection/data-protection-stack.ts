@@ -3,43 +3,59 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { ProjectConfig } from '../config';
 import { IsolatedNetwork } from '../network/isolated-network';
-import { macieDecryptStatement, threatDetectionKeyUses } from '../threat-detection/key-uses';
-import { ProjectKey } from './project-key';
+import { ProjectKey, type ServiceKeyUse } from './project-key';
 import { SecureBucket } from './secure-bucket';
-
-/** Prefix of the data bucket where generated records (audit records) live. */
-export const RECORDS_PREFIX = 'records/';
-
-/**
- * The object GuardDuty Malware Protection for S3 writes to check that its role
- * may act on the bucket.
- * https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html
- */
-export const MALWARE_PROTECTION_VALIDATION_OBJECT = 'malware-protection-resource-validation-object';
+import { RECORDS_PREFIX } from '../shared/data-layout';
 
 export interface DataProtectionStackProps extends StackProps {
-  readonly config: Pick<
-    ProjectConfig,
-    | 'appName'
-    | 'removalPolicy'
-    | 'recordsRetentionDays'
-    | 'noncurrentVersionRetentionDays'
-    | 'accessLogRetentionDays'
-    | 'objectLock'
-    | 'objectLockRetentionDays'
-    | 'isolatedNetwork'
-    | 'logRetentionDays'
-    | 'cloudTrail'
-    | 'guardDuty'
-    | 'guardDutyFindingsExport'
-    | 'macie'
-    | 'malwareProtection'
-    | 'alertEmail'
-    | 'configRecorder'
-    | 'availabilityZones'
-  >;
+  /**
+   * Whether the key and the buckets (with their objects) survive the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** How long audit records are kept before they expire. */
+  readonly recordsRetention: Duration;
+  /** How long an overwritten or deleted object version stays recoverable. */
+  readonly noncurrentVersionRetention: Duration;
+  /** How long S3 server access logs are kept. */
+  readonly accessLogRetention: Duration;
+  /**
+   * S3 Object Lock (governance mode) on the data bucket, with this default retention.
+   * @default - no Object Lock
+   */
+  readonly objectLockRetention?: Duration;
+  /**
+   * The prefix of the names of the app's log groups, which CloudWatch Logs may
+   * encrypt with the key (CloudFormation names them after their stack).
+   */
+  readonly logGroupNamePrefix: string;
+  /**
+   * Run the invoke function's network here: a VPC without an internet route.
+   * @default - no VPC
+   */
+  readonly isolatedNetwork?: {
+    readonly flowLogRetention: logs.RetentionDays;
+    /** @default - the first two zones of the region */
+    readonly availabilityZones?: readonly string[];
+  };
+  /**
+   * AWS services that use the key for resources of the stacks built on this
+   * one, given this stack (their ARNs are in its account and region).
+   * @default - none
+   */
+  readonly keyServiceUses?: (stack: Stack) => readonly ServiceKeyUse[];
+  /**
+   * Further key-policy statements, given this stack.
+   * @default - none
+   */
+  readonly keyStatements?: (stack: Stack) => readonly iam.PolicyStatement[];
+  /**
+   * Object keys that AWS services write with their own roles from outside the
+   * isolated network, left out of the "writes only through the VPC endpoint" fence.
+   * @default - none
+   */
+  readonly writeFenceExemptKeys?: readonly string[];
 }
 
 /**
@@ -58,36 +74,31 @@ export class DataProtectionStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataProtectionStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // Logical IDs below ("ProjectKey", "AccessLogs", "Data") are part of the
     // contract with deployed stacks: renaming one replaces a key or a bucket.
     this.key = new ProjectKey(this, 'ProjectKey', {
       aliasName: `${this.stackName}/data`,
-      // Every stack of this app is named "<appName>-...", and so are the log
-      // groups CloudFormation names for them.
-      logGroupNamePrefix: `${config.appName}-`,
-      serviceUses: threatDetectionKeyUses(this, config),
+      logGroupNamePrefix: props.logGroupNamePrefix,
+      serviceUses: props.keyServiceUses?.(this),
       removalPolicy,
     }).key;
-    if (config.macie !== 'off') {
-      this.key.addToResourcePolicy(macieDecryptStatement(this));
-    }
+    for (const statement of props.keyStatements?.(this) ?? []) this.key.addToResourcePolicy(statement);
 
     this.accessLogBucket = SecureBucket.forAccessLogs(this, 'AccessLogs', {
-      noncurrentVersionRetention: Duration.days(config.noncurrentVersionRetentionDays),
-      retention: Duration.days(config.accessLogRetentionDays),
+      noncurrentVersionRetention: props.noncurrentVersionRetention,
+      retention: props.accessLogRetention,
       removalPolicy,
     });
 
     this.dataBucket = new SecureBucket(this, 'Data', {
       encryption: { kind: 'kms', key: this.key },
       serverAccessLogs: { bucket: this.accessLogBucket.bucket, prefix: 'data-bucket/' },
-      noncurrentVersionRetention: Duration.days(config.noncurrentVersionRetentionDays),
-      expirations: [{ prefix: RECORDS_PREFIX, after: Duration.days(config.recordsRetentionDays) }],
-      objectLockRetention: config.objectLock ? Duration.days(config.objectLockRetentionDays) : undefined,
-      objectLockOmittedReason: config.objectLock
+      noncurrentVersionRetention: props.noncurrentVersionRetention,
+      expirations: [{ prefix: RECORDS_PREFIX, after: props.recordsRetention }],
+      objectLockRetention: props.objectLockRetention,
+      objectLockOmittedReason: props.objectLockRetention
         ? undefined
         : 'off by default because locked versions cannot be removed before their retention ends, which a sandbox must be able to do; versioning and the RETAIN policy protect the data. Turn it on with the "objectLock" setting.',
       removalPolicy,
@@ -106,32 +117,32 @@ export class DataProtectionStack extends Stack {
       this.exportValue(value);
     }
 
-    if (config.isolatedNetwork) {
+    if (props.isolatedNetwork) {
       // The network lives with the data it fences in: the bucket policy below
       // and the endpoint policy refer to each other, which CloudFormation only
       // allows within one stack.
       this.network = new IsolatedNetwork(this, 'Network', {
         key: this.key,
         s3ObjectArns: [this.dataBucket.bucket.arnForObjects(`${RECORDS_PREFIX}*`)],
-        flowLogRetention: config.logRetentionDays as logs.RetentionDays,
-        availabilityZones: config.availabilityZones.length > 0 ? config.availabilityZones : undefined,
+        flowLogRetention: props.isolatedNetwork.flowLogRetention,
+        availabilityZones: props.isolatedNetwork.availabilityZones,
         removalPolicy,
       });
       // Exfiltration in reverse: nothing but the isolated function (through the
       // endpoint) may add data. AWS services writing on their own behalf are
       // not affected.
-      // Malware Protection for S3 proves it may act on the bucket by writing
-      // one fixed, empty validation object with its service role; that one key
-      // is left out of the fence.
+      // A service that proves it may act on the bucket by writing one fixed
+      // object with its own role (Malware Protection for S3) has that one key
+      // left out of the fence.
       const everyObject = this.dataBucket.bucket.arnForObjects('*');
-      const validationObject = this.dataBucket.bucket.arnForObjects(MALWARE_PROTECTION_VALIDATION_OBJECT);
+      const exempt = (props.writeFenceExemptKeys ?? []).map((key) => this.dataBucket.bucket.arnForObjects(key));
       this.dataBucket.bucket.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'DenyWritesFromOutsideTheVpcEndpoint',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
           actions: ['s3:PutObject'],
-          ...(config.malwareProtection ? { notResources: [validationObject] } : { resources: [everyObject] }),
+          ...(exempt.length > 0 ? { notResources: exempt } : { resources: [everyObject] }),
           conditions: {
             StringNotEquals: { 'aws:SourceVpce': this.network.s3Endpoint.vpcEndpointId },
             BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },

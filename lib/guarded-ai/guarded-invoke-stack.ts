@@ -1,28 +1,41 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ProjectConfig } from '../config';
-import { RECORDS_PREFIX } from '../data-protection/data-protection-stack';
+import { RECORDS_PREFIX } from '../shared/data-layout';
 import type { SecureBucket } from '../data-protection/secure-bucket';
-import { Guardrail } from './guardrail';
+import { type FilterStrength, Guardrail } from './guardrail';
 import { InvokeFunction } from './invoke-function';
-import { modelTarget } from './model';
+import type { ModelTarget } from './model';
 
 export interface GuardedInvokeStackProps extends StackProps {
-  readonly config: Pick<
-    ProjectConfig,
-    | 'modelId'
-    | 'guardrailFilterStrength'
-    | 'groundingThreshold'
-    | 'relevanceThreshold'
-    | 'maxTokensCap'
-    | 'invokeReservedConcurrency'
-    | 'logRetentionDays'
-    | 'auditRecords'
-    | 'removalPolicy'
-  >;
+  /** The Bedrock model or inference profile the function calls. */
+  readonly model: ModelTarget;
+  /** Strength of the guardrail's content filters. */
+  readonly filterStrength: FilterStrength;
+  /** Contextual grounding threshold, for requests with a grounding source. */
+  readonly groundingThreshold: number;
+  /** Contextual relevance threshold, for requests with a grounding source. */
+  readonly relevanceThreshold: number;
+  /** Largest maxTokens a request may ask for. */
+  readonly maxTokensCap: number;
+  /**
+   * Reserved concurrency of the function (an opt-in cost cap).
+   * @default - no reservation
+   */
+  readonly reservedConcurrency?: number;
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Write an audit record of every invocation to the data bucket.
+   * @default true
+   */
+  readonly auditRecords?: boolean;
+  /**
+   * Whether the function's log group survives the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
   readonly key: kms.IKey;
   readonly dataBucket: SecureBucket;
   /**
@@ -45,25 +58,25 @@ export class GuardedInvokeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GuardedInvokeStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const auditRecords = props.auditRecords ?? true;
 
     this.guardrail = new Guardrail(this, 'Guardrail', {
       encryptionKey: props.key,
-      filterStrength: config.guardrailFilterStrength,
-      groundingThreshold: config.groundingThreshold,
-      relevanceThreshold: config.relevanceThreshold,
+      filterStrength: props.filterStrength,
+      groundingThreshold: props.groundingThreshold,
+      relevanceThreshold: props.relevanceThreshold,
     });
 
     this.invoke = new InvokeFunction(this, 'Invoke', {
-      model: modelTarget(config.modelId),
+      model: props.model,
       guardrail: this.guardrail,
       key: props.key,
-      auditBucket: config.auditRecords ? props.dataBucket : undefined,
+      auditBucket: auditRecords ? props.dataBucket : undefined,
       auditPrefix: RECORDS_PREFIX,
-      maxTokensCap: config.maxTokensCap,
-      reservedConcurrency: config.invokeReservedConcurrency > 0 ? config.invokeReservedConcurrency : undefined,
-      logRetention: config.logRetentionDays as logs.RetentionDays,
-      removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      maxTokensCap: props.maxTokensCap,
+      reservedConcurrency: props.reservedConcurrency,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       vpc: props.vpc,
     });
 
@@ -72,8 +85,8 @@ export class GuardedInvokeStack extends Stack {
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
     new CfnOutput(this, 'InvokerPolicyArn', { value: this.invoke.invokerPolicy.managedPolicyArn });
-    new CfnOutput(this, 'ModelId', { value: config.modelId });
-    new CfnOutput(this, 'AuditRecords', { value: String(config.auditRecords) });
+    new CfnOutput(this, 'ModelId', { value: props.model.modelId });
+    new CfnOutput(this, 'AuditRecords', { value: String(auditRecords) });
     new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
   }
 }

@@ -4,14 +4,18 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** Format of the project's internal record identifiers, e.g. `GGA-2026-7QX4PZ`. */
-export const INTERNAL_ID_PATTERN = '\\bGGA-[0-9]{4}-[A-Z0-9]{6}\\b';
+import { INTERNAL_ID_PATTERN } from '../shared/record-ids';
+
+export { INTERNAL_ID_PATTERN };
+
+/** Strength of the guardrail's content filters: higher blocks more, with more false positives. */
+export type FilterStrength = 'LOW' | 'MEDIUM' | 'HIGH';
 
 export interface GuardrailProps {
   /** Key the guardrail's configuration is encrypted with. */
   readonly encryptionKey: kms.IKey;
   /** Strength of the harmful-content filters on input and output. */
-  readonly filterStrength: 'LOW' | 'MEDIUM' | 'HIGH';
+  readonly filterStrength: FilterStrength;
   /** Contextual grounding threshold (0 to 0.99). */
   readonly groundingThreshold: number;
   /** Contextual relevance threshold (0 to 0.99). */

@@ -13,6 +13,7 @@ import type { SecureBucket } from '../data-protection/secure-bucket';
 import type { Guardrail } from './guardrail';
 import { InvokeEndpoints } from './invoke-endpoints';
 import { modelArns, type ModelTarget } from './model';
+import { type InvokeEnvironment, RECORDS_PREFIX } from '../shared/invoke-contract';
 
 /** Longest a single answer may take; the handler gives up on Bedrock a little earlier. */
 const FUNCTION_TIMEOUT = Duration.seconds(120);
@@ -45,6 +46,25 @@ export interface InvokeFunctionProps {
   readonly vpc?: ec2.IVpc;
 }
 
+/** What the handler reads (lib/shared/invoke-contract.ts), from the construct's props. */
+function invokeEnvironment(props: InvokeFunctionProps, auditPrefix: string): InvokeEnvironment {
+  return {
+    MODEL_ID: props.model.modelId,
+    MODEL_FAMILY: props.model.family,
+    GUARDRAIL_ARN: props.guardrail.guardrailArn,
+    GUARDRAIL_VERSION: props.guardrail.versionNumber,
+    MAX_TOKENS_CAP: String(props.maxTokensCap),
+    INVOKE_TIMEOUT_MS: String(BEDROCK_TIMEOUT_MS),
+    ...(props.auditBucket
+      ? {
+          AUDIT_BUCKET: props.auditBucket.bucket.bucketName,
+          AUDIT_PREFIX: auditPrefix,
+          AUDIT_KMS_KEY_ARN: props.key.keyArn,
+        }
+      : {}),
+  };
+}
+
 /**
  * The guarded invoke function: Bedrock Converse through a guardrail, behind an
  * IAM-authenticated, response-streaming Function URL.
@@ -65,7 +85,7 @@ export class InvokeFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: InvokeFunctionProps) {
     super(scope, id);
-    const auditPrefix = props.auditPrefix ?? 'records/';
+    const auditPrefix = props.auditPrefix ?? RECORDS_PREFIX;
 
     // Encrypted with the project key (the key policy lets CloudWatch Logs use
     // it for this project's log groups only); retention bounds what is kept.
@@ -114,21 +134,7 @@ export class InvokeFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       environment: {
-        MODEL_ID: props.model.modelId,
-        MODEL_FAMILY: props.model.family,
-        // The ARN, not the ID: bedrock:GuardrailIdentifier in the role's policy is
-        // matched against the ARN and version the request names.
-        GUARDRAIL_ARN: props.guardrail.guardrailArn,
-        GUARDRAIL_VERSION: props.guardrail.versionNumber,
-        MAX_TOKENS_CAP: String(props.maxTokensCap),
-        INVOKE_TIMEOUT_MS: String(BEDROCK_TIMEOUT_MS),
-        ...(props.auditBucket
-          ? {
-              AUDIT_BUCKET: props.auditBucket.bucket.bucketName,
-              AUDIT_PREFIX: auditPrefix,
-              AUDIT_KMS_KEY_ARN: props.key.keyArn,
-            }
-          : {}),
+        ...invokeEnvironment(props, auditPrefix),
         POWERTOOLS_SERVICE_NAME: 'guarded-invoke',
         POWERTOOLS_METRICS_NAMESPACE: 'GuardedGenAi',
         NODE_OPTIONS: '--enable-source-maps',

@@ -3,8 +3,7 @@ import { MODEL_ID_PATTERN } from '../config';
 
 export { profileRegionProblem } from '../config';
 
-/** Model families whose inference parameters the invoke function knows. */
-export type ModelFamily = 'anthropic' | 'amazon-nova' | 'other';
+import type { ModelFamily } from '../shared/invoke-contract';
 
 /**
  * The configured model, understood: a foundation model in this region, or a

@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { SecureBucket } from '../data-protection/secure-bucket';
-import { arnInAccount, trailName } from './names';
+import { arnInAccount, trailName } from '../shared/names';
 
 export interface AuditTrailProps {
   /** Encrypts log files and the log group. */

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { alertDeadLetterQueueName, alertRuleName, alertTopicName } from './names';
+import { alertDeadLetterQueueName, alertRuleName, alertTopicName } from '../shared/names';
 
 /** One kind of finding that should reach a person. */
 export interface AlertSource {

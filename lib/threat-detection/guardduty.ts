@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { GuardDutyFeature } from '../config';
 import { SecureBucket } from '../data-protection/secure-bucket';
 import { accountServiceRemoval } from './account-service-removal';
-import { arnInAccount } from './names';
+import { arnInAccount } from '../shared/names';
 
 /** Prefix of the findings-export bucket under which GuardDuty writes. */
 export const FINDINGS_EXPORT_PREFIX = 'guardduty/';

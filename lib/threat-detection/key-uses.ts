@@ -1,13 +1,20 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { ProjectConfig } from '../config';
 import type { ServiceKeyUse } from '../data-protection/project-key';
-import { alertDeadLetterQueueName, alertTopicName, arnInAccount, threatDetectionStackName, trailName } from './names';
+import { alertDeadLetterQueueName, alertTopicName, arnInAccount, trailName } from '../shared/names';
 
-export type KeyUseConfig = Pick<
-  ProjectConfig,
-  'appName' | 'cloudTrail' | 'guardDuty' | 'guardDutyFindingsExport' | 'alertEmail' | 'configRecorder'
->;
+/** What of the threat-detection stack uses the project key. */
+export interface KeyUsers {
+  /** The threat-detection stack's name: its trail, topic and queue names derive from it. */
+  readonly stackName: string;
+  /** E-mail alerts: SNS dead-letters undeliverable mail to the encrypted queue. */
+  readonly emailAlerts: boolean;
+  readonly cloudTrail: boolean;
+  /** GuardDuty exports findings, encrypted with the key. */
+  readonly findingsExport: boolean;
+  /** An AWS Config recorder of this stack delivers, encrypted with the key. */
+  readonly configRecorder: boolean;
+}
 
 /**
  * The AWS services the threat-detection stack lets use the project key, each
@@ -25,8 +32,8 @@ export type KeyUseConfig = Pick<
  * - GuardDuty encrypts exported findings: only for detectors of this account.
  * - AWS Config encrypts what it delivers to its bucket, for this account.
  */
-export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): ServiceKeyUse[] {
-  const stackName = threatDetectionStackName(config.appName);
+export function threatDetectionKeyUses(scope: Stack, users: KeyUsers): ServiceKeyUse[] {
+  const stackName = users.stackName;
   const topicArn = arnInAccount(scope, 'sns', alertTopicName(stackName));
   const queueArn = arnInAccount(scope, 'sqs', alertDeadLetterQueueName(stackName));
   // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
@@ -45,7 +52,7 @@ export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): Serv
       encryptionContext: { 'aws:sqs:arn': queueArn },
     },
   ];
-  if (config.alertEmail !== '') {
+  if (users.emailAlerts) {
     uses.push({
       sid: 'SnsDeadLettersUndeliverableAlerts',
       service: 'sns.amazonaws.com',
@@ -53,7 +60,7 @@ export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): Serv
       encryptionContext: { 'aws:sqs:arn': queueArn },
     });
   }
-  if (config.cloudTrail) {
+  if (users.cloudTrail) {
     const trail = arnInAccount(scope, 'cloudtrail', `trail/${trailName(stackName)}`);
     uses.push(
       {
@@ -73,7 +80,7 @@ export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): Serv
       },
     );
   }
-  if (config.guardDutyFindingsExport && config.guardDuty !== 'off') {
+  if (users.findingsExport) {
     uses.push({
       sid: 'GuardDutyEncryptsExportedFindings',
       service: 'guardduty.amazonaws.com',
@@ -81,7 +88,7 @@ export function threatDetectionKeyUses(scope: Stack, config: KeyUseConfig): Serv
       sourceArn: arnInAccount(scope, 'guardduty', 'detector/*'),
     });
   }
-  if (config.configRecorder === 'create') {
+  if (users.configRecorder) {
     // https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
     uses.push({
       sid: 'ConfigEncryptsDeliveredItems',

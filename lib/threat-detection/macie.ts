@@ -12,16 +12,11 @@ import { esmBundling } from '../esm-bundling';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
 import type { SecureBucket } from '../data-protection/secure-bucket';
-import { INTERNAL_ID_PATTERN } from '../guarded-ai/guardrail';
+import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../shared/record-ids';
 import { accountServiceRemoval } from './account-service-removal';
-import { arnInAccount } from './names';
+import { arnInAccount } from '../shared/names';
 
-/**
- * Identifiers that look like ours but are the documented examples (`GGA-0000-…`)
- * used in the README, the tests and sample prompts: not sensitive, so Macie
- * should not report them.
- */
-export const EXAMPLE_ID_PATTERN = 'GGA-0000-[A-Z0-9]{6}';
+export { EXAMPLE_ID_PATTERN };
 
 /**
  * How long the job provider may keep retrying. IAM changes and a new Macie

@@ -2,43 +2,66 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-l
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ProjectConfig } from '../config';
-import { RECORDS_PREFIX } from '../data-protection/data-protection-stack';
+import { RECORDS_PREFIX } from '../shared/data-layout';
 import { SecureBucket } from '../data-protection/secure-bucket';
 import { AccessAnalyzers } from './access-analyzer';
 import { ALERT_SOURCES } from './alert-sources';
 import { AuditTrail } from './audit-trail';
 import { FindingAlerts, type AlertSource } from './findings-alerts';
-import { ThreatDetector } from './guardduty';
+import { type DetectorChoice, ThreatDetector } from './guardduty';
 import { SensitiveDataDiscovery } from './macie';
 import { S3MalwareProtection } from './malware-protection';
 import { SecurityHubBaseline } from './security-hub';
 import { ConfigurationRecorder } from './config-recorder';
 
-export type ThreatDetectionConfig = Pick<
-  ProjectConfig,
-  | 'removalPolicy'
-  | 'noncurrentVersionRetentionDays'
-  | 'accessLogRetentionDays'
-  | 'logRetentionDays'
-  | 'guardDuty'
-  | 'guardDutyDetectorId'
-  | 'guardDutyFeatures'
-  | 'guardDutyFindingsExport'
-  | 'malwareProtection'
-  | 'macie'
-  | 'accessAnalyzer'
-  | 'unusedAccessAnalyzer'
-  | 'unusedAccessAgeDays'
-  | 'cloudTrail'
-  | 'securityHub'
-  | 'configRecorder'
-  | 'alertSeverity'
-  | 'alertEmail'
->;
+/**
+ * An account-level service: turned on by this stack ("create"), already on in
+ * the account and only attached to ("existing"), or left alone ("off").
+ */
+export type ServiceSwitch = 'create' | 'existing' | 'off';
 
 export interface ThreatDetectionStackProps extends StackProps {
-  readonly config: ThreatDetectionConfig;
+  /**
+   * Whether buckets, log groups and the services holding findings survive the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** How long an overwritten or deleted object version stays recoverable. */
+  readonly noncurrentVersionRetention: Duration;
+  /** How long S3 server access logs of this stack's buckets are kept. */
+  readonly accessLogRetention: Duration;
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * GuardDuty: a detector to create (with its features) or the id of one the account has.
+   * @default - GuardDuty left alone
+   */
+  readonly guardDuty?: DetectorChoice;
+  /**
+   * Export GuardDuty findings to an encrypted bucket of this stack.
+   * @default false
+   */
+  readonly findingsExport?: boolean;
+  /** Malware Protection for S3 on the data bucket. */
+  readonly malwareProtection: boolean;
+  readonly macie: ServiceSwitch;
+  readonly accessAnalyzer: ServiceSwitch;
+  readonly unusedAccessAnalyzer: ServiceSwitch;
+  /** Access unused for longer than this is reported. */
+  readonly unusedAccessAge: Duration;
+  readonly cloudTrail: boolean;
+  /**
+   * Enable Security Hub with the Foundational Security Best Practices standard.
+   * @default false
+   */
+  readonly securityHub?: boolean;
+  readonly configRecorder: ServiceSwitch;
+  /** GuardDuty findings at or above this severity reach the alert topic. */
+  readonly alertSeverity: number;
+  /**
+   * Subscribe this address to the alert topic.
+   * @default - no subscription
+   */
+  readonly alertEmail?: string;
   readonly key: kms.IKey;
   /** The bucket that is watched: scanned for malware, classified by Macie, its object events recorded. */
   readonly dataBucket: SecureBucket;
@@ -69,28 +92,23 @@ export class ThreatDetectionStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ThreatDetectionStackProps) {
     super(scope, id, props);
-    const { config, key, dataBucket } = props;
-    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    const logRetention = config.logRetentionDays as logs.RetentionDays;
-    const noncurrentVersionRetention = Duration.days(config.noncurrentVersionRetentionDays);
-    const exportFindings = config.guardDutyFindingsExport && config.guardDuty !== 'off';
+    const { key, dataBucket, logRetention, noncurrentVersionRetention } = props;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const exportFindings = (props.findingsExport ?? false) && props.guardDuty !== undefined;
 
-    if (config.cloudTrail || exportFindings || config.configRecorder === 'create') {
+    if (props.cloudTrail || exportFindings || props.configRecorder === 'create') {
       // Access logs cannot cross stacks: the log bucket's policy names each
       // source bucket, and the data-protection stack cannot refer to this one.
       this.accessLogBucket = SecureBucket.forAccessLogs(this, 'AccessLogs', {
         noncurrentVersionRetention,
-        retention: Duration.days(config.accessLogRetentionDays),
+        retention: props.accessLogRetention,
         removalPolicy,
       });
     }
 
-    if (config.guardDuty !== 'off') {
+    if (props.guardDuty) {
       this.detector = new ThreatDetector(this, 'GuardDuty', {
-        choice:
-          config.guardDuty === 'create'
-            ? { kind: 'create', features: config.guardDutyFeatures }
-            : { kind: 'existing', detectorId: config.guardDutyDetectorId },
+        choice: props.guardDuty,
         removalPolicy,
         findingsExport:
           exportFindings && this.accessLogBucket
@@ -103,12 +121,12 @@ export class ThreatDetectionStack extends Stack {
             : undefined,
       });
       new CfnOutput(this, 'GuardDutyDetectorId', { value: this.detector.detectorId });
-      if (config.guardDuty === 'create') {
-        new CfnOutput(this, 'GuardDutyFeatures', { value: config.guardDutyFeatures.join(',') });
+      if (props.guardDuty.kind === 'create') {
+        new CfnOutput(this, 'GuardDutyFeatures', { value: props.guardDuty.features.join(',') });
       }
     }
 
-    if (config.malwareProtection) {
+    if (props.malwareProtection) {
       this.malwareProtection = new S3MalwareProtection(this, 'MalwareProtection', { bucket: dataBucket });
       new CfnOutput(this, 'MalwareProtectionPlanId', {
         value: this.malwareProtection.plan.attrMalwareProtectionPlanId,
@@ -118,9 +136,9 @@ export class ThreatDetectionStack extends Stack {
       });
     }
 
-    if (config.macie !== 'off') {
+    if (props.macie !== 'off') {
       this.sensitiveData = new SensitiveDataDiscovery(this, 'Macie', {
-        session: config.macie,
+        session: props.macie,
         bucket: dataBucket,
         prefix: RECORDS_PREFIX,
         logKey: key,
@@ -131,11 +149,11 @@ export class ThreatDetectionStack extends Stack {
     }
 
     this.accessAnalyzers = new AccessAnalyzers(this, 'AccessAnalyzer', {
-      externalAccess: config.accessAnalyzer === 'create',
-      unusedAccessAgeDays: config.unusedAccessAnalyzer === 'create' ? config.unusedAccessAgeDays : undefined,
+      externalAccess: props.accessAnalyzer === 'create',
+      unusedAccessAgeDays: props.unusedAccessAnalyzer === 'create' ? props.unusedAccessAge.toDays() : undefined,
     });
 
-    if (config.cloudTrail && this.accessLogBucket) {
+    if (props.cloudTrail && this.accessLogBucket) {
       this.trail = new AuditTrail(this, 'CloudTrail', {
         key,
         watchedBucket: dataBucket.bucket,
@@ -153,7 +171,7 @@ export class ThreatDetectionStack extends Stack {
       if (analyzer) new CfnOutput(this, name, { value: analyzer.attrArn });
     }
 
-    if (config.configRecorder === 'create' && this.accessLogBucket) {
+    if (props.configRecorder === 'create' && this.accessLogBucket) {
       this.configRecorder = new ConfigurationRecorder(this, 'Config', {
         key,
         logRetention,
@@ -164,7 +182,7 @@ export class ThreatDetectionStack extends Stack {
       new CfnOutput(this, 'ConfigRecorderName', { value: this.configRecorder.recorder.ref });
     }
 
-    if (config.securityHub === 'create') {
+    if (props.securityHub) {
       this.securityHub = new SecurityHubBaseline(this, 'SecurityHub', removalPolicy);
       // Controls need the recorder; a standard enabled first reports them as failing to evaluate.
       if (this.configRecorder) {
@@ -174,8 +192,8 @@ export class ThreatDetectionStack extends Stack {
 
     this.alerts = new FindingAlerts(this, 'Alerts', {
       key,
-      sources: alertSources(config, dataBucket),
-      email: config.alertEmail === '' ? undefined : config.alertEmail,
+      sources: alertSources(props),
+      email: props.alertEmail,
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'AlertDeadLetterQueueUrl', { value: this.alerts.deadLetters.queueUrl });
@@ -186,12 +204,12 @@ export class ThreatDetectionStack extends Stack {
 }
 
 /** The findings that reach the alert topic: those of every service that is on, created here or not. */
-function alertSources(config: ThreatDetectionConfig, dataBucket: SecureBucket): AlertSource[] {
+function alertSources(props: ThreatDetectionStackProps): AlertSource[] {
   const sources: AlertSource[] = [];
-  if (config.guardDuty !== 'off') sources.push(ALERT_SOURCES.guardDutyFindings(config.alertSeverity));
-  if (config.malwareProtection) sources.push(ALERT_SOURCES.malwareFound(dataBucket.bucket.bucketName));
-  if (config.macie !== 'off') sources.push(ALERT_SOURCES.maciePolicyFindings(), ALERT_SOURCES.macieSensitiveData());
-  if (config.accessAnalyzer !== 'off') sources.push(ALERT_SOURCES.externalAccessFindings());
-  if (config.unusedAccessAnalyzer !== 'off') sources.push(ALERT_SOURCES.unusedAccessFindings());
+  if (props.guardDuty) sources.push(ALERT_SOURCES.guardDutyFindings(props.alertSeverity));
+  if (props.malwareProtection) sources.push(ALERT_SOURCES.malwareFound(props.dataBucket.bucket.bucketName));
+  if (props.macie !== 'off') sources.push(ALERT_SOURCES.maciePolicyFindings(), ALERT_SOURCES.macieSensitiveData());
+  if (props.accessAnalyzer !== 'off') sources.push(ALERT_SOURCES.externalAccessFindings());
+  if (props.unusedAccessAnalyzer !== 'off') sources.push(ALERT_SOURCES.unusedAccessFindings());
   return sources;
 }

@@ -1,6 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RECORDS_PREFIX } from '../../lib/data-protection/data-protection-stack';
+import { RECORDS_PREFIX } from '../../lib/shared/data-layout';
 import { buildApp, TEST_ENV } from '../support/build-app';
 import { administrator, type Caller, Decision, PolicyWorld } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';

@@ -1,4 +1,4 @@
-import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/data-protection/data-protection-stack';
+import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/shared/data-layout';
 import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/malware-protection';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { administrator, type Caller, type Decision, PolicyWorld } from '../support/iam-harness';

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 
 /**
- * Names the threat-detection stack and the data-protection stack agree on.
+ * Names the stacks agree on, in one module that depends on none of them.
  *
  * The project key lives in the data-protection stack and the resources that
  * use it (trail, alert topic, findings export) in the threat-detection stack,
@@ -9,8 +9,18 @@ import { Stack } from 'aws-cdk-lib';
  * a dependency cycle, so it names them by what is known before deployment: the
  * stack name, and names derived from it.
  */
+
+/** The stacks of an app called `appName`. */
+export function stackNames(appName: string) {
+  return {
+    dataProtection: `${appName}-DataProtection`,
+    guardedInvoke: `${appName}-GuardedInvoke`,
+    threatDetection: `${appName}-ThreatDetection`,
+  } as const;
+}
+
 export function threatDetectionStackName(appName: string): string {
-  return `${appName}-ThreatDetection`;
+  return stackNames(appName).threatDetection;
 }
 
 /**

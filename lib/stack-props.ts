@@ -1,0 +1,104 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { ProjectConfig } from './config';
+import type { DataProtectionStackProps } from './data-protection/data-protection-stack';
+import type { GuardedInvokeStackProps } from './guarded-ai/guarded-invoke-stack';
+import { modelTarget } from './guarded-ai/model';
+import { MALWARE_PROTECTION_VALIDATION_OBJECT } from './shared/data-layout';
+import { stackNames } from './shared/names';
+import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
+import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
+
+/**
+ * The configuration, translated once into the typed props of each stack: the
+ * stacks and constructs know CDK types (RemovalPolicy, Duration, RetentionDays),
+ * never the configuration's spelling.
+ */
+
+/** "destroy" only in a throwaway sandbox; everything stateful is kept otherwise. */
+export function removalPolicyOf(config: ProjectConfig): RemovalPolicy {
+  return config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
+
+/** The schema allows only the periods CloudWatch Logs accepts, which are RetentionDays' values. */
+export function logRetentionOf(config: ProjectConfig): logs.RetentionDays {
+  return config.logRetentionDays as logs.RetentionDays;
+}
+
+const findingsExportOn = (config: ProjectConfig) => config.guardDutyFindingsExport && config.guardDuty !== 'off';
+
+type OwnProps<P> = Omit<P, keyof import('aws-cdk-lib').StackProps>;
+
+export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtectionStackProps> {
+  return {
+    removalPolicy: removalPolicyOf(config),
+    recordsRetention: Duration.days(config.recordsRetentionDays),
+    noncurrentVersionRetention: Duration.days(config.noncurrentVersionRetentionDays),
+    accessLogRetention: Duration.days(config.accessLogRetentionDays),
+    objectLockRetention: config.objectLock ? Duration.days(config.objectLockRetentionDays) : undefined,
+    // Every stack of this app is named "<appName>-...", and so are the log
+    // groups CloudFormation names for them.
+    logGroupNamePrefix: `${config.appName}-`,
+    isolatedNetwork: config.isolatedNetwork
+      ? {
+          flowLogRetention: logRetentionOf(config),
+          availabilityZones: config.availabilityZones.length > 0 ? config.availabilityZones : undefined,
+        }
+      : undefined,
+    // What the threat-detection stack built on this one needs of the key.
+    keyServiceUses: (stack) =>
+      threatDetectionKeyUses(stack, {
+        stackName: stackNames(config.appName).threatDetection,
+        emailAlerts: config.alertEmail !== '',
+        cloudTrail: config.cloudTrail,
+        findingsExport: findingsExportOn(config),
+        configRecorder: config.configRecorder === 'create',
+      }),
+    keyStatements: (stack) => (config.macie !== 'off' ? [macieDecryptStatement(stack)] : []),
+    writeFenceExemptKeys: config.malwareProtection ? [MALWARE_PROTECTION_VALIDATION_OBJECT] : [],
+  };
+}
+
+export function guardedInvokeProps(
+  config: ProjectConfig,
+): Omit<OwnProps<GuardedInvokeStackProps>, 'key' | 'dataBucket' | 'vpc'> {
+  return {
+    model: modelTarget(config.modelId),
+    filterStrength: config.guardrailFilterStrength,
+    groundingThreshold: config.groundingThreshold,
+    relevanceThreshold: config.relevanceThreshold,
+    maxTokensCap: config.maxTokensCap,
+    reservedConcurrency: config.invokeReservedConcurrency > 0 ? config.invokeReservedConcurrency : undefined,
+    logRetention: logRetentionOf(config),
+    auditRecords: config.auditRecords,
+    removalPolicy: removalPolicyOf(config),
+  };
+}
+
+export function threatDetectionProps(
+  config: ProjectConfig,
+): Omit<OwnProps<ThreatDetectionStackProps>, 'key' | 'dataBucket'> {
+  return {
+    removalPolicy: removalPolicyOf(config),
+    noncurrentVersionRetention: Duration.days(config.noncurrentVersionRetentionDays),
+    accessLogRetention: Duration.days(config.accessLogRetentionDays),
+    logRetention: logRetentionOf(config),
+    guardDuty:
+      config.guardDuty === 'create'
+        ? { kind: 'create', features: config.guardDutyFeatures }
+        : config.guardDuty === 'existing'
+          ? { kind: 'existing', detectorId: config.guardDutyDetectorId }
+          : undefined,
+    findingsExport: findingsExportOn(config),
+    malwareProtection: config.malwareProtection,
+    macie: config.macie,
+    accessAnalyzer: config.accessAnalyzer,
+    unusedAccessAnalyzer: config.unusedAccessAnalyzer,
+    unusedAccessAge: Duration.days(config.unusedAccessAgeDays),
+    cloudTrail: config.cloudTrail,
+    securityHub: config.securityHub === 'create',
+    configRecorder: config.configRecorder,
+    alertSeverity: config.alertSeverity,
+    alertEmail: config.alertEmail === '' ? undefined : config.alertEmail,
+  };
+}
