@@ -1,6 +1,7 @@
-import { COMPLIANCE_CONFIGURATIONS } from '../../lib/compliance/configurations';
+import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
 import { configurationKey, GATE_MATRIX, isProvenByTheGate, SWITCH_COMBINATIONS } from '../support/gate-matrix';
 import { synthesize } from '../support/build-app';
+import { crossStackProblems } from '../support/cross-stack';
 
 describe('the gate matrix', () => {
   test('covers every compliance configuration and every switch combination', () => {
@@ -32,5 +33,40 @@ describe('the gate matrix', () => {
 
   test('key order does not make a configuration new', () => {
     expect(configurationKey({ a: 1, b: 2 })).toBe(configurationKey({ b: 2, a: 1 }));
+  });
+});
+
+describe('the cross-stack check itself', () => {
+  const producer = 'App-DataProtection';
+  const exports = {
+    Outputs: {
+      Key: { Value: { 'Fn::GetAtt': ['ProjectKey1A2B', 'Arn'] }, Export: { Name: 'App-DataProtection:Key' } },
+      Name: { Value: { Ref: 'DataBucket3C4D' }, Export: { Name: 'App-DataProtection:Name' } },
+      Arn: { Value: { 'Fn::GetAtt': ['DataBucket3C4D', 'Arn'] }, Export: { Name: 'App-DataProtection:Arn' } },
+    },
+  };
+
+  test('passes strong references to exported values', () => {
+    const consumer = { Resources: { R: { Properties: { Key: { 'Fn::ImportValue': 'App-DataProtection:Key' } } } } };
+    expect(crossStackProblems({ [producer]: exports, 'App-Consumer': consumer }, producer)).toEqual([]);
+  });
+
+  test('reports a weak reference, an import nobody exports, and a missing always-on export', () => {
+    const consumer = {
+      Resources: {
+        R: {
+          Properties: {
+            A: { 'Fn::GetStackOutput': { StackName: producer, OutputName: 'Key' } },
+            B: { 'Fn::ImportValue': 'App-DataProtection:Gone' },
+          },
+        },
+      },
+    };
+    const noBucketArn = { Outputs: { ...exports.Outputs, Arn: { Value: 'x' } } };
+    expect(crossStackProblems({ [producer]: noBucketArn, 'App-Consumer': consumer }, producer)).toEqual([
+      expect.stringContaining('weak reference'),
+      expect.stringContaining('which App-DataProtection does not export'),
+      expect.stringContaining('does not export the bucket ARN'),
+    ]);
   });
 });
