@@ -1,8 +1,9 @@
-import { CfnResource, Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { autoDeleteObjectsProvider } from '../cdk-internals';
 
 /** CDK feature flag: grant S3 log delivery by bucket policy instead of ACL. */
 const LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -309,17 +310,11 @@ export class SecureBucket extends Construct {
    * from the bucket policies of this stack's buckets only.
    */
   private hardenAutoDeleteProvider(): void {
-    const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
-    const role = provider?.node.tryFindChild('Role');
-    const handler = provider?.node.tryFindChild('Handler');
-    if (
-      !provider ||
-      !(role instanceof CfnResource) ||
-      !(handler instanceof CfnResource) ||
-      hardenedProviders.has(provider)
-    ) {
+    const found = autoDeleteObjectsProvider(Stack.of(this));
+    if (!found || hardenedProviders.has(found.provider)) {
       return;
     }
+    const { provider, role, handler } = found;
     hardenedProviders.add(provider);
     const stack = Stack.of(this);
     // A fixed function name, so that the log permission below can name its

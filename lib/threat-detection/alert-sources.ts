@@ -1,5 +1,5 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import type { AlertSource } from './findings-alerts';
+import type { AlertSource } from './finding-alerts';
 
 const field = (path: string) => events.EventField.fromPath(path);
 const region = () => field('$.region');

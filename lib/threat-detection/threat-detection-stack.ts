@@ -4,15 +4,15 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RECORDS_PREFIX } from '../shared/data-layout';
 import { SecureBucket } from '../data-protection/secure-bucket';
-import { AccessAnalyzers } from './access-analyzer';
+import { AccessAnalyzers } from './access-analyzers';
 import { ALERT_SOURCES } from './alert-sources';
 import { AuditTrail } from './audit-trail';
-import { FindingAlerts, type AlertSource } from './findings-alerts';
-import { type DetectorChoice, ThreatDetector } from './guardduty';
-import { SensitiveDataDiscovery } from './macie';
-import { S3MalwareProtection } from './malware-protection';
-import { SecurityHubBaseline } from './security-hub';
-import { ConfigurationRecorder } from './config-recorder';
+import { FindingAlerts, type AlertSource } from './finding-alerts';
+import { type DetectorChoice, ThreatDetector } from './threat-detector';
+import { SensitiveDataDiscovery } from './sensitive-data-discovery';
+import { S3MalwareProtection } from './s3-malware-protection';
+import { SecurityHubBaseline } from './security-hub-baseline';
+import { ConfigurationRecorder } from './configuration-recorder';
 
 /**
  * An account-level service: turned on by this stack ("create"), already on in
@@ -106,6 +106,9 @@ export class ThreatDetectionStack extends Stack {
       });
     }
 
+    // Construct ids name the service ("GuardDuty", "Macie", "CloudTrail") rather
+    // than the construct: they are part of the logical ids of deployed,
+    // stateful resources (a detector, a session, buckets), which a rename would replace.
     if (props.guardDuty) {
       this.detector = new ThreatDetector(this, 'GuardDuty', {
         choice: props.guardDuty,
@@ -172,7 +175,7 @@ export class ThreatDetectionStack extends Stack {
     }
 
     if (props.configRecorder === 'create' && this.accessLogBucket) {
-      this.configRecorder = new ConfigurationRecorder(this, 'Config', {
+      this.configRecorder = new ConfigurationRecorder(this, 'ConfigurationRecorder', {
         key,
         logRetention,
         accessLogs: this.accessLogBucket.bucket,

@@ -1,4 +1,4 @@
-import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/guardduty';
+import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/threat-detector';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { type Caller, type Decision, PolicyWorld, type ServiceRequest } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';

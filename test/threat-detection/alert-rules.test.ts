@@ -5,7 +5,7 @@ import { synthesize, TEST_ENV } from '../support/build-app';
 import { matchesPattern, renderInputTransformer } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
 import { ALERT_SOURCES, MAX_ALERT_SOURCE_ID_LENGTH } from '../../lib/threat-detection/alert-sources';
-import type { AlertSource } from '../../lib/threat-detection/findings-alerts';
+import type { AlertSource } from '../../lib/threat-detection/finding-alerts';
 import { alertRuleName, RULE_NAME_MAX_LENGTH, threatDetectionStackName } from '../../lib/shared/names';
 import {
   ACCESS_ANALYZER_ERROR_FINDING,

@@ -1,5 +1,5 @@
 import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/shared/data-layout';
-import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/malware-protection';
+import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/s3-malware-protection';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { administrator, type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
 import { generatedName } from '../support/physical-names';

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
 import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
-import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/macie';
+import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/sensitive-data-discovery';
 import { buildApp, synthesize } from '../support/build-app';
 
 /** Synthesize the gated app and return the templates of the threat-detection and data-protection stacks. */
@@ -487,7 +487,8 @@ describe('ThreatDetectionStack', () => {
     test('the recorder holds no data and goes with the stack; Security Hub waits for it', () => {
       everything.threat.hasResource('AWS::Config::ConfigurationRecorder', { DeletionPolicy: 'Delete' });
       const standard = Object.values(everything.threat.findResources('AWS::SecurityHub::Standard'))[0];
-      expect(JSON.stringify(standard.DependsOn)).toMatch(/ConfigDeliveryChannel/);
+      expect(JSON.stringify(standard.DependsOn)).toMatch(/ConfigurationRecorderDeliveryChannel/);
+      expect(JSON.stringify(standard.DependsOn)).toMatch(/ConfigurationRecorderRecorder/);
     });
 
     test('existing or off => no recorder and no Config key statement', () => {

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { macieStack } from '../../threat-detection/macie-fixture';
+import { macieStack } from '../../threat-detection/sensitive-data-discovery-fixture';
 
 const JOB_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 type Seen = { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string };

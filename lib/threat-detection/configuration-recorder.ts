@@ -2,13 +2,13 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
 import { SecureBucket } from '../data-protection/secure-bucket';
+import { awsCustomResourceProvider } from '../cdk-internals';
 
 /** Prefix of the delivery bucket under which AWS Config writes (its own fixed layout follows). */
 export const CONFIG_DELIVERY_PREFIX = 'config';
@@ -167,7 +167,7 @@ export class ConfigurationRecorder extends Construct {
     resource.node.addDependency(policy, logs.policy);
     // CDK's provider is one function per stack, shared by every AwsCustomResource
     // (this is the stack's only one; it runs with the role above).
-    const provider = cdkSingletonProviderFunction(Stack.of(this));
+    const provider = awsCustomResourceProvider(Stack.of(this));
     if (provider) {
       acknowledgeDeployTimeFunction(provider, 'creates the service-linked role', 'IAM (CreateServiceLinkedRole)');
       Validations.of(provider).acknowledge({
@@ -177,10 +177,4 @@ export class ConfigurationRecorder extends Construct {
     }
     return resource;
   }
-}
-
-/** The function behind every AwsCustomResource of `stack` (CDK names it by a fixed id). */
-function cdkSingletonProviderFunction(stack: Stack): lambda.CfnFunction | undefined {
-  const fn = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287')?.node.defaultChild;
-  return fn instanceof lambda.CfnFunction ? fn : undefined;
 }
