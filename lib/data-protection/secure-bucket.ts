@@ -1,29 +1,14 @@
-import { Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { autoDeleteObjectsProvider } from '../cdk-internals';
+import { hardenAutoDeleteProvider } from './auto-delete-provider';
+import { acknowledgeDeliberateChoices } from './bucket-acknowledgements';
+import { prefixWriteStatements } from './prefix-write';
 
 /** CDK feature flag: grant S3 log delivery by bucket policy instead of ACL. */
 const LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
-
-/** Longest name Lambda accepts for a function. https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html */
-const FUNCTION_NAME_MAX_LENGTH = 64;
-
-/** The name of a stack's bucket-emptying function (throwaway sandboxes only). */
-export function autoDeleteFunctionName(stackName: string): string {
-  const name = `${stackName}-EmptyBuckets`;
-  if (name.length > FUNCTION_NAME_MAX_LENGTH) {
-    throw new Error(
-      `function name ${name} has ${name.length} characters, allowed: at most ${FUNCTION_NAME_MAX_LENGTH}`,
-    );
-  }
-  return name;
-}
-
-/** Stacks whose auto-delete provider has been hardened already (it is shared by the stack's buckets). */
-const hardenedProviders = new WeakSet<object>();
 
 /** How objects are encrypted at rest. */
 export type BucketEncryption =
@@ -172,9 +157,9 @@ export class SecureBucket extends Construct {
     if (kmsKey) {
       this.refuseOtherEncryption(kmsKey);
     }
-    this.acknowledgeDeliberateChoices(props);
+    acknowledgeDeliberateChoices(this.bucket, props);
     if (removalPolicy === RemovalPolicy.DESTROY) {
-      this.hardenAutoDeleteProvider();
+      hardenAutoDeleteProvider(Stack.of(this));
     }
   }
 
@@ -252,38 +237,7 @@ export class SecureBucket extends Construct {
    * or through `grantPrefixWrite`.
    */
   public prefixWriteStatements(prefix: string): iam.PolicyStatement[] {
-    if (!/^[A-Za-z0-9!_.()'-]+(\/[A-Za-z0-9!_.()'-]+)*\/$/.test(prefix)) {
-      throw new Error(
-        `prefix must be a plain key prefix ending in "/" without wildcards, got ${JSON.stringify(prefix)}`,
-      );
-    }
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'WriteObjectsUnderOnePrefix',
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects(`${prefix}*`)],
-      }),
-    ];
-    if (this.encryptionKey) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'EncryptThroughS3ForThisBucketOnly',
-          // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
-          // complete a multipart upload. Neither lets the caller read objects,
-          // which takes s3:GetObject.
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [this.encryptionKey.keyArn],
-          conditions: {
-            StringEquals: {
-              // The bucket's region: S3 calls KMS from where the bucket lives.
-              'kms:ViaService': `s3.${Stack.of(this.bucket).region}.amazonaws.com`,
-              'kms:EncryptionContext:aws:s3:arn': this.bucket.bucketArn,
-            },
-          },
-        }),
-      );
-    }
-    return statements;
+    return prefixWriteStatements(this.bucket, this.encryptionKey, prefix);
   }
 
   /** Add `prefixWriteStatements(prefix)` to the identity policy of `grantee`. */
@@ -298,106 +252,5 @@ export class SecureBucket extends Construct {
         }),
       )
       .reduce((all, grant) => all.combine(grant));
-  }
-
-  /**
-   * `autoDeleteObjects` adds CDK's own provider Lambda (one per stack) that
-   * empties the buckets when the stack is deleted; it exists only in throwaway
-   * sandbox mode. CDK gives its role the AWS managed policy
-   * AWSLambdaBasicExecutionRole (logs on every log group of the account); the
-   * project uses no AWS managed policies, so it is replaced by an inline policy
-   * limited to the function's own log group. Its S3 permissions come
-   * from the bucket policies of this stack's buckets only.
-   */
-  private hardenAutoDeleteProvider(): void {
-    const found = autoDeleteObjectsProvider(Stack.of(this));
-    if (!found || hardenedProviders.has(found.provider)) {
-      return;
-    }
-    const { provider, role, handler } = found;
-    hardenedProviders.add(provider);
-    const stack = Stack.of(this);
-    // A fixed function name, so that the log permission below can name its
-    // log group: a generated one cuts the stack name short (64 characters in
-    // all), and no pattern built from the whole stack name would match it.
-    const functionName = autoDeleteFunctionName(stack.stackName);
-    handler.addPropertyOverride('FunctionName', functionName);
-    const logGroups = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/lambda/${functionName}`;
-    role.addPropertyDeletionOverride('ManagedPolicyArns');
-    role.addPropertyOverride('Policies', [
-      {
-        PolicyName: 'WriteOwnLogs',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-              Resource: [logGroups, `${logGroups}:log-stream:*`],
-            },
-          ],
-        },
-      },
-    ]);
-    Validations.of(provider).acknowledge({
-      // CT.LAMBDA.PR.3
-      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason:
-        'CDK-owned bucket-emptying provider, present only with removalPolicy "destroy" (throwaway sandbox). It runs once at stack deletion, calls only S3 for the buckets of this stack (their bucket policies are its only S3 permission) and holds no data.',
-    });
-  }
-
-  private acknowledgeDeliberateChoices(props: SecureBucketProps): void {
-    const resource = this.bucket.node.defaultChild as s3.CfnBucket;
-    const ack = (id: string, reason: string) => Validations.of(resource).acknowledge({ id, reason });
-
-    // Replication to a second region doubles storage cost and needs a second
-    // stack there; versioning, Object Lock (optional) and RETAIN protect against
-    // loss within the region. Operators with a DR requirement add replication.
-    ack(
-      'NIST.800.53.R5-S3BucketReplicationEnabled',
-      'Cost trade-off: cross-region replication doubles storage cost and needs a second-region stack; versioning, retained buckets and optional Object Lock protect the data in-region.',
-    );
-    ack(
-      'HIPAA.Security-S3BucketReplicationEnabled',
-      'Cost trade-off: cross-region replication doubles storage cost and needs a second-region stack; versioning, retained buckets and optional Object Lock protect the data in-region.',
-    );
-    ack(
-      'PCI.DSS.321-S3BucketReplicationEnabled',
-      'Cost trade-off: cross-region replication doubles storage cost and needs a second-region stack; versioning, retained buckets and optional Object Lock protect the data in-region.',
-    );
-
-    if (props.encryption.kind === 's3-managed') {
-      const reason = `SSE-S3 on purpose: ${props.encryption.reason}`;
-      for (const id of [
-        'NIST.800.53.R5-S3DefaultEncryptionKMS',
-        'HIPAA.Security-S3DefaultEncryptionKMS',
-        'PCI.DSS.321-S3DefaultEncryptionKMS',
-        // CT.S3.PR.10
-        'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
-      ]) {
-        ack(id, reason);
-      }
-    }
-    if (props.accessLogsOmittedReason) {
-      const reason = `No server access logs on purpose: ${props.accessLogsOmittedReason}`;
-      for (const id of [
-        'AwsSolutions-S1',
-        'NIST.800.53.R5-S3BucketLoggingEnabled',
-        'HIPAA.Security-S3BucketLoggingEnabled',
-        'PCI.DSS.321-S3BucketLoggingEnabled',
-        // CT.S3.PR.2
-        'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
-      ]) {
-        ack(id, reason);
-      }
-    }
-    if (props.objectLockOmittedReason) {
-      // CT.S3.PR.9
-      ack(
-        'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-        `No Object Lock on purpose: ${props.objectLockOmittedReason}`,
-      );
-    }
   }
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,9 @@ import { esmBundling } from '../esm-bundling';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import type { Guardrail } from './guardrail';
 import { InvokeEndpoints } from './invoke-endpoints';
+import { acknowledgeInvokeFunctionFindings } from './invoke-acknowledgements';
+import { invokePermissions } from './invoke-permissions';
+import { invokerPolicy } from './invoker-policy';
 import { modelArns, type ModelTarget } from './model';
 import { type InvokeEnvironment, RECORDS_PREFIX } from '../shared/invoke-contract';
 
@@ -101,7 +104,7 @@ export class InvokeFunction extends Construct {
     });
     this.isolation = props.vpc ? this.isolate(props, props.vpc) : undefined;
 
-    const { statements, wildcards } = this.permissions(props, auditPrefix);
+    const { statements, wildcards } = invokePermissions(Stack.of(this), props, this.logGroup.logGroupArn, auditPrefix);
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Everything the guarded invoke function may do.',
       roles: [this.role],
@@ -150,27 +153,9 @@ export class InvokeFunction extends Construct {
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
 
-    this.invokerPolicy = new iam.ManagedPolicy(this, 'InvokerPolicy', {
-      description: 'Call the guarded invoke function URL, and no other function.',
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'CallThisFunctionUrl',
-          actions: ['lambda:InvokeFunctionUrl'],
-          resources: [this.function.functionArn],
-          conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
-        }),
-        // Since October 2025 a function URL call also needs InvokeFunction;
-        // the condition keeps it to calls made through the URL.
-        new iam.PolicyStatement({
-          sid: 'InvokeOnlyThroughTheUrl',
-          actions: ['lambda:InvokeFunction'],
-          resources: [this.function.functionArn],
-          conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
-        }),
-      ],
-    });
+    this.invokerPolicy = invokerPolicy(this, this.function);
 
-    this.acknowledgeFunctionFindings(props);
+    acknowledgeInvokeFunctionFindings(this, props);
   }
 
   /** Security groups and interface endpoints for running in the isolated network. */
@@ -197,154 +182,5 @@ export class InvokeFunction extends Construct {
     // and nothing else.
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
     return { securityGroup, endpoints };
-  }
-
-  /** The function's permissions, and the reason for each wildcard resource among them. */
-  private permissions(
-    props: InvokeFunctionProps,
-    auditPrefix: string,
-  ): { statements: iam.PolicyStatement[]; wildcards: [string, string][] } {
-    const stack = Stack.of(this);
-    const wildcards: [string, string][] = [
-      [
-        '*',
-        props.vpc
-          ? 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type; the network-interface actions are granted on "*" as the Lambda guide requires (a scoped DeleteNetworkInterface can cut the function off its VPC).'
-          : 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".',
-      ],
-    ];
-    const { profileArn, foundationModelArns } = modelArns(stack, props.model);
-    const withThisGuardrail = { 'bedrock:GuardrailIdentifier': props.guardrail.guardrailIdentifierForVersion };
-    const statements = [
-      // Converse/ConverseStream are authorised as InvokeModel/InvokeModelWithResponseStream.
-      // Only the configured model, and only with our guardrail's published version.
-      new iam.PolicyStatement({
-        sid: 'InvokeTheModelWithTheGuardrail',
-        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-        resources: profileArn ? [profileArn] : foundationModelArns,
-        conditions: { StringEquals: withThisGuardrail },
-      }),
-      // Using a guardrail in Converse is authorised as ApplyGuardrail on it.
-      new iam.PolicyStatement({
-        sid: 'ApplyTheGuardrail',
-        actions: ['bedrock:ApplyGuardrail'],
-        resources: [props.guardrail.guardrailArn],
-      }),
-      // The guardrail's configuration is encrypted with the project key. AWS
-      // documents a plain kms:Decrypt on the key for roles that use an
-      // encrypted guardrail, with no kms:ViaService value to rely on; the role
-      // can fetch no object or log to decrypt, so the key alone reveals nothing.
-      // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
-      new iam.PolicyStatement({
-        sid: 'ReadTheEncryptedGuardrail',
-        actions: ['kms:Decrypt'],
-        resources: [props.key.keyArn],
-      }),
-      // The log group's Arn attribute ends in ":*", which covers its own log
-      // streams (Lambda names them) and nothing outside the group.
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'SendTraces',
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-        resources: ['*'],
-      }),
-    ];
-    if (profileArn) {
-      // Behind an inference profile, the request reaches the foundation model
-      // in one of the profile's regions: allowed only through this profile.
-      statements.splice(
-        1,
-        0,
-        new iam.PolicyStatement({
-          sid: 'InvokeTheModelThroughTheProfile',
-          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-          resources: foundationModelArns,
-          conditions: { StringEquals: { 'bedrock:InferenceProfileArn': profileArn, ...withThisGuardrail } },
-        }),
-      );
-      wildcards.push([
-        foundationModelArns[0],
-        'An inference profile routes to this one foundation model in any region of its geography (a list that changes over time); the bedrock:InferenceProfileArn condition allows it only through our profile.',
-      ]);
-    }
-    if (props.vpc) {
-      // What Lambda needs to attach the function to the VPC, in the form the
-      // Lambda guide documents: on "*". It warns that a DeleteNetworkInterface
-      // scoped by condition or pattern can leave the function unable to reach
-      // the VPC. Which VPC, subnets and security groups a function may use is
-      // narrowed where AWS documents it: the deployer's lambda:VpcIds,
-      // lambda:SubnetIds and lambda:SecurityGroupIds conditions.
-      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'AttachToTheVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      );
-    }
-    if (props.auditBucket) {
-      statements.push(...props.auditBucket.prefixWriteStatements(auditPrefix));
-      wildcards.push([
-        props.auditBucket.bucket.arnForObjects(`${auditPrefix}*`),
-        'The wildcard is the object-key suffix under the one audit prefix the function may write; it cannot read, list or write elsewhere.',
-      ]);
-    }
-    return { statements, wildcards };
-  }
-
-  private acknowledgeFunctionFindings(props: InvokeFunctionProps): void {
-    const fn = this.function.node.defaultChild as lambda.CfnFunction;
-    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    const noDlq =
-      'Invoked only synchronously, through its function URL: a dead-letter queue applies to asynchronous invocations, which this function never receives. Failures are returned to the caller and logged with the request id.';
-    for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'])
-      ack(fn, id, noDlq);
-    if (props.reservedConcurrency === undefined) {
-      const noReservation =
-        'No reservation by default: Lambda refuses one that leaves fewer than 100 unreserved executions, which fails the deployment in new accounts with a quota of 10. Cost and load stay bounded by maxTokensCap, request size limits and Bedrock quotas; invokeReservedConcurrency turns the cap on.';
-      for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'])
-        ack(fn, id, noReservation);
-    }
-    if (props.vpc) {
-      // CT.LAMBDA.PR.3
-      ack(
-        fn,
-        'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        'The function IS in the isolated VPC (VpcConfig with subnets and security group, asserted by the stack tests); the subnet IDs come from the data-protection stack as cross-stack references, which the Guard rule cannot resolve.',
-      );
-      return this.acknowledgeLogGroup(props);
-    }
-    const noVpc =
-      "Runs on the Lambda-managed network: it calls only Bedrock, S3 and X-Ray, each limited by IAM to this project's model, guardrail and bucket prefix. isolatedNetwork=true runs it in a VPC with no internet route, where this finding is fixed rather than acknowledged; it is off by default because its interface endpoints cost money every hour.";
-    for (const id of [
-      'NIST.800.53.R5-LambdaInsideVPC',
-      'HIPAA.Security-LambdaInsideVPC',
-      'PCI.DSS.321-LambdaInsideVPC',
-      // CT.LAMBDA.PR.3
-      'cdk-validator-cfnguard::lambda_inside_vpc_check',
-    ]) {
-      ack(fn, id, noVpc);
-    }
-    this.acknowledgeLogGroup(props);
-  }
-
-  private acknowledgeLogGroup(props: InvokeFunctionProps): void {
-    acknowledgeProjectKeyLogGroup(
-      this.logGroup,
-      props.logRetention,
-      'audit records of every invocation are kept in the data bucket for recordsRetentionDays.',
-    );
   }
 }

@@ -1,4 +1,17 @@
 import { z } from 'zod';
+import {
+  asNumber,
+  DEFAULT_GUARDDUTY_FEATURES,
+  fraction,
+  GUARDDUTY_FEATURES,
+  LOG_RETENTION_DAYS,
+  MODEL_ID_PATTERN,
+  onOff,
+  SERVICE_SWITCH_ALLOWED,
+  serviceSwitch,
+  setting,
+  wholeNumber,
+} from './setting-kinds';
 
 /**
  * Every setting a user may change, in one place.
@@ -11,79 +24,6 @@ import { z } from 'zod';
  * string spelling too. Each entry carries the sentence that explains what it
  * changes and what it allows: the error message and the README read from here.
  */
-interface Setting<S extends z.ZodType> {
-  readonly schema: S;
-  /** What a user may give, in words, for error messages. */
-  readonly allowed: string;
-  /** What the setting changes. */
-  readonly description: string;
-}
-
-function setting<S extends z.ZodType>(schema: S, allowed: string, description: string): Setting<S> {
-  return { schema, allowed, description };
-}
-
-/** `-c` hands numbers over as strings such as "30" or "0.75". */
-function asNumber(value: unknown): unknown {
-  return typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
-
-/** A whole number within a range. */
-function wholeNumber(min: number, max: number, fallback: number) {
-  return z.preprocess(asNumber, z.number().int().min(min).max(max).default(fallback));
-}
-
-/** A number within a range. */
-function fraction(min: number, max: number, fallback: number) {
-  return z.preprocess(asNumber, z.number().min(min).max(max).default(fallback));
-}
-
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/**
- * A Bedrock model: a foundation-model id (`amazon.nova-micro-v1:0`) or a
- * cross-region inference profile id (`us.`, `eu.`, `apac.` or `global.` before it).
- */
-export const MODEL_ID_PATTERN = /^(?:(us|eu|apac|global)\.)?([a-z0-9-]+)\.([a-z0-9][a-z0-9-]*)(:[0-9]+)?$/;
-
-/** A boolean; `-c` strings "true" and "false" are read as booleans. */
-function flag(fallback: boolean) {
-  return z.preprocess(
-    (value) => (value === 'true' ? true : value === 'false' ? false : value),
-    z.boolean().default(fallback),
-  );
-}
-
-/** Account-level services: create them, attach to what the account already runs, or leave them alone. */
-function threeStates(fallback: 'create' | 'existing' | 'off') {
-  return z.enum(['create', 'existing', 'off']).default(fallback);
-}
-const THREE_STATES_ALLOWED = '"create", "existing" or "off"';
-
-/** GuardDuty protection plans (detector features) that CloudFormation can turn on. */
-export const GUARDDUTY_FEATURES = [
-  'S3_DATA_EVENTS',
-  'EKS_AUDIT_LOGS',
-  'EBS_MALWARE_PROTECTION',
-  'RDS_LOGIN_EVENTS',
-  'LAMBDA_NETWORK_LOGS',
-  'RUNTIME_MONITORING',
-  'EKS_RUNTIME_MONITORING',
-] as const;
-export type GuardDutyFeature = (typeof GUARDDUTY_FEATURES)[number];
-
-const DEFAULT_GUARDDUTY_FEATURES: readonly GuardDutyFeature[] = [
-  'S3_DATA_EVENTS',
-  'LAMBDA_NETWORK_LOGS',
-  'EBS_MALWARE_PROTECTION',
-  'RDS_LOGIN_EVENTS',
-  'EKS_AUDIT_LOGS',
-  'RUNTIME_MONITORING',
-];
-
 export const SETTINGS = {
   appName: setting(
     z
@@ -114,7 +54,7 @@ export const SETTINGS = {
     'How long S3 server access logs are kept (those of the data bucket, and of the trail and findings buckets of the threat-detection stack).',
   ),
   objectLock: setting(
-    flag(false),
+    onOff(false),
     'true or false',
     'Turn on S3 Object Lock (governance mode) for the data bucket, so that no object version can be deleted or overwritten before its retention ends. Decide before the first deployment; it cannot be combined with removalPolicy "destroy".',
   ),
@@ -182,18 +122,18 @@ export const SETTINGS = {
     'The two Availability Zones of the isolated network. Empty: the first two of the region (Fn::GetAZs). Name them when the Bedrock Runtime endpoint is not offered in those (`npm run preflight` checks).',
   ),
   isolatedNetwork: setting(
-    flag(false),
+    onOff(false),
     'true or false',
     'Run the invoke function in a VPC with no internet route, reaching Bedrock Runtime and X-Ray through interface endpoints and S3 through a gateway endpoint, each limited to this project; the data bucket then refuses writes from outside that endpoint. Interface endpoints cost money every hour (see the README).',
   ),
   auditRecords: setting(
-    flag(true),
+    onOff(true),
     'true or false',
     'Write an audit record of every invocation (with the prompt and answer as the guardrail left them) under "records/" in the data bucket.',
   ),
   guardDuty: setting(
-    threeStates('create'),
-    THREE_STATES_ALLOWED,
+    serviceSwitch('create'),
+    SERVICE_SWITCH_ALLOWED,
     'Amazon GuardDuty in this account and region: "create" a detector, use an "existing" one (give guardDutyDetectorId; find it with `aws guardduty list-detectors`), or leave the service "off". Alerts on GuardDuty findings work in both "create" and "existing".',
   ),
   guardDutyDetectorId: setting(
@@ -218,28 +158,28 @@ export const SETTINGS = {
     'Protection plans the detector turns on when guardDuty is "create". RUNTIME_MONITORING replaces the legacy EKS_RUNTIME_MONITORING; the two cannot be combined. Leaving out S3_DATA_EVENTS fails the compliance gate (Control Tower control CT.GUARDDUTY.PR.1 requires S3 protection).',
   ),
   guardDutyFindingsExport: setting(
-    flag(false),
+    onOff(false),
     'true or false',
     'Export GuardDuty findings to an encrypted, access-logged S3 bucket of this stack, for retention beyond the 90 days GuardDuty keeps them. Needs guardDuty "create" or "existing".',
   ),
   malwareProtection: setting(
-    flag(true),
+    onOff(true),
     'true or false',
     'GuardDuty Malware Protection for S3 on the data bucket: every new object is scanned and tagged with the result, and objects with threats raise an alert. Works without a detector; billed per GB and per object scanned.',
   ),
   macie: setting(
-    threeStates('create'),
-    THREE_STATES_ALLOWED,
+    serviceSwitch('create'),
+    SERVICE_SWITCH_ALLOWED,
     'Amazon Macie in this account and region: "create" the Macie session, use an "existing" one (`aws macie2 get-macie-session` answers), or leave the service "off". With "create" and "existing" the stack adds its custom data identifier, allow list and a weekly discovery job on the audit records.',
   ),
   accessAnalyzer: setting(
-    threeStates('create'),
-    THREE_STATES_ALLOWED,
+    serviceSwitch('create'),
+    SERVICE_SWITCH_ALLOWED,
     'IAM Access Analyzer for external access: "create" an account analyzer, rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT`), or "off". Alerts on its findings work in both "create" and "existing".',
   ),
   unusedAccessAnalyzer: setting(
-    threeStates('create'),
-    THREE_STATES_ALLOWED,
+    serviceSwitch('create'),
+    SERVICE_SWITCH_ALLOWED,
     'IAM Access Analyzer for unused access (roles, keys and permissions nobody used): "create", rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT_UNUSED_ACCESS`), or "off". Billed per IAM role and user analysed each month (see the README).',
   ),
   unusedAccessAgeDays: setting(
@@ -248,7 +188,7 @@ export const SETTINGS = {
     'Access unused for longer than this is reported by the unused-access analyzer.',
   ),
   cloudTrail: setting(
-    flag(true),
+    onOff(true),
     'true or false',
     "A CloudTrail trail of this stack: management events of all regions plus the data bucket's object-level events, to its own encrypted bucket with log file validation, and to an encrypted CloudWatch Logs group. Turn it off where an organization trail already records the account.",
   ),
@@ -258,8 +198,8 @@ export const SETTINGS = {
     'AWS Security Hub: "create" enables it without the default standards and subscribes the AWS Foundational Security Best Practices standard (it needs configRecorder "create" or "existing": most of its controls are AWS Config rules); "off" leaves the service alone, which is also the choice when it is already enabled (GuardDuty, Macie and Access Analyzer send it their findings on their own).',
   ),
   configRecorder: setting(
-    threeStates('off'),
-    THREE_STATES_ALLOWED,
+    serviceSwitch('off'),
+    SERVICE_SWITCH_ALLOWED,
     'AWS Config in this account and region: "create" a recorder of every supported resource type (continuous recording) with a delivery channel to an encrypted bucket of this project, rely on an "existing" recorder (`aws configservice describe-configuration-recorders`), or "off". Billed per configuration item recorded (see docs/cost.md). Security Hub controls evaluate only with a recorder.',
   ),
   alertSeverity: setting(
@@ -281,155 +221,3 @@ export type SettingName = keyof Settings;
 export type ProjectConfig = {
   readonly [K in SettingName]: z.output<Settings[K]['schema']>;
 };
-
-/** Thrown when configuration is invalid; its message names every problem. */
-export class ConfigError extends Error {
-  public readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(
-      [
-        `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
-        ...problems.map((p) => `  - ${p}`),
-        'Set values with `cdk synth -c key=value`, in cdk.context.json, or in the "context" block of cdk.json.',
-      ].join('\n'),
-    );
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-/**
- * Context keys that belong to the CDK itself (feature flags such as
- * `@aws-cdk/aws-s3:...`, CLI keys such as `aws:cdk:version-reporting`, and cached
- * lookups such as `availability-zones:account=...`). They all contain a colon;
- * none of ours does, so every other key must be one of ours.
- */
-function isCdkContextKey(key: string): boolean {
-  return key.includes(':') || key.startsWith('@');
-}
-
-const SCHEMA = z.object(Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.schema])));
-
-function show(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
-}
-
-/**
- * Validate raw context into a typed configuration.
- *
- * Fails fast with one message naming every unknown key and every bad value (the
- * value given and what is allowed), rather than stopping at the first.
- */
-export function parseConfig(context: Record<string, unknown>): ProjectConfig {
-  const ours = Object.fromEntries(Object.entries(context).filter(([k]) => !isCdkContextKey(k)));
-  const problems: string[] = [];
-
-  for (const key of Object.keys(ours)
-    .filter((k) => !(k in SETTINGS))
-    .sort()) {
-    problems.push(`unknown key "${key}" (value ${show(ours[key])}); known keys: ${Object.keys(SETTINGS).join(', ')}`);
-  }
-
-  const known = Object.fromEntries(Object.entries(ours).filter(([k]) => k in SETTINGS));
-  const parsed = SCHEMA.safeParse(known);
-  if (!parsed.success) {
-    const badKeys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
-    for (const key of badKeys) {
-      problems.push(`${key}: got ${show(known[key])}, allowed: ${SETTINGS[key as SettingName].allowed}`);
-    }
-  }
-  if (problems.length > 0 || !parsed.success) {
-    throw new ConfigError(problems);
-  }
-
-  const config = parsed.data as ProjectConfig;
-  // Rules that span settings: checked only once each value is valid on its own.
-  const crossProblems = crossSettingProblems(config);
-  if (crossProblems.length > 0) {
-    throw new ConfigError(crossProblems);
-  }
-  return config;
-}
-
-/** Settings that are valid alone but contradict each other. */
-function crossSettingProblems(config: ProjectConfig): string[] {
-  const problems: string[] = [];
-  if (config.objectLock && config.removalPolicy === 'destroy') {
-    problems.push(
-      'objectLock: got true with removalPolicy "destroy", allowed: objectLock true only with removalPolicy "retain" (locked object versions cannot be deleted, so the bucket could never be destroyed cleanly)',
-    );
-  }
-  if (config.guardDuty === 'existing' && config.guardDutyDetectorId === '') {
-    problems.push(
-      'guardDutyDetectorId: got nothing with guardDuty "existing", allowed: the id of the existing detector (`aws guardduty list-detectors`)',
-    );
-  }
-  if (config.guardDuty !== 'existing' && config.guardDutyDetectorId !== '') {
-    problems.push(
-      `guardDutyDetectorId: got ${show(config.guardDutyDetectorId)} with guardDuty ${show(config.guardDuty)}, allowed: a detector id only with guardDuty "existing"`,
-    );
-  }
-  if (
-    config.guardDutyFeatures.includes('RUNTIME_MONITORING') &&
-    config.guardDutyFeatures.includes('EKS_RUNTIME_MONITORING')
-  ) {
-    problems.push(
-      'guardDutyFeatures: got both RUNTIME_MONITORING and EKS_RUNTIME_MONITORING, allowed: one of them (RUNTIME_MONITORING includes EKS and supersedes the legacy feature)',
-    );
-  }
-  if (config.securityHub === 'create' && config.configRecorder === 'off') {
-    problems.push(
-      'configRecorder: got "off" with securityHub "create", allowed: "create" or "existing" (Security Hub controls are AWS Config rules and never evaluate without a configuration recorder)',
-    );
-  }
-  if (config.availabilityZones.length > 0 && !config.isolatedNetwork) {
-    problems.push(
-      `availabilityZones: got ${show(config.availabilityZones)} with isolatedNetwork false, allowed: zones only with isolatedNetwork true (they place its subnets)`,
-    );
-  }
-  if (config.guardDutyFindingsExport && config.guardDuty === 'off') {
-    problems.push(
-      'guardDutyFindingsExport: got true with guardDuty "off", allowed: true only with guardDuty "create" or "existing" (findings are exported from a detector)',
-    );
-  }
-  return problems;
-}
-
-/**
- * The regions from which a cross-region inference profile of each geography
- * can be called: a profile is usable only from a region it includes.
- * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
- * `global.` profiles are offered in every commercial region that has them.
- */
-const PROFILE_SOURCE_REGIONS: Record<string, RegExp> = {
-  us: /^us-(east|west)-\d$/,
-  eu: /^eu-[a-z]+-\d$/,
-  apac: /^ap-[a-z]+-\d$/,
-  global: /^(?!us-gov-|cn-)[a-z]{2}-[a-z]+-\d$/,
-};
-
-/** Why `modelId` cannot be called from `region`, or undefined when it can (as far as the id tells). */
-export function profileRegionProblem(modelId: string, region: string): string | undefined {
-  const geography = MODEL_ID_PATTERN.exec(modelId)?.[1];
-  if (!geography || PROFILE_SOURCE_REGIONS[geography].test(region)) return undefined;
-  return `modelId: got ${show(modelId)} for region ${show(region)}, allowed: an inference profile that includes ${region} (a "${geography}." profile is called from ${geography === 'apac' ? 'ap-*' : `${geography}-*`} regions), or a foundation-model id offered in ${region}`;
-}
-
-/**
- * Checks that need the target region, made when the app is pinned to one
- * (with credentials, `cdk synth` knows it; without, the stacks stay
- * environment-agnostic and `npm run preflight` makes the same checks).
- */
-export function assertFitsRegion(config: ProjectConfig, region: string): void {
-  const problems: string[] = [];
-  const profile = profileRegionProblem(config.modelId, region);
-  if (profile) problems.push(profile);
-  const foreign = config.availabilityZones.filter((az) => !az.startsWith(region));
-  if (foreign.length > 0) {
-    problems.push(
-      `availabilityZones: got ${show(foreign)} for region ${show(region)}, allowed: zones of ${region} (such as "${region}a")`,
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-}

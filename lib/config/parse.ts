@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { type ProjectConfig, type SettingName, SETTINGS } from './settings';
+
+/** Thrown when configuration is invalid; its message names every problem. */
+export class ConfigError extends Error {
+  public readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      [
+        `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
+        ...problems.map((p) => `  - ${p}`),
+        'Set values with `cdk synth -c key=value`, in cdk.context.json, or in the "context" block of cdk.json.',
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Context keys that belong to the CDK itself (feature flags such as
+ * `@aws-cdk/aws-s3:...`, CLI keys such as `aws:cdk:version-reporting`, and cached
+ * lookups such as `availability-zones:account=...`). They all contain a colon;
+ * none of ours does, so every other key must be one of ours.
+ */
+function isCdkContextKey(key: string): boolean {
+  return key.includes(':') || key.startsWith('@');
+}
+
+const SCHEMA = z.object(Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.schema])));
+
+export function show(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+/**
+ * Validate raw context into a typed configuration.
+ *
+ * Fails fast with one message naming every unknown key and every bad value (the
+ * value given and what is allowed), rather than stopping at the first.
+ */
+export function parseConfig(context: Record<string, unknown>): ProjectConfig {
+  const ours = Object.fromEntries(Object.entries(context).filter(([k]) => !isCdkContextKey(k)));
+  const problems: string[] = [];
+
+  for (const key of Object.keys(ours)
+    .filter((k) => !(k in SETTINGS))
+    .sort()) {
+    problems.push(`unknown key "${key}" (value ${show(ours[key])}); known keys: ${Object.keys(SETTINGS).join(', ')}`);
+  }
+
+  const known = Object.fromEntries(Object.entries(ours).filter(([k]) => k in SETTINGS));
+  const parsed = SCHEMA.safeParse(known);
+  if (!parsed.success) {
+    const badKeys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+    for (const key of badKeys) {
+      problems.push(`${key}: got ${show(known[key])}, allowed: ${SETTINGS[key as SettingName].allowed}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(problems);
+  }
+
+  const config = parsed.data as ProjectConfig;
+  // Rules that span settings: checked only once each value is valid on its own.
+  const crossProblems = crossSettingProblems(config);
+  if (crossProblems.length > 0) {
+    throw new ConfigError(crossProblems);
+  }
+  return config;
+}
+
+/** Settings that are valid alone but contradict each other. */
+function crossSettingProblems(config: ProjectConfig): string[] {
+  const problems: string[] = [];
+  if (config.objectLock && config.removalPolicy === 'destroy') {
+    problems.push(
+      'objectLock: got true with removalPolicy "destroy", allowed: objectLock true only with removalPolicy "retain" (locked object versions cannot be deleted, so the bucket could never be destroyed cleanly)',
+    );
+  }
+  if (config.guardDuty === 'existing' && config.guardDutyDetectorId === '') {
+    problems.push(
+      'guardDutyDetectorId: got nothing with guardDuty "existing", allowed: the id of the existing detector (`aws guardduty list-detectors`)',
+    );
+  }
+  if (config.guardDuty !== 'existing' && config.guardDutyDetectorId !== '') {
+    problems.push(
+      `guardDutyDetectorId: got ${show(config.guardDutyDetectorId)} with guardDuty ${show(config.guardDuty)}, allowed: a detector id only with guardDuty "existing"`,
+    );
+  }
+  if (
+    config.guardDutyFeatures.includes('RUNTIME_MONITORING') &&
+    config.guardDutyFeatures.includes('EKS_RUNTIME_MONITORING')
+  ) {
+    problems.push(
+      'guardDutyFeatures: got both RUNTIME_MONITORING and EKS_RUNTIME_MONITORING, allowed: one of them (RUNTIME_MONITORING includes EKS and supersedes the legacy feature)',
+    );
+  }
+  if (config.securityHub === 'create' && config.configRecorder === 'off') {
+    problems.push(
+      'configRecorder: got "off" with securityHub "create", allowed: "create" or "existing" (Security Hub controls are AWS Config rules and never evaluate without a configuration recorder)',
+    );
+  }
+  if (config.availabilityZones.length > 0 && !config.isolatedNetwork) {
+    problems.push(
+      `availabilityZones: got ${show(config.availabilityZones)} with isolatedNetwork false, allowed: zones only with isolatedNetwork true (they place its subnets)`,
+    );
+  }
+  if (config.guardDutyFindingsExport && config.guardDuty === 'off') {
+    problems.push(
+      'guardDutyFindingsExport: got true with guardDuty "off", allowed: true only with guardDuty "create" or "existing" (findings are exported from a detector)',
+    );
+  }
+  return problems;
+}

@@ -1,0 +1,47 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+
+/**
+ * The statements that let a principal write objects under `prefix` of
+ * `bucket` and do nothing else: no read, no list, no other prefix. The key may
+ * only be used through S3 in the bucket's region and only for this bucket
+ * (with S3 Bucket Keys the encryption context is the bucket ARN).
+ */
+export function prefixWriteStatements(
+  bucket: s3.IBucket,
+  encryptionKey: kms.IKey | undefined,
+  prefix: string,
+): iam.PolicyStatement[] {
+  if (!/^[A-Za-z0-9!_.()'-]+(\/[A-Za-z0-9!_.()'-]+)*\/$/.test(prefix)) {
+    throw new Error(`prefix must be a plain key prefix ending in "/" without wildcards, got ${JSON.stringify(prefix)}`);
+  }
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'WriteObjectsUnderOnePrefix',
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`${prefix}*`)],
+    }),
+  ];
+  if (encryptionKey) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'EncryptThroughS3ForThisBucketOnly',
+        // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
+        // complete a multipart upload. Neither lets the caller read objects,
+        // which takes s3:GetObject.
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [encryptionKey.keyArn],
+        conditions: {
+          StringEquals: {
+            // The bucket's region: S3 calls KMS from where the bucket lives.
+            'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+          },
+        },
+      }),
+    );
+  }
+  return statements;
+}

@@ -1,0 +1,110 @@
+import type { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { InvokeFunctionProps } from './invoke-function';
+import { modelArns } from './model';
+
+/** The function's permissions, and the reason for each wildcard resource among them. */
+export function invokePermissions(
+  stack: Stack,
+  props: InvokeFunctionProps,
+  logGroupArn: string,
+  auditPrefix: string,
+): { statements: iam.PolicyStatement[]; wildcards: [string, string][] } {
+  const wildcards: [string, string][] = [
+    [
+      '*',
+      props.vpc
+        ? 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type; the network-interface actions are granted on "*" as the Lambda guide requires (a scoped DeleteNetworkInterface can cut the function off its VPC).'
+        : 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".',
+    ],
+  ];
+  const { profileArn, foundationModelArns } = modelArns(stack, props.model);
+  const withThisGuardrail = { 'bedrock:GuardrailIdentifier': props.guardrail.guardrailIdentifierForVersion };
+  const statements = [
+    // Converse/ConverseStream are authorised as InvokeModel/InvokeModelWithResponseStream.
+    // Only the configured model, and only with our guardrail's published version.
+    new iam.PolicyStatement({
+      sid: 'InvokeTheModelWithTheGuardrail',
+      actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      resources: profileArn ? [profileArn] : foundationModelArns,
+      conditions: { StringEquals: withThisGuardrail },
+    }),
+    // Using a guardrail in Converse is authorised as ApplyGuardrail on it.
+    new iam.PolicyStatement({
+      sid: 'ApplyTheGuardrail',
+      actions: ['bedrock:ApplyGuardrail'],
+      resources: [props.guardrail.guardrailArn],
+    }),
+    // The guardrail's configuration is encrypted with the project key. AWS
+    // documents a plain kms:Decrypt on the key for roles that use an
+    // encrypted guardrail, with no kms:ViaService value to rely on; the role
+    // can fetch no object or log to decrypt, so the key alone reveals nothing.
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
+    new iam.PolicyStatement({
+      sid: 'ReadTheEncryptedGuardrail',
+      actions: ['kms:Decrypt'],
+      resources: [props.key.keyArn],
+    }),
+    // The log group's Arn attribute ends in ":*", which covers its own log
+    // streams (Lambda names them) and nothing outside the group.
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'SendTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    }),
+  ];
+  if (profileArn) {
+    // Behind an inference profile, the request reaches the foundation model
+    // in one of the profile's regions: allowed only through this profile.
+    statements.splice(
+      1,
+      0,
+      new iam.PolicyStatement({
+        sid: 'InvokeTheModelThroughTheProfile',
+        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        resources: foundationModelArns,
+        conditions: { StringEquals: { 'bedrock:InferenceProfileArn': profileArn, ...withThisGuardrail } },
+      }),
+    );
+    wildcards.push([
+      foundationModelArns[0],
+      'An inference profile routes to this one foundation model in any region of its geography (a list that changes over time); the bedrock:InferenceProfileArn condition allows it only through our profile.',
+    ]);
+  }
+  if (props.vpc) {
+    // What Lambda needs to attach the function to the VPC, in the form the
+    // Lambda guide documents: on "*". It warns that a DeleteNetworkInterface
+    // scoped by condition or pattern can leave the function unable to reach
+    // the VPC. Which VPC, subnets and security groups a function may use is
+    // narrowed where AWS documents it: the deployer's lambda:VpcIds,
+    // lambda:SubnetIds and lambda:SecurityGroupIds conditions.
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'AttachToTheVpc',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+  }
+  if (props.auditBucket) {
+    statements.push(...props.auditBucket.prefixWriteStatements(auditPrefix));
+    wildcards.push([
+      props.auditBucket.bucket.arnForObjects(`${auditPrefix}*`),
+      'The wildcard is the object-key suffix under the one audit prefix the function may write; it cannot read, list or write elsewhere.',
+    ]);
+  }
+  return { statements, wildcards };
+}
