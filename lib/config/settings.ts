@@ -124,7 +124,7 @@ export const SETTINGS = {
   isolatedNetwork: setting(
     onOff(false),
     'true or false',
-    'Run the invoke function in a VPC with no internet route, reaching Bedrock Runtime and X-Ray through interface endpoints and S3 through a gateway endpoint, each limited to this project; the data bucket then refuses writes from outside that endpoint. Interface endpoints cost money every hour (see the README).',
+    'Run the invoke function in a VPC with no internet route, reaching Bedrock Runtime and X-Ray through interface endpoints and S3 through a gateway endpoint, each limited to this project; the data bucket then refuses writes from outside that endpoint. Interface endpoints cost money every hour (see docs/cost.md).',
   ),
   auditRecords: setting(
     onOff(true),
@@ -180,7 +180,7 @@ export const SETTINGS = {
   unusedAccessAnalyzer: setting(
     serviceSwitch('create'),
     SERVICE_SWITCH_ALLOWED,
-    'IAM Access Analyzer for unused access (roles, keys and permissions nobody used): "create", rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT_UNUSED_ACCESS`), or "off". Billed per IAM role and user analysed each month (see the README).',
+    'IAM Access Analyzer for unused access (roles, keys and permissions nobody used): "create", rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT_UNUSED_ACCESS`), or "off". Billed per IAM role and user analysed each month (see docs/cost.md).',
   ),
   unusedAccessAgeDays: setting(
     wholeNumber(1, 365, 90),
