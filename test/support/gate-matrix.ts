@@ -103,3 +103,10 @@ const PROVEN = new Set(GATE_MATRIX.map(([, o]) => configurationKey(o)));
 export function isProvenByTheGate(overrides: Overrides): boolean {
   return PROVEN.has(configurationKey(overrides));
 }
+
+/** A configuration of the matrix by its name, for the tests that use it. */
+export function matrixConfiguration(name: string): Overrides {
+  const found = GATE_MATRIX.find(([n]) => n === name);
+  if (!found) throw new Error(`no configuration named ${JSON.stringify(name)} in test/support/gate-matrix.ts`);
+  return found[1];
+}

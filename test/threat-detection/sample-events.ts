@@ -99,6 +99,48 @@ export function malwareScanResult(bucketName: string, status = 'THREATS_FOUND'):
 }
 
 /**
+ * The bucket block of a Macie finding (the same bucket in both samples; only
+ * its Block Public Access settings differ: the policy finding is about them).
+ */
+function macieBucket(blockPublicAccess: boolean): Json {
+  return {
+    arn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
+    name: 'guarded-ai-data-111111111111-eu-west-1',
+    createdAt: '2026-11-01T09:00:00.000Z',
+    owner: { displayName: 'security-team', id: '7009a8971cd538e11f6b6606438875e7c86c5b672f46db45460ddcd08example' },
+    tags: [{ key: 'project', value: 'guarded-ai' }],
+    defaultServerSideEncryption: {
+      encryptionType: 'aws:kms',
+      kmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    },
+    publicAccess: {
+      permissionConfiguration: {
+        bucketLevelPermissions: {
+          accessControlList: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
+          bucketPolicy: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
+          blockPublicAccess: {
+            ignorePublicAcls: blockPublicAccess,
+            restrictPublicBuckets: blockPublicAccess,
+            blockPublicAcls: blockPublicAccess,
+            blockPublicPolicy: blockPublicAccess,
+          },
+        },
+        accountLevelPermissions: {
+          blockPublicAccess: {
+            ignorePublicAcls: blockPublicAccess,
+            restrictPublicBuckets: blockPublicAccess,
+            blockPublicAcls: blockPublicAccess,
+            blockPublicPolicy: blockPublicAccess,
+          },
+        },
+      },
+      effectivePermission: 'NOT_PUBLIC',
+    },
+    allowsUnencryptedObjectUploads: 'FALSE',
+  };
+}
+
+/**
  * Macie policy finding. Shape of the example policy-finding event of "Amazon
  * EventBridge event schema for Macie findings"
  * (https://docs.aws.amazon.com/macie/latest/user/findings-publish-event-schemas.html):
@@ -130,41 +172,7 @@ export const MACIE_POLICY_FINDING: SampleEvent = {
     updatedAt: '2026-11-29T23:12:15Z',
     count: 1,
     resourcesAffected: {
-      s3Bucket: {
-        arn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
-        name: 'guarded-ai-data-111111111111-eu-west-1',
-        createdAt: '2026-11-01T09:00:00.000Z',
-        owner: { displayName: 'security-team', id: '7009a8971cd538e11f6b6606438875e7c86c5b672f46db45460ddcd08example' },
-        tags: [{ key: 'project', value: 'guarded-ai' }],
-        defaultServerSideEncryption: {
-          encryptionType: 'aws:kms',
-          kmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-        },
-        publicAccess: {
-          permissionConfiguration: {
-            bucketLevelPermissions: {
-              accessControlList: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
-              bucketPolicy: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
-              blockPublicAccess: {
-                ignorePublicAcls: false,
-                restrictPublicBuckets: false,
-                blockPublicAcls: false,
-                blockPublicPolicy: false,
-              },
-            },
-            accountLevelPermissions: {
-              blockPublicAccess: {
-                ignorePublicAcls: false,
-                restrictPublicBuckets: false,
-                blockPublicAcls: false,
-                blockPublicPolicy: false,
-              },
-            },
-          },
-          effectivePermission: 'NOT_PUBLIC',
-        },
-        allowsUnencryptedObjectUploads: 'FALSE',
-      },
+      s3Bucket: macieBucket(false),
       s3Object: null,
     },
     category: 'POLICY',
@@ -249,41 +257,7 @@ export const MACIE_SENSITIVE_DATA_FINDING: SampleEvent = {
     updatedAt: '2026-11-29T22:31:48.000Z',
     count: 1,
     resourcesAffected: {
-      s3Bucket: {
-        arn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
-        name: 'guarded-ai-data-111111111111-eu-west-1',
-        createdAt: '2026-11-01T09:00:00.000Z',
-        owner: { displayName: 'security-team', id: '7009a8971cd538e11f6b6606438875e7c86c5b672f46db45460ddcd08example' },
-        tags: [{ key: 'project', value: 'guarded-ai' }],
-        defaultServerSideEncryption: {
-          encryptionType: 'aws:kms',
-          kmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-        },
-        publicAccess: {
-          permissionConfiguration: {
-            bucketLevelPermissions: {
-              accessControlList: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
-              bucketPolicy: { allowsPublicReadAccess: false, allowsPublicWriteAccess: false },
-              blockPublicAccess: {
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-              },
-            },
-            accountLevelPermissions: {
-              blockPublicAccess: {
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-              },
-            },
-          },
-          effectivePermission: 'NOT_PUBLIC',
-        },
-        allowsUnencryptedObjectUploads: 'FALSE',
-      },
+      s3Bucket: macieBucket(true),
       s3Object: {
         bucketArn: 'arn:aws:s3:::guarded-ai-data-111111111111-eu-west-1',
         key: 'uploads/2026/customers.csv',

@@ -5,6 +5,7 @@ import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
 import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
 import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/sensitive-data-discovery';
 import { buildApp, synthesize } from '../support/build-app';
+import { matrixConfiguration } from '../support/gate-matrix';
 
 /** Synthesize the gated app and return the templates of the threat-detection and data-protection stacks. */
 function synth(overrides: Record<string, unknown> = {}) {
@@ -18,23 +19,8 @@ function synth(overrides: Record<string, unknown> = {}) {
 
 const DETECTOR_ID = '0123456789abcdef0123456789abcdef';
 const defaults = synth();
-const existing = synth({
-  guardDuty: 'existing',
-  guardDutyDetectorId: DETECTOR_ID,
-  guardDutyFindingsExport: true,
-  macie: 'existing',
-  accessAnalyzer: 'existing',
-  unusedAccessAnalyzer: 'existing',
-  configRecorder: 'existing',
-});
-const everything = synth({
-  guardDutyFindingsExport: true,
-  securityHub: 'create',
-  configRecorder: 'create',
-  alertEmail: 'security@example.com',
-  unusedAccessAgeDays: 30,
-  removalPolicy: 'destroy',
-});
+const existing = synth(matrixConfiguration('threat detection attached to existing services, findings exported'));
+const everything = synth(matrixConfiguration('everything on in a throwaway sandbox'));
 const nothing = synth(THREAT_DETECTION_OFF);
 
 type Statement = { Sid?: string; Effect: string; Principal?: unknown; Action: unknown; Condition?: unknown };
