@@ -1,94 +1,93 @@
 /**
- * npm run ask -- "your prompt" [options]
- *
- *   --template zero-shot|few-shot|chain-of-thought|negative
- *   --temperature N  --top-p N  --top-k N  --max-tokens N  --stop TEXT (repeatable)
- *   --grounding-file PATH   text the answer must be grounded in
- *   --no-stream             one JSON answer instead of streamed text
- *   --url URL               the function URL (default: read from the deployed stack)
- *   --stack NAME            stack to read the URL from (default: GuardedGenAi-GuardedInvoke)
- *
- * Signs the request with SigV4 from the default credential chain (the caller
- * needs the stack's invoker policy), streams the answer to the terminal, shows
- * a guardrail intervention plainly, and exits 1 with the server's message on errors.
+ * npm run ask: send a prompt to the deployed function URL, signed with SigV4
+ * (the caller needs the stack's invoker policy), stream the answer to the
+ * terminal, show a guardrail intervention plainly, and exit 1 with the
+ * server's message on errors.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import * as fs from 'node:fs';
-import { runCli } from './run-cli';
+import { stackNames } from '../lib/shared/names';
+import { AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
+import { type CommandSpec, type Parsed, UsageError } from './cli/command';
+import { type Io, json } from './cli/output';
+import { projectConfig } from './preflight/context';
+import { runCommand } from './run-cli';
 
-export interface AskOptions {
-  readonly prompt: string;
-  readonly body: Record<string, unknown>;
-  readonly url?: string;
-  readonly stack: string;
-}
+export const command = {
+  name: 'ask',
+  summary: 'Ask the deployed service a question; the answer streams to the terminal.',
+  description:
+    "Sends the prompt to the GuardedInvoke stack's function URL, signed with your credentials (you need the stack's invoker policy). A guardrail intervention is shown on stderr; an error from the service exits 1 with its message.",
+  positional: { name: 'prompt', description: 'The question (quote it).' },
+  options: {
+    template: {
+      type: 'string',
+      placeholder: 'name',
+      choices: ['zero-shot', 'few-shot', 'chain-of-thought', 'negative'],
+      description: 'Prompt template the function wraps the prompt in; the function uses zero-shot when omitted.',
+    },
+    temperature: { type: 'number', min: 0, max: 1, description: 'Sampling temperature.' },
+    'top-p': {
+      type: 'number',
+      min: 0,
+      max: 1,
+      description: 'Nucleus sampling: keep the most likely tokens up to this probability.',
+    },
+    'top-k': { type: 'number', integer: true, min: 1, description: 'Sample from the k most likely tokens.' },
+    'max-tokens': { type: 'number', integer: true, min: 1, description: 'Longest answer, in tokens.' },
+    stop: { type: 'list', placeholder: 'text', description: 'Stop sequence (repeatable, or comma-separated).' },
+    'grounding-file': { type: 'string', placeholder: 'path', description: 'Text file the answer must be grounded in.' },
+    'no-stream': { type: 'boolean', description: 'Wait for the whole answer instead of streaming it.' },
+    url: {
+      type: 'string',
+      placeholder: 'url',
+      description: 'The function URL (default: the FunctionUrl output of <app>-GuardedInvoke).',
+    },
+    app: {
+      type: 'string',
+      placeholder: 'name',
+      description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
+    },
+    ...AWS_OPTIONS,
+    json: {
+      ...JSON_OPTION,
+      description: 'Print the answer as one JSON document {text, guardrail} (implies --no-stream).',
+    },
+  },
+  examples: [
+    'npm run ask -- "What is Amazon Bedrock?"',
+    'npm run ask -- "Summarise the policy" --grounding-file policy.txt --template few-shot --profile dev',
+  ],
+} as const satisfies CommandSpec;
 
-/** Read the command line into the request body the function expects. */
-export function parseArgs(argv: readonly string[]): AskOptions {
+export type AskParsed = Parsed<typeof command.options>;
+
+/** The request body the function validates (lib/shared/invoke-contract.ts), from the command line. */
+export function requestBody({ values, positional }: AskParsed, readFile = (p: string) => fs.readFileSync(p, 'utf8')) {
+  const prompt = positional ?? '';
+  if (prompt.trim() === '') throw new UsageError('the prompt is empty');
   const parameters: Record<string, unknown> = {};
-  const body: Record<string, unknown> = {};
-  const stop: string[] = [];
-  let prompt: string | undefined;
-  let url: string | undefined;
-  let stack = 'GuardedGenAi-GuardedInvoke';
-  const number = (flag: string, value: string | undefined) => {
-    const n = Number(value);
-    if (value === undefined || Number.isNaN(n)) throw new Error(`${flag} needs a number`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = () => {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      return value;
-    };
-    switch (arg) {
-      case '--template':
-        body.template = next();
-        break;
-      case '--temperature':
-        parameters.temperature = number(arg, next());
-        break;
-      case '--top-p':
-        parameters.topP = number(arg, next());
-        break;
-      case '--top-k':
-        parameters.topK = number(arg, next());
-        break;
-      case '--max-tokens':
-        parameters.maxTokens = number(arg, next());
-        break;
-      case '--stop':
-        stop.push(next());
-        break;
-      case '--grounding-file':
-        body.groundingSource = fs.readFileSync(next(), 'utf8');
-        break;
-      case '--no-stream':
-        body.stream = false;
-        break;
-      case '--url':
-        url = next();
-        break;
-      case '--stack':
-        stack = next();
-        break;
-      default:
-        if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
-        if (prompt !== undefined) throw new Error('give the prompt as one argument (quote it)');
-        prompt = arg;
+  if (values.temperature !== undefined) parameters.temperature = values.temperature;
+  if (values['top-p'] !== undefined) parameters.topP = values['top-p'];
+  if (values['top-k'] !== undefined) parameters.topK = values['top-k'];
+  if (values['max-tokens'] !== undefined) parameters.maxTokens = values['max-tokens'];
+  if (values.stop.length > 0) parameters.stopSequences = values.stop;
+  const body: Record<string, unknown> = { prompt };
+  if (values.template) body.template = values.template;
+  if (values['grounding-file']) {
+    try {
+      body.groundingSource = readFile(values['grounding-file']);
+    } catch (error) {
+      throw new UsageError(`--grounding-file ${values['grounding-file']}: ${(error as Error).message}`);
     }
   }
-  if (!prompt) throw new Error('usage: npm run ask -- "your prompt" [--template few-shot] [--no-stream] ...');
-  if (stop.length > 0) parameters.stopSequences = stop;
+  if (values['no-stream'] || values.json) body.stream = false;
   if (Object.keys(parameters).length > 0) body.parameters = parameters;
-  return { prompt, body: { prompt, ...body }, url, stack };
+  return body;
 }
 
 /** Function URLs look like https://<id>.lambda-url.<region>.on.aws/ */
@@ -172,22 +171,32 @@ function guardrailNote(policies: readonly string[]): string {
   return `[guardrail intervened: ${policies.length > 0 ? policies.join(', ') : 'policy'}]`;
 }
 
-async function functionUrlFromStack(stack: string): Promise<string> {
-  const { Stacks } = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stack }));
+async function functionUrlFromStack(stack: string, target: AwsTarget): Promise<string> {
+  const cloudformation = new CloudFormationClient({ region: target.region, credentials: target.credentials });
+  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
   const url = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'FunctionUrl')?.OutputValue;
   if (!url) throw new Error(`stack ${stack} has no FunctionUrl output; deploy it or pass --url`);
   return url;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const options = parseArgs(argv);
-  const url = options.url ?? (await functionUrlFromStack(options.stack));
-  const { init } = await signedRequest(url, regionOf(url), JSON.stringify(options.body), fromNodeProviderChain());
-  const response = await fetch(url, init);
-  return printResponse(response, {
-    write: (text) => process.stdout.write(text),
-    error: (text) => process.stderr.write(`${text}\n`),
-  });
+/** Print the JSON answer as one document: {text, guardrail} or {error}. */
+async function printJson(response: Response, io: Io): Promise<number> {
+  const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  json(io, { status: response.status, ...payload });
+  return response.ok && !payload.error ? 0 : 1;
 }
 
-runCli(module, main);
+async function main(parsed: AskParsed, io: Io): Promise<number> {
+  const body = requestBody(parsed);
+  const { values } = parsed;
+  if (values.url) regionOf(values.url);
+  const target = await resolveAws(values);
+  const url =
+    values.url ?? (await functionUrlFromStack(stackNames(values.app ?? projectConfig().appName).guardedInvoke, target));
+  const { init } = await signedRequest(url, regionOf(url), JSON.stringify(body), target.credentials);
+  const response = await fetch(url, init);
+  if (values.json) return printJson(response, io);
+  return printResponse(response, { write: (text) => process.stdout.write(text), error: (text) => io.err(text) });
+}
+
+runCommand(module, command, main);

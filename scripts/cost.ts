@@ -2,17 +2,17 @@
  * npm run cost: what an idle sandbox costs per month and what one request
  * costs, per stack and per switch, computed from the synthesized templates
  * (resources counted, guardrail policies read) and the unit prices in
- * docs/prices.json. Writes docs/cost.md and the README summary; a test keeps
+ * docs/prices.json. Writes docs/cost.md; a test keeps
  * them in step.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { THREAT_DETECTION_OFF } from '../tools/configurations';
 import { buildProjectApp } from '../tools/build-app';
-import { README, replaceBlock, ROOT } from './generated-block';
-import { runCli } from './run-cli';
+import { GENERATOR_OPTIONS, ROOT, writeOrCheck } from './generated-block';
+import type { CommandSpec } from './cli/command';
+import { runCommand } from './run-cli';
 
-export { README };
 export const REPORT = path.join(ROOT, 'docs', 'cost.md');
 const PRICES = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'prices.json'), 'utf8'));
 const HOURS_PER_MONTH = 730;
@@ -198,16 +198,18 @@ export function fullReport(lines: readonly CostLine[]): string {
   ].join('\n');
 }
 
-export function withSummary(readme: string, lines: readonly CostLine[]): string {
-  return replaceBlock(readme, 'cost-summary', costTable(lines));
-}
+export const command = {
+  name: 'cost',
+  summary: 'Regenerate docs/cost.md: idle month and per-request cost per stack and switch.',
+  description:
+    'Computes what an idle sandbox costs per month and what one request costs, per stack and per switch, from the synthesized templates (resources counted, guardrail policies read) and the unit prices in docs/prices.json. Needs no AWS account.',
+  options: GENERATOR_OPTIONS,
+  examples: ['npm run cost', 'npm run cost -- --check'],
+} as const satisfies CommandSpec;
 
-async function main(): Promise<number> {
+runCommand(module, command, async ({ values }, io) => {
   const lines = costLines();
-  fs.writeFileSync(REPORT, fullReport(lines));
-  fs.writeFileSync(README, withSummary(fs.readFileSync(README, 'utf8'), lines));
-  console.log(costTable(lines));
-  return 0;
-}
-
-runCli(module, main);
+  io.out(costTable(lines));
+  const files = [{ file: REPORT, text: fullReport(lines) }];
+  return writeOrCheck(files, values.check, io, command.name);
+});

@@ -1,4 +1,7 @@
-import { parseArgs, printResponse, regionOf, signedRequest } from '../../scripts/ask';
+import { command, printResponse, regionOf, requestBody, signedRequest } from '../../scripts/ask';
+import { parseCommand } from '../../scripts/cli/command';
+
+const parseArgs = (argv: string[]) => ({ body: requestBody(parseCommand(command, argv)) });
 
 describe('ask: command line', () => {
   test('prompt and every option => the request body the function validates', () => {
@@ -28,12 +31,16 @@ describe('ask: command line', () => {
   });
 
   test.each([
-    [[], /usage: npm run ask/],
+    [[], /missing prompt/],
     [['a', 'b'], /one argument/],
-    [['a', '--temperature'], /needs a value/],
-    [['a', '--temperature', 'hot'], /needs a number/],
+    [['a', '--temperature'], /--temperature needs a value/],
+    [['a', '--temperature', 'hot'], /--temperature needs a number from 0 to 1, got "hot"/],
+    [['a', '--top-k', '2.5'], /--top-k needs a whole number/],
+    [['a', '--template', 'poem'], /--template must be one of zero-shot, few-shot/],
     [['a', '--model', 'x'], /unknown option --model/],
-  ])('%j => a clear error', (argv, message) => {
+    [['a', '--no-stream=yes'], /--no-stream takes no value/],
+    [['   '], /the prompt is empty/],
+  ])('%j => a clear error', (argv: string[], message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
 

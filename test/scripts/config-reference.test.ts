@@ -1,7 +1,7 @@
 import { normalizeMarkdown } from '../../scripts/generated-block';
 import * as fs from 'node:fs';
 import { SETTINGS } from '../../lib/config';
-import { configTable, README, withConfigTable } from '../../scripts/config-reference';
+import { CONFIG_DOC, configTable, withConfigTable } from '../../scripts/config-reference';
 
 describe('configuration reference', () => {
   test('lists every setting of the schema with its default', () => {
@@ -10,8 +10,8 @@ describe('configuration reference', () => {
     expect(table).toContain('| `removalPolicy` | `"retain"` |');
   });
 
-  test('README.md carries the table generated from the schema (run npm run docs after changing lib/config.ts)', () => {
-    const readme = fs.readFileSync(README, 'utf8');
+  test('docs/configuration.md carries the table generated from the schema (run npm run docs after changing lib/config.ts)', () => {
+    const readme = fs.readFileSync(CONFIG_DOC, 'utf8');
     expect(normalizeMarkdown(readme)).toBe(normalizeMarkdown(withConfigTable(readme)));
   });
 });

@@ -22,17 +22,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  type AccountSettings,
-  contextFlags,
-  effectiveContext,
-  inspectAccount,
-  parseCommandLine,
-  report,
-  runPreflight,
-  saveContext,
-  type PreflightOptions,
-} from '../../scripts/preflight';
+import type { AccountSettings } from '../../scripts/preflight/account';
+import { effectiveContext, saveContext } from '../../scripts/preflight/context';
+import { contextFlags, inspectAccount } from '../../scripts/preflight/inspect';
+import { type PreflightOptions, report, runPreflight } from '../../scripts/preflight/model';
+import { command } from '../../scripts/preflight';
+import { parseCommand } from '../../scripts/cli/command';
 
 const bedrock = mockClient(BedrockClient);
 const cloudformation = mockClient(CloudFormationClient);
@@ -459,19 +454,19 @@ describe('preflight: context files', () => {
 });
 
 describe('preflight: command line', () => {
-  test('known options are read', () => {
-    expect(parseCommandLine(['--save', '--reserved-concurrency', '5', '--model', 'eu.amazon.nova-micro-v1:0'])).toEqual(
-      {
-        save: true,
-        'reserved-concurrency': '5',
-        model: 'eu.amazon.nova-micro-v1:0',
-      },
-    );
+  test('known options are read, with their types', () => {
+    const { values } = parseCommand(command, [
+      '--save',
+      '--reserved-concurrency',
+      '5',
+      '--model',
+      'eu.amazon.nova-micro-v1:0',
+    ]);
+    expect(values).toMatchObject({ save: true, 'reserved-concurrency': 5, model: 'eu.amazon.nova-micro-v1:0' });
   });
 
-  test('an unknown option => an error with the usage', () => {
-    const result = parseCommandLine(['--sav']);
-    expect(result).toBeInstanceOf(Error);
-    expect((result as Error).message).toMatch(/Unknown option '--sav'[\s\S]*usage: npm run preflight/);
+  test('a typo => a usage error that names the option it resembles', () => {
+    expect(() => parseCommand(command, ['--sav'])).toThrow('unknown option --sav (did you mean --save?)');
+    expect(() => parseCommand(command, ['--reserved-concurrency=-1'])).toThrow(/at least 0, got -1/);
   });
 });

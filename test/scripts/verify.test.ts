@@ -23,7 +23,8 @@ import {
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
-import { parseCommandLine, verifyClients } from '../../scripts/verify';
+import { command, selection, verifyClients } from '../../scripts/verify';
+import { parseCommand } from '../../scripts/cli/command';
 import {
   type CheckResult,
   eicar,
@@ -551,20 +552,15 @@ describe('selection and output', () => {
   });
 
   test('command line: comma lists, timeout in seconds; unknown options and checks are errors', () => {
-    expect(parseCommandLine(['--only', 'benign,guardrail', '--skip', 'alerts', '--timeout', '120'])).toEqual({
-      only: ['benign', 'guardrail'],
-      skip: ['alerts'],
-      timeoutMs: 120_000,
-      app: undefined,
-      help: false,
-    });
-    expect(parseCommandLine(['--fast'])).toEqual(
-      expect.objectContaining({ message: expect.stringContaining("Unknown option '--fast'") }),
+    const parsed = parseCommand(command, ['--only', 'benign,guardrail', '--skip', 'alerts', '--timeout', '120']);
+    expect(parsed.values).toMatchObject({ only: ['benign', 'guardrail'], skip: ['alerts'], timeout: 120 });
+    expect(selection(parsed)).toEqual({ only: ['benign', 'guardrail'], skip: ['alerts'] });
+    expect(parseCommand(command, []).values.timeout).toBe(480);
+    expect(() => parseCommand(command, ['--fast'])).toThrow('unknown option --fast');
+    expect(() => selection(parseCommand(command, ['--only', 'bening']))).toThrow(/unknown check bening/);
+    expect(() => parseCommand(command, ['--timeout', 'soon'])).toThrow(
+      /--timeout needs a whole number from 10 to 3600/,
     );
-    expect(parseCommandLine(['--only', 'bening'])).toEqual(
-      expect.objectContaining({ message: expect.stringContaining('unknown check bening') }),
-    );
-    expect(parseCommandLine(['--timeout', 'soon'])).toBeInstanceOf(Error);
   });
 
   test('table: one row per check, the fix under a failure', () => {

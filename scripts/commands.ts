@@ -1,0 +1,35 @@
+/** Every command in scripts/, as declared by its file: the source of `--help`, docs/commands.md and `npm run`'s list. */
+import { command as ask } from './ask';
+import type { CommandSpec } from './cli/command';
+import { command as compliance } from './compliance';
+import { command as docs } from './config-reference';
+import { command as cost } from './cost';
+import { command as preflight } from './preflight';
+import { command as verify } from './verify';
+
+export interface CommandEntry {
+  readonly spec: CommandSpec;
+  /** The file package.json's script runs with tsx. */
+  readonly file: string;
+}
+
+/** A function, not a constant: config-reference.ts (the docs command) reads this list, and this list reads its declaration. */
+export function commands(): readonly CommandEntry[] {
+  return [
+    { spec: preflight, file: 'scripts/preflight.ts' },
+    { spec: ask, file: 'scripts/ask.ts' },
+    { spec: verify, file: 'scripts/verify.ts' },
+    { spec: cost, file: 'scripts/cost.ts' },
+    { spec: compliance, file: 'scripts/compliance.ts' },
+    { spec: docs, file: 'scripts/config-reference.ts' },
+  ];
+}
+
+/**
+ * The package.json script: a shell no-op (`:`) carrying the one-line summary,
+ * so that `npm run` lists it, then the command. Arguments after `--` are
+ * appended to the end, so they reach the script.
+ */
+export function npmScript(entry: CommandEntry): string {
+  return `: '${entry.spec.summary}'; tsx ${entry.file}`;
+}
