@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.tsx?$': ['@swc/jest'],
   },
   snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
+  setupFiles: ['<rootDir>/test/support/environment.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   // Two workers on a two-core machine: most of the work is CPU in this process
   // (synthesis), so the second core halves the wall time (bench/results.md).

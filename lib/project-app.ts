@@ -1,5 +1,5 @@
 import { App, Environment, Token } from 'aws-cdk-lib';
-import { attachComplianceGate, type ComplianceGate } from './compliance/gate';
+import { attachComplianceGate, type ComplianceGate, type ComplianceGateOptions } from './compliance/gate';
 import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
@@ -26,7 +26,7 @@ export interface ProjectAppProps {
    * measure what the gate costs; `bin/` never does.
    * @default true
    */
-  readonly complianceGate?: boolean;
+  readonly complianceGate?: boolean | ComplianceGateOptions;
 }
 
 export interface ProjectApp {
@@ -49,7 +49,8 @@ export interface ProjectApp {
  */
 export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const app = new App({ context: props.context, outdir: props.outdir });
-  const gate = (props.complianceGate ?? true) ? attachComplianceGate(app) : undefined;
+  const gateOption = props.complianceGate ?? true;
+  const gate = gateOption ? attachComplianceGate(app, gateOption === true ? {} : gateOption) : undefined;
   const config = parseConfig(app.node.getAllContext());
   const env = props.env;
   if (env?.region && !Token.isUnresolved(env.region)) assertFitsRegion(config, env.region);

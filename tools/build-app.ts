@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Environment } from 'aws-cdk-lib';
 import { createProjectApp, type ProjectApp } from '../lib/project-app';
+import { counting } from './counting-packs';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -17,6 +18,12 @@ export interface BuildOptions {
    * @default false
    */
   readonly gate?: boolean;
+  /**
+   * With the gate, have each cdk-nag pack count the rules it applied
+   * (`npm run compliance`).
+   * @default false
+   */
+  readonly countRules?: boolean;
   /**
    * Bundle the Lambda code with esbuild. Without it CDK's
    * `aws:cdk:bundling-stacks` context names no stack, and the templates
@@ -51,6 +58,6 @@ export function buildProjectApp(
     },
     env: options.env,
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-app-')),
-    complianceGate: options.gate ?? false,
+    complianceGate: options.gate ? (options.countRules ? { wrapPack: counting } : true) : false,
   });
 }

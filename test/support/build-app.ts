@@ -14,7 +14,9 @@ export type BuildOptions = Pick<ToolBuildOptions, 'gate' | 'bundle'>;
 
 /** The whole app for a test, pinned to TEST_ENV, not yet synthesized. */
 export function buildApp(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): ProjectApp {
-  return buildProjectApp(overrides, { ...options, env: TEST_ENV });
+  // Gated builds count the rules each pack applied (cheap), so the compliance
+  // report can be made from the same syntheses as the gate proof.
+  return buildProjectApp(overrides, { ...options, countRules: options.gate, env: TEST_ENV });
 }
 
 export type Synthesized = ProjectApp & { readonly assembly: CloudAssembly };

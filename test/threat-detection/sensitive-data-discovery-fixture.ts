@@ -2,7 +2,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecureBucket } from '../../lib/data-protection/secure-bucket';
-import { SensitiveDataDiscovery, type SensitiveDataDiscoveryProps } from '../../lib/threat-detection/sensitive-data-discovery';
+import {
+  SensitiveDataDiscovery,
+  type SensitiveDataDiscoveryProps,
+} from '../../lib/threat-detection/sensitive-data-discovery';
 import { CDK_JSON_CONTEXT, TEST_ENV } from '../support/build-app';
 
 /**
