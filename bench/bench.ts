@@ -18,7 +18,11 @@ import { BedrockServer, converseAnswer, streamAnswer } from '../tools/local-aws/
 import { functionUrlEvent, installLambdaRuntime, invoke } from '../tools/local-aws/lambda-runtime';
 
 const ROOT = path.join(__dirname, '..');
+// As the commands do (scripts/cli/aws.ts): no SDK notice about Node.js 20 in the output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const MODEL_LATENCY_MS = 20;
+const HISTORY_HEADING = '## History';
 
 interface Stats {
   n: number;
@@ -260,7 +264,12 @@ async function main(): Promise<void> {
   ].join('\n');
   const text = `${header}\n${table}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
   console.log(text);
-  fs.writeFileSync(path.join(__dirname, 'results.md'), text);
+  // The history below the table (earlier figures worth comparing with) is
+  // written by hand and kept from run to run.
+  const resultsFile = path.join(__dirname, 'results.md');
+  const previous = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8') : '';
+  const history = previous.indexOf(HISTORY_HEADING);
+  fs.writeFileSync(resultsFile, history >= 0 ? `${text}\n${previous.slice(history)}` : text);
 }
 
 /** Wall time of one command in `cwd`, and whether it passed. */

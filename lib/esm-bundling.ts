@@ -26,12 +26,12 @@ export const ESM_BUNDLING: BundlingOptions = {
   logLevel: LogLevel.WARNING,
 };
 
-function filesUnder(dir: string): string[] {
+function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const file = path.join(dir, entry.name);
-      return entry.isDirectory() ? filesUnder(file) : entry.name.endsWith('.ts') ? [file] : [];
+      return entry.isDirectory() ? filesUnder(file, keep) : keep(entry.name) ? [file] : [];
     })
     .sort();
 }
@@ -39,10 +39,11 @@ function filesUnder(dir: string): string[] {
 let digest: string | undefined;
 
 /**
- * A digest of everything a bundle can be made of: the TypeScript under
- * lambda/ and lib/ (handlers and anything they could import), the lockfile
- * (every dependency's version, esbuild's included), tsconfig.json (which
- * esbuild reads) and the bundling options.
+ * A digest of everything a bundle can be made of: the files under lambda/
+ * and the TypeScript under lib/ (handlers and anything they could import), the
+ * lockfile and npm's record of what it installed (every dependency's version,
+ * esbuild's included), tsconfig.json (which esbuild reads) and the bundling
+ * options.
  *
  * Given to CDK as the asset hash, it lets a second `cdk synth` of an unchanged
  * app reuse the bundle already in cdk.out instead of running esbuild again
@@ -53,11 +54,14 @@ export function sourceDigest(): string {
   if (!digest) {
     const hash = createHash('sha256').update(JSON.stringify(ESM_BUNDLING));
     const files = [
-      ...filesUnder(path.join(ROOT, 'lambda')),
-      ...filesUnder(path.join(ROOT, 'lib')),
+      // Every file of the handlers (a handler may import JSON as well as TypeScript).
+      ...filesUnder(path.join(ROOT, 'lambda'), () => true),
+      ...filesUnder(path.join(ROOT, 'lib'), (name) => name.endsWith('.ts')),
       path.join(ROOT, 'package-lock.json'),
+      // What npm really installed: differs from the lockfile until `npm ci` runs after a pull.
+      path.join(ROOT, 'node_modules', '.package-lock.json'),
       path.join(ROOT, 'tsconfig.json'),
-    ];
+    ].filter((file) => fs.existsSync(file));
     for (const file of files) hash.update(path.relative(ROOT, file)).update(fs.readFileSync(file));
     digest = hash.digest('hex');
   }

@@ -189,8 +189,8 @@ async function printJson(response: Response, io: Io): Promise<number> {
 async function main(parsed: AskParsed, io: Io): Promise<number> {
   const body = requestBody(parsed);
   const { values } = parsed;
-  if (values.url) regionOf(values.url);
-  const target = await resolveAws(values);
+  // With --url, the URL names the region it is signed for.
+  const target = await resolveAws(values.url ? { ...values, region: values.region ?? regionOf(values.url) } : values);
   const url =
     values.url ?? (await functionUrlFromStack(stackNames(values.app ?? projectConfig().appName).guardedInvoke, target));
   const { init } = await signedRequest(url, regionOf(url), JSON.stringify(body), target.credentials);

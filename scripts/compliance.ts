@@ -4,7 +4,7 @@
  * be none) and every acknowledgement with its resource and reason.
  *
  * Writes docs/compliance.md (the full list) and the summary table in README.md;
- * test/scripts/compliance.test.ts fails when either is out of date.
+ * test/compliance/configurations.test.ts fails when either is out of date.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -17,7 +17,7 @@ import { type Io, processIo } from './cli/output';
 
 export type CommandMain<O extends OptionSpecs> = (parsed: Parsed<O>, io: Io) => Promise<number>;
 
-/** Run `main` for `argv`; returns the exit code. Never throws. */
+/** Run `main` for `argv`; returns the exit code (usage errors and failures are reported, not thrown). */
 export async function execute<O extends OptionSpecs>(
   spec: CommandSpec<O>,
   argv: readonly string[],

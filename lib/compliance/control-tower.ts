@@ -30,6 +30,9 @@ const RULES_DIR = path.join(
 
 const RESOURCE_TYPE = /AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g;
 
+/** Version of how cached results are made; change it with `rulesFor` or the result shape. */
+const CACHE_FORMAT = 'rules-by-resource-type/1';
+
 /** Every rule file, with the resource types it names (a rule applies only to resources of those types). */
 interface RuleFile {
   readonly file: string;
@@ -71,7 +74,11 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
   private readonly rulesDigest: string;
 
   constructor(private readonly cacheDir: string | undefined = CONTROL_TOWER_CACHE_DIR) {
-    const digest = createHash('sha256').update(this.version ?? '');
+    // CACHE_FORMAT changes whenever how results are made changes (the rule
+    // selection above all), so an old, wrong result is never read back.
+    const digest = createHash('sha256')
+      .update(CACHE_FORMAT)
+      .update(this.version ?? '');
     for (const { file } of this.rules) digest.update(file).update(fs.readFileSync(file));
     this.rulesDigest = digest.digest('hex');
   }

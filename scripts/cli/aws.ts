@@ -8,7 +8,7 @@
  * client's own region loader, both given the profile.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromEnv, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 /**
@@ -38,7 +38,8 @@ export const AWS_OPTIONS = {
 
 export const JSON_OPTION = {
   type: 'boolean',
-  description: 'Print one JSON document on stdout instead of text (progress still goes to stderr).',
+  description:
+    'Print one JSON document on stdout instead of text (progress still goes to stderr). To pipe it, run npm with -s (npm run -s <command> -- --json) so npm prints no banner.',
 } as const;
 
 /** The account could not be reached: no region, no or expired credentials. Exit 1, one line. */
@@ -123,8 +124,11 @@ export async function resolveAws(
 ): Promise<AwsTarget> {
   const region = await resolveRegion(flags, env);
   const profile = flags.profile ?? env.AWS_PROFILE;
-  // An explicit profile is passed on so that it wins over AWS_PROFILE, as in the AWS CLI.
-  const credentials = chain(flags.profile ? { profile: flags.profile } : {});
+  // As in the AWS CLI: --profile wins over everything; without it, keys in
+  // the environment win over AWS_PROFILE (the SDK's chain would let AWS_PROFILE
+  // win, https://github.com/aws/aws-cli/issues/7174).
+  const envKeys = !flags.profile && Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+  const credentials = envKeys ? fromEnv() : chain(flags.profile ? { profile: flags.profile } : {});
   try {
     await credentials();
   } catch (error) {

@@ -112,6 +112,25 @@ describe('region and credentials, resolved as the AWS CLI does', () => {
     expect(chain).toHaveBeenCalledWith({ profile: 'dev' });
   });
 
+  test('keys in the environment win over AWS_PROFILE, and --profile wins over both, as in the AWS CLI', async () => {
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+    const saved = { ...process.env };
+    Object.assign(process.env, keys, { AWS_PROFILE: 'dev' });
+    try {
+      const chain = jest.fn(() => () => Promise.reject(new Error('the profile was used')));
+      const env = { ...keys, AWS_PROFILE: 'dev' };
+      const target = await resolveAws({ region: 'eu-west-1' }, env, chain);
+      expect(chain).not.toHaveBeenCalled();
+      await expect(target.credentials()).resolves.toMatchObject({ accessKeyId: 'AKIAEXAMPLEEXAMPLE' });
+      await expect(resolveAws({ region: 'eu-west-1', profile: 'prod' }, env, chain)).rejects.toBeInstanceOf(
+        AwsSetupError,
+      );
+      expect(chain).toHaveBeenCalledWith({ profile: 'prod' });
+    } finally {
+      process.env = saved;
+    }
+  });
+
   test('a user without credentials sees one line and exit 1, no stack trace', async () => {
     const io = captureIo();
     const code = await execute(

@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildProjectApp } from '../../tools/build-app';
-import { TEST_ENV } from './build-app';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
 /** The one place findings are ignored, each rule with its reason. */
 export const CFN_LINT_CONFIG = path.join(__dirname, '..', '..', '.cfnlintrc.yaml');
@@ -43,18 +42,9 @@ export function cfnLintVersion(): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-/**
- * Synthesize the app in one configuration and return its stack templates.
- *
- * Only the templates are wanted, so what does not change them is left out: the
- * compliance gate and CDK's own schema validation (the gate test runs both) and
- * esbuild bundling (`aws:cdk:bundling-stacks: []` makes every stack skip it,
- * which changes only the function's asset hash).
- */
-export function synthesizeTemplates(config: string, overrides: Record<string, unknown>): SynthesizedTemplate[] {
-  const { app } = buildProjectApp(overrides, { env: TEST_ENV });
-  const outdir = app.synth().directory;
-  // Every template in the assembly, nested stacks included (`*.nested.template.json`).
+/** The stack templates of a synthesized assembly (nested stacks included), labelled with their configuration. */
+export function templatesOf(config: string, assembly: CloudAssembly): SynthesizedTemplate[] {
+  const outdir = assembly.directory;
   return fs
     .readdirSync(outdir)
     .filter((name) => name.endsWith('.template.json'))
@@ -133,4 +123,67 @@ export function runCfnLint(templates: readonly SynthesizedTemplate[], region: st
 /** One line per finding, for a failure message a person can act on. */
 export function formatFinding(f: CfnLintFinding): string {
   return `[${f.config}] ${f.stack}: ${f.level} ${f.rule} at ${f.path}: ${f.message}`;
+}
+
+const version = cfnLintVersion();
+const onCi = process.env.CI === 'true';
+
+/** What fails the test: errors and warnings (.cfnlintrc.yaml keeps informational rules off). */
+const blocking = (f: CfnLintFinding) => f.level === 'Error' || f.level === 'Warning';
+const CONTROL = '(control template)';
+const endsWith = (suffix: string) => expect.stringMatching(new RegExp(`${suffix}$`));
+
+export function lintTheConfigurations(
+  configurations: readonly (readonly [string, Readonly<Record<string, unknown>>])[],
+  assemblyOf: (overrides: Readonly<Record<string, unknown>>) => CloudAssembly,
+  region: string,
+): void {
+  describe('cfn-lint over every tested configuration', () => {
+    if (!version && !onCi) {
+      console.warn(
+        `cfn-lint is not installed, so the cfn-lint test is SKIPPED. Install it with \`${CFN_LINT_INSTALL}\` (CI fails without it).`,
+      );
+      test.skip('every template passes cfn-lint (cfn-lint not installed)', () => undefined);
+      return;
+    }
+
+    if (!version) {
+      test('cfn-lint is installed (required under CI=true)', () => {
+        throw new Error(`cfn-lint is not on PATH. Install it with \`${CFN_LINT_INSTALL}\`.`);
+      });
+      return;
+    }
+
+    let templates: SynthesizedTemplate[];
+    let appFindings: CfnLintFinding[];
+    let controlFindings: CfnLintFinding[];
+
+    beforeAll(() => {
+      templates = configurations.flatMap(([name, overrides]) => templatesOf(name, assemblyOf(overrides)));
+      // One cfn-lint process for all of them: its start-up is the expensive part.
+      const findings = runCfnLint([...templates, writeControlTemplate(CONTROL)], region);
+      appFindings = findings.filter((f) => f.config !== CONTROL);
+      controlFindings = findings.filter((f) => f.config === CONTROL);
+    });
+
+    test('every configuration is linted, each with its three stacks', () => {
+      const stacksOf = (config: string) => templates.filter((t) => t.config === config).map((t) => t.stack);
+      for (const [name] of configurations) {
+        expect(stacksOf(name)).toEqual(
+          expect.arrayContaining(['-DataProtection', '-GuardedInvoke', '-ThreatDetection'].map(endsWith)),
+        );
+      }
+    });
+
+    test('the harness sees errors and unignored warnings, and applies the ignore file', () => {
+      expect(controlFindings.map((f) => `${f.level} ${f.rule} at ${f.path}`).sort()).toEqual([
+        'Error E3030 at Resources/Misspelt/Properties/Type',
+        'Warning W2001 at Parameters/Unused',
+      ]);
+    });
+
+    test(`no errors and no unignored warnings (${version})`, () => {
+      expect(appFindings.filter(blocking).map(formatFinding).sort()).toEqual([]);
+    });
+  });
 }

@@ -6,7 +6,7 @@ import { crossStackProblems } from './cross-stack';
 type Entry = readonly [string, Readonly<Record<string, unknown>>];
 
 /**
- * The matrix without the compliance configurations (test/scripts/compliance.test.ts
+ * The matrix without the compliance configurations (test/compliance/configurations.test.ts
  * proves those, reusing the same syntheses for the report), in `shards` parts
  * so that jest's workers share the work.
  */
@@ -19,7 +19,7 @@ export function matrixShard(shard: number, shards: number): Entry[] {
  * Prove each configuration behind the gate: zero unacknowledged findings in
  * all five packs and the Control Tower controls, and strong cross-stack
  * references. With `compareUngated`, also that the ungated synthesis the other
- * tests use gives the very same templates (test/scripts/compliance.test.ts
+ * tests use gives the very same templates (test/compliance/configurations.test.ts
  * proves it over the compliance configurations; the gate adds checks, never
  * resources, so the rest of the matrix does not repeat it).
  */

@@ -2,13 +2,19 @@ import { normalizeMarkdown } from '../../scripts/generated-block';
 import * as fs from 'node:fs';
 import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
 import { complianceSummary, fullReport, REPORT, SUMMARY_DOC, withSummary } from '../../scripts/compliance';
-import { synthesize } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
+import { lintTheConfigurations } from '../support/cfn-lint';
 import { proveTheGate } from '../support/prove-gate';
 
-// The compliance configurations are proven behind the gate here, and the
-// report below is made from the very same syntheses.
+/**
+ * The compliance configurations (tools/configurations.ts), each synthesized
+ * once behind the gate and checked three ways from the same templates: the
+ * gate proof, the report `npm run compliance` writes, and cfn-lint.
+ */
+const gated = (overrides: Readonly<Record<string, unknown>>) => synthesize(overrides, { gate: true });
 proveTheGate(COMPLIANCE_CONFIGURATIONS, { compareUngated: true });
-const summary = complianceSummary((overrides) => synthesize(overrides, { gate: true }));
+const summary = complianceSummary(gated);
+lintTheConfigurations(COMPLIANCE_CONFIGURATIONS, (overrides) => gated(overrides).assembly, TEST_ENV.region);
 
 describe('npm run compliance', () => {
   test('every pack ran and left no unacknowledged finding, in every configuration', () => {
