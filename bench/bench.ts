@@ -12,14 +12,15 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { build } from 'esbuild';
+import { silenceNodeVersionNotice } from '../scripts/cli/aws';
 import { functionBundle } from '../tools/function-bundle';
 import { buildProjectApp } from '../tools/build-app';
 import { BedrockServer, converseAnswer, streamAnswer } from '../tools/local-aws/bedrock-server';
 import { functionUrlEvent, installLambdaRuntime, invoke } from '../tools/local-aws/lambda-runtime';
 
 const ROOT = path.join(__dirname, '..');
-// As the commands do (scripts/cli/aws.ts): no SDK notice about Node.js 20 in the output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// As the commands do: no SDK notice about Node.js 20 in the output.
+silenceNodeVersionNotice();
 
 const MODEL_LATENCY_MS = 20;
 const HISTORY_HEADING = '## History';

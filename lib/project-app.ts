@@ -22,8 +22,9 @@ export interface ProjectAppProps {
   /** @default - the CLI's output directory, or a temporary one */
   readonly outdir?: string;
   /**
-   * Put the app behind the compliance gate. Only the benchmark turns it off, to
-   * measure what the gate costs; `bin/` never does.
+   * Put the app behind the compliance gate. `bin/` always does;
+   * tools/build-app.ts leaves it off for ordinary test syntheses, `npm run cost`
+   * and the bench (the gate matrix proves every configuration the tests use).
    * @default true
    */
   readonly complianceGate?: boolean | ComplianceGateOptions;
@@ -44,8 +45,8 @@ export interface ProjectApp {
 /**
  * Build the whole app: validated configuration, every stack, the compliance gate.
  *
- * The single recipe shared by `bin/app.ts` and the tests, so that what the tests
- * check is exactly what `cdk synth` produces.
+ * The single recipe shared by `bin/app.ts` and tools/build-app.ts (tests,
+ * scripts, bench), so that what the tests check is exactly what `cdk synth` produces.
  */
 export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const app = new App({ context: props.context, outdir: props.outdir });

@@ -1,16 +1,17 @@
 /**
  * npm run docs: regenerate the reference parts of the documentation from the
- * code, so they cannot drift: the configuration table in README.md from the
- * settings schema (lib/config.ts), and docs/commands.md from the command
- * declarations. test/scripts/config-reference.test.ts and
- * test/scripts/commands.test.ts fail when they disagree.
+ * code, so they cannot drift: the configuration table in docs/configuration.md
+ * from the settings schema (lib/config/settings.ts), and docs/commands.md and
+ * the README command table from the command declarations.
+ * test/scripts/config-reference.test.ts and test/scripts/cli.test.ts fail when
+ * they disagree.
  */
 import * as fs from 'node:fs';
 import { parseConfig, SETTINGS } from '../lib/config';
 import type { CommandSpec } from './cli/command';
 import { COMMANDS_DOC, withCommandReference, withCommandTable } from './cli/commands-doc';
 import * as path from 'node:path';
-import { GENERATOR_OPTIONS, README, replaceBlock, ROOT, writeOrCheck } from './generated-block';
+import { GENERATOR_OPTIONS, README, replaceBlock, ROOT, writeOrCheck, tableCell } from './generated-block';
 import { runCommand } from './run-cli';
 
 /** Where the configuration table lives (between config-reference markers). */
@@ -25,14 +26,12 @@ export const command = {
   examples: ['npm run docs', 'npm run docs -- --check'],
 } as const satisfies CommandSpec;
 
-const cell = (text: string) => text.replace(/\|/g, '\\|');
-
 /** The Markdown table: every setting, its default, what it allows and what it changes. */
 export function configTable(): string {
   const defaults = parseConfig({});
   const rows = Object.entries(SETTINGS).map(
     ([key, setting]) =>
-      `| \`${key}\` | \`${JSON.stringify(defaults[key as keyof typeof defaults])}\` | ${cell(setting.allowed)} | ${cell(setting.description)} |`,
+      `| \`${key}\` | \`${JSON.stringify(defaults[key as keyof typeof defaults])}\` | ${tableCell(setting.allowed)} | ${tableCell(setting.description)} |`,
   );
   return ['| key | default | allowed | what it changes |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

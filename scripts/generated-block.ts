@@ -9,8 +9,6 @@ import * as path from 'node:path';
 export const ROOT = path.join(__dirname, '..');
 export const README = path.join(ROOT, 'README.md');
 
-export { CDK_JSON_CONTEXT } from '../tools/build-app';
-
 /** `text` with the block NAME replaced by `content`. */
 export function replaceBlock(text: string, name: string, content: string): string {
   const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(text);
@@ -62,4 +60,9 @@ export async function writeOrCheck(
   );
   for (const { file } of stale) io.err(`${path.relative(ROOT, file)} is out of date: run npm run ${command}.`);
   return stale.length > 0 ? 1 : 0;
+}
+
+/** Text for one Markdown table cell: a pipe would end the cell. */
+export function tableCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
 }

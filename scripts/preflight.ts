@@ -10,7 +10,7 @@ import { stackNames } from '../lib/shared/names';
 import { AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import type { CommandSpec, Parsed } from './cli/command';
 import { type Io, json } from './cli/output';
-import { CDK_JSON_CONTEXT } from './generated-block';
+import { CDK_JSON_CONTEXT } from '../tools/cdk-json';
 import type { AccountClients } from './preflight/account';
 import { CONTEXT_FILE, projectConfig, saveContext } from './preflight/context';
 import { accountClients, contextFlags, inspectAccount } from './preflight/inspect';

@@ -3,14 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Environment } from 'aws-cdk-lib';
 import { createProjectApp, type ProjectApp } from '../lib/project-app';
+import { CDK_JSON_CONTEXT } from './cdk-json';
 import { counting } from './counting-packs';
 
-const ROOT = path.join(__dirname, '..');
-
-/** The context block of cdk.json (CDK feature flags), as `cdk synth` sees it. */
-export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = JSON.parse(
-  fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'),
-).context;
+export { CDK_JSON_CONTEXT };
 
 export interface BuildOptions {
   /**

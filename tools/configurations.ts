@@ -3,6 +3,9 @@
  * synthesize for, so that ARNs in policies and acknowledgements are concrete
  * (an environment-agnostic app shows them as unresolved tokens).
  */
+/** A well-formed GuardDuty detector id for configurations that attach to an existing detector. */
+export const EXAMPLE_DETECTOR_ID = '0123456789abcdef0123456789abcdef';
+
 export const EXAMPLE_ENV = { account: '111111111111', region: 'eu-west-1' } as const;
 
 /**
@@ -20,8 +23,9 @@ export const THREAT_DETECTION_OFF: Readonly<Record<string, unknown>> = {
 
 /**
  * The configurations the compliance gate is proven in: every switch that adds,
- * removes or changes resources, on its own and where they interact. The gate
- * test synthesizes each one, and `npm run compliance` reports on each one.
+ * removes or changes resources, on its own and where they interact.
+ * test/compliance/configurations.test.ts proves each behind the gate (with
+ * cfn-lint), and `npm run compliance` reports on each one.
  */
 export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overrides: Record<string, unknown>])[] = [
   ['default (retain)', {}],
@@ -39,7 +43,7 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
     'threat detection attached to existing services, findings exported',
     {
       guardDuty: 'existing',
-      guardDutyDetectorId: '0123456789abcdef0123456789abcdef',
+      guardDutyDetectorId: EXAMPLE_DETECTOR_ID,
       guardDutyFindingsExport: true,
       macie: 'existing',
       accessAnalyzer: 'existing',

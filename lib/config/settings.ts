@@ -22,7 +22,7 @@ import {
  * `context` block of cdk.json.
  * The CLI hands `-c` values over as strings, so numbers and booleans accept their
  * string spelling too. Each entry carries the sentence that explains what it
- * changes and what it allows: the error message and the README read from here.
+ * changes and what it allows: the error message and docs/configuration.md (npm run docs) read from here.
  */
 export const SETTINGS = {
   appName: setting(

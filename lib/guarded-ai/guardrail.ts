@@ -6,8 +6,6 @@ import { Construct } from 'constructs';
 
 import { INTERNAL_ID_PATTERN } from '../shared/record-ids';
 
-export { INTERNAL_ID_PATTERN };
-
 /** Strength of the guardrail's content filters: higher blocks more, with more false positives. */
 export type FilterStrength = 'LOW' | 'MEDIUM' | 'HIGH';
 

@@ -1,8 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { MODEL_ID_PATTERN } from '../config';
 
-export { profileRegionProblem } from '../config';
-
 import type { ModelFamily } from '../shared/invoke-contract';
 
 /**

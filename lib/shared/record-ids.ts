@@ -6,6 +6,6 @@ export const INTERNAL_ID_PATTERN = '\\bGGA-[0-9]{4}-[A-Z0-9]{6}\\b';
 
 /**
  * Identifiers that look like ours but are the documented examples (`GGA-0000-…`)
- * used in the README, the tests and sample prompts: not sensitive.
+ * used in the docs, the tests and sample prompts: not sensitive.
  */
 export const EXAMPLE_ID_PATTERN = 'GGA-0000-[A-Z0-9]{6}';

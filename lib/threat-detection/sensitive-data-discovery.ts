@@ -16,8 +16,6 @@ import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../shared/record-ids';
 import { accountServiceRemoval } from './account-service-removal';
 import { arnInAccount } from '../shared/names';
 
-export { EXAMPLE_ID_PATTERN };
-
 /**
  * How long the job provider may keep retrying. IAM changes and a new Macie
  * session usually take effect within seconds; minutes cover the slow cases

@@ -4,12 +4,10 @@
  */
 import * as path from 'node:path';
 import { commands } from '../commands';
-import { replaceBlock, ROOT } from '../generated-block';
+import { replaceBlock, ROOT, tableCell } from '../generated-block';
 import { type CommandSpec, optionRows, usageLine } from './command';
 
 export const COMMANDS_DOC = path.join(ROOT, 'docs', 'commands.md');
-
-const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 /** One command's section. */
 export function commandSection(spec: CommandSpec): string {
@@ -27,7 +25,7 @@ export function commandSection(spec: CommandSpec): string {
   ];
   if (spec.positional) lines.push(`\`<${spec.positional.name}>\`: ${spec.positional.description}`, '');
   lines.push('| option | what it does |', '| --- | --- |');
-  lines.push(...optionRows(spec).map(([flag, text]) => `| \`${cell(flag)}\` | ${cell(text)} |`), '');
+  lines.push(...optionRows(spec).map(([flag, text]) => `| \`${tableCell(flag)}\` | ${tableCell(text)} |`), '');
   lines.push('Examples:', '', '```sh', ...spec.examples, '```');
   return lines.join('\n');
 }
@@ -37,7 +35,9 @@ export function commandReference(): string {
   const overview = [
     '| command | what it does |',
     '| --- | --- |',
-    ...commands().map(({ spec }) => `| [\`npm run ${spec.name}\`](#npm-run-${spec.name}) | ${cell(spec.summary)} |`),
+    ...commands().map(
+      ({ spec }) => `| [\`npm run ${spec.name}\`](#npm-run-${spec.name}) | ${tableCell(spec.summary)} |`,
+    ),
   ];
   return [...overview, '', ...commands().map(({ spec }) => commandSection(spec))]
     .join('\n\n')
@@ -48,7 +48,7 @@ export function commandReference(): string {
 export function commandTable(): string {
   const rows = commands().map(
     ({ spec }) =>
-      `| [\`${spec.name}\`](docs/commands.md#npm-run-${spec.name}) | \`${cell(spec.examples[0])}\` | ${cell(spec.summary)} |`,
+      `| [\`${spec.name}\`](docs/commands.md#npm-run-${spec.name}) | \`${tableCell(spec.examples[0])}\` | ${tableCell(spec.summary)} |`,
   );
   return [
     '| command | example | what it is for |',

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig, type ProjectConfig } from '../../lib/config';
-import { CDK_JSON_CONTEXT, ROOT } from '../generated-block';
+import { CDK_JSON_CONTEXT } from '../../tools/cdk-json';
+import { ROOT } from '../generated-block';
 
 /** Where `--save` writes: the CDK CLI's project context file, in the project root. */
 export const CONTEXT_FILE = path.join(ROOT, 'cdk.context.json');

@@ -1,4 +1,4 @@
-import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
+import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_DETECTOR_ID } from '../../tools/configurations';
 
 type Overrides = Readonly<Record<string, unknown>>;
 
@@ -8,7 +8,7 @@ export function configurationKey(overrides: Overrides): string {
 }
 
 const STATES = ['create', 'existing', 'off'] as const;
-const DETECTOR_ID = '0123456789abcdef0123456789abcdef';
+const DETECTOR_ID = EXAMPLE_DETECTOR_ID;
 
 /**
  * Every combination of the three-state service switches (GuardDuty, Macie,

@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
 import type { SensitiveDataDiscoveryProps } from '../../lib/threat-detection/sensitive-data-discovery';
 import { macieStack } from './sensitive-data-discovery-fixture';
+import { INTERNAL_ID_PATTERN } from '../../lib/shared/record-ids';
 
 function discovery(overrides: Partial<SensitiveDataDiscoveryProps> = {}) {
   const { stack, construct } = macieStack(overrides);

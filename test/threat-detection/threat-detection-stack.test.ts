@@ -1,11 +1,10 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { THREAT_DETECTION_OFF } from '../../tools/configurations';
+import { EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
-import { INTERNAL_ID_PATTERN } from '../../lib/guarded-ai/guardrail';
-import { EXAMPLE_ID_PATTERN } from '../../lib/threat-detection/sensitive-data-discovery';
 import { buildApp, synthesize } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
+import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../../lib/shared/record-ids';
 
 /** Synthesize the gated app and return the templates of the threat-detection and data-protection stacks. */
 function synth(overrides: Record<string, unknown> = {}) {
@@ -17,7 +16,7 @@ function synth(overrides: Record<string, unknown> = {}) {
   };
 }
 
-const DETECTOR_ID = '0123456789abcdef0123456789abcdef';
+const DETECTOR_ID = EXAMPLE_DETECTOR_ID;
 const defaults = synth();
 const existing = synth(matrixConfiguration('threat detection attached to existing services, findings exported'));
 const everything = synth(matrixConfiguration('everything on in a throwaway sandbox'));

@@ -8,8 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { functionBundle } from '../../../tools/function-bundle';
 import { macieStack } from '../../threat-detection/sensitive-data-discovery-fixture';
 
 const JOB_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -51,11 +50,7 @@ function standIn(): { server: http.Server; seen: Seen[] } {
 /** Synthesize the construct alone, bundling included, and return the bundle's path. */
 function bundlePath(): string {
   const { app, stack, construct: macie } = macieStack({}, { bundle: true });
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template;
-  const code = template.Resources[stack.getLogicalId(macie.jobProvider.node.defaultChild as lambda.CfnFunction)]
-    .Properties.Code as { S3Key: string };
-  return path.join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+  return functionBundle(app.synth(), stack, macie.jobProvider);
 }
 
 const RUNNER = `
