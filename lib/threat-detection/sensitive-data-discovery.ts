@@ -1,27 +1,16 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { Aws, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as macie from 'aws-cdk-lib/aws-macie';
 import { Construct } from 'constructs';
-import { esmBundling } from '../esm-bundling';
-import { acknowledgeWildcardResource } from '../compliance/acknowledge';
-import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
+import { functionLogs } from '../compliance/deploy-time-function';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../shared/record-ids';
 import { accountServiceRemoval } from './account-service-removal';
-import { arnInAccount } from '../shared/names';
-
-/**
- * How long the job provider may keep retrying. IAM changes and a new Macie
- * session usually take effect within seconds; minutes cover the slow cases
- * without holding a failing deployment for long.
- */
-const JOB_PROVIDER_TIMEOUT = Duration.minutes(5);
+import { JOB_PROVIDER_TIMEOUT, jobProviderFunction, jobProviderPolicy } from './classification-job-provider';
 
 /** The first `length` hex digits of the SHA-256 of `value`'s JSON. */
 function digestOf(value: unknown, length: number): string {
@@ -133,8 +122,11 @@ export class SensitiveDataDiscovery extends Construct {
     );
     this.jobProviderLogGroup = providerLogs.logGroup;
     const logPolicy = providerLogs.policy;
-    this.jobPolicy = this.jobProviderPolicy();
-    this.jobProvider = this.jobProviderFunction([logPolicy, this.jobPolicy]);
+    this.jobPolicy = jobProviderPolicy(this, this.jobProviderRole);
+    this.jobProvider = jobProviderFunction(this, this.jobProviderRole, this.jobProviderLogGroup, [
+      logPolicy,
+      this.jobPolicy,
+    ]);
 
     this.job = new CustomResource(this, 'Job', {
       resourceType: 'Custom::MacieClassificationJob',
@@ -196,76 +188,5 @@ export class SensitiveDataDiscovery extends Construct {
       name: `${stack.stackName}-records-${digest.slice(0, 8)}`,
       description: `Weekly discovery of sensitive data under ${props.prefix} of the data bucket`,
     };
-  }
-
-  /**
-   * Create and cancel classification jobs, nothing else.
-   *
-   * CreateClassificationJob authorizes only the classification-job resource
-   * type, whose id Macie assigns on creation; it has no condition key for the
-   * custom data identifiers, allow lists or buckets the request names, so IAM
-   * cannot limit a job to ours (Service Authorization Reference for Amazon
-   * Macie: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmacie.html).
-   * The request is fixed in the template, and the role can be used only by
-   * this function.
-   */
-  private jobProviderPolicy(): iam.ManagedPolicy {
-    const jobs = arnInAccount(Stack.of(this), 'macie2', 'classification-job/*');
-    const policy = new iam.ManagedPolicy(this, 'JobProviderPolicy', {
-      roles: [this.jobProviderRole],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'CreateClassificationJobs',
-          actions: ['macie2:CreateClassificationJob'],
-          resources: [jobs],
-        }),
-        new iam.PolicyStatement({
-          sid: 'CancelJobs',
-          actions: ['macie2:UpdateClassificationJob'],
-          resources: [jobs],
-        }),
-      ],
-    });
-    acknowledgeWildcardResource(
-      policy,
-      jobs,
-      'Macie assigns the job id when the job is created, so no policy can name it beforehand; the role can only create and cancel classification jobs, in this account and region.',
-    );
-    return policy;
-  }
-
-  /**
-   * Our own small function rather than CDK's AwsCustomResource: that one
-   * cannot retry the create while IAM and a new Macie session settle, and the
-   * cr.Provider framework would add functions with AWS managed policies.
-   */
-  private jobProviderFunction(policies: iam.ManagedPolicy[]): NodejsFunction {
-    const fn = new NodejsFunction(this, 'JobProvider', {
-      description: 'CloudFormation custom resource: creates and cancels the Macie classification job',
-      entry: path.join(__dirname, '..', '..', 'lambda', 'macie-job', 'index.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: JOB_PROVIDER_TIMEOUT,
-      // Immutable: the managed policies above are all it gets.
-      role: this.jobProviderRole.withoutPolicyUpdates(),
-      logGroup: this.jobProviderLogGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: esmBundling('macie-job'),
-    });
-    // The function must not run before its permissions exist.
-    fn.node.addDependency(...policies);
-    this.acknowledgeJobProviderFindings(fn);
-    return fn;
-  }
-
-  private acknowledgeJobProviderFindings(fn: NodejsFunction): void {
-    acknowledgeDeployTimeFunction(
-      fn.node.defaultChild as lambda.CfnFunction,
-      'creates, updates or deletes the Macie job (its role may create and cancel classification jobs)',
-      'the Macie API',
-    );
   }
 }
