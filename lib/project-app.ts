@@ -3,9 +3,17 @@ import { attachComplianceGate, type ComplianceGate, type ComplianceGateOptions }
 import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
+import { IngestionStack } from './ingestion/ingestion-stack';
+import { KnowledgeStack } from './knowledge/knowledge-stack';
 import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
 import { stackNames } from './shared/names';
-import { dataProtectionProps, guardedInvokeProps, threatDetectionProps } from './stack-props';
+import {
+  dataProtectionProps,
+  guardedInvokeProps,
+  ingestionProps,
+  knowledgeProps,
+  threatDetectionProps,
+} from './stack-props';
 
 export interface ProjectAppProps {
   /**
@@ -39,6 +47,9 @@ export interface ProjectApp {
     readonly dataProtection: DataProtectionStack;
     readonly guardedInvoke: GuardedInvokeStack;
     readonly threatDetection: ThreatDetectionStack;
+    /** The knowledge base and the path into it, when the knowledgeBase setting is on. */
+    readonly knowledge?: KnowledgeStack;
+    readonly ingestion?: IngestionStack;
   };
 }
 
@@ -63,6 +74,16 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     description: 'KMS key and encrypted, access-logged S3 buckets for the guarded generative AI reference (stateful).',
     ...dataProtectionProps(config),
   });
+  const knowledge = config.knowledgeBase
+    ? new KnowledgeStack(app, names.knowledge, {
+        env,
+        description:
+          'Bedrock knowledge base on an encrypted S3 Vectors index, reading only the promoted documents (stateful: the index).',
+        ...knowledgeProps(config),
+        key: dataProtection.key,
+        dataBucket: dataProtection.dataBucket.bucket,
+      })
+    : undefined;
   const guardedInvoke = new GuardedInvokeStack(app, names.guardedInvoke, {
     env,
     description: 'Bedrock guardrail and the streaming invoke function behind it (stateless).',
@@ -70,6 +91,11 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
     vpc: dataProtection.network?.vpc,
+    knowledgeBase: knowledge && {
+      id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
+      arn: knowledge.knowledgeBase.arn,
+      resultsCap: config.retrievalResultsCap,
+    },
   });
   const threatDetection = new ThreatDetectionStack(app, names.threatDetection, {
     env,
@@ -79,5 +105,27 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
   });
-  return { app, gate, config, stacks: { dataProtection, guardedInvoke, threatDetection } };
+  const ingestion = knowledge
+    ? new IngestionStack(app, names.ingestion, {
+        env,
+        description:
+          'The only way into the knowledge base: documents dropped under incoming/ are promoted after the malware scan and the guardrail check (stateless).',
+        ...ingestionProps(config),
+        key: dataProtection.key,
+        dataBucket: dataProtection.dataBucket.bucket,
+        guardrail: guardedInvoke.guardrail,
+        knowledgeBase: {
+          id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
+          arn: knowledge.knowledgeBase.arn,
+          dataSourceId: knowledge.knowledgeBase.dataSource.attrDataSourceId,
+        },
+        alertTopic: threatDetection.alerts.topic,
+      })
+    : undefined;
+  return {
+    app,
+    gate,
+    config,
+    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion },
+  };
 }

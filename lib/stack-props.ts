@@ -4,8 +4,12 @@ import type { ProjectConfig } from './config';
 import type { DataProtectionStackProps } from './data-protection/data-protection-stack';
 import type { GuardedInvokeStackProps } from './guarded-ai/guarded-invoke-stack';
 import { modelTarget } from './guarded-ai/model';
-import { MALWARE_PROTECTION_VALIDATION_OBJECT } from './shared/data-layout';
-import { stackNames } from './shared/names';
+import type { IngestionStackProps } from './ingestion/ingestion-stack';
+import type { Chunking } from './knowledge/chunking';
+import { knowledgeKeyUses } from './knowledge/key-uses';
+import type { KnowledgeStackProps } from './knowledge/knowledge-stack';
+import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, MALWARE_PROTECTION_VALIDATION_OBJECT } from './shared/data-layout';
+import { promotionRoleName, stackNames } from './shared/names';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
 
@@ -30,6 +34,7 @@ const findingsExportOn = (config: ProjectConfig) => config.guardDutyFindingsExpo
 type OwnProps<P> = Omit<P, keyof import('aws-cdk-lib').StackProps>;
 
 export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtectionStackProps> {
+  const names = stackNames(config.appName);
   return {
     removalPolicy: removalPolicyOf(config),
     recordsRetention: Duration.days(config.recordsRetentionDays),
@@ -46,17 +51,60 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
         }
       : undefined,
     // What the threat-detection stack built on this one needs of the key.
-    keyServiceUses: (stack) =>
-      threatDetectionKeyUses(stack, {
-        stackName: stackNames(config.appName).threatDetection,
+    keyServiceUses: (stack) => [
+      ...threatDetectionKeyUses(stack, {
+        stackName: names.threatDetection,
         emailAlerts: config.alertEmail !== '',
         cloudTrail: config.cloudTrail,
         findingsExport: findingsExportOn(config),
         configRecorder: config.configRecorder === 'create',
+        alarms: config.knowledgeBase,
       }),
+      ...(config.knowledgeBase ? knowledgeKeyUses(stack, names.ingestion) : []),
+    ],
     keyStatements: (stack) => (config.macie !== 'off' ? [macieDecryptStatement(stack)] : []),
-    writeFenceExemptKeys: config.malwareProtection ? [MALWARE_PROTECTION_VALIDATION_OBJECT] : [],
+    writeFenceExemptKeys: [
+      ...(config.malwareProtection ? [MALWARE_PROTECTION_VALIDATION_OBJECT] : []),
+      // The drop zone: anyone allowed by IAM may put documents there from
+      // anywhere, because nothing there is trusted until it is promoted.
+      ...(config.knowledgeBase ? [`${INCOMING_PREFIX}*`] : []),
+    ],
+    soleWriters: config.knowledgeBase
+      ? [
+          {
+            prefix: KNOWLEDGE_PREFIX,
+            roleName: promotionRoleName(names.ingestion),
+          },
+        ]
+      : [],
   };
+}
+
+/** The chunking settings, as one typed value. */
+export function chunkingOf(config: ProjectConfig): Chunking {
+  switch (config.chunkingStrategy) {
+    case 'fixed-size':
+      return { strategy: 'fixed-size', maxTokens: config.chunkMaxTokens, overlapPercent: config.chunkOverlapPercent };
+    case 'semantic':
+      return { strategy: 'semantic', maxTokens: config.chunkMaxTokens };
+    case 'hierarchical':
+      return { strategy: 'hierarchical', childMaxTokens: config.chunkMaxTokens };
+    case 'none':
+      return { strategy: 'none' };
+  }
+}
+
+export function knowledgeProps(config: ProjectConfig): Omit<OwnProps<KnowledgeStackProps>, 'key' | 'dataBucket'> {
+  return {
+    embeddingModelId: config.embeddingModelId,
+    dimensions: config.embeddingDimensions,
+    chunking: chunkingOf(config),
+    removalPolicy: removalPolicyOf(config),
+  };
+}
+
+export function ingestionProps(config: ProjectConfig): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy'> {
+  return { logRetention: logRetentionOf(config), removalPolicy: removalPolicyOf(config) };
 }
 
 export function guardedInvokeProps(
@@ -100,5 +148,7 @@ export function threatDetectionProps(
     configRecorder: config.configRecorder,
     alertSeverity: config.alertSeverity,
     alertEmail: config.alertEmail === '' ? undefined : config.alertEmail,
+    // The app's alarms (named `<app>-...`) reach the same topic as findings.
+    alarmNamePrefix: config.knowledgeBase ? `${config.appName}-` : undefined,
   };
 }

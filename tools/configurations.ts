@@ -16,6 +16,8 @@ export const THREAT_DETECTION_OFF: Readonly<Record<string, unknown>> = {
   guardDuty: 'off',
   macie: 'off',
   malwareProtection: false,
+  // Promotion into the knowledge base waits for a malware scan result.
+  knowledgeBase: false,
   accessAnalyzer: 'off',
   unusedAccessAnalyzer: 'off',
   cloudTrail: false,
@@ -63,4 +65,9 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
     },
   ],
   ['threat detection services all off', THREAT_DETECTION_OFF],
+  ['knowledge base off', { knowledgeBase: false }],
+  [
+    'knowledge base: hierarchical chunking, small vectors, more passages',
+    { chunkingStrategy: 'hierarchical', chunkMaxTokens: 200, embeddingDimensions: 256, retrievalResultsCap: 10 },
+  ],
 ];

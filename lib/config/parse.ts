@@ -112,5 +112,10 @@ function crossSettingProblems(config: ProjectConfig): string[] {
       'guardDutyFindingsExport: got true with guardDuty "off", allowed: true only with guardDuty "create" or "existing" (findings are exported from a detector)',
     );
   }
+  if (config.knowledgeBase && !config.malwareProtection) {
+    problems.push(
+      'knowledgeBase: got true with malwareProtection false, allowed: true only with malwareProtection true (a document is promoted into the knowledge base on its malware scan result; without the scan nothing would ever be indexed). Set knowledgeBase false, or malwareProtection true',
+    );
+  }
   return problems;
 }

@@ -74,3 +74,14 @@ export const DEFAULT_GUARDDUTY_FEATURES: readonly GuardDutyFeature[] = [
   'EKS_AUDIT_LOGS',
   'RUNTIME_MONITORING',
 ];
+
+/**
+ * Embedding models the knowledge base accepts: Amazon Titan Text Embeddings V2,
+ * whose output length is chosen per request (1024, 512 or 256).
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/titan-embedding-models.html
+ */
+export const EMBEDDING_MODEL_IDS = ['amazon.titan-embed-text-v2:0'] as const;
+export const EMBEDDING_DIMENSIONS = [1024, 512, 256] as const;
+
+/** Bedrock knowledge-base chunking strategies, in the project's spelling. */
+export const CHUNKING_STRATEGIES = ['fixed-size', 'semantic', 'hierarchical', 'none'] as const;

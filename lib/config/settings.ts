@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import {
   asNumber,
+  CHUNKING_STRATEGIES,
   DEFAULT_GUARDDUTY_FEATURES,
+  EMBEDDING_DIMENSIONS,
+  EMBEDDING_MODEL_IDS,
   fraction,
   GUARDDUTY_FEATURES,
   LOG_RETENTION_DAYS,
@@ -130,6 +133,43 @@ export const SETTINGS = {
     onOff(true),
     'true or false',
     'Write an audit record of every invocation (with the prompt and answer as the guardrail left them) under "records/" in the data bucket.',
+  ),
+  knowledgeBase: setting(
+    onOff(true),
+    'true or false',
+    'Retrieval-augmented generation: a Bedrock knowledge base on an S3 Vectors index (near-zero idle cost), fed only with documents dropped under "incoming/" that passed the malware scan and, for text, the guardrail\'s sensitive-information policy. Needs malwareProtection true: the scan result is what promotes a document.',
+  ),
+  embeddingModelId: setting(
+    z.enum(EMBEDDING_MODEL_IDS).default(EMBEDDING_MODEL_IDS[0]),
+    EMBEDDING_MODEL_IDS.map((id) => `"${id}"`).join(' or '),
+    'The embedding model of the knowledge base (Amazon Titan Text Embeddings V2); model access must be granted in the Bedrock console. Changing it replaces the vector index, so every document is indexed again.',
+  ),
+  embeddingDimensions: setting(
+    z
+      .preprocess(asNumber, z.number().refine((n) => (EMBEDDING_DIMENSIONS as readonly number[]).includes(n)))
+      .default(1024),
+    `one of ${EMBEDDING_DIMENSIONS.join(', ')}`,
+    'Length of each embedding vector. Smaller vectors cost less to store and query, with somewhat less accurate retrieval. Changing it replaces the vector index.',
+  ),
+  chunkingStrategy: setting(
+    z.enum(CHUNKING_STRATEGIES).default('fixed-size'),
+    CHUNKING_STRATEGIES.map((c) => `"${c}"`).join(', '),
+    'How documents are cut into passages before embedding: "fixed-size" (chunkMaxTokens with chunkOverlapPercent overlap; predictable and cheap), "semantic" (cut where the meaning changes; costs a model call per sentence group), "hierarchical" (small passages matched, their larger parent returned), or "none" (one passage per document). Fixed at creation: a change replaces the data source.',
+  ),
+  chunkMaxTokens: setting(
+    wholeNumber(20, 8192, 300),
+    'a whole number from 20 to 8192',
+    'Largest passage, in tokens, for the "fixed-size" and "semantic" strategies (the child passage for "hierarchical"). Shorter passages match more precisely; longer ones carry more context per citation.',
+  ),
+  chunkOverlapPercent: setting(
+    wholeNumber(1, 99, 20),
+    'a whole number from 1 to 99',
+    'For "fixed-size": how much of each passage repeats in the next, so that a sentence cut at a boundary is still found whole.',
+  ),
+  retrievalResultsCap: setting(
+    wholeNumber(1, 20, 5),
+    'a whole number from 1 to 20',
+    'Most passages a request may ask the knowledge base for (its "numberOfResults", default the cap). More passages ground better but cost more input tokens per answer.',
   ),
   guardDuty: setting(
     serviceSwitch('create'),

@@ -56,6 +56,13 @@ export interface DataProtectionStackProps extends StackProps {
    * @default - none
    */
   readonly writeFenceExemptKeys?: readonly string[];
+  /**
+   * Prefixes that only one role of this account may write to (named, so it may
+   * live in a stack built on this one), such as knowledge/ for the promotion function.
+   * They are left out of the isolated network's fence: the writer runs outside it.
+   * @default - none
+   */
+  readonly soleWriters?: readonly { readonly prefix: string; readonly roleName: string }[];
 }
 
 /**
@@ -117,6 +124,25 @@ export class DataProtectionStack extends Stack {
       this.exportValue(value);
     }
 
+    for (const { prefix, roleName } of props.soleWriters ?? []) {
+      // Whatever lands under this prefix is trusted by what reads it (the
+      // knowledge base indexes knowledge/): no one but its one writer may put
+      // objects there, whatever their IAM policies say.
+      this.dataBucket.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `OnlyOneWriterUnder${prefix.replace(/[^A-Za-z0-9]/g, '')}`,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [this.dataBucket.bucket.arnForObjects(`${prefix}*`)],
+          conditions: {
+            ArnNotEquals: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${this.account}:role/${roleName}` },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      );
+    }
+
     if (props.isolatedNetwork) {
       // The network lives with the data it fences in: the bucket policy below
       // and the endpoint policy refer to each other, which CloudFormation only
@@ -135,7 +161,10 @@ export class DataProtectionStack extends Stack {
       // object with its own role (Malware Protection for S3) has that one key
       // left out of the fence.
       const everyObject = this.dataBucket.bucket.arnForObjects('*');
-      const exempt = (props.writeFenceExemptKeys ?? []).map((key) => this.dataBucket.bucket.arnForObjects(key));
+      const exempt = [
+        ...(props.writeFenceExemptKeys ?? []),
+        ...(props.soleWriters ?? []).map(({ prefix }) => `${prefix}*`),
+      ].map((key) => this.dataBucket.bucket.arnForObjects(key));
       this.dataBucket.bucket.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'DenyWritesFromOutsideTheVpcEndpoint',

@@ -34,6 +34,13 @@ export interface ServiceKeyUse {
    * @default - none (`sourceArn` must then narrow the use)
    */
   readonly encryptionContext?: Record<string, string>;
+  /**
+   * Encryption-context keys of which the request must carry at least one
+   * (`kms:EncryptionContextKeys`), for services that document the keys they
+   * set but not their values.
+   * @default - none
+   */
+  readonly encryptionContextKeys?: readonly string[];
 }
 
 export interface ProjectKeyProps {
@@ -160,6 +167,9 @@ export class ProjectKey extends Construct {
           ...(use.sourceArn ? { ArnLike: { 'aws:SourceArn': use.sourceArn } } : {}),
           ...(context.length > 0
             ? { StringLike: Object.fromEntries(context.map(([k, v]) => [`kms:EncryptionContext:${k}`, v])) }
+            : {}),
+          ...(use.encryptionContextKeys
+            ? { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': [...use.encryptionContextKeys] } }
             : {}),
         },
       }),

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { RECORDS_PREFIX } from '../shared/data-layout';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { type FilterStrength, Guardrail } from './guardrail';
-import { InvokeFunction } from './invoke-function';
+import { InvokeFunction, type KnowledgeBaseAccess } from './invoke-function';
 import type { ModelTarget } from './model';
 
 export interface GuardedInvokeStackProps extends StackProps {
@@ -43,6 +43,11 @@ export interface GuardedInvokeStackProps extends StackProps {
    * @default - the Lambda-managed network
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * The knowledge base requests may be grounded in (the knowledge stack's).
+   * @default - no retrieval
+   */
+  readonly knowledgeBase?: KnowledgeBaseAccess;
 }
 
 /**
@@ -78,6 +83,7 @@ export class GuardedInvokeStack extends Stack {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       vpc: props.vpc,
+      knowledgeBase: props.knowledgeBase,
     });
 
     // What `npm run ask`, `npm run preflight` and `npm run verify` read after deployment.

@@ -8,13 +8,18 @@ export interface InvokeEndpointsProps {
   /** Model, inference-profile and destination-model ARNs the function may invoke. */
   readonly modelArns: readonly string[];
   readonly guardrailArn: string;
+  /**
+   * The knowledge base the function retrieves from, through a Bedrock Agent Runtime endpoint.
+   * @default - no retrieval, no endpoint
+   */
+  readonly knowledgeBaseArn?: string;
 }
 
 /**
  * The interface endpoints the isolated invoke function needs, each with a
  * policy narrowed to this project (AWS PrivateLink, notes' exfiltration
  * controls). Only what the function itself calls gets an endpoint: Bedrock
- * Runtime and X-Ray. It never calls KMS, CloudWatch Logs or STS directly (S3
+ * Runtime, X-Ray and, with a knowledge base, Bedrock Agent Runtime. It never calls KMS, CloudWatch Logs or STS directly (S3
  * and Bedrock use KMS on its behalf, Lambda ships its logs and credentials), so
  * those endpoints would cost money without carrying any traffic.
  */
@@ -23,6 +28,7 @@ export class InvokeEndpoints extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly bedrockRuntime: ec2.InterfaceVpcEndpoint;
   public readonly xray: ec2.InterfaceVpcEndpoint;
+  public readonly agentRuntime?: ec2.InterfaceVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: InvokeEndpointsProps) {
     super(scope, id);
@@ -63,6 +69,20 @@ export class InvokeEndpoints extends Construct {
         conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
       }),
     );
+
+    if (props.knowledgeBaseArn) {
+      // Retrieve is a Bedrock Agent Runtime call, with an endpoint of its own.
+      this.agentRuntime = endpoint('BedrockAgentRuntime', ec2.InterfaceVpcEndpointAwsService.BEDROCK_AGENT_RUNTIME);
+      this.agentRuntime.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyOurKnowledgeBase',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['bedrock:Retrieve'],
+          resources: [props.knowledgeBaseArn],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+        }),
+      );
+    }
 
     this.xray = endpoint('XRay', ec2.InterfaceVpcEndpointAwsService.XRAY);
     this.xray.addToPolicy(

@@ -47,6 +47,19 @@ export interface InvokeFunctionProps {
    * @default - the Lambda-managed network
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * The knowledge base requests may ask to be grounded in, and the most
+   * passages one request may ask for.
+   * @default - no retrieval: requests asking for it get a 400
+   */
+  readonly knowledgeBase?: KnowledgeBaseAccess;
+}
+
+/** The knowledge base the function may retrieve from. */
+export interface KnowledgeBaseAccess {
+  readonly id: string;
+  readonly arn: string;
+  readonly resultsCap: number;
 }
 
 /** What the handler reads (lib/shared/invoke-contract.ts), from the construct's props. */
@@ -63,6 +76,12 @@ function invokeEnvironment(props: InvokeFunctionProps, auditPrefix: string): Inv
           AUDIT_BUCKET: props.auditBucket.bucket.bucketName,
           AUDIT_PREFIX: auditPrefix,
           AUDIT_KMS_KEY_ARN: props.key.keyArn,
+        }
+      : {}),
+    ...(props.knowledgeBase
+      ? {
+          KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
+          RETRIEVAL_RESULTS_CAP: String(props.knowledgeBase.resultsCap),
         }
       : {}),
   };
@@ -168,6 +187,7 @@ export class InvokeFunction extends Construct {
       vpc,
       modelArns: profileArn ? [profileArn, ...foundationModelArns] : foundationModelArns,
       guardrailArn: props.guardrail.guardrailArn,
+      knowledgeBaseArn: props.knowledgeBase?.arn,
     });
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,

@@ -99,6 +99,18 @@ export function invokePermissions(
       }),
     );
   }
+  if (props.knowledgeBase) {
+    // Retrieval from the one knowledge base of this app: Bedrock queries the
+    // vector index and decrypts with the knowledge base's own role, so the
+    // function needs neither S3 Vectors nor the key for it.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'RetrieveFromTheKnowledgeBase',
+        actions: ['bedrock:Retrieve'],
+        resources: [props.knowledgeBase.arn],
+      }),
+    );
+  }
   if (props.auditBucket) {
     statements.push(...props.auditBucket.prefixWriteStatements(auditPrefix));
     wildcards.push([

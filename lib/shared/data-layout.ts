@@ -9,3 +9,13 @@ export const RECORDS_PREFIX = 'records/';
  * https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html
  */
 export const MALWARE_PROTECTION_VALIDATION_OBJECT = 'malware-protection-resource-validation-object';
+
+/**
+ * Where users drop documents for the knowledge base. Untrusted: nothing here is
+ * ever indexed. Malware Protection scans each new object, and the promotion
+ * function copies the clean ones to KNOWLEDGE_PREFIX.
+ */
+export const INCOMING_PREFIX = 'incoming/';
+
+/** Documents that passed the malware scan (and, for text, the guardrail): the knowledge base's data source reads only these. */
+export const KNOWLEDGE_PREFIX = 'knowledge/';

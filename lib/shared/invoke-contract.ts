@@ -25,7 +25,15 @@ export interface InvokeEnvironment {
   readonly AUDIT_BUCKET?: string;
   readonly AUDIT_PREFIX?: string;
   readonly AUDIT_KMS_KEY_ARN?: string;
+  /** The knowledge base a request may ask to be grounded in; unset when the knowledgeBase setting is off. */
+  readonly KNOWLEDGE_BASE_ID?: string;
+  /** Largest numberOfResults a retrieval request may ask for (set with KNOWLEDGE_BASE_ID). */
+  readonly RETRIEVAL_RESULTS_CAP?: string;
 }
+
+/** Retrieve's own bound on numberOfResults; RETRIEVAL_RESULTS_CAP must lie in 1..this.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_KnowledgeBaseVectorSearchConfiguration.html */
+export const RETRIEVE_RESULTS_LIMIT = 100;
 
 /** The settings without which the handler answers 503. */
 export const REQUIRED_INVOKE_SETTINGS = [

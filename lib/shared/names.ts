@@ -16,6 +16,8 @@ export function stackNames(appName: string) {
     dataProtection: `${appName}-DataProtection`,
     guardedInvoke: `${appName}-GuardedInvoke`,
     threatDetection: `${appName}-ThreatDetection`,
+    knowledge: `${appName}-Knowledge`,
+    ingestion: `${appName}-Ingestion`,
   } as const;
 }
 
@@ -67,4 +69,40 @@ export function alertRuleName(threatDetectionStack: string, id: string): string 
 /** The ARN of a resource of `service` in the account and region of `scope`'s stack. */
 export function arnInAccount(scope: Stack, service: string, resource: string): string {
   return `arn:${scope.partition}:${service}:${scope.region}:${scope.account}:${resource}`;
+}
+
+/**
+ * The queue between the scan results and the promotion function, and its
+ * dead-letter queue: named for the key policy (SQS's encryption context is the
+ * queue ARN) and so that `npm run verify` can find them.
+ */
+export function promotionQueueName(ingestionStack: string): string {
+  return `${ingestionStack}-promotions`;
+}
+
+export function promotionDeadLetterQueueName(ingestionStack: string): string {
+  return `${ingestionStack}-promotion-dead-letters`;
+}
+
+/**
+ * The promotion function's role: the only principal the data bucket lets
+ * write under knowledge/, so the bucket policy (another stack, deployed
+ * first) must know its ARN in advance.
+ */
+export function promotionRoleName(ingestionStack: string): string {
+  return `${ingestionStack}-promoter`;
+}
+
+/**
+ * Alarms of this app are named `<stack>-<id>`, so that the alert topic (in the
+ * threat-detection stack, deployed before the stacks that own the alarms) can
+ * let exactly the app's alarms publish.
+ */
+export function alarmName(stackName: string, id: string): string {
+  return `${stackName}-${id}`;
+}
+
+/** Every alarm whose name starts with `prefix`, in the account and region of `scope`. */
+export function alarmArnPattern(scope: Stack, prefix: string): string {
+  return arnInAccount(scope, 'cloudwatch', `alarm:${prefix}*`);
 }

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { alertDeadLetterQueueName, alertRuleName, alertTopicName } from '../shared/names';
+import { alarmArnPattern, alertDeadLetterQueueName, alertRuleName, alertTopicName } from '../shared/names';
 
 /** One kind of finding that should reach a person. */
 export interface AlertSource {
@@ -27,6 +27,11 @@ export interface FindingAlertsProps {
    * @default - no subscription
    */
   readonly email?: string;
+  /**
+   * CloudWatch alarms whose names start with this prefix may publish to the topic.
+   * @default - none
+   */
+  readonly alarmNamePrefix?: string;
 }
 
 /**
@@ -129,6 +134,21 @@ export class FindingAlerts extends Construct {
         });
       topic.addToResourcePolicy(onlyOurRules('OnlyOurRulesPublish', 'sns:Publish', topic.topicArn));
       deadLetters.addToResourcePolicy(onlyOurRules('OnlyOurRulesDeadLetter', 'sqs:SendMessage', deadLetters.queueArn));
+    }
+    if (props.alarmNamePrefix) {
+      // Operational alarms reach the same person as findings. A topic policy
+      // replaces SNS's default one, so CloudWatch must be named here; it is
+      // narrowed to this app's alarms by the alarm ARN it acts for
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyOurAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { ArnLike: { 'aws:SourceArn': alarmArnPattern(stack, props.alarmNamePrefix) } },
+        }),
+      );
     }
     if (props.email) {
       // AWS e-mails a confirmation link first; nothing is delivered until it is followed.

@@ -14,6 +14,8 @@ export interface KeyUsers {
   readonly findingsExport: boolean;
   /** An AWS Config recorder of this stack delivers, encrypted with the key. */
   readonly configRecorder: boolean;
+  /** CloudWatch alarms of the app publish to the encrypted alert topic. */
+  readonly alarms: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export interface KeyUsers {
  *   neither documents source context on those requests. Topic and queue have
  *   fixed names for this reason (a generated name cuts the stack name short).
  * - SNS puts e-mail it could not deliver into the same queue.
+ * - CloudWatch publishes the app's alarms to the topic (same encryption context).
  * - CloudTrail encrypts log files: only for our trail, with its trail ARN as
  *   encryption context.
  * - GuardDuty encrypts exported findings: only for detectors of this account.
@@ -52,6 +55,15 @@ export function threatDetectionKeyUses(scope: Stack, users: KeyUsers): ServiceKe
       encryptionContext: { 'aws:sqs:arn': queueArn },
     },
   ];
+  if (users.alarms) {
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    uses.push({
+      sid: 'CloudWatchAlarmsPublishToTheAlertTopic',
+      service: 'cloudwatch.amazonaws.com',
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      encryptionContext: { 'aws:sns:topicArn': topicArn },
+    });
+  }
   if (users.emailAlerts) {
     uses.push({
       sid: 'SnsDeadLettersUndeliverableAlerts',

@@ -62,6 +62,13 @@ export interface ThreatDetectionStackProps extends StackProps {
    * @default - no subscription
    */
   readonly alertEmail?: string;
+  /**
+   * Let the CloudWatch alarms whose names start with this prefix publish to the
+   * alert topic (the app's alarms are named `<app>-...` by the stacks that own
+   * them, which are built on this one).
+   * @default - no alarm may publish
+   */
+  readonly alarmNamePrefix?: string;
   readonly key: kms.IKey;
   /** The bucket that is watched: scanned for malware, classified by Macie, its object events recorded. */
   readonly dataBucket: SecureBucket;
@@ -197,6 +204,7 @@ export class ThreatDetectionStack extends Stack {
       key,
       sources: alertSources(props),
       email: props.alertEmail,
+      alarmNamePrefix: props.alarmNamePrefix,
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'AlertDeadLetterQueueUrl', { value: this.alerts.deadLetters.queueUrl });

@@ -30,6 +30,8 @@ export const SWITCH_COMBINATIONS: readonly (readonly [string, Overrides])[] = ST
         accessAnalyzer,
         unusedAccessAnalyzer: STATES[(i + 1) % 3],
         malwareProtection: bit(1),
+        // The knowledge base needs the malware scan; it follows it here.
+        knowledgeBase: bit(1),
         cloudTrail: !bit(2),
         configRecorder,
         // Security Hub needs a recorder (created here or existing).
@@ -85,6 +87,8 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['reserved concurrency 2', { invokeReservedConcurrency: 2 }],
   ['30-day log retention', { logRetentionDays: 30 }],
   ['larger token cap', { maxTokensCap: 2000 }],
+  ['semantic chunking', { chunkingStrategy: 'semantic' }],
+  ['no chunking', { chunkingStrategy: 'none' }],
   [
     'object lock, shorter records retention',
     { objectLock: true, objectLockRetentionDays: 14, recordsRetentionDays: 30 },

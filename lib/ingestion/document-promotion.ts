@@ -1,0 +1,287 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { esmBundling } from '../esm-bundling';
+import { INCOMING_PREFIX } from '../shared/data-layout';
+import {
+  alarmName,
+  arnInAccount,
+  promotionDeadLetterQueueName,
+  promotionQueueName,
+  promotionRoleName,
+} from '../shared/names';
+import type { PromotionEnvironment } from '../shared/promotion-contract';
+import { promotionPermissions } from './promotion-permissions';
+
+/** How long one batch may take: a 1 MiB text checked in chunks, a copy and two Bedrock calls. */
+const FUNCTION_TIMEOUT = Duration.seconds(60);
+/**
+ * A record that could not be finished (an ingestion job still running, a
+ * throttled call) comes back after the visibility timeout. Six times the
+ * function timeout, as the Lambda guide advises for SQS event sources
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+ */
+const VISIBILITY_TIMEOUT = Duration.seconds(360);
+/** About an hour of retries (10 x 6 minutes) before a record is dead-lettered: longer than an ingestion job of a small corpus. */
+const MAX_RECEIVE_COUNT = 10;
+
+export interface DocumentPromotionProps {
+  readonly dataBucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly guardrail: { readonly guardrailArn: string; readonly versionNumber: string };
+  readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
+  readonly alertTopic: sns.ITopic;
+  readonly logRetention: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Data is checked before it is trusted (notes, security chapter: documents
+ * are untrusted input, and whatever is indexed can come back out in an
+ * answer). A document dropped under incoming/ reaches the knowledge base only
+ * through this path:
+ *
+ *   Malware Protection scan result -> EventBridge rule -> SQS queue -> promotion function
+ *
+ * The function copies a clean document (whose text, for text formats, also
+ * passes the guardrail's sensitive-information policy) to knowledge/ and
+ * starts an ingestion job; anything else stays in incoming/, tagged with the
+ * reason, and is reported on the alert topic. The queue holds a record until
+ * its document is covered by an ingestion job, and dead-letters it after
+ * about an hour of failures; an alarm on the dead-letter queue (named
+ * `<app>-...`) is turned into an alert by the threat-detection stack.
+ */
+export class DocumentPromotion extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: iam.Role;
+  public readonly policy: iam.ManagedPolicy;
+  public readonly queue: sqs.Queue;
+  public readonly deadLetters: sqs.Queue;
+  public readonly rule: events.Rule;
+  public readonly alarm: cloudwatch.Alarm;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: DocumentPromotionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    // Fixed names: the key policy (data-protection stack) recognises both
+    // queues by the ARN SQS sends to KMS as encryption context.
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      queueName: promotionDeadLetterQueueName(stack.stackName),
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Only the promotion queue may redrive here (named by ARN: a reference
+      // to the queue would be circular), and EventBridge dead-letters here
+      // what it could not deliver to that queue.
+      redriveAllowPolicy: {
+        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
+        sourceQueues: [
+          sqs.Queue.fromQueueArn(this, 'SourceQueue', arnInAccount(stack, 'sqs', promotionQueueName(stack.stackName))),
+        ],
+      },
+    });
+    acknowledgeDeadLetterQueue(this.deadLetters);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      queueName: promotionQueueName(stack.stackName),
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      visibilityTimeout: VISIBILITY_TIMEOUT,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    acknowledgeCrossStackKey(this.queue);
+
+    // Scan results for new objects under incoming/ of the data bucket only:
+    // the copies the function writes to knowledge/ are scanned too, and must
+    // not come back here.
+    this.rule = new events.Rule(this, 'ScanResults', {
+      description: 'Malware Protection scan results of documents dropped under incoming/',
+      eventPattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Malware Protection Object Scan Result'],
+        detail: {
+          s3ObjectDetails: {
+            bucketName: [props.dataBucket.bucketName],
+            objectKey: events.Match.prefix(INCOMING_PREFIX),
+          },
+        },
+      },
+    });
+    const queue = this.queue;
+    const rule = this.rule;
+    const deadLetters = this.deadLetters;
+    rule.addTarget({
+      bind: () => ({
+        arn: queue.queueArn,
+        // A scan result EventBridge could not queue is kept, not lost.
+        deadLetterConfig: { arn: deadLetters.queueArn },
+        retryPolicy: { maximumEventAgeInSeconds: 3600 * 24, maximumRetryAttempts: 185 },
+      }),
+    });
+    // The confused-deputy guard: EventBridge may send only on behalf of this rule.
+    for (const target of [queue, deadLetters]) {
+      target.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyTheScanResultRuleSends',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [target.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+        }),
+      );
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.key,
+      retention: props.logRetention,
+      removalPolicy,
+    });
+    acknowledgeProjectKeyLogGroup(
+      this.logGroup,
+      props.logRetention,
+      'every promotion leaves its trace in the bucket (the copy, or the tag on the refused object) and every refusal an alert.',
+    );
+
+    this.role = new iam.Role(this, 'Role', {
+      // Named: the data bucket lets only this role write under knowledge/.
+      roleName: promotionRoleName(stack.stackName),
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Promotion function: checks documents from incoming/ and copies the clean ones to knowledge/',
+    });
+    const { statements, wildcards } = promotionPermissions(stack, {
+      dataBucket: props.dataBucket,
+      key: props.key,
+      guardrailArn: props.guardrail.guardrailArn,
+      knowledgeBaseArn: props.knowledgeBase.arn,
+      alertTopic: props.alertTopic,
+      queue: this.queue,
+      logGroupArn: this.logGroup.logGroupArn,
+    });
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'Everything the promotion function may do.',
+      roles: [this.role],
+      statements,
+    });
+    for (const [resource, reason] of wildcards) acknowledgeWildcardResource(this.policy, resource, reason);
+
+    const environment: PromotionEnvironment = {
+      DATA_BUCKET: props.dataBucket.bucketName,
+      KMS_KEY_ARN: props.key.keyArn,
+      GUARDRAIL_ARN: props.guardrail.guardrailArn,
+      GUARDRAIL_VERSION: props.guardrail.versionNumber,
+      KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
+      DATA_SOURCE_ID: props.knowledgeBase.dataSourceId,
+      ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+    };
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Promotes scanned documents from incoming/ to knowledge/ and starts ingestion.',
+      entry: path.join(__dirname, '..', '..', 'lambda', 'promote', 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: FUNCTION_TIMEOUT,
+      role: this.role.withoutPolicyUpdates(),
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: esmBundling('promote'),
+    });
+    this.function.node.addDependency(this.policy);
+    const source = new SqsEventSource(this.queue, {
+      batchSize: 5,
+      reportBatchItemFailures: true,
+      // Two batches at a time at most: ApplyGuardrail and ingestion quotas
+      // are small in a new account, and documents are not urgent.
+      maxConcurrency: 2,
+    });
+    this.function.addEventSource(source);
+    acknowledgePromotionFunction(this.function);
+    const mapping = this.function.node.children.find((c) => c instanceof lambda.EventSourceMapping);
+    if (mapping) {
+      Validations.of(mapping.node.defaultChild ?? mapping).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          "On-failure destinations apply to stream and Kafka sources, not SQS; a record that keeps failing goes to the queue's own dead-letter queue (maxReceiveCount), which an alarm watches.",
+      });
+    }
+
+    this.alarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
+      alarmName: alarmName(stack.stackName, 'promotion-failures'),
+      alarmDescription:
+        'A document could not be promoted after about an hour of retries. Check the promotion function log, then redrive the dead-letter queue (docs/knowledge-base.md).',
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // The same person who reads security findings is told.
+    this.alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertTopic));
+  }
+}
+
+function acknowledgeCrossStackKey(queue: sqs.Queue): void {
+  // CT.SQS.PR.2
+  Validations.of(queue.node.defaultChild as sqs.CfnQueue).acknowledge({
+    id: 'cdk-validator-cfnguard::sqs_queue_encrypted_check',
+    reason:
+      'Encrypted with the project KMS key (KmsMasterKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
+  });
+}
+
+function acknowledgeDeadLetterQueue(queue: sqs.Queue): void {
+  const cfn = queue.node.defaultChild as sqs.CfnQueue;
+  const isTheDeadLetterQueue =
+    'This queue IS the dead-letter queue of the promotion queue; a dead-letter queue of its own would only move the question. An alarm watches its depth.';
+  for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+    Validations.of(cfn).acknowledge({ id, reason: isTheDeadLetterQueue });
+  }
+  // CT.SQS.PR.1
+  Validations.of(cfn).acknowledge({
+    id: 'cdk-validator-cfnguard::sqs_dlq_check',
+    reason:
+      'This queue IS a dead-letter queue (of the promotion queue and of the scan-result rule); its RedriveAllowPolicy lets only the promotion queue redrive into it.',
+  });
+  acknowledgeCrossStackKey(queue);
+}
+
+function acknowledgePromotionFunction(fn: NodejsFunction): void {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const ack = (id: string, reason: string) => Validations.of(cfn).acknowledge({ id, reason });
+  const noDlq =
+    "Invoked only by its SQS event source mapping: a function dead-letter queue applies to asynchronous invocations; failed records go to the queue's own dead-letter queue (maxReceiveCount), which an alarm watches.";
+  for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) ack(id, noDlq);
+  const noReservation =
+    'Concurrency is bounded by the event source mapping (at most 2 concurrent batches) without a reservation, which new accounts with a concurrency quota of 10 could not afford.';
+  for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, noReservation);
+  const noVpc =
+    "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, guardrail, knowledge base, topic and queue; it holds no data between invocations.";
+  for (const id of [
+    'NIST.800.53.R5-LambdaInsideVPC',
+    'HIPAA.Security-LambdaInsideVPC',
+    'PCI.DSS.321-LambdaInsideVPC',
+    // CT.LAMBDA.PR.3
+    'cdk-validator-cfnguard::lambda_inside_vpc_check',
+  ]) {
+    ack(id, noVpc);
+  }
+}

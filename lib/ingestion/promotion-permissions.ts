@@ -1,0 +1,131 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { INCOMING_PREFIX, KNOWLEDGE_PREFIX } from '../shared/data-layout';
+
+export interface PromotionPermissionsProps {
+  readonly dataBucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly guardrailArn: string;
+  readonly knowledgeBaseArn: string;
+  readonly alertTopic: sns.ITopic;
+  readonly queue: sqs.IQueue;
+  readonly logGroupArn: string;
+}
+
+/**
+ * Everything the promotion function may do, and the reason for each wildcard
+ * resource among them: read and tag what was dropped in incoming/, write
+ * knowledge/, check text with the project guardrail, start ingestion into the
+ * one knowledge base, report on the alert topic, and consume its own queue.
+ */
+export function promotionPermissions(
+  scope: Stack,
+  props: PromotionPermissionsProps,
+): { statements: iam.PolicyStatement[]; wildcards: [string, string][] } {
+  const bucket = props.dataBucket;
+  const incoming = bucket.arnForObjects(`${INCOMING_PREFIX}*`);
+  const knowledge = bucket.arnForObjects(`${KNOWLEDGE_PREFIX}*`);
+  const via = (service: string) => `${service}.${scope.region}.amazonaws.com`;
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ReadAndTagTheScannedVersion',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:PutObjectVersionTagging'],
+      resources: [incoming],
+    }),
+    // HeadObject on a key that is not there answers 404 only to a caller who
+    // may list the bucket (403 otherwise); listing is limited to knowledge/,
+    // where the function looks for an earlier promotion.
+    new iam.PolicyStatement({
+      sid: 'ListOnlyPromotedDocuments',
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${KNOWLEDGE_PREFIX}*`] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'WritePromotedDocuments',
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [knowledge],
+    }),
+    new iam.PolicyStatement({
+      sid: 'UseTheKeyThroughS3ForThisBucket',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [props.key.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': via('s3'), 'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'CheckTextWithTheGuardrail',
+      actions: ['bedrock:ApplyGuardrail'],
+      resources: [props.guardrailArn],
+    }),
+    // The guardrail is encrypted with the project key; AWS documents a plain
+    // kms:Decrypt for its users (no kms:ViaService value to rely on).
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
+    new iam.PolicyStatement({
+      sid: 'ReadTheEncryptedGuardrail',
+      actions: ['kms:Decrypt'],
+      resources: [props.key.keyArn],
+    }),
+    // Ingestion jobs have no resource type of their own: they are authorised
+    // on the knowledge base they belong to.
+    new iam.PolicyStatement({
+      sid: 'IngestIntoOneKnowledgeBase',
+      actions: ['bedrock:StartIngestionJob', 'bedrock:ListIngestionJobs'],
+      resources: [props.knowledgeBaseArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReportRefusals',
+      actions: ['sns:Publish'],
+      resources: [props.alertTopic.topicArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EncryptReportsThroughSns',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [props.key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': via('sns'),
+          'kms:EncryptionContext:aws:sns:topicArn': props.alertTopic.topicArn,
+        },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ConsumeOwnQueue',
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+      resources: [props.queue.queueArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptOwnQueueThroughSqs',
+      actions: ['kms:Decrypt'],
+      resources: [props.key.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': via('sqs'), 'kms:EncryptionContext:aws:sqs:arn': props.queue.queueArn },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [props.logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'SendTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    }),
+  ];
+  const wildcards: [string, string][] = [
+    ['*', 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".'],
+    [incoming, 'Every document dropped under incoming/ must be read and tagged, whatever its key; nothing else is.'],
+    [knowledge, 'Promoted documents keep their relative key under knowledge/; the function writes nowhere else.'],
+    [
+      props.logGroupArn,
+      'The ":*" suffix of a log group ARN covers its log streams, whose names Lambda chooses; no other log group is reachable.',
+    ],
+  ];
+  return { statements, wildcards };
+}
