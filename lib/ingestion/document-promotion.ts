@@ -26,16 +26,24 @@ import {
 import type { PromotionEnvironment } from '../shared/promotion-contract';
 import { promotionPermissions } from './promotion-permissions';
 
-/** How long one batch may take: a 1 MiB text checked in chunks, a copy and two Bedrock calls. */
-const FUNCTION_TIMEOUT = Duration.seconds(60);
+/**
+ * How long one batch may take: a 1 MiB text is about 1,000 guardrail text
+ * units, which at a new account's ApplyGuardrail rate (about 25 per second)
+ * takes some 40 seconds, plus a copy and two Bedrock calls.
+ */
+const FUNCTION_TIMEOUT = Duration.seconds(120);
 /**
  * A record that could not be finished (an ingestion job still running, a
  * throttled call) comes back after the visibility timeout. Six times the
  * function timeout, as the Lambda guide advises for SQS event sources
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
  */
-const VISIBILITY_TIMEOUT = Duration.seconds(360);
-/** About an hour of retries (10 x 6 minutes) before a record is dead-lettered: longer than an ingestion job of a small corpus. */
+const VISIBILITY_TIMEOUT = Duration.seconds(720);
+/**
+ * About two hours of retries (10 x 12 minutes) before a record is
+ * dead-lettered: a record waiting for a running ingestion job uses receives
+ * too, and a job over a small corpus takes minutes.
+ */
 const MAX_RECEIVE_COUNT = 10;
 
 export interface DocumentPromotionProps {
@@ -227,7 +235,7 @@ export class DocumentPromotion extends Construct {
     this.alarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
       alarmName: alarmName(stack.stackName, 'promotion-failures'),
       alarmDescription:
-        'A document could not be promoted after about an hour of retries. Check the promotion function log, then redrive the dead-letter queue (docs/knowledge-base.md).',
+        'A document could not be promoted after about two hours of retries. Check the promotion function log, then redrive the dead-letter queue (docs/knowledge-base.md).',
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 1,
       evaluationPeriods: 1,

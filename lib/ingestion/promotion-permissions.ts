@@ -36,14 +36,14 @@ export function promotionPermissions(
       actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:PutObjectVersionTagging'],
       resources: [incoming],
     }),
-    // HeadObject on a key that is not there answers 404 only to a caller who
-    // may list the bucket (403 otherwise); listing is limited to knowledge/,
-    // where the function looks for an earlier promotion.
+    // The function lists a key before HeadObject of it (a HEAD of a missing
+    // key answers 403 to a caller who may not list the whole bucket), and
+    // only under the two prefixes it works in.
     new iam.PolicyStatement({
-      sid: 'ListOnlyPromotedDocuments',
+      sid: 'ListOnlyIncomingAndPromotedDocuments',
       actions: ['s3:ListBucket'],
       resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${KNOWLEDGE_PREFIX}*`] } },
+      conditions: { StringLike: { 's3:prefix': [`${INCOMING_PREFIX}*`, `${KNOWLEDGE_PREFIX}*`] } },
     }),
     new iam.PolicyStatement({
       sid: 'WritePromotedDocuments',

@@ -49,3 +49,11 @@ export type PromotionRefusal = (typeof PROMOTION_REFUSALS)[number];
 
 /** Extensions whose text is checked with the guardrail; other formats are promoted on the malware verdict alone. */
 export const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown'] as const;
+
+/**
+ * User metadata on every object in knowledge/: the version of the incoming/
+ * object it was promoted from (S3 returns metadata keys in lower case). It
+ * makes promotion idempotent, and lets `npm run ingest -- --wait` tell that
+ * its upload was promoted.
+ */
+export const SOURCE_VERSION_METADATA = 'promoted-from-version';

@@ -1,0 +1,190 @@
+import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { INCOMING_PREFIX, TEXT_EXTENSIONS } from '../../lib/shared/promotion-contract';
+import { checkText, MAX_TEXT_BYTES } from './check';
+import { describeError, type Logger, RetryLater } from './errors';
+import { MalformedEvent, parseScanResult, type ScanResult } from './event';
+import { ensureIngestion } from './ingestion';
+import {
+  copyVersion,
+  destinationKey,
+  findPromoted,
+  headIfPresent,
+  type Promoted,
+  putMaskedText,
+  type Source,
+} from './promote';
+import { type Refusal, refuse } from './refuse';
+import type { PromotionSettings } from './settings';
+
+/**
+ * The promotion function: SQS batches of GuardDuty Malware Protection scan
+ * results for the data bucket. A clean document in incoming/ is copied to
+ * knowledge/ (text first passes the guardrail's sensitive-information policy)
+ * and an ingestion job is made sure of; anything else stays in incoming/,
+ * tagged with the reason, and is reported on the alert topic.
+ *
+ * Records that fail are returned as batch item failures
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html):
+ * SQS delivers them again after the visibility timeout, and after the queue's
+ * maxReceiveCount moves them to the dead-letter queue, which the alerts watch.
+ * That covers transient AWS errors and waiting for an ingestion job, and also
+ * a malformed body or missing settings: retrying those is pointless but
+ * cheap, and failing them is what gets them to the dead-letter queue, where
+ * someone looks, instead of being dropped.
+ */
+
+export interface HandlerDependencies {
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly bedrock: Pick<BedrockRuntimeClient, 'send'>;
+  readonly agent: Pick<BedrockAgentClient, 'send'>;
+  readonly sns: Pick<SNSClient, 'send'>;
+  readonly settings: PromotionSettings | Error;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+type Outcome = 'ignored' | 'superseded' | 'gone' | 'promoted' | 'already-promoted' | 'refused' | 'already-refused';
+
+const isText = (key: string) => TEXT_EXTENSIONS.some((extension) => key.toLowerCase().endsWith(extension));
+
+export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const { s3, bedrock, agent, sns, logger } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function refuseWith(settings: PromotionSettings, source: Source, refusal: Refusal): Promise<Outcome> {
+    const done = await refuse(s3, sns, source, refusal, settings, logger);
+    logger.info(done === 'refused' ? 'Document refused' : 'Document already refused', {
+      key: source.key,
+      versionId: source.versionId,
+      reason: refusal.reason,
+    });
+    return done;
+  }
+
+  /** Check a clean text version and write it (or its masked text) to knowledge/, or say why it is refused. */
+  async function promoteText(
+    settings: PromotionSettings,
+    source: Source,
+    destination: string,
+    contentType: string | undefined,
+  ): Promise<Promoted | Refusal> {
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }),
+    );
+    const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+    if (bytes.length > MAX_TEXT_BYTES) return { reason: 'too-large-to-check' };
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return { reason: 'unreadable-text' };
+    }
+    const verdict = await checkText(bedrock, settings, text, logger);
+    if (verdict.kind === 'blocked') {
+      return { reason: 'sensitive-information', entityTypes: verdict.entityTypes, regexNames: verdict.regexNames };
+    }
+    if (verdict.kind === 'masked') {
+      return putMaskedText(s3, source, destination, verdict.text, contentType, settings, now);
+    }
+    return copyVersion(s3, source, destination, contentType, 'guardrail', settings, now);
+  }
+
+  async function promote(settings: PromotionSettings, scan: ScanResult): Promise<Outcome> {
+    const source: Source = { bucket: scan.bucket, key: scan.key, versionId: scan.versionId };
+    const destination = destinationKey(scan.key);
+    let promoted = await findPromoted(s3, source, destination);
+    const outcome: Outcome = promoted ? 'already-promoted' : 'promoted';
+    if (!promoted) {
+      // Only the key's current version is promoted: an older verdict arriving
+      // late must not replace a newer document (whose own event promotes it).
+      const latest = await headIfPresent(s3, scan.bucket, scan.key);
+      if (!latest) {
+        logger.info('The document was deleted before promotion', { key: scan.key, versionId: scan.versionId });
+        return 'gone';
+      }
+      if (latest.VersionId !== scan.versionId) {
+        logger.info('A newer version of the document exists; this one is not promoted', {
+          key: scan.key,
+          versionId: scan.versionId,
+          latestVersionId: latest.VersionId,
+        });
+        return 'superseded';
+      }
+      if (isText(scan.key)) {
+        const result =
+          (latest.ContentLength ?? 0) > MAX_TEXT_BYTES
+            ? ({ reason: 'too-large-to-check' } as const)
+            : await promoteText(settings, source, destination, latest.ContentType);
+        if ('reason' in result) return refuseWith(settings, source, result);
+        promoted = result;
+      } else {
+        promoted = await copyVersion(s3, source, destination, latest.ContentType, 'malware-scan', settings, now);
+      }
+      logger.info('Document promoted', { key: scan.key, versionId: scan.versionId, destination });
+    }
+    const ingestion = await ensureIngestion(agent, settings, promoted);
+    logger.info(ingestion.kind === 'started' ? 'Ingestion job started' : 'An ingestion job covers the document', {
+      destination,
+      jobId: ingestion.jobId,
+    });
+    return outcome;
+  }
+
+  async function processRecord(settings: PromotionSettings, record: SQSRecord): Promise<Outcome> {
+    const scan = parseScanResult(record.body);
+    if (scan instanceof MalformedEvent) throw scan;
+    const name = scan.key.slice(INCOMING_PREFIX.length);
+    if (scan.bucket !== settings.dataBucket || !scan.key.startsWith(INCOMING_PREFIX) || !name || name.endsWith('/')) {
+      logger.info('Not a document in incoming/ of the data bucket; ignored', { bucket: scan.bucket, key: scan.key });
+      return 'ignored';
+    }
+    const source: Source = { bucket: scan.bucket, key: scan.key, versionId: scan.versionId };
+    if (scan.status === 'THREATS_FOUND') {
+      return refuseWith(settings, source, { reason: 'malware-found', threats: scan.threats });
+    }
+    if (scan.status !== 'NO_THREATS_FOUND') {
+      return refuseWith(settings, source, { reason: 'scan-not-clean', scanResultStatus: scan.status });
+    }
+    return promote(settings, scan);
+  }
+
+  return async (event) => {
+    const settings = deps.settings;
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    const counts: Record<string, number> = {};
+    const count = (what: string) => (counts[what] = (counts[what] ?? 0) + 1);
+    if (settings instanceof Error) {
+      logger.error('The promotion function is misconfigured; every record is failed', { error: settings.message });
+      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+    }
+    // One record at a time: it keeps ApplyGuardrail within its rate, and a
+    // job started for one record covers the next ones of the batch.
+    for (const record of event.Records) {
+      try {
+        count(await processRecord(settings, record));
+      } catch (error) {
+        failures.push({ itemIdentifier: record.messageId });
+        if (error instanceof RetryLater) {
+          count('retry-later');
+          logger.info('Record retried later', { messageId: record.messageId, why: error.message });
+        } else if (error instanceof MalformedEvent) {
+          count('malformed');
+          logger.error('Malformed scan result; it goes to the dead-letter queue after maxReceiveCount', {
+            messageId: record.messageId,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+            problem: error.message,
+          });
+        } else {
+          count('failed');
+          logger.error('Record failed; retried later', { messageId: record.messageId, ...describeError(error) });
+        }
+      }
+    }
+    logger.info('Batch done', { records: event.Records.length, ...counts });
+    return { batchItemFailures: failures };
+  };
+}

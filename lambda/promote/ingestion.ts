@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import {
+  type BedrockAgentClient,
+  type IngestionJobStatus,
+  type IngestionJobSummary,
+  ListIngestionJobsCommand,
+  StartIngestionJobCommand,
+} from '@aws-sdk/client-bedrock-agent';
+import { errorName, RetryLater } from './errors';
+import type { Promoted } from './promote';
+
+/**
+ * Make sure an ingestion job of the data source picks the promoted object up.
+ * A data source runs one ingestion job at a time
+ * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_StartIngestionJob.html
+ * answers ConflictException otherwise), and a job that started before the
+ * object was written may not see it. So: a job that started after the write
+ * and is running or complete covers it; a job still running from before means
+ * "come back later"; otherwise start one.
+ */
+
+/** Newest jobs looked at: enough to pass a few failed or stopped ones. */
+export const JOBS_LOOKED_AT = 10;
+
+const RUNNING: readonly IngestionJobStatus[] = ['STARTING', 'IN_PROGRESS', 'STOPPING'];
+const COVERING: readonly IngestionJobStatus[] = ['STARTING', 'IN_PROGRESS', 'COMPLETE'];
+/** StartIngestionJob errors that a later attempt gets past (another job running, throttled, at the job quota). */
+const START_LATER = new Set(['ConflictException', 'ThrottlingException', 'ServiceQuotaExceededException']);
+
+/**
+ * Whether a job started after the object was written. S3's Last-Modified has
+ * whole seconds (HeadObject), so a job counts only from the next whole second:
+ * a job started in the same second may have started before the write.
+ */
+export function startedAfter(job: IngestionJobSummary, lastModified: Date): boolean {
+  if (!job.startedAt) return false;
+  const nextSecond = Math.floor(lastModified.getTime() / 1000) * 1000 + 1000;
+  return job.startedAt.getTime() >= nextSecond;
+}
+
+/**
+ * Idempotency token of the start: the object and the newest job seen. A
+ * retried invocation that saw the same jobs starts no second job; once a new
+ * job has come and failed, the token changes, so a new start is not mistaken
+ * for the failed one.
+ */
+export function startToken(promoted: Promoted, newestJobId: string | undefined): string {
+  const object = `${promoted.key}\n${promoted.versionId ?? promoted.lastModified.toISOString()}`;
+  return createHash('sha256')
+    .update(`${object}\n${newestJobId ?? 'no-job'}`)
+    .digest('hex');
+}
+
+export interface IngestionSettings {
+  readonly knowledgeBaseId: string;
+  readonly dataSourceId: string;
+}
+
+export type IngestionOutcome =
+  { readonly kind: 'covered'; readonly jobId?: string } | { readonly kind: 'started'; readonly jobId?: string };
+
+/** Covered or started; throws RetryLater while an older job runs or the start must wait. */
+export async function ensureIngestion(
+  agent: Pick<BedrockAgentClient, 'send'>,
+  settings: IngestionSettings,
+  promoted: Promoted,
+): Promise<IngestionOutcome> {
+  const { knowledgeBaseId, dataSourceId } = settings;
+  const listed = await agent.send(
+    new ListIngestionJobsCommand({
+      knowledgeBaseId,
+      dataSourceId,
+      sortBy: { attribute: 'STARTED_AT', order: 'DESCENDING' },
+      maxResults: JOBS_LOOKED_AT,
+    }),
+  );
+  const jobs = listed.ingestionJobSummaries ?? [];
+  const covering = jobs.find(
+    (job) => job.status && COVERING.includes(job.status) && startedAfter(job, promoted.lastModified),
+  );
+  if (covering) return { kind: 'covered', jobId: covering.ingestionJobId };
+  const running = jobs.find((job) => job.status && RUNNING.includes(job.status));
+  if (running) {
+    throw new RetryLater(`ingestion job ${running.ingestionJobId} (${running.status}) started before the promotion`);
+  }
+  try {
+    const started = await agent.send(
+      new StartIngestionJobCommand({
+        knowledgeBaseId,
+        dataSourceId,
+        clientToken: startToken(promoted, jobs[0]?.ingestionJobId),
+        description: 'Started by the knowledge promotion function',
+      }),
+    );
+    return { kind: 'started', jobId: started.ingestionJob?.ingestionJobId };
+  } catch (error) {
+    if (START_LATER.has(errorName(error))) throw new RetryLater(`StartIngestionJob: ${errorName(error)}`);
+    throw error;
+  }
+}

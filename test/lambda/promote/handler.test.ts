@@ -1,0 +1,619 @@
+import {
+  BedrockAgentClient,
+  ConflictException,
+  ListIngestionJobsCommand,
+  StartIngestionJobCommand,
+  ThrottlingException as AgentThrottlingException,
+} from '@aws-sdk/client-bedrock-agent';
+import {
+  ApplyGuardrailCommand,
+  type ApplyGuardrailResponse,
+  BedrockRuntimeClient,
+} from '@aws-sdk/client-bedrock-runtime';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { PROMOTION_TAG } from '../../../lib/shared/promotion-contract';
+import { MAX_TEXT_BYTES } from '../../../lambda/promote/check';
+import { createHandler } from '../../../lambda/promote/handler';
+import { METADATA } from '../../../lambda/promote/promote';
+import { settingsFromEnvironment } from '../../../lambda/promote/settings';
+import {
+  BUCKET,
+  body,
+  ENVIRONMENT,
+  NEWER_VERSION,
+  recorder,
+  scanResult,
+  SETTINGS,
+  sqsEvent,
+  VERSION,
+} from './fixtures';
+
+const s3 = mockClient(S3Client);
+const bedrock = mockClient(BedrockRuntimeClient);
+const agent = mockClient(BedrockAgentClient);
+const sns = mockClient(SNSClient);
+
+const meta = { $metadata: { httpStatusCode: 404 } };
+const notFound = () => new NotFound({ message: 'Not Found', ...meta });
+/** The time S3 wrote the copy; ingestion jobs are compared with it. */
+const WRITTEN = new Date('2026-11-29T10:00:05.000Z');
+const BEFORE = new Date('2026-11-29T10:00:01.000Z');
+const AFTER = new Date('2026-11-29T10:00:07.000Z');
+const GUARDDUTY_TAG = { Key: 'GuardDutyMalwareScanStatus', Value: 'NO_THREATS_FOUND' };
+
+const MARKDOWN = '# Onboarding\n\nAsk the platform team for access to the build farm.\n';
+const WITH_EMAIL = 'Contact jane.doe@example.com for access to the build farm.\n';
+const MASKED = 'Contact {EMAIL} for access to the build farm.\n';
+const WITH_SSN = 'Payroll record: Jane Doe, SSN 123-45-6789, employee E-004211.\n';
+
+const NONE: ApplyGuardrailResponse = {
+  action: 'NONE',
+  outputs: [],
+  assessments: [{}],
+  usage: {
+    topicPolicyUnits: 0,
+    contentPolicyUnits: 1,
+    wordPolicyUnits: 0,
+    sensitiveInformationPolicyUnits: 1,
+    sensitiveInformationPolicyFreeUnits: 0,
+    contextualGroundingPolicyUnits: 0,
+  },
+};
+
+/** The source in incoming/ (its current version is the scanned one unless said otherwise) and an empty knowledge/. */
+function givenDocument(key: string, options: { contentType?: string; length?: number; latest?: string } = {}) {
+  const destination = key.replace(/^incoming\//, 'knowledge/');
+  listed(key);
+  // As S3 answers a caller who may not list the whole bucket: 403, not 404.
+  s3.on(HeadObjectCommand, { Key: destination }).rejects(forbidden());
+  s3.on(HeadObjectCommand, { Key: key }).resolves({
+    VersionId: options.latest ?? VERSION,
+    ContentType: options.contentType ?? 'text/markdown',
+    ContentLength: options.length ?? 100,
+    LastModified: new Date('2026-11-29T09:59:58.000Z'),
+  });
+  s3.on(CopyObjectCommand).resolves({ VersionId: 'dst-v1', CopyObjectResult: { LastModified: WRITTEN } });
+  s3.on(PutObjectCommand).resolves({ VersionId: 'dst-v1' });
+  return destination;
+}
+
+/** ListObjectsV2 with this key as prefix lists it (every other listing is empty, see beforeEach). */
+function listed(key: string) {
+  s3.on(ListObjectsV2Command, { Prefix: key }).resolves({ Contents: [{ Key: key }], KeyCount: 1 });
+}
+
+function forbidden() {
+  return Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+}
+
+function givenJobs(...jobs: { id: string; status: string; startedAt: Date }[]) {
+  agent.on(ListIngestionJobsCommand).resolves({
+    ingestionJobSummaries: jobs.map((job) => ({
+      knowledgeBaseId: SETTINGS.knowledgeBaseId,
+      dataSourceId: SETTINGS.dataSourceId,
+      ingestionJobId: job.id,
+      status: job.status as never,
+      startedAt: job.startedAt,
+      updatedAt: job.startedAt,
+    })),
+  });
+  agent.on(StartIngestionJobCommand).resolves({
+    ingestionJob: {
+      knowledgeBaseId: SETTINGS.knowledgeBaseId,
+      dataSourceId: SETTINGS.dataSourceId,
+      ingestionJobId: 'NEWJOB0001',
+      status: 'STARTING',
+      startedAt: AFTER,
+      updatedAt: AFTER,
+    },
+  });
+}
+
+function run(...bodies: unknown[]) {
+  const log = recorder();
+  const handler = createHandler({
+    s3: new S3Client({ region: 'eu-west-1' }),
+    bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
+    agent: new BedrockAgentClient({ region: 'eu-west-1' }),
+    sns: new SNSClient({ region: 'eu-west-1' }),
+    settings: SETTINGS,
+    logger: log.logger,
+    now: () => WRITTEN.getTime(),
+  });
+  return { result: handler(sqsEvent(...bodies)), log };
+}
+
+const alerts = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+const alertBody = (index = 0) => JSON.parse(alerts()[index].Message ?? '{}') as Record<string, unknown>;
+const tagsPut = () => s3.commandCalls(PutObjectTaggingCommand).map((call) => call.args[0].input);
+
+beforeEach(() => {
+  s3.reset();
+  bedrock.reset();
+  agent.reset();
+  sns.reset();
+  s3.on(ListObjectsV2Command).resolves({ Contents: [], KeyCount: 0 });
+  sns.on(PublishCommand).resolves({ MessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e' });
+});
+
+describe('clean documents are promoted', () => {
+  test('clean text: checked by the guardrail as OUTPUT, the exact version copied with the project key, a job started', async () => {
+    const destination = givenDocument('incoming/guides/Onboarding.MD');
+    s3.on(GetObjectCommand).resolves({ Body: body(MARKDOWN), VersionId: VERSION });
+    bedrock.on(ApplyGuardrailCommand).resolves(NONE);
+    givenJobs({ id: 'OLDJOB0001', status: 'COMPLETE', startedAt: BEFORE });
+
+    const { result } = run(scanResult('incoming/guides/Onboarding.MD'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
+      Bucket: BUCKET,
+      Key: 'incoming/guides/Onboarding.MD',
+      VersionId: VERSION,
+    });
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)[0].args[0].input).toEqual({
+      guardrailIdentifier: SETTINGS.guardrailArn,
+      guardrailVersion: '3',
+      source: 'OUTPUT',
+      content: [{ text: { text: MARKDOWN } }],
+    });
+    const [copy] = s3.commandCalls(CopyObjectCommand);
+    expect(copy.args[0].input).toEqual({
+      Bucket: BUCKET,
+      Key: destination,
+      CopySource: `${BUCKET}/incoming%2Fguides%2FOnboarding.MD?versionId=${VERSION}`,
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: SETTINGS.kmsKeyArn,
+      BucketKeyEnabled: true,
+      MetadataDirective: 'REPLACE',
+      ContentType: 'text/markdown',
+      TaggingDirective: 'REPLACE',
+      Metadata: {
+        [METADATA.sourceKey]: 'incoming%2Fguides%2FOnboarding.MD',
+        [METADATA.sourceVersion]: VERSION,
+        [METADATA.check]: 'guardrail',
+      },
+    });
+    expect(destination).toBe('knowledge/guides/Onboarding.MD');
+    const [start] = agent.commandCalls(StartIngestionJobCommand);
+    expect(start.args[0].input).toMatchObject({
+      knowledgeBaseId: SETTINGS.knowledgeBaseId,
+      dataSourceId: SETTINGS.dataSourceId,
+      clientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(agent.commandCalls(ListIngestionJobsCommand)[0].args[0].input).toEqual({
+      knowledgeBaseId: SETTINGS.knowledgeBaseId,
+      dataSourceId: SETTINGS.dataSourceId,
+      sortBy: { attribute: 'STARTED_AT', order: 'DESCENDING' },
+      maxResults: 10,
+    });
+    expect(alerts()).toEqual([]);
+  });
+
+  test('a binary format is promoted on the malware verdict alone: no download, no guardrail call', async () => {
+    givenDocument('incoming/reports/q3.pdf', { contentType: 'application/pdf', length: 4_000_000 });
+    givenJobs();
+    const { result } = run(scanResult('incoming/reports/q3.pdf'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(0);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(CopyObjectCommand)[0].args[0].input).toMatchObject({
+      Key: 'knowledge/reports/q3.pdf',
+      ContentType: 'application/pdf',
+      Metadata: { [METADATA.check]: 'malware-scan', [METADATA.sourceVersion]: VERSION },
+    });
+    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
+  });
+
+  test("masked entities only: the guardrail's masked text is written, never the original", async () => {
+    givenDocument('incoming/access.txt', { contentType: 'text/plain; charset=utf-8' });
+    s3.on(GetObjectCommand).resolves({ Body: body(WITH_EMAIL), VersionId: VERSION });
+    bedrock.on(ApplyGuardrailCommand).resolves({
+      ...NONE,
+      action: 'GUARDRAIL_INTERVENED',
+      outputs: [{ text: MASKED }],
+      assessments: [
+        {
+          sensitiveInformationPolicy: {
+            piiEntities: [{ match: 'jane.doe@example.com', type: 'EMAIL', action: 'ANONYMIZED', detected: true }],
+            regexes: [],
+          },
+        },
+      ],
+    });
+    givenJobs();
+    const { result, log } = run(scanResult('incoming/access.txt'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    const [put] = s3.commandCalls(PutObjectCommand);
+    expect(put.args[0].input).toMatchObject({
+      Bucket: BUCKET,
+      Key: 'knowledge/access.txt',
+      Body: MASKED,
+      ContentType: 'text/plain; charset=utf-8',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: SETTINGS.kmsKeyArn,
+      BucketKeyEnabled: true,
+      Metadata: { [METADATA.check]: 'guardrail-masked', [METADATA.sourceVersion]: VERSION },
+    });
+    expect(JSON.stringify(log.lines)).not.toContain('jane.doe');
+    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
+  });
+
+  test("only the key's current version is promoted: a late verdict on an overwritten version copies nothing", async () => {
+    givenDocument('incoming/notes.md', { latest: NEWER_VERSION });
+    const { result } = run(scanResult('incoming/notes.md'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+});
+
+describe('refused documents stay in incoming/, tagged and reported', () => {
+  test("infected: the scanned version tagged with GuardDuty's tag kept, no second alert (MalwareFound has it), nothing copied", async () => {
+    s3.on(GetObjectTaggingCommand).resolves({
+      TagSet: [
+        { Key: 'GuardDutyMalwareScanStatus', Value: 'THREATS_FOUND' },
+        { Key: 'owner', Value: 'research' },
+      ],
+    });
+    s3.on(PutObjectTaggingCommand).resolves({});
+    const { result } = run(
+      scanResult('incoming/tools/setup.exe', 'THREATS_FOUND', { threats: ['EICAR-Test-File (not a virus)'] }),
+    );
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(GetObjectTaggingCommand)[0].args[0].input).toEqual({
+      Bucket: BUCKET,
+      Key: 'incoming/tools/setup.exe',
+      VersionId: VERSION,
+    });
+    expect(tagsPut()).toEqual([
+      {
+        Bucket: BUCKET,
+        Key: 'incoming/tools/setup.exe',
+        VersionId: VERSION,
+        Tagging: {
+          TagSet: [
+            { Key: 'GuardDutyMalwareScanStatus', Value: 'THREATS_FOUND' },
+            { Key: 'owner', Value: 'research' },
+            { Key: PROMOTION_TAG, Value: 'malware-found' },
+          ],
+        },
+      },
+    ]);
+    // The threat-detection stack's MalwareFound rule already alerts on every infected object: no second page.
+    expect(alerts()).toHaveLength(0);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+
+  test('blocked by the guardrail: the alert and logs name entity types and regex names, never the matched text', async () => {
+    givenDocument('incoming/hr/payroll.md');
+    s3.on(GetObjectCommand).resolves({ Body: body(WITH_SSN), VersionId: VERSION });
+    bedrock.on(ApplyGuardrailCommand).resolves({
+      ...NONE,
+      action: 'GUARDRAIL_INTERVENED',
+      outputs: [{ text: 'Sorry, this content is not available.' }],
+      assessments: [
+        {
+          sensitiveInformationPolicy: {
+            piiEntities: [
+              { match: '123-45-6789', type: 'US_SOCIAL_SECURITY_NUMBER', action: 'BLOCKED', detected: true },
+              { match: 'Jane Doe', type: 'NAME', action: 'ANONYMIZED', detected: true },
+            ],
+            regexes: [{ name: 'employee-id', match: 'E-004211', regex: 'E-\\d{6}', action: 'BLOCKED', detected: true }],
+          },
+        },
+      ],
+    });
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [GUARDDUTY_TAG] });
+    s3.on(PutObjectTaggingCommand).resolves({});
+    const { result, log } = run(scanResult('incoming/hr/payroll.md'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(alertBody()).toEqual({
+      bucket: BUCKET,
+      key: 'incoming/hr/payroll.md',
+      versionId: VERSION,
+      reason: 'sensitive-information',
+      entityTypes: ['US_SOCIAL_SECURITY_NUMBER'],
+      regexNames: ['employee-id'],
+    });
+    expect(tagsPut()[0].Tagging?.TagSet).toEqual([
+      GUARDDUTY_TAG,
+      { Key: PROMOTION_TAG, Value: 'sensitive-information' },
+    ]);
+    const published = JSON.stringify(alerts()) + JSON.stringify(log.lines);
+    for (const secret of ['123-45-6789', 'E-004211', 'Jane Doe', 'Payroll record']) {
+      expect(published).not.toContain(secret);
+    }
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+
+  test.each(['UNSUPPORTED', 'ACCESS_DENIED', 'FAILED'])(
+    'scan result %s is not a clean verdict: refused as scan-not-clean',
+    async (status) => {
+      s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'GuardDutyMalwareScanStatus', Value: status }] });
+      s3.on(PutObjectTaggingCommand).resolves({});
+      const { result } = run(scanResult('incoming/archive.zip', status));
+      expect(await result).toEqual({ batchItemFailures: [] });
+      expect(alertBody()).toMatchObject({ reason: 'scan-not-clean', scanResultStatus: status });
+      expect(tagsPut()[0].Tagging?.TagSet).toContainEqual({ Key: PROMOTION_TAG, Value: 'scan-not-clean' });
+      expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    },
+  );
+
+  test('a text file over the size cap is refused as too-large-to-check without being downloaded', async () => {
+    givenDocument('incoming/dump.txt', { length: MAX_TEXT_BYTES + 1 });
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [GUARDDUTY_TAG] });
+    s3.on(PutObjectTaggingCommand).resolves({});
+    const { result } = run(scanResult('incoming/dump.txt'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(alertBody()).toMatchObject({ reason: 'too-large-to-check' });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+  });
+
+  test('a text file that is not UTF-8 is refused as unreadable-text, unchecked', async () => {
+    givenDocument('incoming/legacy.txt');
+    s3.on(GetObjectCommand).resolves({
+      Body: body(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a])),
+      VersionId: VERSION,
+    });
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [GUARDDUTY_TAG] });
+    s3.on(PutObjectTaggingCommand).resolves({});
+    const { result } = run(scanResult('incoming/legacy.txt'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(alertBody()).toMatchObject({ reason: 'unreadable-text' });
+  });
+
+  test('a redelivered refusal (tag already set with that reason) sends no second alert', async () => {
+    s3.on(GetObjectTaggingCommand).resolves({
+      TagSet: [GUARDDUTY_TAG, { Key: PROMOTION_TAG, Value: 'malware-found' }],
+    });
+    const { result } = run(scanResult('incoming/tools/setup.exe', 'THREATS_FOUND'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(alerts()).toEqual([]);
+    expect(tagsPut()).toEqual([]);
+  });
+
+  test('a version that already has the 10 tags S3 allows is still reported, and its tags are left alone', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => ({ Key: `team-tag-${i}`, Value: 'x' }));
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: ten });
+    const { result, log } = run(scanResult('incoming/tools/setup.exe', 'UNSUPPORTED'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(alerts()).toHaveLength(1);
+    expect(tagsPut()).toEqual([]);
+    expect(log.lines.some((line) => line.level === 'warn' && /most tags/.test(line.message))).toBe(true);
+  });
+});
+
+describe('what is ignored', () => {
+  test.each([
+    ['another prefix', scanResult('knowledge/guides/onboarding.md')],
+    ['the validation object at the root', scanResult('malware-protection-resource-validation-object')],
+    ['a folder marker', scanResult('incoming/guides/')],
+    [
+      'another bucket',
+      scanResult('incoming/guides/onboarding.md', 'THREATS_FOUND', { bucket: 'someone-elses-bucket' }),
+    ],
+  ])('%s: logged, acknowledged, nothing called', async (_what, event) => {
+    const { result, log } = run(event);
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect([...s3.calls(), ...bedrock.calls(), ...agent.calls(), ...sns.calls()]).toHaveLength(0);
+    expect(log.lines.map((line) => line.message)).toContain('Not a document in incoming/ of the data bucket; ignored');
+  });
+});
+
+describe('idempotency and ingestion', () => {
+  test('a document deleted between the listing and the HEAD is not promoted, and not retried', async () => {
+    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    s3.on(HeadObjectCommand, { Key: 'incoming/report.pdf' }).rejects(notFound());
+    const { result } = run(scanResult('incoming/report.pdf'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+
+  test('a duplicate event (knowledge/ already holds this source version): no second copy, the ingestion check still runs', async () => {
+    listed('knowledge/guides/onboarding.md');
+    s3.on(HeadObjectCommand, { Key: 'knowledge/guides/onboarding.md' }).resolves({
+      VersionId: 'dst-v1',
+      LastModified: WRITTEN,
+      Metadata: { [METADATA.sourceVersion]: VERSION, [METADATA.check]: 'guardrail' },
+    });
+    givenJobs({ id: 'JOBAFTER01', status: 'COMPLETE', startedAt: AFTER });
+    const { result } = run(scanResult('incoming/guides/onboarding.md'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(agent.commandCalls(ListIngestionJobsCommand)).toHaveLength(1);
+    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
+  });
+
+  test('knowledge/ holding another version of the key is overwritten by the current one', async () => {
+    listed('knowledge/report.pdf');
+    listed('incoming/report.pdf');
+    s3.on(HeadObjectCommand, { Key: 'knowledge/report.pdf' }).resolves({
+      VersionId: 'dst-v0',
+      LastModified: BEFORE,
+      Metadata: { [METADATA.sourceVersion]: 'an-older-source-version' },
+    });
+    s3.on(HeadObjectCommand, { Key: 'incoming/report.pdf' }).resolves({
+      VersionId: VERSION,
+      ContentType: 'application/pdf',
+    });
+    s3.on(CopyObjectCommand).resolves({ VersionId: 'dst-v1', CopyObjectResult: { LastModified: WRITTEN } });
+    givenJobs();
+    const { result } = run(scanResult('incoming/report.pdf'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
+  });
+
+  test('an ingestion job still running from before the promotion: the record is retried later (info, not error)', async () => {
+    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenJobs({ id: 'JOBBEFORE1', status: 'IN_PROGRESS', startedAt: BEFORE });
+    const { result, log } = run(scanResult('incoming/report.pdf'));
+    const response = await result;
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
+    expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'Record retried later' }));
+  });
+
+  test('a job that started after the write covers the document: done without starting another', async () => {
+    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenJobs(
+      { id: 'JOBAFTER01', status: 'IN_PROGRESS', startedAt: AFTER },
+      { id: 'JOBBEFORE1', status: 'COMPLETE', startedAt: BEFORE },
+    );
+    const { result } = run(scanResult('incoming/report.pdf'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
+  });
+
+  test('a job that started in the same second as the write does not count (Last-Modified has whole seconds)', async () => {
+    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenJobs({ id: 'JOBSAMESEC', status: 'COMPLETE', startedAt: new Date(WRITTEN.getTime() + 400) });
+    const { result } = run(scanResult('incoming/report.pdf'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
+  });
+
+  test.each([
+    ['ConflictException', new ConflictException({ message: 'A data ingestion job is already running', $metadata: {} })],
+    ['ThrottlingException', new AgentThrottlingException({ message: 'Rate exceeded', $metadata: {} })],
+  ])('%s on StartIngestionJob: the record is retried later', async (_name, error) => {
+    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenJobs();
+    agent.on(StartIngestionJobCommand).rejects(error);
+    const { result, log } = run(scanResult('incoming/report.pdf'));
+    expect((await result).batchItemFailures).toHaveLength(1);
+    expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  test('the start token is stable for the same object and jobs seen, and changes once a new job has come', async () => {
+    const tokens: string[] = [];
+    for (const jobs of [[], [], [{ id: 'FAILED0001', status: 'FAILED', startedAt: AFTER }]]) {
+      agent.reset();
+      givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+      givenJobs(...jobs);
+      await run(scanResult('incoming/report.pdf')).result;
+      tokens.push(agent.commandCalls(StartIngestionJobCommand)[0].args[0].input.clientToken ?? '');
+    }
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+});
+
+describe('failures', () => {
+  test('an S3 error fails only that record; the rest of the batch is done', async () => {
+    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenJobs();
+    s3.on(CopyObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'SlowDown',
+        $fault: 'server',
+        message: 'Please reduce your request rate.',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    s3.on(PutObjectTaggingCommand).resolves({});
+    const log = recorder();
+    const handler = createHandler({
+      s3: new S3Client({ region: 'eu-west-1' }),
+      bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
+      agent: new BedrockAgentClient({ region: 'eu-west-1' }),
+      sns: new SNSClient({ region: 'eu-west-1' }),
+      settings: SETTINGS,
+      logger: log.logger,
+    });
+    const event = sqsEvent(scanResult('incoming/report.pdf'), scanResult('incoming/x.exe', 'UNSUPPORTED'));
+    expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }] });
+    expect(alerts()).toHaveLength(1);
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        fields: expect.objectContaining({ errorName: 'SlowDown', httpStatusCode: 503 }),
+      }),
+    );
+    expect(log.lines.at(-1)).toMatchObject({ message: 'Batch done', fields: { records: 2, failed: 1, refused: 1 } });
+  });
+
+  test.each([
+    ['not JSON', 'not json {'],
+    ['another event type', { 'detail-type': 'Object Created', source: 'aws.s3', detail: {} }],
+    [
+      'no version id',
+      (() => {
+        const event = scanResult('incoming/a.md');
+        delete (event.detail.s3ObjectDetails as Record<string, unknown>).versionId;
+        return event;
+      })(),
+    ],
+  ])(
+    'a malformed body (%s) is failed with an error log, so it reaches the dead-letter queue after maxReceiveCount',
+    async (_what, bad) => {
+      const { result, log } = run(bad, scanResult('knowledge/elsewhere.md'));
+      const response = await result;
+      expect(response.batchItemFailures).toHaveLength(1);
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          message: 'Malformed scan result; it goes to the dead-letter queue after maxReceiveCount',
+        }),
+      );
+      expect([...s3.calls(), ...sns.calls()]).toHaveLength(0);
+    },
+  );
+
+  test('missing settings: every record fails, with one error log naming what is missing', async () => {
+    const settings = settingsFromEnvironment({ ...ENVIRONMENT, GUARDRAIL_ARN: '', DATA_SOURCE_ID: undefined });
+    expect(settings).toBeInstanceOf(Error);
+    const log = recorder();
+    const handler = createHandler({
+      s3: new S3Client({ region: 'eu-west-1' }),
+      bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
+      agent: new BedrockAgentClient({ region: 'eu-west-1' }),
+      sns: new SNSClient({ region: 'eu-west-1' }),
+      settings,
+      logger: log.logger,
+    });
+    const event = sqsEvent(scanResult('incoming/a.md'), scanResult('incoming/b.exe', 'THREATS_FOUND'));
+    expect(await handler(event)).toEqual({
+      batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+    });
+    expect(log.lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        fields: { error: expect.stringContaining('missing GUARDRAIL_ARN, DATA_SOURCE_ID') },
+      }),
+    ]);
+    expect([...s3.calls(), ...sns.calls()]).toHaveLength(0);
+  });
+
+  test('complete settings are read from the environment the stack sets', () => {
+    expect(settingsFromEnvironment(ENVIRONMENT)).toEqual(SETTINGS);
+  });
+});
