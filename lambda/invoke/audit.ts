@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3 } from './lazy';
 import type { GuardrailOutcome, Usage } from './converse';
 import type { InferenceParameters } from './request';
 
@@ -19,6 +20,10 @@ export interface AuditRecord {
   readonly parameters: InferenceParameters;
   readonly grounded: boolean;
   readonly stream: boolean;
+  /** Whether the request asked for an answer grounded in the knowledge base. */
+  readonly knowledgeBase: boolean;
+  /** Locations of the documents whose passages were given to the model (never the passages): data lineage. */
+  readonly citedDocuments: readonly string[];
   readonly status: number;
   readonly stopReason?: string;
   readonly guardrail?: GuardrailOutcome;
@@ -43,7 +48,7 @@ export function auditKey(settings: AuditSettings, record: Pick<AuditRecord, 'tim
 export async function writeAuditRecord(s3: S3Client, settings: AuditSettings, record: AuditRecord): Promise<void> {
   // Loaded on first use, after the first answer has been sent: the S3 client
   // is the largest module in the bundle, and a cold start need not wait for it.
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { PutObjectCommand } = loadS3();
   await s3.send(
     new PutObjectCommand({
       Bucket: settings.bucket,

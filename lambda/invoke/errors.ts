@@ -56,12 +56,65 @@ const UPSTREAM: Record<string, (retryAfterSeconds: number) => HttpError> = {
     ),
 };
 
+/**
+ * Bedrock Agent Runtime exception names (Retrieve) whose meaning differs from
+ * the model's: the caller is told the knowledge base, not the model, failed.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_Retrieve.html#API_agent-runtime_Retrieve_Errors
+ */
+const KNOWLEDGE_BASE: Record<string, (retryAfterSeconds: number) => HttpError> = {
+  ThrottlingException: (s) =>
+    new HttpError(429, 'throttled', `The knowledge base is busy. Retry in ${s} seconds.`, {
+      'retry-after': String(s),
+    }),
+  ServiceQuotaExceededException: (s) =>
+    new HttpError(429, 'throttled', `The knowledge base quota is exhausted for now. Retry in ${s} seconds.`, {
+      'retry-after': String(s),
+    }),
+  AccessDeniedException: () =>
+    new HttpError(
+      503,
+      'knowledge_base_unavailable',
+      'The knowledge base is unavailable. Operator: check that the function role may call bedrock:Retrieve on this knowledge base, and that the knowledge base role may use its embedding model, vector index and key.',
+    ),
+  ResourceNotFoundException: () =>
+    new HttpError(
+      503,
+      'knowledge_base_unavailable',
+      'The knowledge base is unavailable: the configured one does not exist here. Operator: check KNOWLEDGE_BASE_ID and the region.',
+    ),
+  DependencyFailedException: () =>
+    new HttpError(
+      503,
+      'knowledge_base_unavailable',
+      'The knowledge base is unavailable: a service it depends on failed. Operator: see the function log.',
+    ),
+  ServiceUnavailableException: () =>
+    new HttpError(503, 'unavailable', 'The knowledge base service is unavailable. Retry shortly.'),
+  BadGatewayException: () => new HttpError(502, 'upstream_error', 'The knowledge base failed to answer.'),
+  InternalServerException: () => new HttpError(502, 'upstream_error', 'The knowledge base failed to answer.'),
+  ValidationException: () =>
+    new HttpError(
+      400,
+      'rejected_by_knowledge_base',
+      'The knowledge base rejected the query. Try a shorter prompt or fewer results.',
+    ),
+};
+
+/** Which Bedrock service a failure came from. */
+export type Upstream = 'model' | 'knowledge-base';
+
 /** Turn anything thrown while calling Bedrock into the HttpError the client gets. */
-export function toHttpError(error: unknown, retryAfterSeconds = 5): HttpError {
+export function toHttpError(error: unknown, retryAfterSeconds = 5, upstream: Upstream = 'model'): HttpError {
   if (error instanceof HttpError) return error;
   const name = error instanceof Error ? error.name : '';
   if (name === 'AbortError' || name === 'TimeoutError') {
     return new HttpError(504, 'timeout', 'No answer arrived in time. Try a shorter answer (maxTokens) or retry.');
+  }
+  if (upstream === 'knowledge-base') {
+    const known = KNOWLEDGE_BASE[name];
+    return known
+      ? known(retryAfterSeconds)
+      : new HttpError(502, 'upstream_error', 'The knowledge base failed to answer.');
   }
   const known = UPSTREAM[name];
   return known ? known(retryAfterSeconds) : new HttpError(502, 'upstream_error', 'The model service failed to answer.');

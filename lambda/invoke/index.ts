@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { createHandler, settingsFromEnvironment } from './handler';
+import { loadAgentRuntime, loadS3 } from './lazy';
 
 /**
  * Lambda entry point: real clients and Powertools around the handler.
@@ -24,7 +25,10 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
 export const handler = awslambda.streamifyResponse(
   createHandler({
     bedrock: tracer.captureAWSv3Client(new BedrockRuntimeClient({})),
-    s3: once(async () => tracer.captureAWSv3Client(new (await import('@aws-sdk/client-s3')).S3Client({}))),
+    s3: once(async () => tracer.captureAWSv3Client(new (loadS3().S3Client)({}))),
+    // Only requests that ask for retrieval load this client, so a plain
+    // request's cold start stays what it was.
+    agentRuntime: once(async () => tracer.captureAWSv3Client(new (loadAgentRuntime().BedrockAgentRuntimeClient)({}))),
     settings: settingsFromEnvironment(process.env),
     logger,
     metrics: {

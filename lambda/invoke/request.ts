@@ -11,6 +11,8 @@ export const MAX_PROMPT_CHARS = 8000;
 export const MAX_GROUNDING_CHARS = 20000;
 export const MAX_STOP_SEQUENCES = 4;
 export const MAX_STOP_SEQUENCE_CHARS = 100;
+/** Passages retrieved when a knowledge-base request does not say how many (lowered to the configured cap). */
+export const DEFAULT_NUMBER_OF_RESULTS = 5;
 
 /** Model families differ in the inference parameters they accept. */
 export type { ModelFamily };
@@ -35,14 +37,28 @@ export interface InvokeRequest {
   readonly parameters: InferenceParameters;
   readonly groundingSource?: string;
   readonly stream: boolean;
+  /** Ground the answer in passages retrieved from the deployment's knowledge base. */
+  readonly knowledgeBase: boolean;
+  /** How many passages to retrieve: set exactly when knowledgeBase is true. */
+  readonly numberOfResults?: number;
 }
 
 export interface RequestLimits {
   readonly maxTokensCap: number;
   readonly modelFamily: ModelFamily;
+  /** Present when the deployment has a knowledge base; resultsCap bounds numberOfResults. */
+  readonly knowledgeBase?: { readonly resultsCap: number };
 }
 
-const FIELDS = ['prompt', 'template', 'parameters', 'groundingSource', 'stream'] as const;
+const FIELDS = [
+  'prompt',
+  'template',
+  'parameters',
+  'groundingSource',
+  'stream',
+  'knowledgeBase',
+  'numberOfResults',
+] as const;
 const PARAMETERS = ['temperature', 'topP', 'topK', 'maxTokens', 'stopSequences'] as const;
 
 function bad(code: string, message: string): HttpError {
@@ -92,13 +108,41 @@ export function parseRequest(event: LambdaFunctionURLEvent, limits: RequestLimit
     throw bad('unknown_field', `Unknown field(s): ${unknown.join(', ')}. Allowed: ${FIELDS.join(', ')}.`);
   }
 
-  return {
+  const request = {
     prompt: text(fields.prompt, 'prompt', MAX_PROMPT_CHARS, true) as string,
     template: template(fields.template),
     parameters: parameters(fields.parameters, limits),
     groundingSource: text(fields.groundingSource, 'groundingSource', MAX_GROUNDING_CHARS, false),
     stream: flag(fields.stream, 'stream', true),
+    knowledgeBase: flag(fields.knowledgeBase, 'knowledgeBase', false),
   };
+  return request.knowledgeBase
+    ? { ...request, numberOfResults: retrieval(request.groundingSource, fields.numberOfResults, limits) }
+    : withoutRetrieval(request, fields.numberOfResults);
+}
+
+function withoutRetrieval<T>(request: T, numberOfResults: unknown): T {
+  if (numberOfResults !== undefined) {
+    throw bad('invalid_value', '"numberOfResults" is only allowed with "knowledgeBase": true.');
+  }
+  return request;
+}
+
+/** The checks of a knowledge-base request; returns how many passages to retrieve. */
+function retrieval(groundingSource: string | undefined, numberOfResults: unknown, limits: RequestLimits): number {
+  if (groundingSource !== undefined) {
+    // One source of grounding per answer: mixing the caller's text with
+    // retrieved passages would make the citations incomplete.
+    throw bad(
+      'conflicting_fields',
+      '"knowledgeBase" and "groundingSource" cannot be used together: choose one source of grounding.',
+    );
+  }
+  if (!limits.knowledgeBase) {
+    throw bad('knowledge_base_off', 'This deployment has no knowledge base; send the request without "knowledgeBase".');
+  }
+  const cap = limits.knowledgeBase.resultsCap;
+  return number(numberOfResults, 'numberOfResults', 1, cap, true) ?? Math.min(DEFAULT_NUMBER_OF_RESULTS, cap);
 }
 
 function text(value: unknown, name: string, max: number, required: boolean): string | undefined {

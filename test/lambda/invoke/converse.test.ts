@@ -22,6 +22,7 @@ const request = (overrides: Partial<InvokeRequest> = {}): InvokeRequest => ({
   template: 'zero-shot',
   parameters: {},
   stream: false,
+  knowledgeBase: false,
   ...overrides,
 });
 

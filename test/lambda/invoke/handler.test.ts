@@ -10,6 +10,7 @@ const quiet = {
 const clients = {
   bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
   s3: async () => new S3Client({ region: 'eu-west-1' }),
+  agentRuntime: () => Promise.reject(new Error('not used here')),
 };
 
 beforeAll(installLambdaRuntime);
@@ -30,6 +31,26 @@ describe('settingsFromEnvironment', () => {
       audit: { bucket: 'b', prefix: 'records/', kmsKeyArn: 'k' },
     });
     expect(settingsFromEnvironment({ ...complete, AUDIT_BUCKET: 'b' })).toBeInstanceOf(Error);
+  });
+
+  test('a knowledge base => its ID and the results cap; the cap is required with it and checked', () => {
+    const withKb = { ...complete, KNOWLEDGE_BASE_ID: 'KB12345678', RETRIEVAL_RESULTS_CAP: '8' };
+    expect(settingsFromEnvironment(withKb)).toMatchObject({
+      knowledgeBase: { knowledgeBaseId: 'KB12345678', resultsCap: 8 },
+    });
+    expect(settingsFromEnvironment(complete)).toMatchObject({ knowledgeBase: undefined });
+    expect(String(settingsFromEnvironment({ ...withKb, RETRIEVAL_RESULTS_CAP: undefined }))).toContain(
+      'KNOWLEDGE_BASE_ID without RETRIEVAL_RESULTS_CAP',
+    );
+    for (const bad of ['0', '101', '2.5', 'five', '', '-3']) {
+      expect(String(settingsFromEnvironment({ ...withKb, RETRIEVAL_RESULTS_CAP: bad }))).toContain(
+        `bad RETRIEVAL_RESULTS_CAP ${bad}`,
+      );
+    }
+    // Retrieve's path parameter: up to 10 letters and digits.
+    expect(String(settingsFromEnvironment({ ...withKb, KNOWLEDGE_BASE_ID: 'kb/../x' }))).toContain(
+      'bad KNOWLEDGE_BASE_ID',
+    );
   });
 
   test('missing or bad values => an error naming them', () => {

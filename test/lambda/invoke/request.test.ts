@@ -4,6 +4,8 @@ import { MAX_BODY_BYTES, parseRequest, type RequestLimits } from '../../../lambd
 import { functionUrlEvent } from '../../../tools/local-aws/lambda-runtime';
 
 const LIMITS: RequestLimits = { maxTokensCap: 1024, modelFamily: 'amazon-nova' };
+/** A deployment with a knowledge base and the default cap of 5 passages. */
+const KB_LIMITS: RequestLimits = { ...LIMITS, knowledgeBase: { resultsCap: 5 } };
 
 function rejection(event: LambdaFunctionURLEvent, limits = LIMITS): { status: number; code: string; message: string } {
   try {
@@ -175,6 +177,109 @@ describe('parseRequest refuses bad input with a 4xx that names the problem', () 
   });
 });
 
+/** [what, body, limits, code, message fragment]: every one a 400. */
+const BAD_RETRIEVAL: [string, Record<string, unknown>, RequestLimits, string, string][] = [
+  [
+    'knowledgeBase is a string',
+    { prompt: 'hi', knowledgeBase: 'yes' },
+    KB_LIMITS,
+    'invalid_type',
+    '"knowledgeBase" must be true or false',
+  ],
+  [
+    'knowledgeBase on a deployment without one',
+    { prompt: 'hi', knowledgeBase: true },
+    LIMITS,
+    'knowledge_base_off',
+    'This deployment has no knowledge base',
+  ],
+  [
+    'knowledgeBase with groundingSource',
+    { prompt: 'hi', knowledgeBase: true, groundingSource: 'my facts' },
+    KB_LIMITS,
+    'conflicting_fields',
+    'choose one source of grounding',
+  ],
+  [
+    'numberOfResults without knowledgeBase',
+    { prompt: 'hi', numberOfResults: 3 },
+    KB_LIMITS,
+    'invalid_value',
+    'only allowed with "knowledgeBase": true',
+  ],
+  [
+    'numberOfResults with knowledgeBase false',
+    { prompt: 'hi', knowledgeBase: false, numberOfResults: 3 },
+    KB_LIMITS,
+    'invalid_value',
+    'only allowed with "knowledgeBase": true',
+  ],
+  [
+    'numberOfResults above the cap',
+    { prompt: 'hi', knowledgeBase: true, numberOfResults: 6 },
+    KB_LIMITS,
+    'out_of_range',
+    '"numberOfResults" must be between 1 and 5',
+  ],
+  [
+    'numberOfResults zero',
+    { prompt: 'hi', knowledgeBase: true, numberOfResults: 0 },
+    KB_LIMITS,
+    'out_of_range',
+    'between 1 and 5',
+  ],
+  [
+    'numberOfResults fractional',
+    { prompt: 'hi', knowledgeBase: true, numberOfResults: 2.5 },
+    KB_LIMITS,
+    'invalid_value',
+    '"numberOfResults" must be a whole number',
+  ],
+  [
+    'numberOfResults as string',
+    { prompt: 'hi', knowledgeBase: true, numberOfResults: '3' },
+    KB_LIMITS,
+    'invalid_type',
+    '"numberOfResults" must be a number',
+  ],
+];
+
+describe('parseRequest refuses bad knowledge-base requests with a 400 that names the problem', () => {
+  test.each(BAD_RETRIEVAL)('%s', (_what, body, limits, code, message) => {
+    const refused = rejection(withBody(body), limits);
+    expect({ status: refused.status, code: refused.code }).toEqual({ status: 400, code });
+    expect(refused.message).toContain(message);
+  });
+});
+
+describe('parseRequest accepts knowledge-base requests', () => {
+  test('knowledgeBase true => the default number of results, lowered to a smaller cap', () => {
+    expect(parseRequest(withBody({ prompt: 'hi', knowledgeBase: true }), KB_LIMITS)).toMatchObject({
+      knowledgeBase: true,
+      numberOfResults: 5,
+      groundingSource: undefined,
+    });
+    const smallCap = { ...LIMITS, knowledgeBase: { resultsCap: 2 } };
+    expect(parseRequest(withBody({ prompt: 'hi', knowledgeBase: true }), smallCap)).toMatchObject({
+      numberOfResults: 2,
+    });
+  });
+
+  test('numberOfResults at the bounds is kept', () => {
+    for (const n of [1, 5]) {
+      expect(
+        parseRequest(withBody({ prompt: 'hi', knowledgeBase: true, numberOfResults: n }), KB_LIMITS),
+      ).toMatchObject({ knowledgeBase: true, numberOfResults: n });
+    }
+  });
+
+  test('knowledgeBase false is a plain request, on any deployment', () => {
+    const plain = parseRequest(withBody({ prompt: 'hi', knowledgeBase: false }), LIMITS);
+    expect(plain).toMatchObject({ knowledgeBase: false });
+    expect(plain).not.toHaveProperty('numberOfResults');
+  });
+});
+
 describe('parseRequest accepts what Lambda delivers', () => {
   test('a base64 body with defaults filled in', () => {
     expect(parseRequest(withBody({ prompt: 'hi' }), LIMITS)).toEqual({
@@ -183,6 +288,7 @@ describe('parseRequest accepts what Lambda delivers', () => {
       parameters: {},
       groundingSource: undefined,
       stream: true,
+      knowledgeBase: false,
     });
   });
 
@@ -205,6 +311,7 @@ describe('parseRequest accepts what Lambda delivers', () => {
       parameters: { temperature: 0, topP: 1, topK: 500, maxTokens: 1024, stopSequences: ['END'] },
       groundingSource: 'facts',
       stream: false,
+      knowledgeBase: false,
     });
   });
 });

@@ -53,6 +53,7 @@ beforeAll(async () => {
     createHandler({
       bedrock: new BedrockRuntimeClient({}),
       s3: async () => new S3Client({ endpoint: s3Endpoint, forcePathStyle: true }),
+      agentRuntime: () => Promise.reject(new Error('plain requests never create the agent runtime client')),
       settings,
       logger: {
         info: (message, ...extra) => logs.push({ level: 'INFO', message, extra }),
