@@ -21,7 +21,7 @@ export const command = {
   name: 'ask',
   summary: 'Ask the deployed service a question; the answer streams to the terminal.',
   description:
-    "Sends the prompt to the GuardedInvoke stack's function URL, signed with your credentials (you need the stack's invoker policy). A guardrail intervention is shown on stderr; an error from the service exits 1 with its message.",
+    "Sends the prompt to the GuardedInvoke stack's function URL, signed with your credentials (you need the stack's invoker policy). With --knowledge the answer is grounded in passages retrieved from the knowledge base, and a Sources list (document, score, first lines of the passage) follows it. A guardrail intervention is shown on stderr; an error from the service exits 1 with its message.",
   positional: { name: 'prompt', description: 'The question (quote it).' },
   options: {
     template: {
@@ -41,6 +41,20 @@ export const command = {
     'max-tokens': { type: 'number', integer: true, min: 1, description: 'Longest answer, in tokens.' },
     stop: { type: 'list', placeholder: 'text', description: 'Stop sequence (repeatable, or comma-separated).' },
     'grounding-file': { type: 'string', placeholder: 'path', description: 'Text file the answer must be grounded in.' },
+    knowledge: {
+      type: 'boolean',
+      description:
+        'Ground the answer in the knowledge base (load it with npm run ingest) and list the sources it cites.',
+    },
+    results: {
+      type: 'number',
+      placeholder: 'n',
+      integer: true,
+      min: 1,
+      max: 20,
+      description:
+        "With --knowledge: how many passages to retrieve, at most the function's cap (retrievalResultsCap, default 5); the function decides when omitted.",
+    },
     'no-stream': { type: 'boolean', description: 'Wait for the whole answer instead of streaming it.' },
     url: {
       type: 'string',
@@ -55,12 +69,14 @@ export const command = {
     ...AWS_OPTIONS,
     json: {
       ...JSON_OPTION,
-      description: 'Print the answer as one JSON document {text, guardrail} (implies --no-stream).',
+      description:
+        'Print the answer as one JSON document {text, guardrail, citations} (implies --no-stream; citations only with --knowledge).',
     },
   },
   examples: [
     'npm run ask -- "What is Amazon Bedrock?"',
     'npm run ask -- "Summarise the policy" --grounding-file policy.txt --template few-shot --profile dev',
+    'npm run ask -- --knowledge "How does a document reach the knowledge base?" --results 3',
   ],
 } as const satisfies CommandSpec;
 
@@ -78,6 +94,12 @@ export function requestBody({ values, positional }: AskParsed, readFile = (p: st
   if (values.stop.length > 0) parameters.stopSequences = values.stop;
   const body: Record<string, unknown> = { prompt };
   if (values.template) body.template = values.template;
+  if (values.results !== undefined && !values.knowledge) throw new UsageError('--results needs --knowledge');
+  if (values.knowledge && values['grounding-file']) {
+    throw new UsageError('give --knowledge or --grounding-file, not both: each is a grounding source');
+  }
+  if (values.knowledge) body.knowledgeBase = true;
+  if (values.results !== undefined) body.numberOfResults = values.results;
   if (values['grounding-file']) {
     try {
       body.groundingSource = readFile(values['grounding-file']);
@@ -124,13 +146,61 @@ export interface Output {
   error(text: string): void;
 }
 
-/** Print a response: streamed text as it arrives, or the JSON answer. Returns the exit code. */
+/** A passage the answer was grounded in, as the function sends it (lambda/invoke/retrieve.ts). */
+export interface Citation {
+  readonly index: number;
+  readonly location: string;
+  readonly passage: string;
+  readonly score?: number;
+}
+
+/** Lines of a passage shown under its source. */
+const PASSAGE_LINES = 2;
+const PASSAGE_WIDTH = 100;
+
+/**
+ * Passages are document text: drop control characters (an escape sequence in
+ * an uploaded document must not drive the terminal) and cut long lines.
+ */
+function printable(text: string, width = Infinity): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
+  return clean.length > width ? `${clean.slice(0, width - 1).trimEnd()}…` : clean;
+}
+
+/**
+ * The Sources list: `[1] s3://bucket/knowledge/x.md (score 0.71)` and the
+ * first lines of each passage. The function sends an empty list when nothing
+ * matched, and also when the guardrail intervened (it withholds the passages then).
+ */
+export function sourcesText(citations: readonly Citation[], guardrailIntervened = false): string {
+  if (citations.length === 0) {
+    return guardrailIntervened
+      ? '\nSources: withheld, because the guardrail intervened\n'
+      : '\nSources: none; nothing in the knowledge base matched (load documents with npm run ingest)\n';
+  }
+  const lines = ['', 'Sources:'];
+  for (const c of citations) {
+    const score = typeof c.score === 'number' ? ` (score ${c.score.toFixed(2)})` : '';
+    lines.push(`  [${c.index}] ${printable(c.location)}${score}`);
+    const passage = (c.passage ?? '')
+      .split(/\r?\n/)
+      .map((line) => printable(line, PASSAGE_WIDTH))
+      .filter(Boolean)
+      .slice(0, PASSAGE_LINES);
+    for (const line of passage) lines.push(`      ${line}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Print a response: streamed text as it arrives, or the JSON answer, then the sources. Returns the exit code. */
 export async function printResponse(response: Response, out: Output): Promise<number> {
   const type = response.headers.get('content-type') ?? '';
   if (!response.ok || type.startsWith('application/json')) {
     const payload = (await response.json().catch(() => ({}))) as {
       text?: string;
       guardrail?: { intervened: boolean; policies: string[] };
+      citations?: Citation[];
       error?: { code: string; message: string; requestId: string };
     };
     if (!response.ok || payload.error) {
@@ -139,10 +209,15 @@ export async function printResponse(response: Response, out: Output): Promise<nu
     }
     out.write(`${payload.text ?? ''}\n`);
     if (payload.guardrail?.intervened) out.error(guardrailNote(payload.guardrail.policies));
+    if (Array.isArray(payload.citations)) {
+      out.write(sourcesText(payload.citations, payload.guardrail?.intervened));
+    }
     return 0;
   }
   let buffer = '';
   let code = 0;
+  // The citations event comes after the last text and before the metadata; the list is printed once the answer's line is ended.
+  let citations: Citation[] | undefined;
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
@@ -153,9 +228,12 @@ export async function printResponse(response: Response, out: Output): Promise<nu
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}');
       if (event === 'text') out.write(data.text);
+      if (event === 'citations' && Array.isArray(data.citations)) citations = data.citations;
       if (event === 'metadata') {
         out.write('\n');
         if (data.guardrail?.intervened) out.error(guardrailNote(data.guardrail.policies));
+        if (citations) out.write(sourcesText(citations, data.guardrail?.intervened));
+        citations = undefined;
       }
       if (event === 'error') {
         out.write('\n');
@@ -164,6 +242,7 @@ export async function printResponse(response: Response, out: Output): Promise<nu
       }
     }
   }
+  if (citations) out.write(sourcesText(citations));
   return code;
 }
 

@@ -4,6 +4,7 @@ import type { CommandSpec } from './cli/command';
 import { command as compliance } from './compliance';
 import { command as docs } from './config-reference';
 import { command as cost } from './cost';
+import { command as ingest } from './ingest';
 import { command as preflight } from './preflight';
 import { command as verify } from './verify';
 
@@ -17,6 +18,7 @@ export interface CommandEntry {
 export function commands(): readonly CommandEntry[] {
   return [
     { spec: preflight, file: 'scripts/preflight.ts' },
+    { spec: ingest, file: 'scripts/ingest.ts' },
     { spec: ask, file: 'scripts/ask.ts' },
     { spec: verify, file: 'scripts/verify.ts' },
     { spec: cost, file: 'scripts/cost.ts' },

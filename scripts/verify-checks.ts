@@ -17,10 +17,12 @@ import {
 import { type Colour, colour } from './cli/output';
 import { DATA_CHECKS } from './verify/data-checks';
 import { INVOKE_CHECKS } from './verify/invoke-checks';
+import { KNOWLEDGE_CHECKS } from './verify/knowledge-checks';
 import { THREAT_CHECKS } from './verify/threat-checks';
 
 export * from './verify/context';
 export { type InvokeAnswer, readAnswer, TEST_CARD_NUMBER } from './verify/invoke-checks';
+export { KNOWLEDGE_QUESTION } from './verify/knowledge-checks';
 export { deleteAllVersions, eicar, recordsBucketDataEvents } from './verify/data-checks';
 export { SAMPLE_FINDING_TYPE } from './verify/threat-checks';
 
@@ -29,6 +31,7 @@ const ORDER = [
   'benign',
   'denied-topic',
   'card-number',
+  'knowledge',
   'audit-records',
   'guardduty',
   'malware',
@@ -37,7 +40,7 @@ const ORDER = [
   'alerts',
   'access-analyzer',
 ];
-const BY_ID = new Map([...INVOKE_CHECKS, ...DATA_CHECKS, ...THREAT_CHECKS].map((c) => [c.id, c]));
+const BY_ID = new Map([...INVOKE_CHECKS, ...KNOWLEDGE_CHECKS, ...DATA_CHECKS, ...THREAT_CHECKS].map((c) => [c.id, c]));
 
 /** Every check, in run order: the audit check reads the invoke checks' requests. */
 export const CHECKS: readonly CheckDefinition[] = ORDER.map((id) => {

@@ -5,6 +5,7 @@
  */
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -32,7 +33,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 480;
 export const command = {
   name: 'verify',
   summary: 'After cdk deploy: prove each capability of the deployed stacks end to end.',
-  description: `Runs each check with your credentials and prints a table (check, result, what to do); exits 1 when any check fails. Checks of switched-off services are skipped and say so. Test objects (under "verify/", all versions) are deleted again; sample findings are archived. Checks: ${CHECKS.map((c) => c.id).join(', ')}.`,
+  description: `Runs each check with your credentials and prints a table (check, result, what to do); exits 1 when any check fails. Checks of switched-off services are skipped and say so. Test objects (under "verify/", all versions) are deleted again; sample findings are archived. The knowledge check asks the knowledge base a question about this project and is skipped, saying to run npm run ingest -- --sample, while nothing is indexed. Checks: ${CHECKS.map((c) => c.id).join(', ')}.`,
   options: {
     only: { type: 'list', placeholder: 'ids', description: 'Run only these checks (repeatable, or comma-separated).' },
     skip: { type: 'list', placeholder: 'ids', description: 'Leave these checks out (repeatable, or comma-separated).' },
@@ -74,6 +75,7 @@ export function verifyClients(region: string, credentials?: AwsCredentialIdentit
   return {
     cloudformation: new CloudFormationClient(config),
     bedrock: new BedrockClient(config),
+    bedrockAgent: new BedrockAgentClient(config),
     s3: new S3Client(config),
     guardDuty: new GuardDutyClient(config),
     macie: new Macie2Client(config),

@@ -4,6 +4,7 @@
  */
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -18,6 +19,8 @@ export type Send<C extends { send: unknown }> = Pick<C, 'send'>;
 export interface VerifyClients {
   readonly cloudformation: Send<CloudFormationClient>;
   readonly bedrock: Send<BedrockClient>;
+  /** Knowledge bases and their ingestion jobs (the control plane: bedrock-agent). */
+  readonly bedrockAgent: Send<BedrockAgentClient>;
   readonly s3: Send<S3Client>;
   readonly guardDuty: Send<GuardDutyClient>;
   readonly macie: Send<Macie2Client>;
@@ -27,7 +30,7 @@ export interface VerifyClients {
   readonly accessAnalyzer: Send<AccessAnalyzerClient>;
 }
 
-export type StackKind = 'DataProtection' | 'GuardedInvoke' | 'ThreatDetection';
+export type StackKind = 'DataProtection' | 'GuardedInvoke' | 'ThreatDetection' | 'Knowledge';
 
 export interface StackOutputs {
   /** Outputs by stack kind; absent when the stack could not be read. */
@@ -91,6 +94,7 @@ export function stackNames(appName: string): Record<StackKind, string> {
     DataProtection: names.dataProtection,
     GuardedInvoke: names.guardedInvoke,
     ThreatDetection: names.threatDetection,
+    Knowledge: names.knowledge,
   };
 }
 
@@ -111,13 +115,13 @@ export async function loadOutputs(cloudformation: Send<CloudFormationClient>, ap
   return { stacks, names, problems };
 }
 
-/** The outputs of a stack, or the outcome when it is missing (a failure for the two the app needs). */
+/** The outputs of a stack, or the outcome when it is missing (a failure for the two the app needs; the others are switches). */
 export function stack(context: VerifyContext, kind: StackKind): Record<string, string> | Outcome {
   const outputs = context.outputs.stacks[kind];
   if (outputs) return outputs;
   const name = context.outputs.names[kind];
   const why = context.outputs.problems[kind] ?? 'not found';
-  return kind === 'ThreatDetection'
+  return kind === 'ThreatDetection' || kind === 'Knowledge'
     ? skip(`stack ${name} not deployed (${why})`)
     : fail(
         `stack ${name} not readable (${why})`,

@@ -19,10 +19,20 @@ import {
   type VerifyContext,
 } from './context';
 
+/** A passage a knowledge-base answer was grounded in (lambda/invoke/retrieve.ts). */
+export interface AnswerCitation {
+  readonly index: number;
+  readonly location: string;
+  readonly passage: string;
+  readonly score?: number;
+}
+
 export interface InvokeAnswer {
   readonly status: number;
   readonly text: string;
   readonly guardrail?: { intervened: boolean; policies: string[] };
+  /** Present only in answers to knowledge-base requests (the JSON field, or the `citations` event). */
+  readonly citations?: AnswerCitation[];
   readonly requestId?: string;
   readonly error?: { code: string; message: string };
 }
@@ -39,6 +49,7 @@ export async function readAnswer(response: Response): Promise<InvokeAnswer> {
       status: response.status,
       text: body.text ?? '',
       guardrail: body.guardrail,
+      ...(Array.isArray(body.citations) ? { citations: body.citations } : {}),
       requestId: body.requestId ?? body.error?.requestId ?? headerId,
       error: body.error,
     };
@@ -50,6 +61,7 @@ export async function readAnswer(response: Response): Promise<InvokeAnswer> {
     const event = /^event: (.*)$/m.exec(block)?.[1];
     const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}');
     if (event === 'text') text += data.text;
+    if (event === 'citations' && Array.isArray(data.citations)) answer = { ...answer, citations: data.citations };
     if (event === 'metadata') answer = { ...answer, guardrail: data.guardrail, requestId: data.requestId ?? headerId };
     if (event === 'error') answer = { ...answer, error: data.error, requestId: data.requestId ?? headerId };
   }
@@ -61,10 +73,14 @@ function httpFix(answer: InvokeAnswer, outputs: Record<string, string>): string 
     return `Your credentials need the invoker policy: attach ${outputs.InvokerPolicyArn ?? 'the InvokerPolicyArn output'} to your user or role.`;
   }
   if (answer.status === 429) return 'Throttled (reserved concurrency or Bedrock quota): run it again in a minute.';
+  if (answer.error?.code === 'knowledge_base_off') {
+    return 'The function has no knowledge base: redeploy the GuardedInvoke stack after the Knowledge stack (npx cdk deploy --all).';
+  }
   return `See the function log ${outputs.LogGroupName ?? ''} for request ${answer.requestId ?? '?'}; npm run preflight checks model access.`;
 }
 
-async function ask(
+/** Send a request to the function URL; the answer, or the outcome when it failed (its request id is kept for the audit check). */
+export async function ask(
   context: VerifyContext,
   state: RunState,
   check: string,

@@ -1,4 +1,4 @@
-import { command, printResponse, regionOf, requestBody, signedRequest } from '../../scripts/ask';
+import { command, printResponse, regionOf, requestBody, signedRequest, sourcesText } from '../../scripts/ask';
 import { parseCommand } from '../../scripts/cli/command';
 
 const parseArgs = (argv: string[]) => ({ body: requestBody(parseCommand(command, argv)) });
@@ -40,8 +40,25 @@ describe('ask: command line', () => {
     [['a', '--model', 'x'], /unknown option --model/],
     [['a', '--no-stream=yes'], /--no-stream takes no value/],
     [['   '], /the prompt is empty/],
+    [['a', '--results', '3'], /--results needs --knowledge/],
+    [['a', '--knowledge', '--results', '0'], /--results needs a whole number from 1 to 20, got 0/],
+    [['a', '--knowledge', '--results', '21'], /--results needs a whole number from 1 to 20/],
+    [['a', '--knowledge', '--grounding-file', 'policy.txt'], /--knowledge or --grounding-file, not both/],
   ])('%j => a clear error', (argv: string[], message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  test('--knowledge => knowledgeBase true, with numberOfResults only when --results is given', () => {
+    expect(parseArgs(['How are documents promoted?', '--knowledge']).body).toEqual({
+      prompt: 'How are documents promoted?',
+      knowledgeBase: true,
+    });
+    expect(parseArgs(['How are documents promoted?', '--knowledge', '--results', '3', '--no-stream']).body).toEqual({
+      prompt: 'How are documents promoted?',
+      knowledgeBase: true,
+      numberOfResults: 3,
+      stream: false,
+    });
   });
 
   test('region from the function URL host', () => {
@@ -123,5 +140,97 @@ describe('ask: printing the answer', () => {
     );
     expect(await printResponse(response, sink)).toBe(0);
     expect(out.text).toBe('Blue light scatters more.\n');
+  });
+});
+
+describe('ask --knowledge: the sources', () => {
+  const captured = () => {
+    const out = { text: '', errors: [] as string[] };
+    return { out, sink: { write: (t: string) => (out.text += t), error: (t: string) => out.errors.push(t) } };
+  };
+  const bucket = 'guardedgenai-dataprotection-databucket-1a2b3c4d5e6f';
+  const citations = [
+    {
+      index: 1,
+      location: `s3://${bucket}/knowledge/docs/data-protection.md`,
+      passage:
+        '# Data protection\n\nDocuments land in incoming/ and are never indexed there; only clean ones are copied to knowledge/.',
+      score: 0.7134,
+    },
+    {
+      index: 2,
+      location: `s3://${bucket}/knowledge/handbook/leave.md`,
+      passage: `  ${'A very long line of policy text. '.repeat(10)}\nSecond line.\nThird line is not shown.`,
+      score: 0.5,
+    },
+  ];
+  const SOURCES = [
+    '',
+    'Sources:',
+    `  [1] s3://${bucket}/knowledge/docs/data-protection.md (score 0.71)`,
+    '      # Data protection',
+    '      Documents land in incoming/ and are never indexed there; only clean ones are copied to knowledge/.',
+    `  [2] s3://${bucket}/knowledge/handbook/leave.md (score 0.50)`,
+    '      A very long line of policy text. A very long line of policy text. A very long line of policy text.…',
+    '      Second line.',
+    '',
+  ].join('\n');
+
+  test('streamed: the answer, then after the metadata the Sources list from the citations event', async () => {
+    const { out, sink } = captured();
+    const response = new Response(
+      [
+        ['text', { text: 'Only clean documents ' }],
+        ['text', { text: 'are indexed [1].' }],
+        ['citations', { citations }],
+        ['metadata', { guardrail: { intervened: false, policies: [] }, requestId: 'r1' }],
+      ]
+        .map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`)
+        .join(''),
+      { headers: { 'content-type': 'text/event-stream' } },
+    );
+    expect(await printResponse(response, sink)).toBe(0);
+    expect(out.text).toBe(`Only clean documents are indexed [1].\n${SOURCES}`);
+    expect(out.errors).toEqual([]);
+  });
+
+  test('JSON (--no-stream): the same list from the citations field', async () => {
+    const { out, sink } = captured();
+    const response = new Response(
+      JSON.stringify({
+        text: 'Only clean documents are indexed [1].',
+        guardrail: { intervened: false, policies: [] },
+        citations,
+      }),
+      { headers: { 'content-type': 'application/json' } },
+    );
+    expect(await printResponse(response, sink)).toBe(0);
+    expect(out.text).toBe(`Only clean documents are indexed [1].\n${SOURCES}`);
+  });
+
+  test('no passages => says nothing matched; withheld by the guardrail => says so instead', () => {
+    expect(sourcesText([])).toBe(
+      '\nSources: none; nothing in the knowledge base matched (load documents with npm run ingest)\n',
+    );
+    expect(sourcesText([], true)).toBe('\nSources: withheld, because the guardrail intervened\n');
+  });
+
+  test('a plain answer (no citations field) prints no Sources list', async () => {
+    const { out, sink } = captured();
+    const response = new Response(JSON.stringify({ text: 'Blue.', guardrail: { intervened: false, policies: [] } }), {
+      headers: { 'content-type': 'application/json' },
+    });
+    await printResponse(response, sink);
+    expect(out.text).toBe('Blue.\n');
+  });
+
+  test('control characters in a passage (terminal escapes from a document) are not printed', () => {
+    const text = sourcesText([
+      { index: 1, location: `s3://${bucket}/knowledge/x.md`, passage: 'Safe \u001b]0;owned\u0007text\u001b[2J here' },
+    ]);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(text).toContain('Safe  ]0;owned text [2J here');
+    expect(text).not.toContain('(score');
   });
 });

@@ -1,5 +1,11 @@
 import { AccessAnalyzerClient, GetAnalyzerCommand } from '@aws-sdk/client-accessanalyzer';
 import { BedrockClient, GetGuardrailCommand } from '@aws-sdk/client-bedrock';
+import {
+  BedrockAgentClient,
+  GetIngestionJobCommand,
+  GetKnowledgeBaseCommand,
+  ListIngestionJobsCommand,
+} from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
@@ -28,6 +34,7 @@ import { parseCommand } from '../../scripts/cli/command';
 import {
   type CheckResult,
   eicar,
+  KNOWLEDGE_QUESTION,
   loadOutputs,
   runChecks,
   SAMPLE_FINDING_TYPE,
@@ -40,6 +47,7 @@ const region = 'eu-west-1';
 const mocks = {
   cloudformation: mockClient(CloudFormationClient),
   bedrock: mockClient(BedrockClient),
+  bedrockAgent: mockClient(BedrockAgentClient),
   s3: mockClient(S3Client),
   guardDuty: mockClient(GuardDutyClient),
   macie: mockClient(Macie2Client),
@@ -80,7 +88,20 @@ const OUTPUTS = {
     AlertDeadLetterQueueUrl: `https://sqs.${region}.amazonaws.com/${account}/GuardedGenAi-ThreatDetection-alert-dead-letters`,
     AlertRuleNames: rules.join(','),
   },
+  'GuardedGenAi-Knowledge': {
+    KnowledgeBaseId: 'KB12345678',
+    KnowledgeBaseArn: `arn:aws:bedrock:${region}:${account}:knowledge-base/KB12345678`,
+    DataSourceId: 'DS12345678',
+    VectorBucketName: 'guardedgenai-knowledge-vectors',
+    VectorIndexName: 'knowledge',
+  },
 };
+const citation = (index: number, name: string, score: number) => ({
+  index,
+  location: `s3://${bucket}/knowledge/docs/${name}`,
+  passage: 'Documents go to incoming/ first; the promotion function copies clean ones to knowledge/.',
+  score,
+});
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -99,6 +120,14 @@ function workingFunction(): typeof invoke {
         text: "Your request was blocked by this service's safety policy.",
         guardrail: { intervened: true, inputRefused: true, policies: ['denied-topic'] },
         requestId: 'req-topic',
+      });
+    }
+    if (body.knowledgeBase === true) {
+      return json({
+        text: 'They are uploaded to incoming/, scanned, and promoted to knowledge/ [1][2].',
+        guardrail: { intervened: false, policies: [] },
+        citations: [citation(1, 'data-protection.md', 0.71), citation(2, 'commands.md', 0.64)],
+        requestId: 'req-knowledge',
       });
     }
     if (prompt.includes(TEST_CARD_NUMBER)) {
@@ -129,6 +158,24 @@ function workingAccount() {
     ],
   }));
   mocks.bedrock.on(GetGuardrailCommand).resolves({ status: 'READY' } as never);
+  mocks.bedrockAgent.on(GetKnowledgeBaseCommand).resolves({ knowledgeBase: { status: 'ACTIVE' } as never });
+  mocks.bedrockAgent.on(ListIngestionJobsCommand).resolves({
+    ingestionJobSummaries: [
+      {
+        knowledgeBaseId: 'KB12345678',
+        dataSourceId: 'DS12345678',
+        ingestionJobId: 'JOB1234567',
+        status: 'COMPLETE',
+        startedAt: new Date(),
+        updatedAt: new Date(),
+        statistics: {
+          numberOfNewDocumentsIndexed: 18,
+          numberOfModifiedDocumentsIndexed: 1,
+          numberOfDocumentsFailed: 0,
+        },
+      },
+    ],
+  });
   mocks.s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
   mocks.s3.on(PutObjectCommand).resolves({});
   mocks.s3.on(GetObjectTaggingCommand).callsFake(({ Key }: { Key: string }) => ({
@@ -213,6 +260,7 @@ test('a working deployment => every check passes', async () => {
     ['benign', 'PASS'],
     ['denied-topic', 'PASS'],
     ['card-number', 'PASS'],
+    ['knowledge', 'PASS'],
     ['audit-records', 'PASS'],
     ['guardduty', 'PASS'],
     ['malware', 'PASS'],
@@ -225,7 +273,7 @@ test('a working deployment => every check passes', async () => {
   const keys = mocks.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key);
   expect(keys).toEqual(
     expect.arrayContaining(
-      ['req-benign', 'req-topic', 'req-card'].map((id) => `records/invocations/2026/06/01/${id}.json`),
+      ['req-benign', 'req-topic', 'req-card', 'req-knowledge'].map((id) => `records/invocations/2026/06/01/${id}.json`),
     ),
   );
   // Test objects: SSE-KMS with the project key, under verify/, every version deleted afterwards.
@@ -471,6 +519,174 @@ describe('each failure is reported with what to do', () => {
     const results = await verify();
     expect(results.macie).toMatchObject({ result: 'FAIL', fix: expect.stringContaining('lack a permission') });
     expect(results.cloudtrail.result).toBe('PASS');
+  });
+});
+
+describe('retrieval check (knowledge)', () => {
+  const knowledgeAnswer = (body: unknown, status = 200) => {
+    invoke = jest.fn(async (_url: string, _body: Record<string, unknown>) => json(body, status));
+  };
+
+  test('ACTIVE knowledge base, completed job, cited answer => PASS; the request asks for the knowledge base', async () => {
+    const result = (await verify({ only: ['knowledge'] })).knowledge;
+    expect(result).toEqual({
+      id: 'knowledge',
+      result: 'PASS',
+      detail:
+        'knowledge base KB12345678 ACTIVE; last ingestion job COMPLETE (19 indexed, 0 failed); the answer cites 2 passages from 2 documents',
+    });
+    expect(invoke).toHaveBeenCalledWith(OUTPUTS['GuardedGenAi-GuardedInvoke'].FunctionUrl, {
+      prompt: KNOWLEDGE_QUESTION,
+      knowledgeBase: true,
+      stream: false,
+    });
+    // The newest job of this data source only.
+    expect(mocks.bedrockAgent.commandCalls(ListIngestionJobsCommand)[0].args[0].input).toEqual({
+      knowledgeBaseId: 'KB12345678',
+      dataSourceId: 'DS12345678',
+      sortBy: { attribute: 'STARTED_AT', order: 'DESCENDING' },
+      maxResults: 1,
+    });
+  });
+
+  test('streamed answers carry the citations as their own event', async () => {
+    invoke = jest.fn(async (_url: string, _body: Record<string, unknown>) =>
+      sse(
+        ['text', { text: 'Promoted to knowledge/ [1].' }],
+        ['citations', { citations: [citation(1, 'data-protection.md', 0.7)] }],
+        ['metadata', { guardrail: { intervened: false, policies: [] }, requestId: 'req-k' }],
+      ),
+    );
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'PASS',
+      detail: expect.stringContaining('cites 1 passages from 1 documents'),
+    });
+  });
+
+  test('no documents indexed: empty citations and the no-passages answer => SKIP saying to ingest the sample', async () => {
+    mocks.bedrockAgent.on(ListIngestionJobsCommand).resolves({ ingestionJobSummaries: [] });
+    knowledgeAnswer({
+      text: 'Nothing in the knowledge base matches this question, so there is no grounded answer to give.',
+      stopReason: 'no_passages',
+      guardrail: { intervened: false, inputRefused: false, policies: [] },
+      citations: [],
+      requestId: 'req-empty',
+    });
+    expect((await verify({ only: ['knowledge'] })).knowledge).toEqual({
+      id: 'knowledge',
+      result: 'SKIP',
+      detail:
+        'knowledge base KB12345678 ACTIVE; no ingestion job yet; no documents indexed yet: run npm run ingest -- --sample',
+    });
+  });
+
+  test('empty citations while the first job still runs => SKIP saying to come back', async () => {
+    mocks.bedrockAgent.on(ListIngestionJobsCommand).resolves({
+      ingestionJobSummaries: [
+        {
+          knowledgeBaseId: 'KB12345678',
+          dataSourceId: 'DS12345678',
+          ingestionJobId: 'JOB1',
+          status: 'IN_PROGRESS',
+          startedAt: new Date(),
+          updatedAt: new Date(),
+        },
+      ],
+    });
+    knowledgeAnswer({ text: 'Nothing matches.', guardrail: { intervened: false, policies: [] }, citations: [] });
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'SKIP',
+      detail: expect.stringContaining('last ingestion job IN_PROGRESS; documents are being indexed'),
+    });
+  });
+
+  test('no Knowledge stack (knowledgeBase off) => SKIP, nothing called', async () => {
+    mocks.cloudformation
+      .on(DescribeStacksCommand, { StackName: 'GuardedGenAi-Knowledge' })
+      .rejects(error('ValidationError', 'Stack with id GuardedGenAi-Knowledge does not exist'));
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'SKIP',
+      detail: expect.stringContaining('stack GuardedGenAi-Knowledge not deployed'),
+    });
+    expect(mocks.bedrockAgent.calls()).toHaveLength(0);
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  test('last ingestion job FAILED => FAIL with its reasons, before asking', async () => {
+    mocks.bedrockAgent.on(ListIngestionJobsCommand).resolves({
+      ingestionJobSummaries: [
+        {
+          knowledgeBaseId: 'KB12345678',
+          dataSourceId: 'DS12345678',
+          ingestionJobId: 'JOB9',
+          status: 'FAILED',
+          startedAt: new Date(),
+          updatedAt: new Date(),
+        },
+      ],
+    });
+    mocks.bedrockAgent.on(GetIngestionJobCommand).resolves({
+      ingestionJob: {
+        failureReasons: [
+          'User: arn:aws:sts::111122223333:assumed-role/kb-role is not authorized to perform: s3vectors:PutVectors',
+        ],
+      } as never,
+    });
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'FAIL',
+      detail: expect.stringMatching(/^ingestion job JOB9 FAILED: .*s3vectors:PutVectors$/),
+      fix: expect.stringContaining('vector index'),
+    });
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  test('knowledge base not ACTIVE => FAIL with its failure reasons', async () => {
+    mocks.bedrockAgent
+      .on(GetKnowledgeBaseCommand)
+      .resolves({ knowledgeBase: { status: 'FAILED', failureReasons: ['Index dimension mismatch'] } as never });
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'FAIL',
+      detail: 'knowledge base KB12345678 is FAILED: Index dimension mismatch',
+    });
+  });
+
+  test('the function refuses knowledge-base requests (knowledge_base_off) => FAIL saying to redeploy', async () => {
+    knowledgeAnswer(
+      {
+        error: {
+          code: 'knowledge_base_off',
+          message: 'This deployment has no knowledge base.',
+          requestId: 'req-off',
+        },
+      },
+      400,
+    );
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'FAIL',
+      detail: 'HTTP 400 knowledge_base_off: This deployment has no knowledge base.',
+      fix: expect.stringContaining('redeploy the GuardedInvoke stack'),
+    });
+  });
+
+  test('an answer without a citations field (function not updated) => FAIL', async () => {
+    knowledgeAnswer({ text: 'An answer.', guardrail: { intervened: false, policies: [] }, requestId: 'r' });
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'FAIL',
+      detail: 'the answer has no citations',
+    });
+  });
+
+  test('the guardrail intervened on the question => FAIL, not "no documents"', async () => {
+    knowledgeAnswer({
+      text: 'Sorry, the model cannot answer that.',
+      guardrail: { intervened: true, policies: ['contextual-grounding'] },
+      citations: [],
+      requestId: 'r',
+    });
+    expect((await verify({ only: ['knowledge'] })).knowledge).toMatchObject({
+      result: 'FAIL',
+      detail: 'the guardrail intervened on a knowledge-base question (contextual-grounding)',
+    });
   });
 });
 
