@@ -15,6 +15,9 @@ import { build } from 'esbuild';
 import { silenceNodeVersionNotice } from '../scripts/cli/aws';
 import { functionBundle } from '../tools/function-bundle';
 import { buildProjectApp } from '../tools/build-app';
+import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { retrieveInput } from '../lambda/invoke/retrieve';
+import { AgentRuntimeServer, retrieveAnswer, SAMPLE_PASSAGES } from '../tools/local-aws/agent-runtime-server';
 import { BedrockServer, converseAnswer, streamAnswer } from '../tools/local-aws/bedrock-server';
 import { functionUrlEvent, installLambdaRuntime, invoke } from '../tools/local-aws/lambda-runtime';
 
@@ -133,8 +136,14 @@ async function main(): Promise<void> {
   // 3 and 4. Warm overhead and streaming first byte, against the local protocol server
   const server = new BedrockServer();
   const endpoint = await server.start();
+  const agentServer = new AgentRuntimeServer();
+  const agentEndpoint = await agentServer.start();
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agentEndpoint,
+    // A knowledge base is configured, as by default; plain requests never load its client.
+    KNOWLEDGE_BASE_ID: 'KB12345678',
+    RETRIEVAL_RESULTS_CAP: '5',
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -190,6 +199,41 @@ async function main(): Promise<void> {
   rows.push(['warm, non-streaming: raw SDK ConverseCommand', `p50 ${ms(rw.p50)}, p99 ${ms(rw.p99)}`, spread(rw), '']);
   rows.push(['warm overhead added (p50)', ms(hw.p50 - rw.p50), `p99 ${ms(hw.p99 - rw.p99)}`, 'goal < 2 ms']);
 
+  // Retrieval: the handler's Retrieve + grounded Converse against the same two raw SDK calls.
+  const rawAgent = new BedrockAgentRuntimeClient({});
+  const kbEvent = functionUrlEvent({ prompt: 'How is the data bucket encrypted?', knowledgeBase: true, stream: false });
+  const kbHandler: number[] = [];
+  const kbRaw: number[] = [];
+  for (let i = 0; i < WARM + 20; i++) {
+    agentServer.reply(retrieveAnswer(SAMPLE_PASSAGES), retrieveAnswer(SAMPLE_PASSAGES));
+    server.reply(
+      { ...converseAnswer('It uses SSE-KMS [1].'), delayMs: MODEL_LATENCY_MS },
+      { ...converseAnswer('It uses SSE-KMS [1].'), delayMs: MODEL_LATENCY_MS },
+    );
+    let t = performance.now();
+    const res = await invoke(handler, kbEvent, `kb-${i}`);
+    const h = performance.now() - t;
+    if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
+    t = performance.now();
+    await rawAgent.send(new RetrieveCommand(retrieveInput('KB12345678', 'How is the data bucket encrypted?', 5)));
+    await raw.send(
+      new ConverseCommand({
+        modelId: 'amazon.nova-micro-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'How is the data bucket encrypted?' }] }],
+      }),
+    );
+    const r = performance.now() - t;
+    if (i >= 20) {
+      kbHandler.push(h);
+      kbRaw.push(r);
+    }
+  }
+  const kh = stats(kbHandler);
+  const kr = stats(kbRaw);
+  rows.push(['warm, retrieval: handler', `p50 ${ms(kh.p50)}, p99 ${ms(kh.p99)}`, spread(kh), '']);
+  rows.push(['warm, retrieval: raw SDK Retrieve + Converse', `p50 ${ms(kr.p50)}, p99 ${ms(kr.p99)}`, spread(kr), '']);
+  rows.push(['retrieval overhead added (p50)', ms(kh.p50 - kr.p50), `p99 ${ms(kh.p99 - kr.p99)}`, 'goal ≤ 3 ms']);
+
   // Streaming: from the server writing the first token to the first body byte.
   const firstToken: number[] = [];
   server.onFirstToken = (at) => firstToken.push(at);
@@ -235,6 +279,7 @@ async function main(): Promise<void> {
   ]);
   process.stdout.write = write;
   await server.stop();
+  await agentServer.stop();
 
   // 5. Developer loop
   const SYNTHS = 5;
