@@ -31,6 +31,13 @@ describe('parseConfig', () => {
       auditRecords: true,
       availabilityZones: [],
       isolatedNetwork: false,
+      knowledgeBase: true,
+      embeddingModelId: 'amazon.titan-embed-text-v2:0',
+      embeddingDimensions: 1024,
+      chunkingStrategy: 'fixed-size',
+      chunkMaxTokens: 300,
+      chunkOverlapPercent: 20,
+      retrievalResultsCap: 5,
       guardDuty: 'create',
       guardDutyDetectorId: '',
       guardDutyFeatures: [

@@ -146,7 +146,10 @@ export const SETTINGS = {
   ),
   embeddingDimensions: setting(
     z
-      .preprocess(asNumber, z.number().refine((n) => (EMBEDDING_DIMENSIONS as readonly number[]).includes(n)))
+      .preprocess(
+        asNumber,
+        z.number().refine((n) => (EMBEDDING_DIMENSIONS as readonly number[]).includes(n)),
+      )
       .default(1024),
     `one of ${EMBEDDING_DIMENSIONS.join(', ')}`,
     'Length of each embedding vector. Smaller vectors cost less to store and query, with somewhat less accurate retrieval. Changing it replaces the vector index.',

@@ -45,8 +45,10 @@ describe('bin/app.ts', () => {
     );
     expect(stacks.map(([name, a]) => [name, a.environment])).toEqual([
       ['GuardedGenAi-DataProtection', 'aws://unknown-account/unknown-region'],
+      ['GuardedGenAi-Knowledge', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-GuardedInvoke', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-ThreatDetection', 'aws://unknown-account/unknown-region'],
+      ['GuardedGenAi-Ingestion', 'aws://unknown-account/unknown-region'],
     ]);
   });
 });

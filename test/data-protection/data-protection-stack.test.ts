@@ -68,8 +68,12 @@ describe('DataProtectionStack', () => {
         'logs.eu-west-1.amazonaws.com',
         'events.amazonaws.com',
         'events.amazonaws.com',
+        'cloudwatch.amazonaws.com',
         'cloudtrail.amazonaws.com',
         'cloudtrail.amazonaws.com',
+        // The knowledge base (on by default), proven in test/knowledge/ and test/ingestion/.
+        'indexing.s3vectors.amazonaws.com',
+        'events.amazonaws.com',
       ]);
       expect(services[0]).toEqual(
         expect.objectContaining({

@@ -56,10 +56,12 @@ describe('isolated network on', () => {
     });
   });
 
-  test('S3 through a gateway endpoint; Bedrock Runtime and X-Ray through private-DNS interface endpoints in both subnets', () => {
+  test('S3 through a gateway endpoint; Bedrock Runtime, Bedrock Agent Runtime and X-Ray through private-DNS interface endpoints in both subnets', () => {
     data.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' });
     const interfaces = resources(invoke, 'AWS::EC2::VPCEndpoint');
     expect(interfaces.map((e) => JSON.stringify(e.Properties.ServiceName)).sort()).toEqual([
+      // Retrieve from the knowledge base (on by default).
+      expect.stringContaining('bedrock-agent-runtime'),
       expect.stringContaining('bedrock-runtime'),
       expect.stringContaining('xray'),
     ]);

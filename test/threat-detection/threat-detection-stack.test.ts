@@ -395,6 +395,12 @@ describe('ThreatDetectionStack', () => {
               'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-ThreatDetection-alert-dead-letters',
           },
         },
+        // The ingestion stack's queue of scan results (knowledge base on by default).
+        {
+          StringLike: {
+            'kms:EncryptionContext:aws:sqs:arn': 'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-Ingestion-promotions',
+          },
+        },
       ]);
       // ...and those are the names the topic and queue really have.
       defaults.threat.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'GuardedGenAi-ThreatDetection-alerts' });
