@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HIERARCHICAL_CHILD_MAX_TOKENS } from './setting-kinds';
 import { type ProjectConfig, type SettingName, SETTINGS } from './settings';
 
 /** Thrown when configuration is invalid; its message names every problem. */
@@ -110,6 +111,11 @@ function crossSettingProblems(config: ProjectConfig): string[] {
   if (config.guardDutyFindingsExport && config.guardDuty === 'off') {
     problems.push(
       'guardDutyFindingsExport: got true with guardDuty "off", allowed: true only with guardDuty "create" or "existing" (findings are exported from a detector)',
+    );
+  }
+  if (config.chunkingStrategy === 'hierarchical' && config.chunkMaxTokens > HIERARCHICAL_CHILD_MAX_TOKENS) {
+    problems.push(
+      `chunkMaxTokens: got ${config.chunkMaxTokens} with chunkingStrategy "hierarchical", allowed: at most ${HIERARCHICAL_CHILD_MAX_TOKENS} (it sizes the child passages; their parents are five times larger, and a passage can hold at most 8192 tokens)`,
     );
   }
   if (config.knowledgeBase && !config.malwareProtection) {

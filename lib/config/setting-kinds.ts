@@ -85,3 +85,6 @@ export const EMBEDDING_DIMENSIONS = [1024, 512, 256] as const;
 
 /** Bedrock knowledge-base chunking strategies, in the project's spelling. */
 export const CHUNKING_STRATEGIES = ['fixed-size', 'semantic', 'hierarchical', 'none'] as const;
+
+/** Largest child passage for hierarchical chunking: its parent (five times larger) must fit Titan V2's 8192 tokens. */
+export const HIERARCHICAL_CHILD_MAX_TOKENS = 1600;

@@ -133,7 +133,8 @@ export class DataProtectionStack extends Stack {
           sid: `OnlyOneWriterUnder${prefix.replace(/[^A-Za-z0-9]/g, '')}`,
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: ['s3:PutObject'],
+          // ReplicateObject too: a replication role writes objects without s3:PutObject.
+          actions: ['s3:PutObject', 's3:ReplicateObject'],
           resources: [this.dataBucket.bucket.arnForObjects(`${prefix}*`)],
           conditions: {
             ArnNotEquals: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${this.account}:role/${roleName}` },

@@ -38,7 +38,7 @@ export function chunkingConfiguration(chunking: Chunking): bedrock.CfnDataSource
         chunkingStrategy: 'HIERARCHICAL',
         hierarchicalChunkingConfiguration: {
           levelConfigurations: [
-            { maxTokens: Math.min(8192, Math.max(1500, chunking.childMaxTokens * 5)) },
+            { maxTokens: Math.max(1500, chunking.childMaxTokens * 5) },
             { maxTokens: chunking.childMaxTokens },
           ],
           overlapTokens: Math.min(60, Math.floor(chunking.childMaxTokens / 5)),

@@ -1,6 +1,6 @@
 import type { Stack } from 'aws-cdk-lib';
 import type { ServiceKeyUse } from '../data-protection/project-key';
-import { arnInAccount, promotionQueueName } from '../shared/names';
+import { arnInAccount, promotionDeadLetterQueueName, promotionQueueName } from '../shared/names';
 
 /**
  * The AWS services the knowledge and ingestion stacks let use the project key.
@@ -10,7 +10,8 @@ import { arnInAccount, promotionQueueName } from '../shared/names';
  *   the vector bucket as source and the two encryption-context keys it sets
  *   (their values are not documented, so only their presence is required).
  *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html
- * - EventBridge delivers scan results to the encrypted promotion queue; like
+ * - EventBridge delivers scan results to the encrypted promotion queue (and
+ *   what it cannot deliver to its dead-letter queue); like
  *   the alert queue, SQS names the queue in the encryption context, and
  *   EventBridge documents no source context for KMS.
  */
@@ -28,6 +29,14 @@ export function knowledgeKeyUses(scope: Stack, ingestionStackName: string): Serv
       service: 'events.amazonaws.com',
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       encryptionContext: { 'aws:sqs:arn': arnInAccount(scope, 'sqs', promotionQueueName(ingestionStackName)) },
+    },
+    {
+      sid: 'EventBridgeDeadLettersScanResults',
+      service: 'events.amazonaws.com',
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      encryptionContext: {
+        'aws:sqs:arn': arnInAccount(scope, 'sqs', promotionDeadLetterQueueName(ingestionStackName)),
+      },
     },
   ];
 }

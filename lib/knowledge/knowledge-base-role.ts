@@ -100,7 +100,12 @@ export class KnowledgeBaseRole extends Construct {
           sid: 'DecryptVectorsThroughS3Vectors',
           actions: ['kms:Decrypt'],
           resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3vectors.${stack.region}.amazonaws.com` } },
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3vectors.${stack.region}.amazonaws.com` },
+            'ForAnyValue:StringEquals': {
+              'kms:EncryptionContextKeys': ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'],
+            },
+          },
         }),
         // Transient data of an ingestion job (the data source's
         // serverSideEncryptionConfiguration) is encrypted with the project key

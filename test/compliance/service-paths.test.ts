@@ -1,6 +1,12 @@
 import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/threat-detector';
 import { synthesize, TEST_ENV } from '../support/build-app';
-import { type Caller, type Decision, PolicyWorld, type ServiceRequest } from '../support/iam-harness';
+import {
+  type Caller,
+  type Decision,
+  generatedVectorStoreName,
+  PolicyWorld,
+  type ServiceRequest,
+} from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
 import type { ServiceRequestId } from '../support/service-requests';
 
@@ -83,6 +89,102 @@ describe('EventBridge delivers alerts', () => {
       await expectDecision(forQueue(other.queue), 'ImplicitlyDenied');
       await expectDecision(forQueue(inOtherAccount(queueArn)), 'ImplicitlyDenied');
     }
+  });
+});
+
+describe('EventBridge queues scan results for promotion', () => {
+  const ingestion = stacks.ingestion;
+  if (!ingestion) throw new Error('the default configuration has the ingestion stack');
+  const { promotion } = ingestion;
+  const ruleArn = world.arnOf(promotion.rule);
+  const queueArn = world.valueOf(promotion.queue.queueArn, promotion);
+  const deadLettersArn = world.valueOf(promotion.deadLetters.queueArn, promotion);
+  const alertRule = world.arnOf(threat.alerts.rules[0]);
+
+  test('it sends to the promotion queue for the scan-result rule, not for another rule (ours or not) or account', async () => {
+    const send = (source: string) =>
+      request('eventbridge-sends-to-queue', { action: 'sqs:SendMessage', resource: queueArn, source });
+    await expectDecision(send(ruleArn), 'Allowed');
+    await expectDecision(send(alertRule), 'ImplicitlyDenied');
+    await expectDecision(send(other.rule), 'ImplicitlyDenied');
+    await expectDecision(send(inOtherAccount(ruleArn)), 'ImplicitlyDenied');
+  });
+
+  test('it dead-letters what it could not queue, for the scan-result rule only', async () => {
+    const deadLetter = (source: string) =>
+      request('eventbridge-dead-letters-to-queue', { action: 'sqs:SendMessage', resource: deadLettersArn, source });
+    await expectDecision(deadLetter(ruleArn), 'Allowed');
+    await expectDecision(deadLetter(alertRule), 'ImplicitlyDenied');
+    await expectDecision(deadLetter(other.rule), 'ImplicitlyDenied');
+  });
+
+  test('it uses the key for the promotion queue (SQS SSE), not for another queue', async () => {
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      const forQueue = (source: string) =>
+        request('eventbridge-encrypts-for-queue', { action, resource: keyArn, source });
+      await expectDecision(forQueue(queueArn), 'Allowed');
+      await expectDecision(forQueue(other.queue), 'ImplicitlyDenied');
+      await expectDecision(forQueue(inOtherAccount(queueArn)), 'ImplicitlyDenied');
+    }
+  });
+});
+
+describe("CloudWatch publishes the app's alarms to the alert topic", () => {
+  const ingestion = stacks.ingestion;
+  if (!ingestion) throw new Error('the default configuration has the ingestion stack');
+  const { alarm } = ingestion.promotion;
+  const alarmArn = world.valueOf(alarm.alarmArn, alarm);
+  const topicArn = world.valueOf(threat.alerts.topic.topicArn, threat.alerts);
+  /** The same alarm of another copy of the app (appName "OtherCopy") in this account. */
+  const otherAppAlarm = `arn:aws:cloudwatch:${region}:${account}:alarm:OtherCopy-Ingestion-promotion-failures`;
+
+  test('for an alarm of this app, not of another app or account', async () => {
+    expect(alarmArn).toBe(`arn:aws:cloudwatch:${region}:${account}:alarm:GuardedGenAi-Ingestion-promotion-failures`);
+    const publish = (source: string) =>
+      request('cloudwatch-publishes-alarm', { action: 'sns:Publish', resource: topicArn, source });
+    await expectDecision(publish(alarmArn), 'Allowed');
+    await expectDecision(publish(`arn:aws:cloudwatch:${region}:${account}:alarm:GuardedGenAi-x`), 'Allowed');
+    await expectDecision(publish(otherAppAlarm), 'ImplicitlyDenied');
+    await expectDecision(publish(inOtherAccount(alarmArn)), 'ImplicitlyDenied');
+  });
+
+  test('with the key, for the alert topic only', async () => {
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      const encrypt = (source: string) =>
+        request('cloudwatch-encrypts-for-topic', { action, resource: keyArn, source });
+      await expectDecision(encrypt(topicArn), 'Allowed');
+      await expectDecision(encrypt(other.topic), 'ImplicitlyDenied');
+      await expectDecision(encrypt(inOtherAccount(topicArn)), 'ImplicitlyDenied');
+    }
+  });
+});
+
+describe('S3 Vectors maintains the index in the background', () => {
+  const knowledge = stacks.knowledge;
+  if (!knowledge) throw new Error('the default configuration has a knowledge base');
+  const vectorBucketArn = world.valueOf(knowledge.vectorStore.bucket.attrVectorBucketArn, knowledge.vectorStore);
+
+  test('its indexing principal decrypts for vector buckets of this account, not of another account', async () => {
+    const decrypt = (source: string) =>
+      request('s3vectors-indexing-decrypts', { action: 'kms:Decrypt', resource: keyArn, source });
+    await expectDecision(decrypt(vectorBucketArn), 'Allowed');
+    await expectDecision(decrypt(inOtherAccount(vectorBucketArn)), 'ImplicitlyDenied');
+    // The key policy names this account's vector buckets, not one bucket (its
+    // name is generated in a later stack): another vector bucket of the
+    // account is let in too, and only the index's own encryption uses the key.
+    await expectDecision(
+      decrypt(
+        `arn:aws:s3vectors:${region}:${account}:bucket/${generatedVectorStoreName('Reports', 'ReportVectors1A2B3C4D')}`,
+      ),
+      'Allowed',
+    );
+  });
+
+  test('no other service principal decrypts through that statement', async () => {
+    await expectDecision(
+      request('eventbridge-encrypts-for-queue', { action: 'kms:Decrypt', resource: keyArn, source: vectorBucketArn }),
+      'ImplicitlyDenied',
+    );
   });
 });
 
@@ -238,10 +340,11 @@ describe('CloudWatch Logs encrypts the log groups of the app', () => {
     stacks.guardedInvoke.invoke.logGroup,
     threat.trail?.logGroup,
     threat.sensitiveData?.jobProviderLogGroup,
+    stacks.ingestion?.promotion.logGroup,
   ].flatMap((group) => (group ? [world.arnOf(group).replace(/:\*$/, '')] : []));
 
   test('for each of them, not for a log group of another app or account', async () => {
-    expect(groups.length).toBe(3);
+    expect(groups.length).toBe(4);
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt']) {
       const use = (source: string) => request('logs-encrypts-log-group', { action, resource: keyArn, source });
       for (const group of groups) await expectDecision(use(group), 'Allowed');

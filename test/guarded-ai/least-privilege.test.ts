@@ -1,5 +1,5 @@
 import { synthesize, TEST_ENV } from '../support/build-app';
-import { type Decision, PolicyWorld } from '../support/iam-harness';
+import { administrator, type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
 
 /**
@@ -159,5 +159,69 @@ describe('with a cross-region inference profile', () => {
       profileWorld.decide({ caller: role, action: 'bedrock:InvokeModel', resource: destination, context: guarded }),
     ).resolves.toBe('ImplicitlyDenied');
     await expect(routed(otherProfile)).resolves.toBe('ImplicitlyDenied');
+  });
+});
+
+describe('retrieval from the knowledge base', () => {
+  const knowledge = stacks.knowledge;
+  if (!knowledge) throw new Error('the default configuration has a knowledge base');
+  const knowledgeBaseArn = world.valueOf(knowledge.knowledgeBase.arn, knowledge.knowledgeBase);
+  /** Another knowledge base of this account (ids are 10 capitals and digits), and ours in another account. */
+  const otherKnowledgeBase = `arn:aws:bedrock:${region}:${account}:knowledge-base/Q7RM2KX9VD`;
+  const ourIdElsewhere = knowledgeBaseArn.replace(`:${account}:`, ':222222222222:');
+
+  test('the function may Retrieve from this knowledge base only', async () => {
+    await expect(decide('bedrock:Retrieve', knowledgeBaseArn)).resolves.toBe('Allowed');
+    await expect(decide('bedrock:Retrieve', otherKnowledgeBase)).resolves.toBe('ImplicitlyDenied');
+    await expect(decide('bedrock:Retrieve', ourIdElsewhere)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test('it cannot feed, change or read the store behind it', async () => {
+    await expect(decide('bedrock:StartIngestionJob', knowledgeBaseArn)).resolves.toBe('ImplicitlyDenied');
+    await expect(decide('bedrock:GetKnowledgeBase', knowledgeBaseArn)).resolves.toBe('ImplicitlyDenied');
+    const indexArn = world.valueOf(knowledge.vectorStore.index.attrIndexArn, knowledge.vectorStore);
+    await expect(decide('s3vectors:QueryVectors', indexArn)).resolves.toBe('ImplicitlyDenied');
+    await expect(decide('s3:GetObject', `${bucketArn}/knowledge/handbook.md`)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test('with knowledgeBase false the role may Retrieve from no knowledge base', async () => {
+    const off = synthesize({ knowledgeBase: false });
+    const offWorld = new PolicyWorld(off.assembly, TEST_ENV);
+    expect(off.stacks.knowledge).toBeUndefined();
+    for (const resource of [knowledgeBaseArn, otherKnowledgeBase]) {
+      await expect(
+        offWorld.decide({
+          caller: { role: off.stacks.guardedInvoke.invoke.role },
+          action: 'bedrock:Retrieve',
+          resource,
+        }),
+      ).resolves.toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('in the isolated network, the Bedrock Agent Runtime endpoint carries Retrieve for this knowledge base only', async () => {
+    const isolated = synthesize({ isolatedNetwork: true });
+    const isolatedWorld = new PolicyWorld(isolated.assembly, TEST_ENV);
+    const isolatedKnowledge = isolated.stacks.knowledge;
+    const endpoint = isolated.stacks.guardedInvoke.invoke.isolation?.endpoints.agentRuntime;
+    if (!isolatedKnowledge || !endpoint) throw new Error('the isolated configuration retrieves through an endpoint');
+    const ours = isolatedWorld.valueOf(isolatedKnowledge.knowledgeBase.arn, isolatedKnowledge.knowledgeBase);
+    const retrieve = (caller: Caller, resource: string) =>
+      isolatedWorld.decide({ caller, action: 'bedrock:Retrieve', resource, viaEndpoint: endpoint });
+    await expect(retrieve({ role: isolated.stacks.guardedInvoke.invoke.role }, ours)).resolves.toBe('Allowed');
+    // Even an administrator of this account reaches no other knowledge base through it,
+    const admin = administrator(account);
+    await expect(retrieve(admin, otherKnowledgeBase)).resolves.toBe('ImplicitlyDenied');
+    // and no other Bedrock Agent Runtime call goes through it,
+    await expect(
+      isolatedWorld.decide({
+        caller: admin,
+        action: 'bedrock:InvokeAgent',
+        resource: `arn:aws:bedrock:${region}:${account}:agent-alias/AGENT12345/ALIAS12345`,
+        viaEndpoint: endpoint,
+      }),
+    ).resolves.not.toBe('Allowed');
+    // and a role of another account cannot use it for ours.
+    await expect(retrieve(administrator('222222222222'), ours)).resolves.not.toBe('Allowed');
   });
 });

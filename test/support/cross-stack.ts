@@ -1,9 +1,9 @@
 /**
  * What the app chose for its cross-stack references (docs/deployment-order.md),
  * checked on the templates of one configuration: strong references only
- * (CloudFormation exports), consumers importing only what the data-protection
- * stack exports, and the key and bucket exported whether or not a consumer
- * uses them today.
+ * (CloudFormation exports), every import exported by one of the app's stacks,
+ * every stack built on the data-protection stack importing from it, and the
+ * key and bucket exported whether or not a consumer uses them today.
  */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -17,10 +17,15 @@ function intrinsics(template: Json, kind: string): Json[] {
 /** Everything wrong with the references between `templates` (by stack name), `producer` being the base stack. */
 export function crossStackProblems(templates: Record<string, unknown>, producer: string): string[] {
   const problems: string[] = [];
-  const outputs =
-    (templates[producer] as { Outputs?: Record<string, { Value: Json; Export?: { Name: string } }> }).Outputs ?? {};
-  const exported = Object.values(outputs).filter((o) => o.Export);
-  const exportNames = new Set(exported.map((o) => o.Export?.Name));
+  type Outputs = Record<string, { Value: Json; Export?: { Name: string } }>;
+  const exportsOf = (stack: string) =>
+    Object.values((templates[stack] as { Outputs?: Outputs }).Outputs ?? {}).filter((o) => o.Export);
+  const exported = exportsOf(producer);
+  // Exports of every stack, by name: stacks built on others (the knowledge
+  // base, the guardrail, the alert topic) export too.
+  const exportNames = new Map(
+    Object.keys(templates).flatMap((stack) => exportsOf(stack).map((o) => [o.Export?.Name, stack] as const)),
+  );
   for (const [stack, template] of Object.entries(templates)) {
     for (const weak of intrinsics(template as Json, 'Fn::GetStackOutput')) {
       problems.push(`${stack}: weak reference ${JSON.stringify(weak)} (a producer change would not reach it)`);
@@ -29,9 +34,14 @@ export function crossStackProblems(templates: Record<string, unknown>, producer:
     if (stack === producer) {
       if (imports.length > 0) problems.push(`${stack}: the base stack imports ${JSON.stringify(imports)}`);
     } else {
-      if (imports.length === 0) problems.push(`${stack}: imports nothing from ${producer}`);
+      if (!imports.some((n) => exportNames.get(n as string) === producer)) {
+        problems.push(`${stack}: imports nothing from ${producer}`);
+      }
       for (const name of imports.filter((n) => !exportNames.has(n as string))) {
-        problems.push(`${stack}: imports ${JSON.stringify(name)}, which ${producer} does not export`);
+        problems.push(`${stack}: imports ${JSON.stringify(name)}, which no stack of the app exports`);
+      }
+      for (const name of imports.filter((n) => exportNames.get(n as string) === stack)) {
+        problems.push(`${stack}: imports its own export ${JSON.stringify(name)}`);
       }
     }
   }

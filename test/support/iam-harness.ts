@@ -102,6 +102,37 @@ function kmsDefaults(action: string, principalArn: string | undefined): Record<s
   return action.startsWith('kms:') && principalArn ? { 'kms:CallerAccount': principalArn.split(':')[4] } : {};
 }
 
+/**
+ * Bedrock knowledge base and data source ids: 10 letters and digits
+ * (`[0-9a-zA-Z]{10}`; Bedrock hands out capitals and digits),
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_GetKnowledgeBase.html.
+ */
+function bedrockId(seed: string): string {
+  return pseudoRandom(seed, 10, 'upper');
+}
+
+/**
+ * The name CloudFormation generates for an S3 Vectors bucket or index the
+ * template leaves unnamed. Both are registry types, so the name follows the
+ * rule of physical-names.ts (`<stack>-<logical id>-<12 characters>`),
+ * lowercased because S3 Vectors names hold only lowercase letters, digits and
+ * hyphens (and dots for an index), at most 63 characters,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-buckets-naming.html.
+ * (Kept here until physical-names.ts has a NAMED_TYPES entry for these types.)
+ */
+export function generatedVectorStoreName(stackName: string, logicalId: string): string {
+  const maxLength = 63;
+  const suffix = pseudoRandom(`${stackName}/${logicalId}/s3vectors`, 12, 'lower');
+  const stack = stackName.replace(/^-+/, '').replace(/-{2,}/g, '-');
+  const free = maxLength - (suffix.length + 1) - 1;
+  // The plugin's fair split between two parts: half each, the rest to whichever needs it.
+  const half = Math.floor(free / 2);
+  const stackChars =
+    stack.length <= half ? stack.length : Math.min(stack.length, free - Math.min(logicalId.length, half));
+  const idChars = Math.min(logicalId.length, free - stackChars);
+  return `${stack.slice(0, stackChars)}-${logicalId.slice(0, idChars)}-${suffix}`.toLowerCase();
+}
+
 /** Context of a well-behaved HTTPS request (TLS 1.3 where the service reports it). */
 function secureDefaults(action: string): Record<string, string> {
   return action.startsWith('s3:')
@@ -446,6 +477,14 @@ export class PolicyWorld {
         return assignedId('sg', seed);
       case 'AWS::GuardDuty::Detector':
         return assignedId('detector', seed);
+      // Ref of these gives the ARN (vector store) or the id (knowledge base).
+      case 'AWS::S3Vectors::VectorBucket':
+      case 'AWS::S3Vectors::Index':
+        return this.vectorStoreArn(name, stackName);
+      case 'AWS::Bedrock::KnowledgeBase':
+        return bedrockId(`knowledge-base/${seed}`);
+      case 'AWS::CloudWatch::Alarm':
+        return this.alarmName(name, stackName);
       default:
         throw new Error(`the IAM harness cannot resolve Ref to ${resource.Type} ${name}`);
     }
@@ -528,8 +567,60 @@ export class PolicyWorld {
       if (attribute === 'GuardrailArn') return `arn:aws:bedrock:${region}:${account}:guardrail/${guardrailId}`;
     }
     if (resource.Type === 'AWS::Bedrock::GuardrailVersion' && attribute === 'Version') return '1';
+    if (resource.Type === 'AWS::Bedrock::KnowledgeBase') {
+      const knowledgeBaseId = this.ref(logicalId, stackName);
+      if (attribute === 'KnowledgeBaseId') return knowledgeBaseId;
+      if (attribute === 'KnowledgeBaseArn')
+        return `arn:aws:bedrock:${region}:${account}:knowledge-base/${knowledgeBaseId}`;
+    }
+    if (resource.Type === 'AWS::Bedrock::DataSource' && attribute === 'DataSourceId') {
+      return bedrockId(`data-source/${seed}`);
+    }
+    if (
+      (resource.Type === 'AWS::S3Vectors::VectorBucket' && attribute === 'VectorBucketArn') ||
+      (resource.Type === 'AWS::S3Vectors::Index' && attribute === 'IndexArn')
+    ) {
+      return this.vectorStoreArn(logicalId, stackName);
+    }
+    if (resource.Type === 'AWS::CloudWatch::Alarm' && attribute === 'Arn') {
+      return `arn:aws:cloudwatch:${region}:${account}:alarm:${this.alarmName(logicalId, stackName)}`;
+    }
     if (resource.Type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return assignedId('sg', seed);
     throw new Error(`the IAM harness cannot resolve ${resource.Type} ${logicalId}.${attribute}`);
+  }
+
+  /**
+   * ARN of a vector bucket (`arn:aws:s3vectors:<region>:<account>:bucket/<name>`)
+   * or index (`<bucket ARN>/index/<name>`),
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-access-management.html.
+   * A name the template leaves out is generated as for other registry types.
+   */
+  private vectorStoreArn(logicalId: string, stackName: string): string {
+    const resource = this.resource(logicalId, stackName);
+    const props = resource.Properties ?? {};
+    if (resource.Type === 'AWS::S3Vectors::VectorBucket') {
+      const name =
+        props.VectorBucketName !== undefined
+          ? (this.resolve(props.VectorBucketName, stackName) as string)
+          : generatedVectorStoreName(stackName, logicalId);
+      return `arn:aws:s3vectors:${this.env.region}:${this.env.account}:bucket/${name}`;
+    }
+    const bucketArn =
+      props.VectorBucketArn !== undefined
+        ? (this.resolve(props.VectorBucketArn, stackName) as string)
+        : `arn:aws:s3vectors:${this.env.region}:${this.env.account}:bucket/${this.resolve(props.VectorBucketName as Json, stackName) as string}`;
+    const name =
+      props.IndexName !== undefined
+        ? (this.resolve(props.IndexName, stackName) as string)
+        : generatedVectorStoreName(stackName, logicalId);
+    return `${bucketArn}/index/${name}`;
+  }
+
+  /** Alarms of the app are named by their template (`<stack>-<id>`); a generated one is not modelled. */
+  private alarmName(logicalId: string, stackName: string): string {
+    const name = this.resource(logicalId, stackName).Properties?.AlarmName;
+    if (name === undefined) throw new Error(`${stackName}/${logicalId}: the IAM harness models only named alarms`);
+    return this.resolve(name, stackName) as string;
   }
 
   /** SQS names a queue by URL and its policy by ARN. */

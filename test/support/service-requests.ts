@@ -29,7 +29,8 @@ export interface ServiceRequestRow {
   readonly resource: string;
   /** What `Subject.source` names, or null when the request carries nothing about a source. */
   readonly source: string | null;
-  readonly context: (s: Subject) => Record<string, string>;
+  /** Keys and values; a multivalued key (such as `kms:EncryptionContextKeys`) has a list. */
+  readonly context: (s: Subject) => Record<string, string | string[]>;
   readonly citation: string | null;
   /** Keys of `context` that no citation covers (assumptions). */
   readonly uncitedKeys?: readonly string[];
@@ -38,6 +39,9 @@ export interface ServiceRequestRow {
 }
 
 const sourceContext = (s: Subject) => ({ 'aws:SourceArn': s.source, 'aws:SourceAccount': s.account });
+/** The encryption-context keys S3 Vectors sets on its KMS requests (their values are not documented). */
+const S3_VECTORS_CONTEXT_KEYS = ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'];
+const S3_VECTORS_ENCRYPTION = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html';
 
 export const SERVICE_REQUESTS = {
   // EventBridge delivering alerts.
@@ -73,6 +77,31 @@ export const SERVICE_REQUESTS = {
     context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
     citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
   },
+  'eventbridge-sends-to-queue': {
+    principal: 'events.amazonaws.com',
+    actions: ['sqs:SendMessage'],
+    resource: 'a queue that is the target of a rule (the promotion queue)',
+    source: 'the EventBridge rule',
+    context: (s) => ({ 'aws:SourceArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions',
+  },
+  // CloudWatch alarms notifying a topic.
+  'cloudwatch-publishes-alarm': {
+    principal: 'cloudwatch.amazonaws.com',
+    actions: ['sns:Publish'],
+    resource: 'the alert topic',
+    source: 'the alarm',
+    context: (s) => ({ 'aws:SourceArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html',
+  },
+  'cloudwatch-encrypts-for-topic': {
+    principal: 'cloudwatch.amazonaws.com',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the project key',
+    source: 'the SNS topic (SNS SSE)',
+    context: (s) => ({ 'kms:EncryptionContext:aws:sns:topicArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services',
+  },
   // SNS dead-lettering e-mail it could not deliver.
   'sns-dead-letters-to-queue': {
     principal: 'sns.amazonaws.com',
@@ -89,6 +118,31 @@ export const SERVICE_REQUESTS = {
     source: 'the SQS queue (SQS SSE)',
     context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
     citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+  },
+  // SNS and SQS using the key of an encrypted topic or queue for the caller that publishes or consumes.
+  'sns-uses-key-for-publisher': {
+    principal: 'caller',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the key of the topic',
+    source: 'the SNS topic (SNS SSE)',
+    context: (s) => ({
+      'kms:ViaService': `sns.${s.region}.amazonaws.com`,
+      'kms:EncryptionContext:aws:sns:topicArn': s.source,
+    }),
+    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html',
+    uncitedKeys: ['kms:ViaService'],
+  },
+  'sqs-uses-key-for-consumer': {
+    principal: 'caller',
+    actions: ['kms:Decrypt'],
+    resource: 'the key of the queue',
+    source: 'the SQS queue (SQS SSE)',
+    context: (s) => ({
+      'kms:ViaService': `sqs.${s.region}.amazonaws.com`,
+      'kms:EncryptionContext:aws:sqs:arn': s.source,
+    }),
+    citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+    uncitedKeys: ['kms:ViaService'],
   },
   // CloudTrail delivering a trail.
   'cloudtrail-checks-bucket-acl': {
@@ -228,6 +282,35 @@ export const SERVICE_REQUESTS = {
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
     callerKeys: ['bedrock:GuardrailIdentifier'],
   },
+  // Bedrock knowledge bases.
+  'bedrock-assumes-knowledge-base-role': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the knowledge base service role',
+    source: 'the knowledge base',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html',
+  },
+  // S3 Vectors: the data plane with the caller's credentials, and background indexing.
+  's3vectors-uses-key-for-caller': {
+    principal: 'caller',
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resource: 'the key of the vector bucket',
+    source: 'the vector bucket',
+    context: (s) => ({
+      'kms:ViaService': `s3vectors.${s.region}.amazonaws.com`,
+      'kms:EncryptionContextKeys': S3_VECTORS_CONTEXT_KEYS,
+    }),
+    citation: S3_VECTORS_ENCRYPTION,
+  },
+  's3vectors-indexing-decrypts': {
+    principal: 'indexing.s3vectors.amazonaws.com',
+    actions: ['kms:Decrypt'],
+    resource: 'the key of the vector bucket',
+    source: 'the vector bucket',
+    context: (s) => ({ ...sourceContext(s), 'kms:EncryptionContextKeys': S3_VECTORS_CONTEXT_KEYS }),
+    citation: S3_VECTORS_ENCRYPTION,
+  },
   // CloudWatch Logs encrypting a log group.
   'logs-encrypts-log-group': {
     principal: (s) => `logs.${s.region}.amazonaws.com`,
@@ -312,4 +395,4 @@ export function assumptions(): { id: ServiceRequestId; keys: readonly string[] }
  * only get them from a row through `PolicyWorld.serviceRequest`.
  */
 export const SERVICE_SET_KEY =
-  /^(kms:ViaService|kms:CallerAccount|kms:EncryptionContext:.+|kms:GrantIsForAWSResource|aws:SourceArn|aws:SourceAccount|aws:SourceOrgID|aws:SourceOrgPaths|aws:PrincipalIsAWSService|aws:PrincipalServiceName|aws:CalledVia.*|aws:ViaAWSService|aws:SourceVpce|lambda:FunctionUrlAuthType|lambda:InvokedViaFunctionUrl|bedrock:InferenceProfileArn|events:ManagedBy)$/i;
+  /^(kms:ViaService|kms:CallerAccount|kms:EncryptionContext:.+|kms:EncryptionContextKeys|kms:GrantIsForAWSResource|aws:SourceArn|aws:SourceAccount|aws:SourceOrgID|aws:SourceOrgPaths|aws:PrincipalIsAWSService|aws:PrincipalServiceName|aws:CalledVia.*|aws:ViaAWSService|aws:SourceVpce|lambda:FunctionUrlAuthType|lambda:InvokedViaFunctionUrl|bedrock:InferenceProfileArn|events:ManagedBy)$/i;

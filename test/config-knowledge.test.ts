@@ -1,0 +1,105 @@
+import { ConfigError, parseConfig } from '../lib/config';
+
+/** The problems parseConfig reports for `context`; fails the test if it accepts it. */
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    parseConfig(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(context)}`);
+}
+
+describe('knowledge-base settings', () => {
+  test('defaults: on, Titan Text Embeddings V2 at 1024, fixed-size 300-token passages with 20 % overlap, 5 results', () => {
+    expect(parseConfig({})).toMatchObject({
+      knowledgeBase: true,
+      embeddingModelId: 'amazon.titan-embed-text-v2:0',
+      embeddingDimensions: 1024,
+      chunkingStrategy: 'fixed-size',
+      chunkMaxTokens: 300,
+      chunkOverlapPercent: 20,
+      retrievalResultsCap: 5,
+    });
+  });
+
+  test('knowledgeBase true without the malware scan => refused, naming both settings and the way out', () => {
+    const problems = problemsOf({ knowledgeBase: true, malwareProtection: false });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^knowledgeBase:/);
+    expect(problems[0]).toContain('malwareProtection');
+    expect(problems[0]).toMatch(/knowledgeBase false/);
+    // The default is on, so turning the scan off alone is refused the same way...
+    expect(problemsOf({ malwareProtection: false })).toEqual(problems);
+    // ...and turning both off is accepted.
+    expect(parseConfig({ knowledgeBase: false, malwareProtection: false })).toMatchObject({
+      knowledgeBase: false,
+      malwareProtection: false,
+    });
+  });
+
+  test('an embedding model other than Titan Text Embeddings V2 => refused, naming the one allowed', () => {
+    for (const modelId of ['amazon.titan-embed-text-v1', 'cohere.embed-english-v3', 'amazon.titan-embed-text-v2']) {
+      const problems = problemsOf({ embeddingModelId: modelId });
+      expect(problems).toEqual([expect.stringMatching(/^embeddingModelId: .*amazon\.titan-embed-text-v2:0/)]);
+    }
+  });
+
+  test('embeddingDimensions only 1024, 512 or 256 (what Titan V2 outputs)', () => {
+    for (const dimensions of [300, 0, 2048, '300', 1024.5]) {
+      expect(problemsOf({ embeddingDimensions: dimensions })).toEqual([
+        expect.stringMatching(/^embeddingDimensions: .*1024, 512, 256/),
+      ]);
+    }
+    for (const dimensions of [1024, 512, 256]) {
+      expect(parseConfig({ embeddingDimensions: dimensions }).embeddingDimensions).toBe(dimensions);
+    }
+  });
+
+  test('chunkingStrategy only one of the four, in the project spelling', () => {
+    for (const strategy of ['bogus', 'FIXED_SIZE', 'fixed', '']) {
+      expect(problemsOf({ chunkingStrategy: strategy })).toEqual([expect.stringMatching(/^chunkingStrategy: /)]);
+    }
+    for (const strategy of ['fixed-size', 'semantic', 'hierarchical', 'none']) {
+      expect(parseConfig({ chunkingStrategy: strategy }).chunkingStrategy).toBe(strategy);
+    }
+  });
+
+  test('retrievalResultsCap 1..20, whole numbers only', () => {
+    for (const cap of [0, 21, -1, 2.5]) {
+      expect(problemsOf({ retrievalResultsCap: cap })).toEqual([
+        expect.stringMatching(/^retrievalResultsCap: .*1 to 20/),
+      ]);
+    }
+    expect(parseConfig({ retrievalResultsCap: 1 }).retrievalResultsCap).toBe(1);
+    expect(parseConfig({ retrievalResultsCap: 20 }).retrievalResultsCap).toBe(20);
+  });
+
+  test('chunk sizes within what Bedrock and Titan V2 accept', () => {
+    expect(problemsOf({ chunkMaxTokens: 19 })).toEqual([expect.stringMatching(/^chunkMaxTokens: /)]);
+    expect(problemsOf({ chunkMaxTokens: 8193 })).toEqual([expect.stringMatching(/^chunkMaxTokens: /)]);
+    expect(problemsOf({ chunkOverlapPercent: 0 })).toEqual([expect.stringMatching(/^chunkOverlapPercent: /)]);
+    expect(problemsOf({ chunkOverlapPercent: 100 })).toEqual([expect.stringMatching(/^chunkOverlapPercent: /)]);
+  });
+
+  test('-c strings are read as numbers and booleans', () => {
+    const config = parseConfig({
+      knowledgeBase: 'true',
+      embeddingDimensions: '512',
+      chunkMaxTokens: '512',
+      chunkOverlapPercent: '10',
+      retrievalResultsCap: '20',
+    });
+    expect(config).toMatchObject({
+      knowledgeBase: true,
+      embeddingDimensions: 512,
+      chunkMaxTokens: 512,
+      chunkOverlapPercent: 10,
+      retrievalResultsCap: 20,
+    });
+    expect(parseConfig({ knowledgeBase: 'false' }).knowledgeBase).toBe(false);
+    expect(problemsOf({ knowledgeBase: 'yes' })).toEqual([expect.stringMatching(/^knowledgeBase: /)]);
+    expect(problemsOf({ retrievalResultsCap: '21' })).toEqual([expect.stringMatching(/^retrievalResultsCap: /)]);
+  });
+});

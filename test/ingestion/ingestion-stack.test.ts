@@ -1,0 +1,480 @@
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { parseConfig } from '../../lib/config';
+import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, RECORDS_PREFIX } from '../../lib/shared/data-layout';
+import { stackNames } from '../../lib/shared/names';
+import { REQUIRED_PROMOTION_SETTINGS } from '../../lib/shared/promotion-contract';
+import { synthesize, TEST_ENV } from '../support/build-app';
+import { matchesPattern } from '../support/event-pattern';
+import { PolicyWorld } from '../support/iam-harness';
+import { NAMED_TYPES } from '../support/physical-names';
+import { malwareScanResult, type SampleEvent } from '../threat-detection/sample-events';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Resource = { Type: string; Properties: Record<string, Json> };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Principal?: Json;
+  Action: Json;
+  Resource?: Json;
+  NotResource?: Json;
+  Condition?: Record<string, Record<string, Json>>;
+};
+
+/**
+ * Limits the physical-name helpers do not hold (they are not generated names).
+ * - CloudWatch alarm names: 1..255 characters,
+ *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ * - Bedrock knowledge-base names: `([0-9a-zA-Z][_-]?){1,100}`,
+ *   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_CreateKnowledgeBase.html
+ */
+const ALARM_NAME_MAX_LENGTH = 255;
+const KNOWLEDGE_BASE_NAME = /^([0-9a-zA-Z][_-]?){1,100}$/;
+
+/** Templates of every stack of one configuration, and a world that resolves their references. */
+function synth(overrides: Record<string, unknown> = {}) {
+  const project = synthesize(overrides);
+  const { assembly, stacks } = project;
+  const template = (stack: Stack | undefined) =>
+    stack ? Template.fromJSON(assembly.getStackByName(stack.stackName).template) : undefined;
+  return {
+    ...project,
+    world: new PolicyWorld(assembly, TEST_ENV),
+    ingestion: template(stacks.ingestion),
+    knowledgeTemplate: template(stacks.knowledge),
+    data: template(stacks.dataProtection) as Template,
+    threat: template(stacks.threatDetection) as Template,
+  };
+}
+
+function only(t: Template | undefined, type: string): Resource {
+  const found = Object.values(t?.findResources(type) ?? {}) as Resource[];
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+function logicalIdOf(construct: IConstruct | undefined): string {
+  if (!construct) throw new Error('no such construct');
+  const cfn = (construct.node.defaultChild ?? construct) as CfnElement;
+  return cfn.stack.getLogicalId(cfn);
+}
+function keyStatements(t: Template): Statement[] {
+  return (only(t, 'AWS::KMS::Key').Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+}
+function bucketPolicyStatements(t: Template): Statement[] {
+  return Object.values(t.findResources('AWS::S3::BucketPolicy')).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as Statement[],
+  );
+}
+function topicPolicyStatements(t: Template): Statement[] {
+  return Object.values(t.findResources('AWS::SNS::TopicPolicy')).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as Statement[],
+  );
+}
+/** An IAM ArnLike pattern (`*` any run, `?` one character) as a RegExp. */
+function arnLike(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+const defaults = synth();
+const off = synth({ knowledgeBase: false });
+const DEFAULT_CONFIG = parseConfig({});
+const promotion = () => {
+  const p = defaults.stacks.ingestion?.promotion;
+  if (!p) throw new Error('the default configuration has no ingestion stack');
+  return p;
+};
+const INGESTION = stackNames(DEFAULT_CONFIG.appName).ingestion;
+const queueArn = (name: string) => `arn:aws:sqs:${TEST_ENV.region}:${TEST_ENV.account}:${name}`;
+
+describe('IngestionStack', () => {
+  test('normalized snapshot (default configuration)', () => {
+    expect(defaults.ingestion?.toJSON()).toMatchSnapshot();
+  });
+
+  describe('scan results reach the promotion queue', () => {
+    const rule = () => {
+      const properties = defaults.world.resolve(
+        only(defaults.ingestion, 'AWS::Events::Rule').Properties as Json,
+        INGESTION,
+      ) as { EventPattern: Record<string, Json>; Targets: Record<string, Json>[] };
+      return properties;
+    };
+    const dataBucket = () =>
+      defaults.world.arnOf(defaults.stacks.dataProtection.dataBucket.bucket).replace('arn:aws:s3:::', '');
+    const scanOf = (bucket: string, key: string, status = 'NO_THREATS_FOUND'): SampleEvent => {
+      const event = malwareScanResult(bucket, status);
+      const detail = event.detail as { s3ObjectDetails: Record<string, Json> };
+      return { ...event, detail: { ...detail, s3ObjectDetails: { ...detail.s3ObjectDetails, objectKey: key } } };
+    };
+
+    test('a scan result (clean or not) of a document under incoming/ of the data bucket matches', () => {
+      const { EventPattern } = rule();
+      expect(INCOMING_PREFIX).toBe('incoming/');
+      expect(matchesPattern(EventPattern, scanOf(dataBucket(), 'incoming/x'))).toBe(true);
+      expect(matchesPattern(EventPattern, scanOf(dataBucket(), 'incoming/reports/q3.md'))).toBe(true);
+      // Infected documents are refused (tagged and reported) by the function, so it must see them too.
+      expect(matchesPattern(EventPattern, scanOf(dataBucket(), 'incoming/x', 'THREATS_FOUND'))).toBe(true);
+    });
+
+    test('promoted copies, audit records, other prefixes and other buckets do not', () => {
+      const { EventPattern } = rule();
+      for (const key of [`${KNOWLEDGE_PREFIX}x`, `${RECORDS_PREFIX}x`, 'x', 'Incoming/x', 'other/incoming/x']) {
+        expect([key, matchesPattern(EventPattern, scanOf(dataBucket(), key))]).toEqual([key, false]);
+      }
+      expect(matchesPattern(EventPattern, scanOf('someone-elses-bucket', 'incoming/x'))).toBe(false);
+      expect(matchesPattern(EventPattern, scanOf(`${dataBucket()}-copy`, 'incoming/x'))).toBe(false);
+      const otherSource = { ...scanOf(dataBucket(), 'incoming/x'), source: 'custom.forged' };
+      expect(matchesPattern(EventPattern, otherSource)).toBe(false);
+    });
+
+    test('the one target is the promotion queue, with a dead-letter queue and a retry policy', () => {
+      const target = only(defaults.ingestion, 'AWS::Events::Rule').Properties.Targets as Record<string, Json>[];
+      expect(target).toHaveLength(1);
+      expect(target[0]).toMatchObject({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(promotion().queue), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(promotion().deadLetters), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) },
+      });
+      // EventBridge's limits: 0..185 attempts, 60..86400 seconds.
+      // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html
+      const retry = target[0].RetryPolicy as { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
+      expect(retry.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(retry.MaximumRetryAttempts).toBeLessThanOrEqual(185);
+      expect(retry.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+      expect(retry.MaximumEventAgeInSeconds).toBeLessThanOrEqual(86400);
+    });
+  });
+
+  describe('the queues', () => {
+    const queue = () => defaults.ingestion?.toJSON().Resources[logicalIdOf(promotion().queue)] as Resource;
+    const deadLetters = () => defaults.ingestion?.toJSON().Resources[logicalIdOf(promotion().deadLetters)] as Resource;
+    const fn = () => only(defaults.ingestion, 'AWS::Lambda::Function').Properties;
+
+    test('named <stack>-promotions and <stack>-promotion-dead-letters, both encrypted with the project key', () => {
+      expect(queue().Properties.QueueName).toBe(`${INGESTION}-promotions`);
+      expect(deadLetters().Properties.QueueName).toBe(`${INGESTION}-promotion-dead-letters`);
+      for (const q of [queue(), deadLetters()]) {
+        expect(q.Properties.KmsMasterKeyId).toEqual({
+          'Fn::ImportValue': expect.stringMatching(
+            new RegExp(`^${defaults.stacks.dataProtection.stackName}:.*ProjectKey.*Arn`),
+          ),
+        });
+      }
+      defaults.ingestion?.resourceCountIs('AWS::SQS::Queue', 2);
+    });
+
+    test('a record is dead-lettered after maxReceiveCount receives, each one at least six function timeouts apart', () => {
+      expect(queue().Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(promotion().deadLetters), 'Arn'] },
+        maxReceiveCount: expect.any(Number),
+      });
+      const { maxReceiveCount } = queue().Properties.RedrivePolicy as { maxReceiveCount: number };
+      expect(maxReceiveCount).toBeGreaterThanOrEqual(1);
+      expect(maxReceiveCount).toBeLessThanOrEqual(1000);
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+      expect(queue().Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * (fn().Timeout as number));
+    });
+
+    test('only the promotion queue may redrive into the dead-letter queue', () => {
+      expect(deadLetters().Properties.RedriveAllowPolicy).toEqual({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [queueArn(`${INGESTION}-promotions`)],
+      });
+      // ...and that ARN is the promotion queue's, as deployed.
+      expect(defaults.world.arnOf(promotion().queue)).toBe(queueArn(`${INGESTION}-promotions`));
+    });
+
+    test('queue policies let EventBridge send only on behalf of the scan-result rule, and refuse plain HTTP', () => {
+      const ruleArn = { 'Fn::GetAtt': [logicalIdOf(promotion().rule), 'Arn'] };
+      const policies = Object.values(defaults.ingestion?.findResources('AWS::SQS::QueuePolicy') ?? {});
+      expect(policies).toHaveLength(2);
+      for (const policy of policies) {
+        const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+        const allows = statements.filter((s) => s.Effect === 'Allow');
+        expect(allows).toHaveLength(1);
+        expect(allows[0]).toMatchObject({
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+        });
+        expect(Object.keys(allows[0].Condition ?? {})).toEqual(['ArnEquals']);
+        expect(statements).toContainEqual(
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        );
+      }
+      const covered = policies.flatMap((p) => p.Properties.Queues as Json[]);
+      expect(covered).toHaveLength(2);
+      expect(covered).toEqual(
+        expect.arrayContaining([
+          { Ref: logicalIdOf(promotion().queue) },
+          { Ref: logicalIdOf(promotion().deadLetters) },
+        ]),
+      );
+    });
+  });
+
+  describe('the promotion function', () => {
+    const fn = () => only(defaults.ingestion, 'AWS::Lambda::Function').Properties;
+
+    test('Node.js 24 on arm64, through its own role named <stack>-promoter', () => {
+      expect(fn()).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Role: { 'Fn::GetAtt': [logicalIdOf(promotion().role), 'Arn'] },
+      });
+      defaults.ingestion?.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `${INGESTION}-promoter`,
+        AssumeRolePolicyDocument: {
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }],
+        },
+        ManagedPolicyArns: Match.absent(),
+        Policies: Match.absent(),
+      });
+      defaults.ingestion?.resourceCountIs('AWS::IAM::Policy', 0);
+    });
+
+    test('every setting of the promotion contract is set', () => {
+      const variables = (fn().Environment as { Variables: Record<string, Json> }).Variables;
+      for (const name of REQUIRED_PROMOTION_SETTINGS) {
+        expect([name, variables[name]]).toEqual([name, expect.anything()]);
+        expect([name, variables[name]]).not.toEqual([name, '']);
+      }
+      expect(variables).toMatchObject({
+        KNOWLEDGE_BASE_ID: { 'Fn::ImportValue': expect.stringMatching(/KnowledgeBaseId/) },
+        DATA_SOURCE_ID: { 'Fn::ImportValue': expect.stringMatching(/DataSourceId/) },
+      });
+      const resolved = defaults.world.resolve(variables as Json, INGESTION) as Record<string, string>;
+      expect(resolved.DATA_BUCKET).toBe(
+        defaults.world.arnOf(defaults.stacks.dataProtection.dataBucket.bucket).replace('arn:aws:s3:::', ''),
+      );
+      expect(resolved.ALERT_TOPIC_ARN).toBe(
+        `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:${defaults.stacks.threatDetection.stackName}-alerts`,
+      );
+    });
+
+    test('fed by the promotion queue, reporting partial batch failures, with bounded concurrency', () => {
+      defaults.ingestion?.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      const mapping = only(defaults.ingestion, 'AWS::Lambda::EventSourceMapping').Properties;
+      expect(mapping).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(promotion().queue), 'Arn'] },
+        FunctionName: { Ref: logicalIdOf(promotion().function) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: expect.any(Number) },
+      });
+      // SQS event sources accept 2..1000.
+      // https://docs.aws.amazon.com/lambda/latest/api/API_ScalingConfig.html
+      const { MaximumConcurrency } = mapping.ScalingConfig as { MaximumConcurrency: number };
+      expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
+      expect(MaximumConcurrency).toBeLessThanOrEqual(1000);
+    });
+  });
+
+  describe('failures reach the alert topic', () => {
+    test('an alarm on dead-lettered records (>= 1 visible message), named <stack>-promotion-failures, notifying the alert topic', () => {
+      const alarm = only(defaults.ingestion, 'AWS::CloudWatch::Alarm').Properties;
+      expect(alarm).toMatchObject({
+        AlarmName: `${INGESTION}-promotion-failures`,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(promotion().deadLetters), 'QueueName'] } },
+        ],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmActions: [
+          {
+            'Fn::ImportValue': expect.stringMatching(
+              new RegExp(`^${defaults.stacks.threatDetection.stackName}:.*AlertsTopic`),
+            ),
+          },
+        ],
+      });
+    });
+
+    test('the alert topic lets exactly the app-prefixed alarms publish, and this alarm is one of them', () => {
+      const statements = topicPolicyStatements(defaults.threat).filter((s) => s.Sid === 'OnlyOurAlarmsPublish');
+      expect(statements).toEqual([
+        {
+          Sid: 'OnlyOurAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: expect.anything(),
+          Condition: {
+            ArnLike: {
+              'aws:SourceArn': `arn:aws:cloudwatch:${TEST_ENV.region}:${TEST_ENV.account}:alarm:${DEFAULT_CONFIG.appName}-*`,
+            },
+          },
+        },
+      ]);
+      const pattern = arnLike(statements[0].Condition?.ArnLike['aws:SourceArn'] as string);
+      const alarmName = only(defaults.ingestion, 'AWS::CloudWatch::Alarm').Properties.AlarmName as string;
+      const arn = (name: string) => `arn:aws:cloudwatch:${TEST_ENV.region}:${TEST_ENV.account}:alarm:${name}`;
+      expect(arn(alarmName)).toMatch(pattern);
+      expect(arn('OtherCopy-Ingestion-promotion-failures')).not.toMatch(pattern);
+      expect(`arn:aws:cloudwatch:${TEST_ENV.region}:222222222222:alarm:${alarmName}`).not.toMatch(pattern);
+    });
+
+    test('knowledgeBase false => no alarm may publish to the alert topic', () => {
+      expect(topicPolicyStatements(off.threat).map((s) => s.Sid)).not.toContain('OnlyOurAlarmsPublish');
+      expect(JSON.stringify(topicPolicyStatements(off.threat))).not.toContain('cloudwatch.amazonaws.com');
+    });
+  });
+
+  describe('what the data-protection stack allows for it', () => {
+    const sid = (t: Template, id: string) => keyStatements(t).filter((s) => s.Sid === id);
+
+    test('S3 Vectors may decrypt for vector buckets of this account, with its documented encryption-context keys', () => {
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html
+      expect(sid(defaults.data, 'S3VectorsMaintainsTheIndex')).toEqual([
+        {
+          Sid: 'S3VectorsMaintainsTheIndex',
+          Effect: 'Allow',
+          Principal: { Service: 'indexing.s3vectors.amazonaws.com' },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': TEST_ENV.account },
+            ArnLike: { 'aws:SourceArn': `arn:aws:s3vectors:${TEST_ENV.region}:${TEST_ENV.account}:bucket/*` },
+            'ForAnyValue:StringEquals': {
+              'kms:EncryptionContextKeys': ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'],
+            },
+          },
+        },
+      ]);
+    });
+
+    test('EventBridge may use the key only for the promotion queue, named by the ARN SQS sends as encryption context', () => {
+      const [statement] = sid(defaults.data, 'EventBridgeQueuesScanResults');
+      expect(statement).toMatchObject({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringLike: { 'kms:EncryptionContext:aws:sqs:arn': queueArn(`${INGESTION}-promotions`) } },
+      });
+      expect(defaults.world.arnOf(promotion().queue)).toBe(queueArn(`${INGESTION}-promotions`));
+    });
+
+    // Fails today: the rule's dead-letter queue is encrypted with the project key
+    // too, but the key policy names only the promotion queue, so EventBridge
+    // could not put an undeliverable scan result there. Turn into `test` once
+    // lib/knowledge/key-uses.ts covers the dead-letter queue.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+    test("EventBridge may also use the key for the rule's dead-letter queue", () => {
+      const deadLetters = queueArn(`${INGESTION}-promotion-dead-letters`);
+      const eventBridge = keyStatements(defaults.data).filter(
+        (s) => JSON.stringify(s.Principal) === '{"Service":"events.amazonaws.com"}',
+      );
+      expect(JSON.stringify(eventBridge)).toContain(`"${deadLetters}"`);
+    });
+
+    test('CloudWatch may use the key only for the alert topic', () => {
+      expect(sid(defaults.data, 'CloudWatchAlarmsPublishToTheAlertTopic')).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: {
+            StringLike: {
+              'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:${defaults.stacks.threatDetection.stackName}-alerts`,
+            },
+          },
+        }),
+      ]);
+    });
+
+    test('knowledgeBase false => none of those key statements', () => {
+      const sids = keyStatements(off.data).map((s) => s.Sid);
+      for (const id of [
+        'S3VectorsMaintainsTheIndex',
+        'EventBridgeQueuesScanResults',
+        'CloudWatchAlarmsPublishToTheAlertTopic',
+      ]) {
+        expect(sids).not.toContain(id);
+      }
+      expect(JSON.stringify(keyStatements(off.data))).not.toMatch(/s3vectors|promotion/);
+    });
+
+    test('no one but the promoter role may put objects under knowledge/ of the data bucket', () => {
+      const denies = bucketPolicyStatements(defaults.data).filter(
+        (s) => s.Effect === 'Deny' && JSON.stringify(s.Resource ?? '').includes('/knowledge/*'),
+      );
+      expect(denies).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: '*' },
+          Action: ['s3:PutObject', 's3:ReplicateObject'],
+          Condition: {
+            ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${TEST_ENV.account}:role/${INGESTION}-promoter` },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      ]);
+      // The role named there is the promotion function's role as deployed.
+      expect(defaults.world.arnOf(promotion().role)).toBe(
+        `arn:aws:iam::${TEST_ENV.account}:role/${INGESTION}-promoter`,
+      );
+      const off_ = bucketPolicyStatements(off.data);
+      expect(JSON.stringify(off_)).not.toContain('/knowledge/*');
+    });
+
+    test('isolated network => the write fence leaves out incoming/ (drop zone) and knowledge/ (promoter outside the VPC)', () => {
+      const isolated = synth({ isolatedNetwork: true });
+      const [fence] = bucketPolicyStatements(isolated.data).filter(
+        (s) => s.Sid === 'DenyWritesFromOutsideTheVpcEndpoint',
+      );
+      const exempt = (
+        isolated.world.resolve(fence.NotResource as Json, isolated.stacks.dataProtection.stackName) as string[]
+      ).map((arn) => arn.replace(/^arn:aws:s3:::[^/]+\//, ''));
+      expect(exempt).toEqual(expect.arrayContaining(['incoming/*', 'knowledge/*']));
+      expect(exempt).not.toContain('*');
+      expect(exempt).not.toContain('records/*');
+      // The knowledge/ sole-writer rule still holds inside the isolated network.
+      expect(JSON.stringify(bucketPolicyStatements(isolated.data))).toContain('OnlyOneWriterUnderknowledge');
+    });
+  });
+
+  describe('physical names with the longest app name', () => {
+    const longest = synth({ appName: 'A'.repeat(25) });
+    const ingestion = () => longest.ingestion;
+
+    test('queue names fit SQS, the role name fits IAM, the alarm name fits CloudWatch', () => {
+      const queues = Object.values(ingestion()?.findResources('AWS::SQS::Queue') ?? {}).map(
+        (q) => q.Properties.QueueName as string,
+      );
+      expect(queues).toHaveLength(2);
+      for (const name of queues) {
+        expect(name.length).toBeLessThanOrEqual(NAMED_TYPES['AWS::SQS::Queue'].maxLength);
+        // Alphanumerics, hyphens and underscores (CreateQueue).
+        expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+      }
+      const role = only(ingestion(), 'AWS::IAM::Role').Properties.RoleName as string;
+      expect(role).toBe(`${'A'.repeat(25)}-Ingestion-promoter`);
+      expect(role.length).toBeLessThanOrEqual(NAMED_TYPES['AWS::IAM::Role'].maxLength);
+      const alarm = only(ingestion(), 'AWS::CloudWatch::Alarm').Properties.AlarmName as string;
+      expect(alarm.length).toBeLessThanOrEqual(ALARM_NAME_MAX_LENGTH);
+      // The names the data-protection stack trusts are the names these resources get.
+      expect(JSON.stringify(keyStatements(longest.data))).toContain(queueArn(`${'A'.repeat(25)}-Ingestion-promotions`));
+      expect(JSON.stringify(bucketPolicyStatements(longest.data))).toContain(`role/${role}"`);
+    });
+
+    test("the knowledge base's name fits Bedrock's pattern", () => {
+      const name = only(longest.knowledgeTemplate, 'AWS::Bedrock::KnowledgeBase').Properties.Name as string;
+      expect(name).toMatch(KNOWLEDGE_BASE_NAME);
+      expect(name.startsWith('A'.repeat(25))).toBe(true);
+      const source = only(longest.knowledgeTemplate, 'AWS::Bedrock::DataSource').Properties.Name as string;
+      expect(source).toMatch(KNOWLEDGE_BASE_NAME);
+    });
+  });
+
+  test('outputs for npm run ingest and npm run verify', () => {
+    defaults.ingestion?.hasOutput('PromotionFunctionName', { Value: { Ref: logicalIdOf(promotion().function) } });
+    defaults.ingestion?.hasOutput('PromotionQueueUrl', { Value: { Ref: logicalIdOf(promotion().queue) } });
+    defaults.ingestion?.hasOutput('PromotionDeadLetterQueueUrl', {
+      Value: { Ref: logicalIdOf(promotion().deadLetters) },
+    });
+  });
+});
