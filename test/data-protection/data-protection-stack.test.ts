@@ -74,6 +74,7 @@ describe('DataProtectionStack', () => {
         // The knowledge base (on by default), proven in test/knowledge/ and test/ingestion/.
         'indexing.s3vectors.amazonaws.com',
         'events.amazonaws.com',
+        'events.amazonaws.com',
       ]);
       expect(services[0]).toEqual(
         expect.objectContaining({

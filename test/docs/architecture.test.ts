@@ -10,12 +10,13 @@ import { synthesize } from '../support/build-app';
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const diagrams = [...README.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-type Figure = 'app' | 'isolated' | 'threat';
+type Figure = 'app' | 'isolated' | 'threat' | 'rag';
 /** Which configuration and which stacks each diagram draws. */
 const FIGURES: Record<Figure, { diagram: number; configuration: 'default' | 'isolated'; stacks: RegExp }> = {
   app: { diagram: 0, configuration: 'default', stacks: /-(DataProtection|GuardedInvoke)$/ },
   isolated: { diagram: 1, configuration: 'isolated', stacks: /-(DataProtection|GuardedInvoke)$/ },
   threat: { diagram: 2, configuration: 'default', stacks: /-ThreatDetection$/ },
+  rag: { diagram: 3, configuration: 'default', stacks: /-(Knowledge|Ingestion)$/ },
 };
 
 /** Diagram label => the CloudFormation resource it stands for, how many the figure's stacks have, and the figure. */
@@ -30,9 +31,11 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'access-log bucket': ['AWS::S3::Bucket', 2, 'app'],
   '2 isolated subnets': ['AWS::EC2::Subnet', 2, 'isolated'],
   'flow logs': ['AWS::EC2::FlowLog', 1, 'isolated'],
-  'Bedrock Runtime endpoint': ['AWS::EC2::VPCEndpoint', 3, 'isolated'],
-  'X-Ray endpoint': ['AWS::EC2::VPCEndpoint', 3, 'isolated'],
-  'S3 gateway endpoint': ['AWS::EC2::VPCEndpoint', 3, 'isolated'],
+  // With the knowledge base on (the default), the function reaches Retrieve through its own endpoint.
+  'Bedrock Runtime endpoint': ['AWS::EC2::VPCEndpoint', 4, 'isolated'],
+  'Bedrock Agent Runtime endpoint': ['AWS::EC2::VPCEndpoint', 4, 'isolated'],
+  'X-Ray endpoint': ['AWS::EC2::VPCEndpoint', 4, 'isolated'],
+  'S3 gateway endpoint': ['AWS::EC2::VPCEndpoint', 4, 'isolated'],
   'GuardDuty detector': ['AWS::GuardDuty::Detector', 1, 'threat'],
   'malware protection plan': ['AWS::GuardDuty::MalwareProtectionPlan', 1, 'threat'],
   'Macie session': ['AWS::Macie::Session', 1, 'threat'],
@@ -49,6 +52,16 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   '6 EventBridge rules': ['AWS::Events::Rule', 6, 'threat'],
   'alert topic': ['AWS::SNS::Topic', 1, 'threat'],
   'dead-letter queue': ['AWS::SQS::Queue', 1, 'threat'],
+  'vector bucket': ['AWS::S3Vectors::VectorBucket', 1, 'rag'],
+  'S3 Vectors index': ['AWS::S3Vectors::Index', 1, 'rag'],
+  'Bedrock knowledge base': ['AWS::Bedrock::KnowledgeBase', 1, 'rag'],
+  'data source': ['AWS::Bedrock::DataSource', 1, 'rag'],
+  'scan-result rule': ['AWS::Events::Rule', 1, 'rag'],
+  'promotions queue': ['AWS::SQS::Queue', 2, 'rag'],
+  'promotion dead-letter queue': ['AWS::SQS::Queue', 2, 'rag'],
+  'promotion function': ['AWS::Lambda::Function', 1, 'rag'],
+  'promotion log group': ['AWS::Logs::LogGroup', 1, 'rag'],
+  'failure alarm': ['AWS::CloudWatch::Alarm', 1, 'rag'],
 };
 
 /** Resource counts per type, over the stacks a figure draws. */
@@ -67,11 +80,12 @@ const synthesized: Record<Figure, Record<string, number>> = {
   app: resourceTypes({}, FIGURES.app.stacks),
   isolated: resourceTypes({ isolatedNetwork: true }, FIGURES.isolated.stacks),
   threat: resourceTypes({}, FIGURES.threat.stacks),
+  rag: resourceTypes({}, FIGURES.rag.stacks),
 };
 
 describe('README architecture diagrams', () => {
-  test('there is one for the default app, one for the isolated-network mode and one for threat detection', () => {
-    expect(diagrams).toHaveLength(3);
+  test('there is one for the default app, one for the isolated-network mode, one for threat detection and one for the knowledge base', () => {
+    expect(diagrams).toHaveLength(4);
   });
 
   test.each(Object.entries(BOXES))('box "%s" is drawn and exists in the templates', (label, [type, count, figure]) => {
@@ -81,7 +95,7 @@ describe('README architecture diagrams', () => {
 
   test('every architectural resource type of the templates has a box', () => {
     const architectural =
-      /::(Lambda::(Function|Url)|Bedrock::|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
+      /::(Lambda::(Function|Url)|Bedrock::|S3Vectors::|CloudWatch::Alarm$|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
     for (const figure of Object.keys(FIGURES) as Figure[]) {
       // The isolated-network figure only adds to the app figure.
       const figures = figure === 'isolated' ? ['app', 'isolated'] : [figure];

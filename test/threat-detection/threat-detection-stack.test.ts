@@ -395,10 +395,16 @@ describe('ThreatDetectionStack', () => {
               'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-ThreatDetection-alert-dead-letters',
           },
         },
-        // The ingestion stack's queue of scan results (knowledge base on by default).
+        // The ingestion stack's queue of scan results and its dead-letter queue (knowledge base on by default).
         {
           StringLike: {
             'kms:EncryptionContext:aws:sqs:arn': 'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-Ingestion-promotions',
+          },
+        },
+        {
+          StringLike: {
+            'kms:EncryptionContext:aws:sqs:arn':
+              'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-Ingestion-promotion-dead-letters',
           },
         },
       ]);
