@@ -73,6 +73,10 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
       perRequest += p.s3PutPer1000 / 1000 + (r.auditRecordKb / 2 ** 20) * p.s3StandardPerGbMonth;
       drivers.push('audit record');
     }
+    if (env.KNOWLEDGE_BASE_ID) {
+      // Priced on the Knowledge line, where the index and the embedding model live.
+      drivers.push('retrieval requests add a query embedding and an S3 Vectors query');
+    }
     if (String(env.MODEL_ID ?? '').includes('nova-micro')) {
       perRequest +=
         (r.inputTokens / 1e6) * p.novaMicroInputPerMillionTokens +
@@ -95,11 +99,70 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     drivers.push('guardrail text units (grounding checks extra, only with a grounding source)');
   }
   if (ofType(resources, 'AWS::EC2::FlowLog').length) drivers.push('flow logs (per GB ingested)');
-  const detection = threatDetectionCost(resources);
+  const parts = [threatDetectionCost(resources), knowledgeCost(resources), ingestionCost(resources)];
   return {
-    idleMonth: idleMonth + detection.idleMonth,
-    perRequest: perRequest + detection.perRequest,
-    drivers: [...drivers, ...detection.drivers],
+    idleMonth: parts.reduce((sum, part) => sum + part.idleMonth, idleMonth),
+    perRequest: parts.reduce((sum, part) => sum + part.perRequest, perRequest),
+    drivers: [...drivers, ...parts.flatMap((part) => part.drivers)],
+  };
+}
+
+type PartCost = { idleMonth: number; perRequest: number; drivers: string[] };
+
+/**
+ * The knowledge store: S3 Vectors bills what it stores and each query, with
+ * nothing running while idle; Bedrock bills the embedding of each query.
+ * Per request means per retrieval request.
+ */
+function knowledgeCost(resources: Resources): PartCost {
+  const p = PRICES.prices;
+  if (!ofType(resources, 'AWS::S3Vectors::Index').length) return { idleMonth: 0, perRequest: 0, drivers: [] };
+  return {
+    idleMonth: PRICES.idle.vectorStoreGb * p.s3VectorsStoragePerGbMonth,
+    perRequest:
+      p.s3VectorsQueriesPerMillion / 1e6 + (PRICES.request.queryEmbeddingTokens / 1e6) * p.titanEmbedV2PerMillionTokens,
+    drivers: [
+      `S3 Vectors storage (${PRICES.idle.vectorStoreGb * 1000} MB)`,
+      'per retrieval: one vector query and the Titan V2 embedding of the prompt (vector writes are on the Ingestion line)',
+    ],
+  };
+}
+
+/**
+ * The promotion path, per document promoted (PRICES.document): the queue,
+ * one function run, the guardrail's sensitive-information check of a text
+ * document, the copy to knowledge/ and its own malware scan, and the
+ * embedding and vector writes of the ingestion job it starts. Idle, only the
+ * dead-letter alarm costs anything.
+ */
+function ingestionCost(resources: Resources): PartCost {
+  const p = PRICES.prices;
+  const d = PRICES.document;
+  const promoters = ofType(resources, 'AWS::Lambda::Function').filter(
+    (fn) =>
+      (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.DATA_SOURCE_ID,
+  );
+  if (!promoters.length) return { idleMonth: 0, perRequest: 0, drivers: [] };
+  const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').length;
+  let perRequest = 0;
+  for (const fn of promoters) {
+    const memoryGb = Number(fn.Properties?.MemorySize ?? 128) / 1024;
+    perRequest += memoryGb * d.functionSeconds * p.lambdaArmPerGbSecond + p.lambdaRequestsPerMillion / 1e6;
+  }
+  const documentGb = d.documentKb / 2 ** 20;
+  perRequest += (d.sqsRequests / 1e6) * p.sqsRequestsPerMillion;
+  perRequest += (d.textUnits / 1000) * p.guardrailSensitiveInformationPer1000TextUnits;
+  perRequest += p.s3PutPer1000 / 1000 + documentGb * p.s3StandardPerGbMonth;
+  perRequest += p.malwareScanPer1000Objects / 1000 + documentGb * p.malwareScanPerGb;
+  perRequest += (d.embeddingTokens / 1e6) * p.titanEmbedV2PerMillionTokens;
+  perRequest += (Math.max(d.vectorPutKb, p.s3VectorsPutMinimumKb) / 2 ** 20) * p.s3VectorsPutPerGb;
+  return {
+    idleMonth: alarms * p.cloudWatchAlarmPerMonth,
+    perRequest,
+    drivers: [
+      `${alarms} CloudWatch alarm`,
+      'per document: SQS, a Lambda run, guardrail sensitive-information text units (text only), the copy and its malware scan, embedding tokens and vector writes at ingestion',
+    ],
   };
 }
 
@@ -108,7 +171,7 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
  * month follows PRICES.idle (a quiet sandbox account) and "per request" is
  * per audit record written to the watched bucket.
  */
-function threatDetectionCost(resources: Resources): { idleMonth: number; perRequest: number; drivers: string[] } {
+function threatDetectionCost(resources: Resources): PartCost {
   const p = PRICES.prices;
   const idle = PRICES.idle;
   const recordGb = PRICES.request.auditRecordKb / 2 ** 20;
@@ -158,6 +221,7 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   ['configRecorder=create', { configRecorder: 'create' }],
   ['securityHub=create, configRecorder=create', { securityHub: 'create', configRecorder: 'create' }],
   ['threat detection off', THREAT_DETECTION_OFF],
+  ['knowledgeBase=false', { knowledgeBase: false }],
 ];
 
 export function costLines(): CostLine[] {
@@ -173,7 +237,7 @@ const usd = (v: number, digits: number) => `$${v.toFixed(digits)}`;
 
 export function costTable(lines: readonly CostLine[]): string {
   return [
-    `Unit prices: ${PRICES.region}, checked ${PRICES.checked} (docs/prices.json). ${PRICES.request.description}`,
+    `Unit prices: ${PRICES.region}, checked ${PRICES.checked} (docs/prices.json). ${PRICES.request.description} ${PRICES.document.description}`,
     '',
     '| configuration | stack | idle month | per request | what drives it |',
     '| --- | --- | --- | --- | --- |',
@@ -181,7 +245,7 @@ export function costTable(lines: readonly CostLine[]): string {
       (l) => `| ${l.configuration} | ${l.stack} | ${usd(l.idleMonth, 2)} | ${usd(l.perRequest, 6)} | ${l.drivers} |`,
     ),
     '',
-    'Storage (S3, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free.',
+    'Storage (S3, S3 Vectors, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free.',
   ].join('\n');
 }
 

@@ -41,7 +41,7 @@ export const command = {
   summary:
     'Upload documents for the knowledge base; they are indexed once they pass the malware scan and the guardrail.',
   description: `Uploads a file, or a folder's files (recursively, hidden files left out), to ${INCOMING_PREFIX} of the data bucket, encrypted with the project key. A folder's files keep their path from the folder's name (handbook/hr/leave.md becomes ${INCOMING_PREFIX}handbook/hr/leave.md). Nothing in ${INCOMING_PREFIX} is indexed: GuardDuty scans each document, and the promotion function copies clean ones whose text passes the guardrail to ${KNOWLEDGE_PREFIX} and starts an ingestion job; a refused one stays in ${INCOMING_PREFIX} with the tag ${PROMOTION_TAG}=<reason>. The scan plus promotion takes about a minute; --wait follows them and prints a table. Files over ${megabytes(MAX_DOCUMENT_BYTES)} (the knowledge base's limit) are not uploaded. Exits 1 when a document is refused, not decided in time, or too large.`,
-  positional: { name: 'path', description: 'The file or folder to upload (not with --sample).' },
+  positional: { name: 'path', description: 'The file or folder to upload (not with --sample).', optional: true },
   options: {
     sample: {
       type: 'boolean',
@@ -75,23 +75,6 @@ export const command = {
   ],
 } as const satisfies CommandSpec;
 
-/**
- * The same declaration without the path, to parse a command line with
- * --sample: command.ts makes a declared positional required.
- */
-const sampleCommand: CommandSpec<typeof command.options> = {
-  name: command.name,
-  summary: command.summary,
-  description: command.description,
-  options: command.options,
-  examples: command.examples,
-};
-
-/** The declaration to read `argv` with: --sample takes no path. */
-export function specFor(argv: readonly string[]): CommandSpec<typeof command.options> {
-  return argv.includes('--sample') ? sampleCommand : command;
-}
-
 export type IngestParsed = Parsed<typeof command.options>;
 
 export interface IngestClients {
@@ -124,6 +107,7 @@ export function documentsToUpload({ values, positional }: IngestParsed, docsDir:
   if (values.sample && positional !== undefined) {
     throw new UsageError(`give a path or --sample, not both (got "${positional}")`);
   }
+  if (!values.sample && positional === undefined) throw new UsageError('give a file or folder to upload, or --sample');
   const collected = values.sample ? sampleDocuments(docsDir) : collectDocuments(positional ?? '');
   if (collected.documents.length === 0 && collected.skipped.length === 0) {
     throw new UsageError(
@@ -151,7 +135,7 @@ async function stackOutputs(
 function accessHint(error: unknown, what: string): Error {
   if (error instanceof Error && /AccessDenied|Forbidden/.test(error.name)) {
     return new Error(
-      `${what}: access denied (${error.message}). Uploading needs s3:PutObject on ${INCOMING_PREFIX}* of the data bucket and kms:GenerateDataKey on the project key; --wait also needs s3:GetObjectVersionTagging on ${INCOMING_PREFIX}*, s3:GetObject on ${KNOWLEDGE_PREFIX}* and s3:ListBucket for the prefix ${KNOWLEDGE_PREFIX}. With isolatedNetwork the data bucket refuses requests from outside its VPC endpoint.`,
+      `${what}: access denied (${error.message}). Uploading needs s3:PutObject on ${INCOMING_PREFIX}* of the data bucket and kms:GenerateDataKey on the project key; --wait also needs s3:GetObjectVersionTagging on ${INCOMING_PREFIX}*, s3:GetObject on ${KNOWLEDGE_PREFIX}* and s3:ListBucket for the prefix ${KNOWLEDGE_PREFIX}. See docs/knowledge-base.md for the policy.`,
     );
   }
   return error instanceof Error ? error : new Error(String(error));
@@ -259,4 +243,4 @@ export async function ingest(parsed: IngestParsed, io: Io, deps: IngestDeps = re
   return failed ? 1 : 0;
 }
 
-runCommand(module, specFor(process.argv.slice(2)), (parsed, io) => ingest(parsed, io));
+runCommand(module, command, (parsed, io) => ingest(parsed, io));

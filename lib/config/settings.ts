@@ -172,7 +172,7 @@ export const SETTINGS = {
   retrievalResultsCap: setting(
     wholeNumber(1, 20, 5),
     'a whole number from 1 to 20',
-    'Most passages a request may ask the knowledge base for (its "numberOfResults", default the cap). More passages ground better but cost more input tokens per answer.',
+    'Most passages a request may ask the knowledge base for (its "numberOfResults"; a request that does not say gets 5, or the cap if lower). More passages ground better but cost more input tokens per answer.',
   ),
   guardDuty: setting(
     serviceSwitch('create'),

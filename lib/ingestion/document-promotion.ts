@@ -70,7 +70,7 @@ export interface DocumentPromotionProps {
  * starts an ingestion job; anything else stays in incoming/, tagged with the
  * reason, and is reported on the alert topic. The queue holds a record until
  * its document is covered by an ingestion job, and dead-letters it after
- * about an hour of failures; an alarm on the dead-letter queue (named
+ * about two hours of failures; an alarm on the dead-letter queue (named
  * `<app>-...`) is turned into an alert by the threat-detection stack.
  */
 export class DocumentPromotion extends Construct {

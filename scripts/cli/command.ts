@@ -46,7 +46,8 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   readonly summary: string;
   /** A paragraph for --help: what it does, what it needs. */
   readonly description: string;
-  readonly positional?: { readonly name: string; readonly description: string };
+  /** The positional argument; required unless `optional` (the command then checks it against its options). */
+  readonly positional?: { readonly name: string; readonly description: string; readonly optional?: boolean };
   readonly options: O;
   readonly examples: readonly string[];
 }
@@ -195,13 +196,16 @@ export function parseCommand<O extends OptionSpecs>(spec: CommandSpec<O>, argv: 
     );
   }
   const positional = parsed.positionals[0];
-  if (spec.positional && positional === undefined) throw new UsageError(`missing ${spec.positional.name}`);
+  if (spec.positional && !spec.positional.optional && positional === undefined) {
+    throw new UsageError(`missing ${spec.positional.name}`);
+  }
   return { values: values as Values<O>, positional, help };
 }
 
 /** `npm run <name> -- <positional> [options]` */
 export function usageLine(spec: CommandSpec): string {
-  const args = [spec.positional ? `<${spec.positional.name}>` : '', '[options]'].filter(Boolean).join(' ');
+  const name = spec.positional && `<${spec.positional.name}>`;
+  const args = [spec.positional?.optional ? `[${name}]` : (name ?? ''), '[options]'].filter(Boolean).join(' ');
   return `npm run ${spec.name} -- ${args}`;
 }
 

@@ -12,8 +12,8 @@ describe('npm run cost', () => {
     expect(line('default', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBe(0);
   });
 
-  test('isolated network => 2 interface endpoints in 2 AZs for 730 hours at $0.01', () => {
-    expect(line('isolatedNetwork=true', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBeCloseTo(2 * 2 * 730 * 0.01);
+  test('isolated network => 3 interface endpoints (Bedrock Runtime, Agent Runtime, X-Ray) in 2 AZs for 730 hours at $0.01', () => {
+    expect(line('isolatedNetwork=true', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBeCloseTo(3 * 2 * 730 * 0.01);
   });
 
   test('a request is priced from the guardrail policies and the model in the template', () => {
