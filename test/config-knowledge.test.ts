@@ -83,6 +83,14 @@ describe('knowledge-base settings', () => {
     expect(problemsOf({ chunkOverlapPercent: 100 })).toEqual([expect.stringMatching(/^chunkOverlapPercent: /)]);
   });
 
+  test('hierarchical child passages at most 1600 tokens, so their five-times-larger parents fit Titan V2', () => {
+    expect(problemsOf({ chunkingStrategy: 'hierarchical', chunkMaxTokens: 1601 })).toEqual([
+      expect.stringMatching(/^chunkMaxTokens: got 1601 with chunkingStrategy "hierarchical", allowed: at most 1600/),
+    ]);
+    expect(parseConfig({ chunkingStrategy: 'hierarchical', chunkMaxTokens: 1600 }).chunkMaxTokens).toBe(1600);
+    expect(parseConfig({ chunkingStrategy: 'fixed-size', chunkMaxTokens: 8192 }).chunkMaxTokens).toBe(8192);
+  });
+
   test('-c strings are read as numbers and booleans', () => {
     const config = parseConfig({
       knowledgeBase: 'true',
