@@ -11,7 +11,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import * as fs from 'node:fs';
 import { stackNames } from '../lib/shared/names';
-import { AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
+import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { type Io, json } from './cli/output';
 import { projectConfig } from './preflight/context';
@@ -61,11 +61,7 @@ export const command = {
       placeholder: 'url',
       description: 'The function URL (default: the FunctionUrl output of <app>-GuardedInvoke).',
     },
-    app: {
-      type: 'string',
-      placeholder: 'name',
-      description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
-    },
+    app: APP_OPTION,
     ...AWS_OPTIONS,
     json: {
       ...JSON_OPTION,

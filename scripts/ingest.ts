@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import * as path from 'node:path';
 import { stackNames } from '../lib/shared/names';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, PROMOTION_TAG } from '../lib/shared/promotion-contract';
-import { AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
+import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { type Io, json } from './cli/output';
 import { ROOT } from './generated-block';
@@ -60,11 +60,7 @@ export const command = {
       default: DEFAULT_WAIT_SECONDS,
       description: 'How long --wait waits for the decisions.',
     },
-    app: {
-      type: 'string',
-      placeholder: 'name',
-      description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
-    },
+    app: APP_OPTION,
     ...AWS_OPTIONS,
     json: JSON_OPTION,
   },

@@ -7,7 +7,7 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { stackNames } from '../lib/shared/names';
-import { AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
+import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import type { CommandSpec, Parsed } from './cli/command';
 import { type Io, json } from './cli/output';
 import { CDK_JSON_CONTEXT } from '../tools/cdk-json';
@@ -36,11 +36,7 @@ export const command = {
       description: 'Check this invokeReservedConcurrency instead of the configured one.',
     },
     'after-deploy': { type: 'boolean', description: 'Check the deployed guardrail instead (run after cdk deploy).' },
-    app: {
-      type: 'string',
-      placeholder: 'name',
-      description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
-    },
+    app: APP_OPTION,
     ...AWS_OPTIONS,
     json: JSON_OPTION,
   },

@@ -16,7 +16,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { regionOf, signedRequest } from './ask';
-import { AWS_OPTIONS, JSON_OPTION, resolveAws } from './cli/aws';
+import { APP_OPTION, AWS_OPTIONS, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { type Io, json } from './cli/output';
 import { projectConfig } from './preflight/context';
@@ -46,11 +46,7 @@ export const command = {
       default: DEFAULT_TIMEOUT_SECONDS,
       description: 'How long the slow checks (malware scan, alert delivery) wait for AWS.',
     },
-    app: {
-      type: 'string',
-      placeholder: 'name',
-      description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
-    },
+    app: APP_OPTION,
     ...AWS_OPTIONS,
     json: JSON_OPTION,
   },

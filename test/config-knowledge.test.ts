@@ -12,18 +12,6 @@ function problemsOf(context: Record<string, unknown>): readonly string[] {
 }
 
 describe('knowledge-base settings', () => {
-  test('defaults: on, Titan Text Embeddings V2 at 1024, fixed-size 300-token passages with 20 % overlap, 5 results', () => {
-    expect(parseConfig({})).toMatchObject({
-      knowledgeBase: true,
-      embeddingModelId: 'amazon.titan-embed-text-v2:0',
-      embeddingDimensions: 1024,
-      chunkingStrategy: 'fixed-size',
-      chunkMaxTokens: 300,
-      chunkOverlapPercent: 20,
-      retrievalResultsCap: 5,
-    });
-  });
-
   test('knowledgeBase true without the malware scan => refused, naming both settings and the way out', () => {
     const problems = problemsOf({ knowledgeBase: true, malwareProtection: false });
     expect(problems).toHaveLength(1);

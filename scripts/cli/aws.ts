@@ -36,6 +36,13 @@ export const AWS_OPTIONS = {
   },
 } as const;
 
+/** Which deployed copy of the app a command talks to. */
+export const APP_OPTION = {
+  type: 'string',
+  placeholder: 'name',
+  description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
+} as const;
+
 export const JSON_OPTION = {
   type: 'boolean',
   description:
