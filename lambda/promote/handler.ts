@@ -93,7 +93,8 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     return copyVersion(s3, source, destination, contentType, 'guardrail', settings, now);
   }
 
-  async function promote(settings: PromotionSettings, scan: ScanResult): Promise<Outcome> {
+  async function promote(settings: PromotionSettings, scanned: ScanResult): Promise<Outcome> {
+    const scan = await withStoredKey(scanned);
     const source: Source = { bucket: scan.bucket, key: scan.key, versionId: scan.versionId };
     const destination = destinationKey(scan.key);
     let promoted = await findPromoted(s3, source, destination);
@@ -132,6 +133,18 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
       jobId: ingestion.jobId,
     });
     return outcome;
+  }
+
+  /**
+   * The scan result's key as S3 stores it. AWS does not document whether
+   * GuardDuty URL-encodes the key in this event (S3's own notifications do);
+   * when the key as given is not there but its decoded form is, the decoded
+   * one is meant, rather than a document silently taken for deleted.
+   */
+  async function withStoredKey(scan: ScanResult): Promise<ScanResult> {
+    const decoded = decodeObjectKey(scan.key);
+    if (decoded === scan.key || (await headIfPresent(s3, scan.bucket, scan.key))) return scan;
+    return (await headIfPresent(s3, scan.bucket, decoded)) ? { ...scan, key: decoded } : scan;
   }
 
   async function processRecord(settings: PromotionSettings, record: SQSRecord): Promise<Outcome> {
@@ -187,4 +200,13 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     logger.info('Batch done', { records: event.Records.length, ...counts });
     return { batchItemFailures: failures };
   };
+}
+
+/** An S3 key as S3 event notifications encode it: '+' for a space, the rest percent-encoded. */
+export function decodeObjectKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
 }

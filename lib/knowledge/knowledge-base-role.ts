@@ -19,8 +19,7 @@ export interface KnowledgeBaseRoleProps {
 
 /**
  * The service role a Bedrock knowledge base acts through: embed with one
- * model, read one prefix, use one vector index, and the key only through the
- * services that encrypt for it. Follows "Create a service role for Amazon
+ * model, read one prefix, use one vector index and the project key. Follows "Create a service role for Amazon
  * Bedrock Knowledge Bases", with every resource narrowed to this project.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html
  */
@@ -46,7 +45,6 @@ export class KnowledgeBaseRole extends Construct {
     });
 
     const objects = props.dataBucket.arnForObjects(`${props.prefix}*`);
-    const s3Service = `s3.${stack.region}.amazonaws.com`;
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Everything the knowledge base may do',
       roles: [this.role],
@@ -56,29 +54,21 @@ export class KnowledgeBaseRole extends Construct {
           actions: ['bedrock:InvokeModel'],
           resources: [props.embeddingModelArn],
         }),
+        // Listing in the form AWS documents for a knowledge-base role: the
+        // bucket, in this account. Whether Bedrock's crawler and its checks
+        // always list with the inclusion prefix is not documented, and an
+        // s3:prefix condition they do not meet would stop every ingestion;
+        // listing shows key names only, and reading stays limited to the prefix.
         new iam.PolicyStatement({
-          sid: 'ListOnlyThePromotedDocuments',
+          sid: 'ListTheDataBucket',
           actions: ['s3:ListBucket'],
           resources: [props.dataBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${props.prefix}*`] } },
+          conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
         }),
         new iam.PolicyStatement({
           sid: 'ReadOnlyThePromotedDocuments',
           actions: ['s3:GetObject'],
           resources: [objects],
-        }),
-        // The documents are encrypted with the project key (S3 Bucket Keys:
-        // the encryption context is the bucket ARN).
-        new iam.PolicyStatement({
-          sid: 'DecryptDocumentsThroughS3',
-          actions: ['kms:Decrypt'],
-          resources: [props.key.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': s3Service,
-              'kms:EncryptionContext:aws:s3:arn': props.dataBucket.bucketArn,
-            },
-          },
         }),
         new iam.PolicyStatement({
           sid: 'UseOneVectorIndex',
@@ -91,30 +81,20 @@ export class KnowledgeBaseRole extends Construct {
           ],
           resources: [props.indexArn],
         }),
-        // The vectors and their passages are encrypted with the project key;
-        // S3 Vectors uses it on the caller's behalf, and every vector
-        // operation needs kms:Decrypt (GenerateDataKey only creates buckets,
-        // which CloudFormation does).
+        // The key, for three uses: the documents (S3 decrypts them on this
+        // role's behalf), the vectors and their passages (S3 Vectors, likewise)
+        // and the transient data of an ingestion job (the data source's
+        // serverSideEncryptionConfiguration). Bedrock's ingestion workers call
+        // KMS as this role directly, so that request carries no kms:ViaService
+        // and the statement cannot be narrowed by service: it is the one AWS
+        // documents, on this key only. What the role can read to decrypt stays
+        // limited to knowledge/ and its one index.
+        // https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html#kb-permissions-kms-ingestion
         // https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html
         new iam.PolicyStatement({
-          sid: 'DecryptVectorsThroughS3Vectors',
-          actions: ['kms:Decrypt'],
-          resources: [props.key.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3vectors.${stack.region}.amazonaws.com` },
-            'ForAnyValue:StringEquals': {
-              'kms:EncryptionContextKeys': ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'],
-            },
-          },
-        }),
-        // Transient data of an ingestion job (the data source's
-        // serverSideEncryptionConfiguration) is encrypted with the project key
-        // by Bedrock on this role's behalf.
-        new iam.PolicyStatement({
-          sid: 'EncryptIngestionDataThroughBedrock',
+          sid: 'UseTheProjectKey',
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.amazonaws.com` } },
         }),
       ],
     });

@@ -9,18 +9,13 @@
  * AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME and script what each call returns.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_Retrieve.html
  */
-import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import type { ReceivedCall } from './bedrock-server';
+import type * as http2 from 'node:http2';
+import { answerBasic, type BasicReply, Http2StandIn, type ReceivedCall } from './http2-stand-in';
 
 export type { ReceivedCall };
 
-/** What one call gets back. */
-export type RetrieveReply =
-  | { readonly kind: 'json'; readonly body: unknown; readonly delayMs?: number }
-  | { readonly kind: 'error'; readonly status: number; readonly type: string; readonly message: string }
-  /** Accept the request and never answer. */
-  | { readonly kind: 'hang' };
+/** What one call gets back: JSON, an error, or no answer. */
+export type RetrieveReply = BasicReply;
 
 /** One passage as a test describes it. */
 export interface ScriptedPassage {
@@ -30,70 +25,9 @@ export interface ScriptedPassage {
   readonly score?: number;
 }
 
-export class AgentRuntimeServer {
-  public readonly calls: ReceivedCall[] = [];
-  private readonly replies: RetrieveReply[] = [];
-  private readonly server = http2.createServer();
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
-
-  /** Forget recorded calls and unused replies. */
-  public reset(): void {
-    this.calls.length = 0;
-    this.replies.length = 0;
-  }
-
-  /** Queue the replies for the next calls, in order. */
-  public reply(...replies: RetrieveReply[]): void {
-    this.replies.push(...replies);
-  }
-
-  public async start(): Promise<string> {
-    this.server.on('session', (session) => {
-      this.sessions.add(session);
-      session.on('close', () => this.sessions.delete(session));
-    });
-    this.server.on('stream', (stream, headers) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
-        this.calls.push({ path: decodeURIComponent(String(headers[':path'])), body });
-        void this.answer(
-          stream,
-          this.replies.shift() ?? {
-            kind: 'error',
-            status: 500,
-            type: 'InternalServerException',
-            message: 'no reply scripted',
-          },
-        );
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  public async stop(): Promise<void> {
-    for (const session of this.sessions) session.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async answer(stream: http2.ServerHttp2Stream, reply: RetrieveReply): Promise<void> {
-    if (stream.destroyed) return;
-    switch (reply.kind) {
-      case 'hang':
-        return;
-      case 'json':
-        if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-        if (stream.destroyed) return;
-        stream.respond({ ':status': 200, 'content-type': 'application/json' });
-        stream.end(JSON.stringify(reply.body));
-        return;
-      case 'error':
-        stream.respond({ ':status': reply.status, 'content-type': 'application/json', 'x-amzn-errortype': reply.type });
-        stream.end(JSON.stringify({ message: reply.message }));
-        return;
-    }
+export class AgentRuntimeServer extends Http2StandIn<RetrieveReply> {
+  protected answer(stream: http2.ServerHttp2Stream, reply: RetrieveReply): Promise<void> {
+    return answerBasic(stream, reply);
   }
 }
 

@@ -7,28 +7,16 @@
  * response-streaming contract. Nothing is mocked between the handler and the
  * sockets.
  */
-import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { S3Client } from '@aws-sdk/client-s3';
-import { createHandler, type HandlerSettings } from '../../../lambda/invoke/handler';
+import type { HandlerSettings } from '../../../lambda/invoke/handler';
 import { MAX_CITATION_PASSAGE_CHARS, NO_PASSAGES_ANSWER } from '../../../lambda/invoke/retrieve';
 import { TEMPLATES } from '../../../lambda/invoke/templates';
-import {
-  AgentRuntimeServer,
-  retrieveAnswer,
-  SAMPLE_PASSAGES,
-  type ScriptedPassage,
-} from '../../../tools/local-aws/agent-runtime-server';
-import { BedrockServer, converseAnswer, streamAnswer } from '../../../tools/local-aws/bedrock-server';
-import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
-import { S3Stub } from '../../../tools/local-aws/s3-stub';
+import { retrieveAnswer, SAMPLE_PASSAGES, type ScriptedPassage } from '../../../tools/local-aws/agent-runtime-server';
+import { converseAnswer, streamAnswer } from '../../../tools/local-aws/bedrock-server';
+import { functionUrlEvent, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
+import { type Handler, useWireHarness, WIRE_SETTINGS } from './support/wire-harness';
 
-const agentRuntime = new AgentRuntimeServer();
-const bedrock = new BedrockServer();
-const s3 = new S3Stub();
-const logs: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
-let metrics: Record<string, number> = {};
-let clientsCreated = 0;
+const wire = useWireHarness({ knowledgeBase: true });
+const { agentRuntime, bedrock, logs, makeHandler, lastAudit } = wire;
 const PROMPT = 'How does the contextual grounding check decide to block an answer?';
 
 /** A passage with an instruction planted in it (indirect prompt injection). */
@@ -39,76 +27,18 @@ const PLANTED: ScriptedPassage = {
 };
 
 const SETTINGS: HandlerSettings = {
-  modelId: 'amazon.nova-micro-v1:0',
-  modelFamily: 'amazon-nova',
-  guardrailIdentifier: 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/gr123abc',
-  guardrailVersion: '3',
-  maxTokensCap: 1024,
-  timeoutMs: 10_000,
-  audit: {
-    bucket: 'data-bucket',
-    prefix: 'records/',
-    kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/project',
-  },
+  ...WIRE_SETTINGS,
   knowledgeBase: { knowledgeBaseId: 'KB12345678', resultsCap: 5 },
 };
 
-let makeHandler: (settings: HandlerSettings) => ReturnType<typeof createHandler>;
-let handler: ReturnType<typeof createHandler>;
+let handler: Handler;
 
-beforeAll(async () => {
-  installLambdaRuntime();
-  // Endpoints from the standard SDK settings, exactly as in Lambda.
-  process.env.AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME = await agentRuntime.start();
-  process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = await bedrock.start();
-  process.env.AWS_REGION = 'eu-west-1';
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
-  const s3Endpoint = await s3.start();
-  makeHandler = (settings) => {
-    // One client per handler, created on first use (as index.ts does per execution environment).
-    let client: Promise<BedrockAgentRuntimeClient> | undefined;
-    return createHandler({
-      bedrock: new BedrockRuntimeClient({}),
-      s3: async () => new S3Client({ endpoint: s3Endpoint, forcePathStyle: true }),
-      agentRuntime: () =>
-        (client ??= (async () => {
-          clientsCreated++;
-          return new BedrockAgentRuntimeClient({});
-        })()),
-      settings,
-      logger: {
-        info: (message, ...extra) => logs.push({ level: 'INFO', message, extra }),
-        error: (message, ...extra) => logs.push({ level: 'ERROR', message, extra }),
-        appendKeys: () => undefined,
-      },
-      metrics: {
-        addMetric: (name, _unit, value) => {
-          metrics[name] = (metrics[name] ?? 0) + value;
-        },
-        publishStoredMetrics: () => undefined,
-      },
-    });
-  };
+beforeAll(() => {
   handler = makeHandler(SETTINGS);
-});
-
-afterAll(async () => {
-  await agentRuntime.stop();
-  await bedrock.stop();
-  await s3.stop();
-});
-
-beforeEach(() => {
-  agentRuntime.reset();
-  bedrock.reset();
-  s3.objects.length = 0;
-  metrics = {};
 });
 
 const ask = (body: Record<string, unknown>, h = handler) =>
   invoke(h, functionUrlEvent({ prompt: PROMPT, knowledgeBase: true, ...body }));
-const lastAudit = () => JSON.parse(s3.objects.at(-1)?.body ?? 'null');
 const uri = (p: ScriptedPassage) => `s3://data-bucket/${p.key}`;
 const citation = (p: ScriptedPassage, i: number) => ({
   index: i + 1,
@@ -181,8 +111,8 @@ describe('wire: knowledge-base requests with the real SDK clients against local 
       prompt: PROMPT,
     });
     expect(JSON.stringify(audit)).not.toContain('Planted marker 4b2d');
-    expect(metrics.RetrievedPassages).toBe(3);
-    expect(metrics.RetrievalLatency).toEqual(expect.any(Number));
+    expect(wire.metrics.RetrievedPassages).toBe(3);
+    expect(wire.metrics.RetrievalLatency).toEqual(expect.any(Number));
   });
 
   test('streamed => text events, then one citations event, then metadata', async () => {
@@ -289,7 +219,7 @@ describe('wire: knowledge-base requests with the real SDK clients against local 
       stopReason: 'no_passages',
       response: NO_PASSAGES_ANSWER,
     });
-    expect(metrics.RetrievedPassages).toBe(0);
+    expect(wire.metrics.RetrievedPassages).toBe(0);
   });
 
   test('retrieval throttled until the retries run out => 429 naming the knowledge base, with a retry hint; audited', async () => {
@@ -419,7 +349,7 @@ describe('wire: knowledge-base requests with the real SDK clients against local 
   });
 
   test('plain requests never create the agent runtime client; retrieval requests share one', async () => {
-    const before = clientsCreated;
+    const before = wire.clientsCreated;
     const fresh = makeHandler(SETTINGS);
     bedrock.reply(converseAnswer('plain'));
     const plain = await invoke(fresh, functionUrlEvent({ prompt: 'hi', stream: false }));
@@ -427,13 +357,13 @@ describe('wire: knowledge-base requests with the real SDK clients against local 
     expect(JSON.parse(plain.body)).not.toHaveProperty('citations');
     expect(lastAudit()).toMatchObject({ knowledgeBase: false, citedDocuments: [] });
     expect(agentRuntime.calls).toHaveLength(0);
-    expect(clientsCreated).toBe(before);
+    expect(wire.clientsCreated).toBe(before);
 
     agentRuntime.reply(retrieveAnswer([]), retrieveAnswer([]));
     await ask({ stream: false }, fresh);
     await ask({ stream: false }, fresh);
     expect(agentRuntime.calls).toHaveLength(2);
-    expect(clientsCreated).toBe(before + 1);
+    expect(wire.clientsCreated).toBe(before + 1);
   });
 
   test('INFO logs carry the knowledge-base flag and passage count, never passages or prompts', () => {

@@ -4,86 +4,22 @@
  * handler driven through the Lambda response-streaming contract by Function URL
  * events. Nothing is mocked between the handler and the sockets.
  */
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { S3Client } from '@aws-sdk/client-s3';
 import { WITHHELD } from '../../../lambda/invoke/audit';
-import { createHandler, type HandlerSettings } from '../../../lambda/invoke/handler';
-import {
-  BedrockServer,
-  converseAnswer,
-  PROMPT_ATTACK_TRACE,
-  streamAnswer,
-} from '../../../tools/local-aws/bedrock-server';
-import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
-import { S3Stub } from '../../../tools/local-aws/s3-stub';
+import { converseAnswer, PROMPT_ATTACK_TRACE, streamAnswer } from '../../../tools/local-aws/bedrock-server';
+import { functionUrlEvent, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
+import { type Handler, useWireHarness, WIRE_SETTINGS as SETTINGS } from './support/wire-harness';
 
-const bedrock = new BedrockServer();
-const s3 = new S3Stub();
-const logs: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
-let metrics: Record<string, number> = {};
+const wire = useWireHarness();
+const { bedrock, s3, logs, makeHandler, lastAudit } = wire;
 const PROMPT = 'Explain what top-p sampling does, in two sentences. Secret marker 7c1e.';
 
-const SETTINGS: HandlerSettings = {
-  modelId: 'amazon.nova-micro-v1:0',
-  modelFamily: 'amazon-nova',
-  guardrailIdentifier: 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/gr123abc',
-  guardrailVersion: '3',
-  maxTokensCap: 1024,
-  timeoutMs: 10_000,
-  audit: {
-    bucket: 'data-bucket',
-    prefix: 'records/',
-    kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/project',
-  },
-};
+let handler: Handler;
 
-let handler: ReturnType<typeof createHandler>;
-let makeHandler: (settings: HandlerSettings) => ReturnType<typeof createHandler>;
-
-beforeAll(async () => {
-  installLambdaRuntime();
-  // The handler's client reads its endpoint from the standard SDK setting,
-  // exactly as in Lambda; only the URL differs.
-  process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = await bedrock.start();
-  process.env.AWS_REGION = 'eu-west-1';
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
-  const s3Endpoint = await s3.start();
-  makeHandler = (settings) =>
-    createHandler({
-      bedrock: new BedrockRuntimeClient({}),
-      s3: async () => new S3Client({ endpoint: s3Endpoint, forcePathStyle: true }),
-      agentRuntime: () => Promise.reject(new Error('plain requests never create the agent runtime client')),
-      settings,
-      logger: {
-        info: (message, ...extra) => logs.push({ level: 'INFO', message, extra }),
-        error: (message, ...extra) => logs.push({ level: 'ERROR', message, extra }),
-        appendKeys: () => undefined,
-      },
-      metrics: {
-        addMetric: (name, _unit, value) => {
-          metrics[name] = (metrics[name] ?? 0) + value;
-        },
-        publishStoredMetrics: () => undefined,
-      },
-    });
+beforeAll(() => {
   handler = makeHandler(SETTINGS);
 });
 
-afterAll(async () => {
-  await bedrock.stop();
-  await s3.stop();
-});
-
-beforeEach(() => {
-  bedrock.reset();
-  s3.objects.length = 0;
-  s3.failWith = undefined;
-  metrics = {};
-});
-
 const ask = (body: Record<string, unknown>) => invoke(handler, functionUrlEvent({ prompt: PROMPT, ...body }));
-const lastAudit = () => JSON.parse(s3.objects.at(-1)?.body ?? 'null');
 
 describe('wire: the real SDK clients against local protocol servers', () => {
   test('a normal answer (stream off) => 200 JSON with text, stop reason, guardrail outcome, usage, latency', async () => {
@@ -157,7 +93,7 @@ describe('wire: the real SDK clients against local protocol servers', () => {
       guardrail: { intervened: true, inputRefused: true, policies: ['prompt-attack'] },
     });
     expect(lastAudit()).toMatchObject({ prompt: WITHHELD, guardrail: { policies: ['prompt-attack'] } });
-    expect(metrics.GuardrailInterventions).toBe(1);
+    expect(wire.metrics.GuardrailInterventions).toBe(1);
   });
 
   test('throttling, then success => the SDK retries and the caller gets the answer', async () => {
@@ -262,7 +198,7 @@ describe('wire: the real SDK clients against local protocol servers', () => {
     const res = await ask({ stream: false });
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body).text).toBe('still here');
-    expect(metrics.AuditWriteFailures).toBe(1);
+    expect(wire.metrics.AuditWriteFailures).toBe(1);
     expect(logs.some((l) => l.level === 'ERROR' && l.message === 'audit record not written')).toBe(true);
   });
 

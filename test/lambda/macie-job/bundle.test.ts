@@ -5,46 +5,36 @@
  * catches what the handler's unit tests cannot: bundling and module-format
  * mistakes, and the requests the real SDK puts on the wire.
  */
-import { spawn } from 'node:child_process';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { functionBundle } from '../../../tools/function-bundle';
+import { recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
 import { macieStack } from '../../threat-detection/sensitive-data-discovery-fixture';
 
 const JOB_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-type Seen = { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string };
 
 /** Macie's REST API (POST /jobs) and the response URL, on one local port. */
-function standIn(): { server: http.Server; seen: Seen[] } {
-  const seen: Seen[] = [];
+function standIn(): Promise<RecordingServer> {
   let jobCalls = 0;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-      if (req.method === 'POST' && req.url === '/jobs') {
-        jobCalls += 1;
-        // The first call lands before the new Macie session is enabled.
-        if (jobCalls === 1) {
-          res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
-          res.end(JSON.stringify({ message: 'Macie is not enabled.' }));
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            jobId: JOB_ID,
-            jobArn: `arn:aws:macie2:eu-west-1:111111111111:classification-job/${JOB_ID}`,
-          }),
-        );
+  return recordingServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/jobs') {
+      jobCalls += 1;
+      // The first call lands before the new Macie session is enabled.
+      if (jobCalls === 1) {
+        res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
+        res.end(JSON.stringify({ message: 'Macie is not enabled.' }));
         return;
       }
-      res.writeHead(200);
-      res.end();
-    });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          jobId: JOB_ID,
+          jobArn: `arn:aws:macie2:eu-west-1:111111111111:classification-job/${JOB_ID}`,
+        }),
+      );
+      return;
+    }
+    res.writeHead(200);
+    res.end();
   });
-  return { server, seen };
 }
 
 /** Synthesize the construct alone, bundling included, and return the bundle's path. */
@@ -60,9 +50,7 @@ await handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => 6
 
 test('the bundle retries a create that lands before Macie is enabled, then PUTs SUCCESS to the response URL', async () => {
   const bundle = bundlePath();
-  const { server, seen } = standIn();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, seen, base } = await standIn();
   const job = { jobType: 'ONE_TIME', name: 'n', clientToken: 'd214d43ecca5a343-6f3a2c10', initialRun: true };
   const event = {
     RequestType: 'Create',
@@ -81,20 +69,7 @@ test('the bundle retries a create that lands before Macie is enabled, then PUTs 
     },
   };
   try {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER], {
-      env: {
-        PATH: process.env.PATH,
-        BUNDLE: bundle,
-        EVENT: JSON.stringify(event),
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'test-secret',
-        AWS_ENDPOINT_URL_MACIE2: base,
-      },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runBundle(RUNNER, bundle, event, { AWS_ENDPOINT_URL_MACIE2: base });
     // stderr only matters when the process failed (the SDK warns about old Node versions).
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
   } finally {

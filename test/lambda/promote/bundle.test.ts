@@ -8,78 +8,68 @@
  * It bundles the entry point directly rather than through the CDK construct,
  * so it does not depend on the stack; the options are the same ones.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { ESM_BUNDLING } from '../../../lib/esm-bundling';
+import { recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
 import { BUCKET, ENVIRONMENT, scanResult, sqsEvent, VERSION } from './fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-type Seen = { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string };
 
 /** S3 (path style: the endpoint is an IP address) and the Bedrock Agent REST API on one local port. */
-function standIn(): { server: http.Server; seen: Seen[] } {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-      const url = decodeURIComponent(req.url ?? '');
-      const listing = new URL(req.url ?? '/', 'http://stand-in');
-      if (req.method === 'GET' && listing.searchParams.get('list-type') === '2') {
-        // ListObjectsV2: the scanned document is there, knowledge/ is empty.
-        const prefix = listing.searchParams.get('prefix') ?? '';
-        const contents = prefix.startsWith('incoming/')
-          ? `<Contents><Key>${prefix}</Key><Size>48213</Size></Contents>`
-          : '';
-        res.writeHead(200, { 'content-type': 'application/xml' });
-        res.end(
-          `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${BUCKET}</Name><Prefix>${prefix}</Prefix><KeyCount>${contents ? 1 : 0}</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
-        );
-      } else if (req.method === 'HEAD' && url.startsWith(`/${BUCKET}/knowledge/`)) {
-        res.writeHead(404).end();
-      } else if (req.method === 'HEAD' && url.startsWith(`/${BUCKET}/incoming/`)) {
-        res
-          .writeHead(200, {
-            'x-amz-version-id': VERSION,
-            'content-type': 'application/pdf',
-            'content-length': '48213',
-            'last-modified': 'Sun, 29 Nov 2026 09:59:58 GMT',
-          })
-          .end();
-      } else if (req.method === 'PUT' && url.startsWith(`/${BUCKET}/knowledge/`)) {
-        res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-version-id': 'dst-v1' });
-        res.end(
-          '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>2026-11-29T10:00:05.000Z</LastModified><ETag>"6ee985bd6f65dc90bb7896a94fe9adb0"</ETag></CopyObjectResult>',
-        );
-      } else if (url.endsWith('/ingestionjobs/') && req.method === 'POST') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ingestionJobSummaries: [] }));
-      } else if (url.endsWith('/ingestionjobs/') && req.method === 'PUT') {
-        res.writeHead(202, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            ingestionJob: {
-              knowledgeBaseId: ENVIRONMENT.KNOWLEDGE_BASE_ID,
-              dataSourceId: ENVIRONMENT.DATA_SOURCE_ID,
-              ingestionJobId: 'NEWJOB0001',
-              status: 'STARTING',
-              startedAt: '2026-11-29T10:00:07Z',
-              updatedAt: '2026-11-29T10:00:07Z',
-            },
-          }),
-        );
-      } else {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"unexpected request"}');
-      }
-    });
+function standIn(): Promise<RecordingServer> {
+  return recordingServer((req, res) => {
+    const url = decodeURIComponent(req.url ?? '');
+    const listing = new URL(req.url ?? '/', 'http://stand-in');
+    if (req.method === 'GET' && listing.searchParams.get('list-type') === '2') {
+      // ListObjectsV2: the scanned document is there, knowledge/ is empty.
+      const prefix = listing.searchParams.get('prefix') ?? '';
+      const contents = prefix.startsWith('incoming/')
+        ? `<Contents><Key>${prefix}</Key><Size>48213</Size></Contents>`
+        : '';
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${BUCKET}</Name><Prefix>${prefix}</Prefix><KeyCount>${contents ? 1 : 0}</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+      );
+    } else if (req.method === 'HEAD' && url.startsWith(`/${BUCKET}/knowledge/`)) {
+      res.writeHead(404).end();
+    } else if (req.method === 'HEAD' && url.startsWith(`/${BUCKET}/incoming/`)) {
+      res
+        .writeHead(200, {
+          'x-amz-version-id': VERSION,
+          'content-type': 'application/pdf',
+          'content-length': '48213',
+          'last-modified': 'Sun, 29 Nov 2026 09:59:58 GMT',
+        })
+        .end();
+    } else if (req.method === 'PUT' && url.startsWith(`/${BUCKET}/knowledge/`)) {
+      res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-version-id': 'dst-v1' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>2026-11-29T10:00:05.000Z</LastModified><ETag>"6ee985bd6f65dc90bb7896a94fe9adb0"</ETag></CopyObjectResult>',
+      );
+    } else if (url.endsWith('/ingestionjobs/') && req.method === 'POST') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ingestionJobSummaries: [] }));
+    } else if (url.endsWith('/ingestionjobs/') && req.method === 'PUT') {
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          ingestionJob: {
+            knowledgeBaseId: ENVIRONMENT.KNOWLEDGE_BASE_ID,
+            dataSourceId: ENVIRONMENT.DATA_SOURCE_ID,
+            ingestionJobId: 'NEWJOB0001',
+            status: 'STARTING',
+            startedAt: '2026-11-29T10:00:07Z',
+            updatedAt: '2026-11-29T10:00:07Z',
+          },
+        }),
+      );
+    } else {
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"unexpected request"}');
+    }
   });
-  return { server, seen };
 }
 
 const RUNNER = `
@@ -102,31 +92,18 @@ test('the ESM bundle promotes a clean PDF with the real clients: exact version c
     banner: { js: ESM_BUNDLING.banner ?? '' },
     logLevel: 'error',
   });
-  const { server, seen } = standIn();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, seen, base } = await standIn();
   const event = sqsEvent(scanResult('incoming/reports/q3 summary.pdf'));
-  let stdout = '';
+  let stdout: string;
   try {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER], {
-      env: {
-        PATH: process.env.PATH,
-        BUNDLE: bundle,
-        EVENT: JSON.stringify(event),
-        ...ENVIRONMENT,
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'test-secret',
-        AWS_ENDPOINT_URL_S3: base,
-        AWS_ENDPOINT_URL_BEDROCK_AGENT: base,
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-      },
+    const run = await runBundle(RUNNER, bundle, event, {
+      ...ENVIRONMENT,
+      AWS_ENDPOINT_URL_S3: base,
+      AWS_ENDPOINT_URL_BEDROCK_AGENT: base,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    stdout = run.stdout;
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
   } finally {
     server.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -425,6 +425,27 @@ describe('what is ignored', () => {
 });
 
 describe('idempotency and ingestion', () => {
+  test.each([
+    ['plus for a space', 'incoming/reports/q3+summary.pdf'],
+    ['percent-encoded', 'incoming/reports/q3%20summary.pdf'],
+  ])('a key sent URL-encoded (%s) is promoted under the key S3 stores, not taken for deleted', async (_how, sent) => {
+    givenDocument('incoming/reports/q3 summary.pdf', { contentType: 'application/pdf' });
+    givenJobs();
+    const { result } = run(scanResult(sent));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'knowledge/reports/q3 summary.pdf',
+    ]);
+  });
+
+  test('a key that really contains "+" is used as it is', async () => {
+    givenDocument('incoming/c++.bin', { contentType: 'application/octet-stream' });
+    givenJobs();
+    const { result } = run(scanResult('incoming/c++.bin'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['knowledge/c++.bin']);
+  });
+
   test('a document deleted between the listing and the HEAD is not promoted, and not retried', async () => {
     givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
     s3.on(HeadObjectCommand, { Key: 'incoming/report.pdf' }).rejects(notFound());
