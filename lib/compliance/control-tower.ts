@@ -84,8 +84,8 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const violations = context.templatePaths
-      .flatMap((templatePath) => this.templateViolations(context, templatePath))
+    const violations = this.templateViolations(context)
+      .flat()
       .map((v) => ({ ...v, severity: v.severity ?? 'error' }));
     return { success: violations.length === 0, violations };
   }
@@ -95,23 +95,36 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
     return this.rules.filter((rule) => [...rule.types].some((t) => types.has(t))).map((rule) => rule.file);
   }
 
-  private templateViolations(context: IPolicyValidationContextBeta1, templatePath: string): PolicyViolationBeta1[] {
-    const content = fs.readFileSync(templatePath, 'utf8');
-    const key = createHash('sha256').update(this.rulesDigest).update(content).digest('hex');
-    const cached = this.readCache(key);
-    if (cached) return withTemplatePath(cached, templatePath);
-
-    const resources = (JSON.parse(content) as { Resources?: Record<string, { Type?: string }> }).Resources ?? {};
-    const rules = this.rulesFor(new Set(Object.values(resources).map((r) => r.Type ?? '')));
-    const violations =
-      rules.length === 0
+  /**
+   * The violations of each template, from the cache or from ONE cfn-guard run
+   * over every template not yet checked, with the rules that name any of
+   * their resource types: cfn-guard's start (parsing the rules) costs more
+   * than checking a template, and a rule that names none of a template's
+   * types finds nothing in it, so the union of the rules gives each template
+   * the same violations as its own rules would.
+   */
+  private templateViolations(context: IPolicyValidationContextBeta1): PolicyViolationBeta1[][] {
+    const checks = context.templatePaths.map((templatePath) => {
+      const content = fs.readFileSync(templatePath, 'utf8');
+      const key = createHash('sha256').update(this.rulesDigest).update(content).digest('hex');
+      const resources = (JSON.parse(content) as { Resources?: Record<string, { Type?: string }> }).Resources ?? {};
+      const rules = this.rulesFor(new Set(Object.values(resources).map((r) => r.Type ?? '')));
+      return { templatePath, key, rules, cached: this.readCache(key) };
+    });
+    const pending = checks.filter((c) => !c.cached && c.rules.length > 0);
+    const found =
+      pending.length === 0
         ? []
-        : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({
-            ...context,
-            templatePaths: [templatePath],
-          }).violations;
-    this.writeCache(key, withTemplatePath(violations, ''));
-    return violations;
+        : new CfnGuardValidator({
+            controlTowerRulesEnabled: false,
+            rules: [...new Set(pending.flatMap((c) => c.rules))],
+          }).validate({ ...context, templatePaths: pending.map((c) => c.templatePath) }).violations;
+    return checks.map((check) => {
+      if (check.cached) return withTemplatePath(check.cached, check.templatePath);
+      const own = ofTemplate(found, check.templatePath);
+      this.writeCache(check.key, withTemplatePath(own, ''));
+      return own;
+    });
   }
 
   private readCache(key: string): PolicyViolationBeta1[] | undefined {
@@ -144,4 +157,12 @@ function withTemplatePath(violations: readonly PolicyViolationBeta1[], templateP
     ...v,
     violatingResources: v.violatingResources.map((r) => ({ ...r, templatePath })),
   }));
+}
+
+/** The part of each violation that is about resources of this one template. */
+function ofTemplate(violations: readonly PolicyViolationBeta1[], templatePath: string): PolicyViolationBeta1[] {
+  return violations.flatMap((v) => {
+    const resources = v.violatingResources.filter((r) => r.templatePath === templatePath);
+    return resources.length > 0 ? [{ ...v, violatingResources: resources }] : [];
+  });
 }
