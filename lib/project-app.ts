@@ -5,13 +5,15 @@ import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
 import { IngestionStack } from './ingestion/ingestion-stack';
 import { KnowledgeStack } from './knowledge/knowledge-stack';
+import { OperationsStack } from './operations/operations-stack';
 import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
-import { stackNames } from './shared/names';
+import { alertDeadLetterQueueName, stackNames } from './shared/names';
 import {
   dataProtectionProps,
   guardedInvokeProps,
   ingestionProps,
   knowledgeProps,
+  operationsProps,
   threatDetectionProps,
 } from './stack-props';
 
@@ -50,6 +52,7 @@ export interface ProjectApp {
     /** The knowledge base and the path into it, when the knowledgeBase setting is on. */
     readonly knowledge?: KnowledgeStack;
     readonly ingestion?: IngestionStack;
+    readonly operations: OperationsStack;
   };
 }
 
@@ -122,10 +125,32 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         alertTopic: threatDetection.alerts.topic,
       })
     : undefined;
+  const { invocationLogging, ...operationsSettings } = operationsProps(config);
+  const operations = new OperationsStack(app, names.operations, {
+    env,
+    description:
+      'A dashboard and alarms for the guarded invoke service that page the same person as a security finding (stateless).',
+    ...operationsSettings,
+    invoke: {
+      functionName: guardedInvoke.invoke.function.functionName,
+      modelId: config.modelId,
+      logGroupName: guardedInvoke.invoke.logGroup.logGroupName,
+      answerTimeout: guardedInvoke.invoke.answerTimeout,
+    },
+    alertTopic: threatDetection.alerts.topic,
+    alertRuleNames: threatDetection.alerts.ruleNames,
+    alertDeadLetterQueueName: alertDeadLetterQueueName(names.threatDetection),
+    knowledge: ingestion && { promotionFunctionName: ingestion.promotion.function.functionName },
+    invocationLogging: invocationLogging && {
+      ...invocationLogging,
+      key: dataProtection.key,
+      bucket: dataProtection.dataBucket.bucket,
+    },
+  });
   return {
     app,
     gate,
     config,
-    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion },
+    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations },
   };
 }

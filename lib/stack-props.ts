@@ -4,11 +4,18 @@ import type { ProjectConfig } from './config';
 import type { DataProtectionStackProps } from './data-protection/data-protection-stack';
 import type { GuardedInvokeStackProps } from './guarded-ai/guarded-invoke-stack';
 import { modelTarget } from './guarded-ai/model';
+import { tokenPricesFor } from './operations/token-prices';
 import type { IngestionStackProps } from './ingestion/ingestion-stack';
 import type { Chunking } from './knowledge/chunking';
 import { knowledgeKeyUses } from './knowledge/key-uses';
+import { invocationLogKeyUse, invocationLogDelivery } from './operations/invocation-log-delivery';
 import type { KnowledgeStackProps } from './knowledge/knowledge-stack';
-import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, MALWARE_PROTECTION_VALIDATION_OBJECT } from './shared/data-layout';
+import {
+  INCOMING_PREFIX,
+  KNOWLEDGE_PREFIX,
+  MALWARE_PROTECTION_VALIDATION_OBJECT,
+  MODEL_INVOCATIONS_PREFIX,
+} from './shared/data-layout';
 import { promotionRoleName, stackNames } from './shared/names';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
@@ -58,9 +65,11 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
         cloudTrail: config.cloudTrail,
         findingsExport: findingsExportOn(config),
         configRecorder: config.configRecorder === 'create',
-        alarms: config.knowledgeBase,
+        // The operations stack's alarms (always) and the ingestion stack's.
+        alarms: true,
       }),
       ...(config.knowledgeBase ? knowledgeKeyUses(stack, names.ingestion) : []),
+      ...(config.modelInvocationLogging === 'create' ? [invocationLogKeyUse(stack)] : []),
     ],
     keyStatements: (stack) => (config.macie !== 'off' ? [macieDecryptStatement(stack)] : []),
     writeFenceExemptKeys: [
@@ -69,6 +78,7 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       // anywhere, because nothing there is trusted until it is promoted.
       ...(config.knowledgeBase ? [`${INCOMING_PREFIX}*`] : []),
     ],
+    serviceDeliveries: config.modelInvocationLogging === 'create' ? [modelInvocationLogDelivery(config)] : [],
     soleWriters: config.knowledgeBase
       ? [
           {
@@ -78,6 +88,11 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
         ]
       : [],
   };
+}
+
+/** Bedrock's invocation logs in the data bucket, kept as long as the audit records. */
+function modelInvocationLogDelivery(config: ProjectConfig) {
+  return invocationLogDelivery(MODEL_INVOCATIONS_PREFIX, Duration.days(config.recordsRetentionDays));
 }
 
 /** The chunking settings, as one typed value. */
@@ -149,6 +164,21 @@ export function threatDetectionProps(
     alertSeverity: config.alertSeverity,
     alertEmail: config.alertEmail === '' ? undefined : config.alertEmail,
     // The app's alarms (named `<app>-...`) reach the same topic as findings.
-    alarmNamePrefix: config.knowledgeBase ? `${config.appName}-` : undefined,
+    alarmNamePrefix: `${config.appName}-`,
+  };
+}
+
+export function operationsProps(config: ProjectConfig) {
+  return {
+    dailyTokenBudget: config.dailyTokenBudget,
+    tokenPrices: tokenPricesFor(modelTarget(config.modelId).foundationModelId),
+    invocationLogging:
+      config.modelInvocationLogging === 'create'
+        ? {
+            prefix: MODEL_INVOCATIONS_PREFIX,
+            logRetention: logRetentionOf(config),
+            removalPolicy: removalPolicyOf(config),
+          }
+        : undefined,
   };
 }

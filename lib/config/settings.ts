@@ -174,6 +174,16 @@ export const SETTINGS = {
     'a whole number from 1 to 20',
     'Most passages a request may ask the knowledge base for (its "numberOfResults"; a request that does not say gets 5, or the cap if lower). More passages ground better but cost more input tokens per answer.',
   ),
+  modelInvocationLogging: setting(
+    serviceSwitch('create'),
+    SERVICE_SWITCH_ALLOWED,
+    'Bedrock model-invocation logging, one setting per account and region: "create" turns it on, writing every invocation (prompts and answers in full) to an encrypted log group of the operations stack and under "model-invocations/" of the data bucket, and refuses to replace a configuration someone else made; "existing" leaves an existing configuration alone; "off" changes nothing. `npm run preflight` says which one the account needs.',
+  ),
+  dailyTokenBudget: setting(
+    wholeNumber(1000, 1_000_000_000, 1_000_000),
+    'a whole number of tokens from 1,000 to 1,000,000,000',
+    'Input plus output tokens the invoke function may use in a day before the token-budget alarm notifies the alert topic (docs/runbook.md). An alarm, not a limit: requests are still answered.',
+  ),
   guardDuty: setting(
     serviceSwitch('create'),
     SERVICE_SWITCH_ALLOWED,

@@ -63,6 +63,30 @@ export interface DataProtectionStackProps extends StackProps {
    * @default - none
    */
   readonly soleWriters?: readonly { readonly prefix: string; readonly roleName: string }[];
+  /**
+   * AWS services that deliver objects into the data bucket for this account
+   * (Bedrock's model-invocation logs), each only under its key pattern and
+   * on behalf of its own resources.
+   * @default - none
+   */
+  readonly serviceDeliveries?: readonly ServiceDelivery[];
+}
+
+/** One AWS service delivering objects into the data bucket on this account's behalf. */
+export interface ServiceDelivery {
+  readonly sid: string;
+  readonly service: string;
+  /** The prefix everything it delivers is under. */
+  readonly prefix: string;
+  /** The keys under `prefix` it may write, given this stack's account (a trailing `*` matches the rest). */
+  readonly keysUnderPrefix: (account: string) => string;
+  /** `aws:SourceArn` pattern the service sends for this account's resources, given this stack. */
+  readonly sourceArn: (stack: Stack) => string;
+  /**
+   * How long what it delivers is kept.
+   * @default - kept until deleted
+   */
+  readonly expiresAfter?: Duration;
 }
 
 /**
@@ -103,7 +127,12 @@ export class DataProtectionStack extends Stack {
       encryption: { kind: 'kms', key: this.key },
       serverAccessLogs: { bucket: this.accessLogBucket.bucket, prefix: 'data-bucket/' },
       noncurrentVersionRetention: props.noncurrentVersionRetention,
-      expirations: [{ prefix: RECORDS_PREFIX, after: props.recordsRetention }],
+      expirations: [
+        { prefix: RECORDS_PREFIX, after: props.recordsRetention },
+        ...(props.serviceDeliveries ?? []).flatMap((d) =>
+          d.expiresAfter ? [{ prefix: d.prefix, after: d.expiresAfter }] : [],
+        ),
+      ],
       objectLockRetention: props.objectLockRetention,
       objectLockOmittedReason: props.objectLockRetention
         ? undefined
@@ -122,6 +151,23 @@ export class DataProtectionStack extends Stack {
     // remove while the old consumer still imports it.
     for (const value of [this.key.keyArn, this.dataBucket.bucket.bucketName, this.dataBucket.bucket.bucketArn]) {
       this.exportValue(value);
+    }
+
+    for (const delivery of props.serviceDeliveries ?? []) {
+      // The confused-deputy guard AWS documents for service deliveries: this
+      // account's resources only, and only under the delivery's own keys.
+      this.dataBucket.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: delivery.sid,
+          principals: [new iam.ServicePrincipal(delivery.service)],
+          actions: ['s3:PutObject'],
+          resources: [this.dataBucket.bucket.arnForObjects(delivery.prefix + delivery.keysUnderPrefix(this.account))],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': this.account },
+            ArnLike: { 'aws:SourceArn': delivery.sourceArn(this) },
+          },
+        }),
+      );
     }
 
     for (const { prefix, roleName } of props.soleWriters ?? []) {

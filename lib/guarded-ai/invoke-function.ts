@@ -102,6 +102,8 @@ export class InvokeFunction extends Construct {
   /** Attach to people and pipelines that may call the function URL (and nothing else). */
   public readonly invokerPolicy: iam.ManagedPolicy;
   public readonly logGroup: logs.LogGroup;
+  /** How long the handler waits for Bedrock before it gives up (a little less than the function timeout). */
+  public readonly answerTimeout = Duration.millis(BEDROCK_TIMEOUT_MS);
   /** The function's security group and endpoints, in isolated-network mode. */
   public readonly isolation?: { readonly securityGroup: ec2.SecurityGroup; readonly endpoints: InvokeEndpoints };
 

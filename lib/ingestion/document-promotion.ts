@@ -235,7 +235,7 @@ export class DocumentPromotion extends Construct {
     this.alarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
       alarmName: alarmName(stack.stackName, 'promotion-failures'),
       alarmDescription:
-        'A document could not be promoted after about two hours of retries. Check the promotion function log, then redrive the dead-letter queue (docs/knowledge-base.md).',
+        'A document could not be promoted after about two hours of retries. First check: the promotion function log for the document key. Runbook: docs/runbook.md#promotion-failures',
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 1,
       evaluationPeriods: 1,

@@ -19,3 +19,6 @@ export const INCOMING_PREFIX = 'incoming/';
 
 /** Documents that passed the malware scan (and, for text, the guardrail): the knowledge base's data source reads only these. */
 export const KNOWLEDGE_PREFIX = 'knowledge/';
+
+/** Bedrock's model-invocation logs (full prompts and answers), when the operations stack turns logging on. */
+export const MODEL_INVOCATIONS_PREFIX = 'model-invocations/';

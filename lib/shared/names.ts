@@ -18,6 +18,7 @@ export function stackNames(appName: string) {
     threatDetection: `${appName}-ThreatDetection`,
     knowledge: `${appName}-Knowledge`,
     ingestion: `${appName}-Ingestion`,
+    operations: `${appName}-Operations`,
   } as const;
 }
 

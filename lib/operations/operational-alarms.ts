@@ -1,0 +1,214 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { alarmName } from '../shared/names';
+import { queueDepth, ruleFailures, type ServiceMetrics } from './service-metrics';
+
+/** The runbook every alarm links to; each alarm id is a heading there (test/docs checks it). */
+export const RUNBOOK = 'docs/runbook.md';
+
+/** Alarm ids, which are also the runbook's anchors. */
+export const ALARM_IDS = [
+  'server-error-rate',
+  'throttles',
+  'latency-near-timeout',
+  'guardrail-interventions',
+  'audit-write-failures',
+  'token-budget',
+  'alert-delivery-failures',
+  'dead-letters',
+] as const;
+export type AlarmId = (typeof ALARM_IDS)[number];
+
+/** Guardrail interventions above this share of requests (in 15 minutes, with at least 10 requests) page someone. */
+export const GUARDRAIL_INTERVENTION_PERCENT = 20;
+/** Server errors above this share of requests (in 5 minutes, with at least 5 requests). */
+export const SERVER_ERROR_PERCENT = 5;
+
+export interface OperationalAlarmsProps {
+  readonly metrics: ServiceMetrics;
+  /** Where alarms go: the alert topic, so operations and security reach the same person. */
+  readonly topic: sns.ITopic;
+  /** How long the function waits for Bedrock before giving up. */
+  readonly answerTimeout: Duration;
+  /** Input plus output tokens per day. */
+  readonly dailyTokenBudget: number;
+  /** The alert rules of the threat-detection stack (fixed names). */
+  readonly alertRuleNames: readonly string[];
+  /** Dead-letter queues whose every message needs a person (fixed names). */
+  readonly deadLetterQueueNames: readonly string[];
+}
+
+/**
+ * Alarms that reach a person (notes, monitoring: metrics are only useful if
+ * someone is told when they go wrong). Each is named `<stack>-<id>`, which the
+ * alert topic's policy admits, says what to check first, and links to its
+ * section of docs/runbook.md. OK notifications go to the same topic, so the
+ * person also learns when it is over.
+ */
+export class OperationalAlarms extends Construct {
+  public readonly alarms: Partial<Record<AlarmId, cloudwatch.Alarm>> = {};
+
+  constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
+    super(scope, id);
+    const m = props.metrics;
+    const five = Duration.minutes(5);
+    const action = new cloudwatchActions.SnsAction(props.topic);
+
+    const add = (
+      alarmId: AlarmId,
+      what: string,
+      firstCheck: string,
+      options: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'>,
+    ) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: alarmName(Stack.of(this).stackName, alarmId),
+        alarmDescription: `${what} First check: ${firstCheck} Runbook: ${RUNBOOK}#${alarmId}`,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms[alarmId] = alarm;
+    };
+
+    const requests = m.invoke('Invocations');
+    add(
+      'server-error-rate',
+      `More than ${SERVER_ERROR_PERCENT} % of requests failed on the server side (5xx) in 5 minutes.`,
+      'the invoke function log for "bedrock call failed" and the error code.',
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(requests >= 5, 100 * errors / requests, 0)`,
+          usingMetrics: { requests, errors: m.invoke('ServerErrors') },
+          period: five,
+          label: 'server error %',
+        }),
+        threshold: SERVER_ERROR_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      },
+    );
+    add(
+      'throttles',
+      'Requests were throttled: by Lambda (concurrency) or by Bedrock (the model quota).',
+      'which of the two in the dashboard row "Throttles", then the account quotas.',
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: 'lambda + bedrock',
+          usingMetrics: { lambda: m.lambda('Throttles'), bedrock: m.bedrock('InvocationThrottles') },
+          period: five,
+          label: 'throttled requests',
+        }),
+        threshold: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+    );
+    const nearTimeout = Math.round(props.answerTimeout.toMilliseconds() * 0.8);
+    add(
+      'latency-near-timeout',
+      `The slowest 1 % of answers took more than ${nearTimeout} ms, 80 % of the time the function waits for Bedrock.`,
+      'Bedrock InvocationLatency in the dashboard (the model) against the function Latency (everything else).',
+      {
+        metric: m.invoke('Latency', 'p99'),
+        threshold: nearTimeout,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      },
+    );
+    const fifteen = Duration.minutes(15);
+    add(
+      'guardrail-interventions',
+      `The guardrail intervened in more than ${GUARDRAIL_INTERVENTION_PERCENT} % of at least 10 requests in 15 minutes: an attack, or a policy that blocks real users.`,
+      'the audit records of the period (guardrail.policies says which policy) before changing the guardrail.',
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(requests >= 10, 100 * interventions / requests, 0)`,
+          usingMetrics: {
+            requests: m.invoke('Invocations', 'Sum', fifteen),
+            interventions: m.invoke('GuardrailInterventions', 'Sum', fifteen),
+          },
+          period: fifteen,
+          label: 'guardrail intervention %',
+        }),
+        threshold: GUARDRAIL_INTERVENTION_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+    );
+    add(
+      'audit-write-failures',
+      'An audit record could not be written to the data bucket: an answer went out without its record.',
+      'the invoke function log for "audit record not written" (AccessDenied: bucket or key policy; otherwise S3).',
+      {
+        metric: m.invoke('AuditWriteFailures'),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+    );
+    const day = Duration.days(1);
+    add(
+      'token-budget',
+      `More than ${props.dailyTokenBudget} input and output tokens in a day (dailyTokenBudget). Requests are still answered.`,
+      'who is calling (CloudTrail lambda:InvokeFunctionUrl events, audit records) and whether the volume is expected.',
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: 'input + output',
+          usingMetrics: {
+            input: m.invoke('InputTokens', 'Sum', day),
+            output: m.invoke('OutputTokens', 'Sum', day),
+          },
+          period: day,
+          label: 'tokens per day',
+        }),
+        threshold: props.dailyTokenBudget,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+    );
+    if (props.alertRuleNames.length > 0) {
+      const usingMetrics = Object.fromEntries(props.alertRuleNames.map((name, i) => [`r${i}`, ruleFailures(name)]));
+      add(
+        'alert-delivery-failures',
+        'EventBridge failed to deliver a security alert to the topic (it retries for a day, then dead-letters it).',
+        'the topic and key policies (a recent change?), then the alert dead-letter queue.',
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: Object.keys(usingMetrics).join(' + '),
+            usingMetrics,
+            period: five,
+            label: 'failed alert deliveries',
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
+    }
+    if (props.deadLetterQueueNames.length > 0) {
+      const usingMetrics = Object.fromEntries(props.deadLetterQueueNames.map((name, i) => [`q${i}`, queueDepth(name)]));
+      add(
+        'dead-letters',
+        'A message is waiting in a dead-letter queue: an alert or a document that never arrived.',
+        'which queue in the dashboard row "Delivery", then read the message (aws sqs receive-message).',
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: Object.keys(usingMetrics).join(' + '),
+            usingMetrics,
+            period: five,
+            label: 'dead-lettered messages',
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
+    }
+  }
+}
