@@ -15,7 +15,7 @@ import { arnInAccount } from '../shared/names';
 /** The log stream Bedrock writes invocation logs to, in the log group it is given. */
 export const INVOCATION_LOG_STREAM = 'aws/bedrock/modelinvocations';
 /** How long the provider may keep retrying a throttled or failing Bedrock call. */
-const PROVIDER_TIMEOUT = Duration.minutes(3);
+const PROVIDER_TIMEOUT = Duration.minutes(2);
 
 export interface ModelInvocationLoggingProps {
   readonly key: kms.IKey;

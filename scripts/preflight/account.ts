@@ -4,6 +4,7 @@
  * attached to when present rather than created a second time.
  */
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -28,6 +29,8 @@ export type AccountSettings = Pick<
   | 'invokeReservedConcurrency'
   | 'isolatedNetwork'
   | 'availabilityZones'
+  | 'modelInvocationLogging'
+  | 'appName'
 >;
 
 export interface AccountClients {
@@ -39,6 +42,7 @@ export interface AccountClients {
   readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
   readonly lambda: Pick<LambdaClient, 'send'>;
   readonly ec2: Pick<EC2Client, 'send'>;
+  readonly bedrock: Pick<BedrockClient, 'send'>;
 }
 
 export interface AccountReport {
@@ -72,7 +76,8 @@ export function cannotInspect(what: string, setting: string, error: unknown, reg
  * configuration expects one that is not there. "off" is left alone.
  */
 export function attachOrCreate(
-  setting: 'guardDuty' | 'macie' | 'accessAnalyzer' | 'unusedAccessAnalyzer' | 'configRecorder',
+  setting:
+    'guardDuty' | 'macie' | 'accessAnalyzer' | 'unusedAccessAnalyzer' | 'configRecorder' | 'modelInvocationLogging',
   configured: 'create' | 'existing' | 'off',
   exists: boolean,
   description: string,

@@ -1,5 +1,6 @@
 /** Inspect the account and region: what already runs here, and the `-c` flags the configuration needs for it. */
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -10,6 +11,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountClients, AccountReport, AccountSettings } from './account';
 import { inspectEndpointZones, inspectLambda } from './limits';
+import { inspectInvocationLogging } from './logging';
 import {
   inspectAnalyzers,
   inspectCloudTrail,
@@ -35,6 +37,7 @@ export async function inspectAccount(
       inspectCloudTrail(clients, settings, region),
       inspectLambda(clients, settings, region),
       inspectEndpointZones(clients, settings, region),
+      inspectInvocationLogging(clients, settings, region),
     ])
   ).flat();
   return {
@@ -55,6 +58,7 @@ export function contextFlags(flags: Record<string, string>): string {
 export function accountClients(region: string, credentials?: AwsCredentialIdentityProvider): AccountClients {
   const config = { region, credentials };
   return {
+    bedrock: new BedrockClient(config),
     guardDuty: new GuardDutyClient(config),
     macie: new Macie2Client(config),
     accessAnalyzer: new AccessAnalyzerClient(config),

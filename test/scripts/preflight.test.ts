@@ -4,6 +4,7 @@ import {
   GetFoundationModelCommand,
   GetGuardrailCommand,
   GetInferenceProfileCommand,
+  GetModelInvocationLoggingConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -223,6 +224,7 @@ describe('preflight: the account', () => {
     cloudTrail: new CloudTrailClient({ region: 'eu-west-1' }),
     lambda: new LambdaClient({ region: 'eu-west-1' }),
     ec2: new EC2Client({ region: 'eu-west-1' }),
+    bedrock: new BedrockClient({ region: 'eu-west-1' }),
   };
   // The defaults of cdk.json: create everything per account, no reservation.
   const defaults: AccountSettings = {
@@ -237,6 +239,8 @@ describe('preflight: the account', () => {
     invokeReservedConcurrency: 0,
     isolatedNetwork: false,
     availabilityZones: [],
+    modelInvocationLogging: 'create',
+    appName: 'GuardedGenAi',
   };
   const error = (name: string, message: string) => Object.assign(new Error(message), { name });
   const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
@@ -254,10 +258,60 @@ describe('preflight: the account', () => {
     lambda
       .on(GetAccountSettingsCommand)
       .resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+    // No logging configuration: Bedrock answers without a loggingConfig.
+    bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
   }
 
   beforeEach(() => {
-    for (const mock of [guardDuty, macie, accessAnalyzer, securityHub, config, cloudTrail, lambda, ec2]) mock.reset();
+    for (const mock of [guardDuty, macie, accessAnalyzer, securityHub, config, cloudTrail, lambda, ec2, bedrock]) {
+      mock.reset();
+    }
+  });
+
+  test("someone else's model-invocation logging => modelInvocationLogging=existing (create would refuse to replace it)", async () => {
+    freshAccount();
+    bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({
+      loggingConfig: {
+        cloudWatchConfig: {
+          logGroupName: 'org-bedrock-invocations',
+          roleArn: 'arn:aws:iam::111122223333:role/BedrockLogs',
+        },
+      },
+    });
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({ modelInvocationLogging: 'existing' });
+  });
+
+  test("this app's own logging (an earlier deployment) => create still fits, no flag", async () => {
+    freshAccount();
+    bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({
+      loggingConfig: {
+        cloudWatchConfig: {
+          logGroupName: 'GuardedGenAi-Operations-InvocationLoggingLogs3E9D2C1A-Xk2pQ9rT4vW1',
+          roleArn: 'arn:aws:iam::111122223333:role/GuardedGenAi-Operations-InvocationLoggingDelivery-AbC123',
+        },
+      },
+    });
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.checks).toContainEqual(
+      expect.objectContaining({ ok: true, what: expect.stringContaining("this app's own") }),
+    );
+  });
+
+  test('logging that cannot be inspected => a FIX naming the permission, not a guess', async () => {
+    freshAccount();
+    bedrock
+      .on(GetModelInvocationLoggingConfigurationCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.checks).toContainEqual(
+      expect.objectContaining({
+        ok: false,
+        fix: expect.stringContaining('bedrock:GetModelInvocationLoggingConfiguration'),
+      }),
+    );
+    expect(result.flags).toEqual({});
   });
 
   test('a fresh account => the defaults fit: no flags, no notes, all ok', async () => {

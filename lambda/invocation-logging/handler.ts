@@ -1,0 +1,390 @@
+import {
+  type BedrockClient,
+  DeleteModelInvocationLoggingConfigurationCommand,
+  GetModelInvocationLoggingConfigurationCommand,
+  type LoggingConfig,
+  PutModelInvocationLoggingConfigurationCommand,
+} from '@aws-sdk/client-bedrock';
+import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
+import { describeError, RetriesExhausted, withRetry } from '../macie-job/retry';
+
+/**
+ * CloudFormation custom resource for Amazon Bedrock model invocation logging:
+ * one setting per account and Region, with no CloudFormation resource type.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html
+ *
+ * - Create: read the current configuration. Someone else's (another log group,
+ *   or another bucket and prefix) is never overwritten: that is their audit
+ *   trail, so the create fails and says to use modelInvocationLogging=existing.
+ *   None, or ours already: put ours (a repeated create is harmless).
+ * - Update: the same, where "ours" also covers the previous properties (a
+ *   renamed log group is still ours to replace).
+ * - Delete: delete the configuration only while it is still ours; otherwise
+ *   someone has taken it over since, and it stays.
+ *
+ * Bedrock checks the destinations when the configuration is put: that it can
+ * assume the role and write to the log group, and write to the bucket. The
+ * role and its policy are created moments before, and IAM takes a while to
+ * apply them everywhere, so access errors are retried for a short while
+ * before the create fails with what to check. Throttling and server errors
+ * are retried until shortly before the function times out.
+ *
+ * The function answers CloudFormation itself, on the pre-signed URL of the
+ * event (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html).
+ */
+
+/** Fixed: there is one configuration per account and Region, never a replacement. */
+export const PHYSICAL_ID = 'model-invocation-logging';
+
+/** Longest one Bedrock call may take: the client's connection plus request timeouts (index.ts). */
+export const CALL_TIMEOUT_MS = 15_000;
+
+/** Longest one response PUT may take before it is abandoned and tried again. */
+export const RESPONSE_TIMEOUT_MS = 5_000;
+
+/**
+ * Time kept back from the Lambda timeout: a call started just before the
+ * retry deadline may run its full timeout, and the response then needs up to
+ * three PUTs with their waits (1 s and 2 s). Without the answer CloudFormation
+ * would wait for the custom resource's service timeout instead.
+ */
+export const RESPONSE_MARGIN_MS = CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 3_000 + 2_000;
+
+/**
+ * How long access errors of a put count as IAM still settling. Longer than
+ * the usual few seconds of propagation, short enough that a real mistake in
+ * a policy fails the deployment within a couple of minutes.
+ */
+export const PROPAGATION_WINDOW_MS = 90_000;
+
+/** The CloudFormation response body is limited to 4 KiB; the reason is the only long part. */
+const MAX_REASON_LENGTH = 2000;
+
+/** Errors of the Bedrock control-plane API that a later attempt can get past. */
+const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException', 'ServiceUnavailableException']);
+/** Errors of the network or the SDK itself rather than of the request. */
+const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+/**
+ * What Bedrock says when it cannot use a destination, e.g. "Failed to
+ * validate permissions for log group: ..., with role: ...". While the role is
+ * new, that is IAM propagation; later, a wrong policy.
+ */
+const DESTINATION_PERMISSIONS = /permission|not authorized|access denied|assume/i;
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface HandlerDependencies {
+  readonly bedrock: Pick<BedrockClient, 'send'>;
+  /** PUTs the response; `fetch` in Lambda. */
+  readonly fetch: (
+    url: string,
+    init: { method: 'PUT'; headers: Record<string, string>; body: string },
+  ) => Promise<{ ok: boolean; status: number }>;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** The resource's properties, as the construct passes them (CloudFormation passes strings). */
+export interface Destinations {
+  readonly logGroupName: string;
+  readonly roleArn: string;
+  readonly bucketName: string;
+  /** Without a trailing slash: Bedrock adds one before `AWSLogs/`. */
+  readonly keyPrefix: string;
+  /** Where bodies over 100 KB and binary data go from the CloudWatch destination; defaults to keyPrefix. */
+  readonly largeDataKeyPrefix: string;
+}
+
+type Response = CloudFormationCustomResourceResponse;
+type Operation =
+  | 'GetModelInvocationLoggingConfiguration'
+  | 'PutModelInvocationLoggingConfiguration'
+  | 'DeleteModelInvocationLoggingConfiguration';
+
+function errorName(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return '';
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return typeof code === 'string' && NETWORK.has(code) ? code : typeof name === 'string' ? name : '';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : '';
+}
+
+/** Throttling, server-side and network errors: worth another attempt for any call. */
+export function isServerSideTransient(error: unknown): boolean {
+  const name = errorName(error);
+  if (TRANSIENT.has(name) || NETWORK.has(name)) return true;
+  const meta = error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const status = meta?.$metadata?.httpStatusCode ?? 0;
+  return meta?.$retryable !== undefined || status === 429 || status >= 500;
+}
+
+/** An error that IAM propagation explains while the role and policies are new. */
+export function isAccessError(error: unknown): boolean {
+  const name = errorName(error);
+  return (
+    name === 'AccessDeniedException' ||
+    (name === 'ValidationException' && DESTINATION_PERMISSIONS.test(errorMessage(error)))
+  );
+}
+
+class InvalidPropertiesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPropertiesError';
+  }
+}
+
+/** A prefix as Bedrock uses it: no slash at either end (it joins `<prefix>/AWSLogs/...`). */
+export function normalizePrefix(prefix: string | undefined): string {
+  return (prefix ?? '').replace(/^\/+|\/+$/g, '');
+}
+
+export function parseDestinations(properties: Record<string, unknown> | undefined): Destinations {
+  const value = (key: string, required: boolean): string => {
+    const v = properties?.[key];
+    if (v === undefined && !required) return '';
+    if (typeof v !== 'string' || v.length === 0) throw new InvalidPropertiesError(`the ${key} property is missing`);
+    return v;
+  };
+  const logGroupName = value('LogGroupName', true);
+  const roleArn = value('RoleArn', true);
+  const bucketName = value('BucketName', true);
+  const keyPrefix = normalizePrefix(value('KeyPrefix', true));
+  const largeData = normalizePrefix(value('LargeDataKeyPrefix', false));
+  return { logGroupName, roleArn, bucketName, keyPrefix, largeDataKeyPrefix: largeData || keyPrefix };
+}
+
+/**
+ * Our configuration: text only. Images, embeddings, video and audio are off:
+ * the service sends and receives text, and binary data would only add
+ * objects nobody reviews (every flag is listed, because an omitted one is not
+ * guaranteed to mean off).
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_LoggingConfig.html
+ */
+export function loggingConfig(d: Destinations): LoggingConfig {
+  return {
+    cloudWatchConfig: {
+      logGroupName: d.logGroupName,
+      roleArn: d.roleArn,
+      largeDataDeliveryS3Config: { bucketName: d.bucketName, keyPrefix: d.largeDataKeyPrefix },
+    },
+    s3Config: { bucketName: d.bucketName, keyPrefix: d.keyPrefix },
+    textDataDeliveryEnabled: true,
+    imageDataDeliveryEnabled: false,
+    embeddingDataDeliveryEnabled: false,
+    videoDataDeliveryEnabled: false,
+    audioDataDeliveryEnabled: false,
+  };
+}
+
+/** Whether Bedrock has any destination configured (Get answers an empty object when logging is off). */
+export function isConfigured(config: LoggingConfig | undefined): config is LoggingConfig {
+  return Boolean(config?.cloudWatchConfig?.logGroupName || config?.s3Config?.bucketName);
+}
+
+/** Ours: it writes to our log group, or to our bucket under our prefix. */
+export function isOurs(config: LoggingConfig, d: Destinations): boolean {
+  const cw = config.cloudWatchConfig?.logGroupName;
+  const s3 = config.s3Config;
+  return (
+    cw === d.logGroupName ||
+    (s3?.bucketName === d.bucketName && normalizePrefix(s3?.keyPrefix) === normalizePrefix(d.keyPrefix))
+  );
+}
+
+/** Where the configuration in place writes, for messages. */
+export function describeConfig(config: LoggingConfig): string {
+  const parts: string[] = [];
+  if (config.cloudWatchConfig?.logGroupName) parts.push(`log group ${config.cloudWatchConfig.logGroupName}`);
+  if (config.s3Config?.bucketName) {
+    parts.push(`s3://${config.s3Config.bucketName}/${normalizePrefix(config.s3Config.keyPrefix)}`);
+  }
+  return parts.join(' and ');
+}
+
+/** What to check, by operation and error: the reason CloudFormation shows. */
+export function explain(operation: Operation, error: unknown, d?: Destinations): string {
+  const last = error instanceof RetriesExhausted ? error.lastError : error;
+  const name = errorName(last);
+  const what = describeError(error);
+  if (name === 'AccessDeniedException') {
+    const passRole =
+      operation === 'PutModelInvocationLoggingConfiguration'
+        ? ` and iam:PassRole on ${d?.roleArn ?? 'the logging role'} (condition iam:PassedToService bedrock.amazonaws.com)`
+        : '';
+    return (
+      `${operation}: ${what}. Check that the custom resource function's role allows bedrock:${operation}` +
+      ` (resource "*")${passRole}, and that no SCP or permissions boundary denies it.`
+    );
+  }
+  if (name === 'ValidationException' && d) {
+    return (
+      `${operation}: ${what}. Bedrock could not use a destination. Check that log group ${d.logGroupName} exists;` +
+      ` that role ${d.roleArn} trusts bedrock.amazonaws.com for this account (aws:SourceAccount, aws:SourceArn` +
+      ` arn:aws:bedrock:<region>:<account>:*) and allows logs:CreateLogStream and logs:PutLogEvents on its` +
+      ` log-stream:aws/bedrock/modelinvocations; that the log group's KMS key lets logs.<region>.amazonaws.com use it;` +
+      ` that bucket ${d.bucketName}'s policy lets bedrock.amazonaws.com s3:PutObject under` +
+      ` ${d.keyPrefix}/AWSLogs/<account>/BedrockModelInvocationLogs/*; and that the bucket's KMS key lets` +
+      ` bedrock.amazonaws.com kms:GenerateDataKey.`
+    );
+  }
+  return `${operation}: ${what}`;
+}
+
+export class ForeignConfigurationError extends Error {
+  constructor(current: LoggingConfig) {
+    super(
+      `Model invocation logging in this account and Region already writes to ${describeConfig(current)}, which this ` +
+        `app did not configure. It is left as it is (it may be someone's audit trail): deploy with ` +
+        `modelInvocationLogging=existing to use it, or =off.`,
+    );
+    this.name = 'ForeignConfigurationError';
+  }
+}
+
+export function createHandler(deps: HandlerDependencies) {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const { bedrock, logger } = deps;
+
+  async function call<T>(
+    operation: Operation,
+    deadline: number,
+    isTransient: (error: unknown) => boolean,
+    send: () => Promise<T>,
+    d?: Destinations,
+  ): Promise<T> {
+    try {
+      return await withRetry(send, {
+        deadline,
+        isTransient,
+        now,
+        sleep,
+        random,
+        onRetry: (error, attempt, delayMs) =>
+          logger.warn('Retrying after a transient error', { operation, error: describeError(error), attempt, delayMs }),
+      });
+    } catch (error) {
+      throw new Error(explain(operation, error, d), { cause: error });
+    }
+  }
+
+  const current = async (
+    deadline: number,
+    isTransient: (error: unknown) => boolean,
+  ): Promise<LoggingConfig | undefined> => {
+    const out = await call('GetModelInvocationLoggingConfiguration', deadline, isTransient, () =>
+      bedrock.send(new GetModelInvocationLoggingConfigurationCommand({})),
+    );
+    return isConfigured(out.loggingConfig) ? out.loggingConfig : undefined;
+  };
+
+  async function put(event: CloudFormationCustomResourceEvent, deadline: number): Promise<void> {
+    const d = parseDestinations(event.ResourceProperties);
+    const previous = event.RequestType === 'Update' ? safeDestinations(event.OldResourceProperties) : undefined;
+    // The function's own policy is as new as the logging role: both settle within the window.
+    const propagationEnds = now() + PROPAGATION_WINDOW_MS;
+    const isTransient = (error: unknown) =>
+      isServerSideTransient(error) || (isAccessError(error) && now() < propagationEnds);
+    const existing = await current(deadline, isTransient);
+    if (existing && !isOurs(existing, d) && !(previous && isOurs(existing, previous))) {
+      throw new ForeignConfigurationError(existing);
+    }
+    await call(
+      'PutModelInvocationLoggingConfiguration',
+      deadline,
+      isTransient,
+      () => bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: loggingConfig(d) })),
+      d,
+    );
+    logger.info(existing ? 'Model invocation logging updated' : 'Model invocation logging configured', {
+      logGroupName: d.logGroupName,
+      bucketName: d.bucketName,
+      keyPrefix: d.keyPrefix,
+    });
+  }
+
+  async function remove(event: CloudFormationCustomResourceEvent, deadline: number): Promise<void> {
+    const d = safeDestinations(event.ResourceProperties);
+    // Without properties (never the case for a resource this construct made) nothing can be ours.
+    if (!d) return;
+    // The role has been in place since the create: only throttling and server errors are retried.
+    const existing = await current(deadline, isServerSideTransient);
+    if (!existing || !isOurs(existing, d)) {
+      logger.info('Model invocation logging is not ours (or off): left as it is', {
+        current: existing ? describeConfig(existing) : 'none',
+      });
+      return;
+    }
+    await call('DeleteModelInvocationLoggingConfiguration', deadline, isServerSideTransient, () =>
+      bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({})),
+    );
+    logger.info('Model invocation logging deleted', { was: describeConfig(existing) });
+  }
+
+  async function respond(event: CloudFormationCustomResourceEvent, response: Response): Promise<void> {
+    const body = JSON.stringify(response);
+    // The pre-signed URL is signed without a content type: send none.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const init = {
+          method: 'PUT' as const,
+          headers: { 'content-type': '' },
+          body,
+          signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
+        };
+        const result = await deps.fetch(event.ResponseURL, init);
+        if (result.ok) return;
+        throw new Error(`HTTP ${result.status}`);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        logger.warn('Retrying the response to CloudFormation', { error: describeError(error), attempt });
+        await sleep(1000 * attempt);
+      }
+    }
+  }
+
+  return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+    const deadline = now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
+    // The pre-signed URL lets anyone who holds it answer for this function.
+    logger.info('Custom resource request', { event: { ...event, ResponseURL: '(not logged)' } });
+    const common = {
+      PhysicalResourceId: PHYSICAL_ID,
+      StackId: event.StackId,
+      RequestId: event.RequestId,
+      LogicalResourceId: event.LogicalResourceId,
+    };
+    let response: Response;
+    try {
+      if (event.RequestType === 'Delete') await remove(event, deadline);
+      else await put(event, deadline);
+      response = { Status: 'SUCCESS', ...common };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = `${event.RequestType} failed: ${message}`.slice(0, MAX_REASON_LENGTH);
+      logger.error('Custom resource request failed', { reason });
+      // The id stays fixed even on a failed create: the rollback's Delete
+      // then finds the configuration not ours (or none) and leaves it.
+      response = { Status: 'FAILED', Reason: reason, ...common };
+    }
+    await respond(event, response);
+  };
+}
+
+/** Destinations of properties that may be incomplete (a Delete after a failed create): undefined then. */
+function safeDestinations(properties: Record<string, unknown> | undefined): Destinations | undefined {
+  try {
+    return parseDestinations(properties);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The deployed artifact: the handler bundled by esbuild with the project's
+ * bundling options (lib/esm-bundling.ts), loaded by a plain Node process as
+ * Lambda loads it, with the real Bedrock client talking to a local stand-in
+ * for the Bedrock control-plane API and for CloudFormation's pre-signed
+ * response URL. It catches what the unit tests cannot: module-format and
+ * bundling mistakes, and the requests the real SDK puts on the wire.
+ *
+ * It bundles the entry point directly rather than through the CDK construct,
+ * so it does not depend on the stack; the options are the same ones.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { ESM_BUNDLING } from '../../../lib/esm-bundling';
+import { recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const ACCOUNT = '111111111111';
+const LOG_GROUP = 'GuardedGenAi-Operations-ModelInvocations';
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/GuardedGenAi-Operations-InvocationLoggingRole-1A2B3C4D5E6F`;
+const BUCKET = 'guardedgenai-dataprotection-databucket-1a2b3c4d5e6f';
+
+/**
+ * Bedrock's REST API (GET and PUT /logging/modelinvocations) and the response
+ * URL, on one local port. Logging is off; the first put lands before the new
+ * role can be used, as Bedrock answers then.
+ */
+function standIn(): Promise<RecordingServer> {
+  let puts = 0;
+  return recordingServer((req, res) => {
+    if (req.url === '/logging/modelinvocations' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    if (req.url === '/logging/modelinvocations' && req.method === 'PUT') {
+      puts += 1;
+      if (puts === 1) {
+        res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'ValidationException' });
+        res.end(
+          JSON.stringify({
+            message: `Failed to validate permissions for log group: ${LOG_GROUP}, with role: ${ROLE_ARN}. Verify the IAM role permissions are correct.`,
+          }),
+        );
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    // The response URL.
+    res.writeHead(200);
+    res.end();
+  });
+}
+
+const RUNNER = `
+const { handler } = await import(process.env.BUNDLE);
+await handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => 120000 });
+`;
+
+test('the bundle retries a put that lands before the role is usable, then PUTs SUCCESS to the response URL', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invocation-logging-bundle-'));
+  const bundle = path.join(dir, 'index.mjs');
+  await build({
+    entryPoints: [path.join(ROOT, 'lambda', 'invocation-logging', 'index.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ESM_BUNDLING.target,
+    minify: ESM_BUNDLING.minify,
+    mainFields: ESM_BUNDLING.mainFields,
+    banner: { js: ESM_BUNDLING.banner ?? '' },
+    logLevel: 'error',
+  });
+  const { server, seen, base } = await standIn();
+  const event = {
+    RequestType: 'Create',
+    ServiceToken: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:GuardedGenAi-Operations-InvocationLoggingProvider`,
+    ResponseURL: `${base}/response?X-Amz-Signature=abc`,
+    StackId: `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/GuardedGenAi-Operations/7b2e4c10`,
+    RequestId: 'r1',
+    LogicalResourceId: 'ModelInvocationLogging3F2A1B0C',
+    ResourceType: 'Custom::ModelInvocationLogging',
+    ResourceProperties: {
+      ServiceToken: 'x',
+      LogGroupName: LOG_GROUP,
+      RoleArn: ROLE_ARN,
+      BucketName: BUCKET,
+      KeyPrefix: 'model-invocations/',
+    },
+  };
+  try {
+    const { code, stderr } = await runBundle(RUNNER, bundle, event, { AWS_ENDPOINT_URL_BEDROCK: base });
+    // stderr only matters when the process failed (the SDK warns about old Node versions).
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+  } finally {
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const calls = seen.filter((s) => s.url === '/logging/modelinvocations');
+  expect(calls.map((s) => s.method)).toEqual(['GET', 'PUT', 'PUT']);
+  // The wire format of the request body: the field names Bedrock's API documents.
+  expect(JSON.parse(calls[2].body)).toEqual({
+    loggingConfig: {
+      cloudWatchConfig: {
+        logGroupName: LOG_GROUP,
+        roleArn: ROLE_ARN,
+        largeDataDeliveryS3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
+      },
+      s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
+      textDataDeliveryEnabled: true,
+      imageDataDeliveryEnabled: false,
+      embeddingDataDeliveryEnabled: false,
+      videoDataDeliveryEnabled: false,
+      audioDataDeliveryEnabled: false,
+    },
+  });
+  const [response] = seen.filter((s) => s.url?.startsWith('/response'));
+  expect(response.method).toBe('PUT');
+  // Signed without a content type: none may be sent.
+  expect(response.headers['content-type']).toBe('');
+  expect(JSON.parse(response.body)).toMatchObject({
+    Status: 'SUCCESS',
+    PhysicalResourceId: 'model-invocation-logging',
+  });
+});

@@ -1,0 +1,430 @@
+import {
+  AccessDeniedException,
+  BedrockClient,
+  DeleteModelInvocationLoggingConfigurationCommand,
+  GetModelInvocationLoggingConfigurationCommand,
+  InternalServerException,
+  type LoggingConfig,
+  PutModelInvocationLoggingConfigurationCommand,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-bedrock';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CALL_TIMEOUT_MS,
+  createHandler,
+  PHYSICAL_ID,
+  PROPAGATION_WINDOW_MS,
+  RESPONSE_MARGIN_MS,
+  RESPONSE_TIMEOUT_MS,
+} from '../../../lambda/invocation-logging/handler';
+
+const ACCOUNT = '111111111111';
+const LOG_GROUP = 'GuardedGenAi-Operations-ModelInvocations';
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/GuardedGenAi-Operations-InvocationLoggingRole-1A2B3C4D5E6F`;
+const BUCKET = 'guardedgenai-dataprotection-databucket-1a2b3c4d5e6f';
+const RESPONSE_URL =
+  'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/arn%3Aaws%3Acloudformation%3Aeu-west-1%3A111111111111%3Astack/GuardedGenAi-Operations/7b2e/InvocationLogging?X-Amz-Signature=abc';
+const STACK_ID = `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/GuardedGenAi-Operations/7b2e4c10-cd5e-11f0-8b1a-0a1b2c3d4e5f`;
+
+const common = {
+  ServiceToken: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:GuardedGenAi-Operations-InvocationLoggingProvider`,
+  ResponseURL: RESPONSE_URL,
+  StackId: STACK_ID,
+  RequestId: '8e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b',
+  LogicalResourceId: 'ModelInvocationLogging3F2A1B0C',
+  ResourceType: 'Custom::ModelInvocationLogging',
+};
+/** As the construct passes them: the prefix is lib/shared/data-layout.ts's, with its trailing slash. */
+const properties = (logGroupName = LOG_GROUP) => ({
+  ServiceToken: common.ServiceToken,
+  LogGroupName: logGroupName,
+  RoleArn: ROLE_ARN,
+  BucketName: BUCKET,
+  KeyPrefix: 'model-invocations/',
+});
+const createEvent: CloudFormationCustomResourceEvent = {
+  ...common,
+  RequestType: 'Create',
+  ResourceProperties: properties(),
+};
+const updateEvent = (oldLogGroup = LOG_GROUP): CloudFormationCustomResourceEvent => ({
+  ...common,
+  RequestType: 'Update',
+  PhysicalResourceId: PHYSICAL_ID,
+  ResourceProperties: properties(),
+  OldResourceProperties: properties(oldLogGroup),
+});
+const deleteEvent: CloudFormationCustomResourceEvent = {
+  ...common,
+  RequestType: 'Delete',
+  PhysicalResourceId: PHYSICAL_ID,
+  ResourceProperties: properties(),
+};
+
+/** What the handler puts: text only, both destinations, large bodies next to the records. */
+const OURS: LoggingConfig = {
+  cloudWatchConfig: {
+    logGroupName: LOG_GROUP,
+    roleArn: ROLE_ARN,
+    largeDataDeliveryS3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
+  },
+  s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
+  textDataDeliveryEnabled: true,
+  imageDataDeliveryEnabled: false,
+  embeddingDataDeliveryEnabled: false,
+  videoDataDeliveryEnabled: false,
+  audioDataDeliveryEnabled: false,
+};
+/** A security team's account-wide logging, set up before this app. */
+const THEIRS: LoggingConfig = {
+  cloudWatchConfig: {
+    logGroupName: '/org/security/bedrock-invocations',
+    roleArn: `arn:aws:iam::${ACCOUNT}:role/OrgBedrockInvocationLogging`,
+  },
+  s3Config: { bucketName: 'org-security-logs-111111111111-eu-west-1', keyPrefix: 'bedrock' },
+  textDataDeliveryEnabled: true,
+  imageDataDeliveryEnabled: true,
+  embeddingDataDeliveryEnabled: true,
+};
+
+const meta = { $metadata: {} };
+const accessDenied = (action: string) =>
+  new AccessDeniedException({
+    message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/GuardedGenAi-Operations-InvocationLoggingProviderRole/fn is not authorized to perform: ${action}`,
+    ...meta,
+  });
+
+const bedrockMock = mockClient(BedrockClient);
+
+/** The handler with a fake clock (sleeping advances it) and a recorder of the responses PUT to CloudFormation. */
+function harness(lambdaTimeoutMs = 300_000) {
+  let clock = 1_800_000_000_000;
+  const sleeps: number[] = [];
+  const puts: { url: string; method: string; headers: Record<string, string>; body: Record<string, unknown> }[] = [];
+  const fetch = jest.fn(
+    async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
+      puts.push({ url, method: init.method, headers: init.headers, body: JSON.parse(init.body) });
+      return { ok: true, status: 200 };
+    },
+  );
+  const start = clock;
+  const handler = createHandler({
+    bedrock: new BedrockClient({ region: 'eu-west-1' }),
+    fetch,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    random: () => 0.5,
+  });
+  const context = { getRemainingTimeInMillis: () => lambdaTimeoutMs - (clock - start) };
+  return {
+    run: (event: CloudFormationCustomResourceEvent) => handler(event, context),
+    puts,
+    sleeps,
+    elapsed: () => clock - start,
+  };
+}
+
+const putCalls = () => bedrockMock.commandCalls(PutModelInvocationLoggingConfigurationCommand);
+const deleteCalls = () => bedrockMock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand);
+
+beforeEach(() => bedrockMock.reset());
+
+describe('create', () => {
+  test('with no logging configured: puts ours and answers SUCCESS with the fixed id', async () => {
+    // Get answers an empty body while logging is off.
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls().map((c) => c.args[0].input)).toEqual([{ loggingConfig: OURS }]);
+    expect(h.puts).toEqual([
+      {
+        url: RESPONSE_URL,
+        method: 'PUT',
+        // The pre-signed URL was signed without a content type.
+        headers: { 'content-type': '' },
+        body: {
+          Status: 'SUCCESS',
+          PhysicalResourceId: 'model-invocation-logging',
+          StackId: STACK_ID,
+          RequestId: common.RequestId,
+          LogicalResourceId: common.LogicalResourceId,
+        },
+      },
+    ]);
+  });
+
+  test.each([
+    ['as a whole', OURS],
+    ['by its log group alone', { ...THEIRS, cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: ROLE_ARN } }],
+    ['by its bucket and prefix alone', { s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations/' } }],
+  ])('already ours (%s): put again, SUCCESS (a repeated create is harmless)', async (_how, config) => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: config });
+    bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls().map((c) => c.args[0].input)).toEqual([{ loggingConfig: OURS }]);
+    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+  });
+
+  test.each([
+    ['another log group and bucket', THEIRS],
+    ['our bucket under another prefix', { s3Config: { bucketName: BUCKET, keyPrefix: 'audit/bedrock' } }],
+  ])("someone else's configuration (%s) is never overwritten: FAILED, saying to use existing", async (_, config) => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: config });
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls()).toHaveLength(0);
+    expect(h.puts).toHaveLength(1);
+    expect(h.puts[0].body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: PHYSICAL_ID,
+      Reason: expect.stringMatching(
+        /^Create failed: Model invocation logging .* already writes to .*modelInvocationLogging=existing/,
+      ),
+    });
+  });
+
+  test('names where the existing configuration writes', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: THEIRS });
+    const h = harness();
+    await h.run(createEvent);
+    expect(h.puts[0].body.Reason).toContain(
+      'log group /org/security/bedrock-invocations and s3://org-security-logs-111111111111-eu-west-1/bedrock',
+    );
+  });
+
+  test('AccessDenied on the put is retried while IAM settles, then FAILED naming the permissions to check', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrockMock
+      .on(PutModelInvocationLoggingConfigurationCommand)
+      .rejects(accessDenied('bedrock:PutModelInvocationLoggingConfiguration'));
+    const h = harness();
+    await h.run(createEvent);
+    const attempts = putCalls().length;
+    expect(attempts).toBeGreaterThan(3);
+    // Gives up once the propagation window is over, long before the Lambda deadline.
+    expect(h.elapsed()).toBeLessThan(PROPAGATION_WINDOW_MS + 30_000);
+    expect(h.puts).toHaveLength(1);
+    const reason = h.puts[0].body.Reason as string;
+    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: PHYSICAL_ID });
+    expect(reason).toContain('AccessDeniedException');
+    expect(reason).toContain('bedrock:PutModelInvocationLoggingConfiguration');
+    expect(reason).toContain(`iam:PassRole on ${ROLE_ARN}`);
+  });
+
+  test('AccessDenied on the first read names the Get permission (no PassRole needed for it)', async () => {
+    bedrockMock
+      .on(GetModelInvocationLoggingConfigurationCommand)
+      .rejects(accessDenied('bedrock:GetModelInvocationLoggingConfiguration'));
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls()).toHaveLength(0);
+    const reason = h.puts[0].body.Reason as string;
+    expect(reason).toContain('allows bedrock:GetModelInvocationLoggingConfiguration');
+    expect(reason).not.toContain('iam:PassRole');
+  });
+
+  test('a policy that applies after a few seconds: AccessDenied, then the role not yet usable, then SUCCESS', async () => {
+    bedrockMock
+      .on(GetModelInvocationLoggingConfigurationCommand)
+      .rejectsOnce(accessDenied('bedrock:GetModelInvocationLoggingConfiguration'))
+      .resolves({});
+    bedrockMock
+      .on(PutModelInvocationLoggingConfigurationCommand)
+      .rejectsOnce(
+        new ValidationException({
+          message: `Failed to validate permissions for log group: ${LOG_GROUP}, with role: ${ROLE_ARN}. Verify the IAM role permissions are correct.`,
+          ...meta,
+        }),
+      )
+      .resolves({});
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls()).toHaveLength(2);
+    expect(h.puts[0].body.Status).toBe('SUCCESS');
+  });
+
+  test('a validation error that is not about permissions fails at once, with the destinations to check', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrockMock
+      .on(PutModelInvocationLoggingConfigurationCommand)
+      .rejects(new ValidationException({ message: 'The specified log group does not exist.', ...meta }));
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls()).toHaveLength(1);
+    expect(h.sleeps).toEqual([]);
+    const reason = h.puts[0].body.Reason as string;
+    expect(reason).toContain('ValidationException: The specified log group does not exist.');
+    expect(reason).toContain(`Check that log group ${LOG_GROUP} exists`);
+    expect(reason).toContain('model-invocations/AWSLogs/<account>/BedrockModelInvocationLogs/*');
+  });
+
+  test('throttling and a server error are retried with growing waits, then SUCCESS', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrockMock
+      .on(PutModelInvocationLoggingConfigurationCommand)
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', ...meta }))
+      .rejectsOnce(new InternalServerException({ message: 'Internal error', ...meta }))
+      .resolves({});
+    const h = harness();
+    await h.run(createEvent);
+    expect(putCalls()).toHaveLength(3);
+    // 1 s then 2 s caps, with half of each as jitter.
+    expect(h.sleeps).toEqual([750, 1500]);
+    expect(h.puts[0].body.Status).toBe('SUCCESS');
+  });
+
+  test('throttled until the deadline: FAILED in time for the answer', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrockMock
+      .on(PutModelInvocationLoggingConfigurationCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', ...meta }));
+    const timeout = 120_000;
+    const h = harness(timeout);
+    await h.run(createEvent);
+    expect(h.elapsed()).toBeLessThanOrEqual(timeout - RESPONSE_MARGIN_MS);
+    expect(h.puts[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('still failing when time ran out'),
+    });
+  });
+
+  test('missing properties fail without calling Bedrock', async () => {
+    const h = harness();
+    await h.run({ ...createEvent, ResourceProperties: { ServiceToken: common.ServiceToken, LogGroupName: LOG_GROUP } });
+    expect(bedrockMock.calls()).toHaveLength(0);
+    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('RoleArn') });
+  });
+
+  test('a separate prefix for large bodies is used for the CloudWatch destination only', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+    const h = harness();
+    await h.run({
+      ...createEvent,
+      ResourceProperties: { ...properties(), LargeDataKeyPrefix: 'model-invocations/large/' },
+    });
+    const [call] = putCalls();
+    expect(call.args[0].input.loggingConfig?.cloudWatchConfig?.largeDataDeliveryS3Config).toEqual({
+      bucketName: BUCKET,
+      keyPrefix: 'model-invocations/large',
+    });
+    expect(call.args[0].input.loggingConfig?.s3Config).toEqual({ bucketName: BUCKET, keyPrefix: 'model-invocations' });
+  });
+});
+
+describe('update', () => {
+  test('puts ours over ours', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: OURS });
+    bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+    const h = harness();
+    await h.run(updateEvent());
+    expect(putCalls().map((c) => c.args[0].input)).toEqual([{ loggingConfig: OURS }]);
+    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+  });
+
+  test('a renamed log group: the configuration of the old properties is still ours to replace', async () => {
+    const old = 'GuardedGenAi-Operations-InvocationLogs';
+    bedrockMock
+      .on(GetModelInvocationLoggingConfigurationCommand)
+      .resolves({ loggingConfig: { cloudWatchConfig: { logGroupName: old, roleArn: ROLE_ARN } } });
+    bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+    const h = harness();
+    await h.run(updateEvent(old));
+    expect(putCalls()).toHaveLength(1);
+    expect(h.puts[0].body.Status).toBe('SUCCESS');
+  });
+
+  test("someone else's configuration (taken over since the create) fails as on create", async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: THEIRS });
+    const h = harness();
+    await h.run(updateEvent());
+    expect(putCalls()).toHaveLength(0);
+    expect(h.puts[0].body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: PHYSICAL_ID,
+      Reason: expect.stringContaining('Update failed: Model invocation logging'),
+    });
+  });
+});
+
+describe('delete', () => {
+  test('deletes the configuration while it is ours', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: OURS });
+    bedrockMock.on(DeleteModelInvocationLoggingConfigurationCommand).resolves({});
+    const h = harness();
+    await h.run(deleteEvent);
+    expect(deleteCalls()).toHaveLength(1);
+    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+  });
+
+  test.each([
+    ["someone else's", { loggingConfig: THEIRS }],
+    ['none', {}],
+  ])('leaves a configuration that is %s: SUCCESS, nothing deleted', async (_, answer) => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves(answer);
+    const h = harness();
+    await h.run(deleteEvent);
+    expect(deleteCalls()).toHaveLength(0);
+    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+  });
+
+  test('a server error is retried; AccessDenied fails at once (the role is in place long before a delete)', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: OURS });
+    bedrockMock
+      .on(DeleteModelInvocationLoggingConfigurationCommand)
+      .rejectsOnce(new InternalServerException({ message: 'Internal error', ...meta }))
+      .resolves({});
+    const retried = harness();
+    await retried.run(deleteEvent);
+    expect(deleteCalls()).toHaveLength(2);
+    expect(retried.puts[0].body.Status).toBe('SUCCESS');
+
+    bedrockMock.reset();
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: OURS });
+    bedrockMock
+      .on(DeleteModelInvocationLoggingConfigurationCommand)
+      .rejects(accessDenied('bedrock:DeleteModelInvocationLoggingConfiguration'));
+    const denied = harness();
+    await denied.run(deleteEvent);
+    expect(deleteCalls()).toHaveLength(1);
+    expect(denied.puts[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('allows bedrock:DeleteModelInvocationLoggingConfiguration'),
+    });
+  });
+});
+
+describe('the response', () => {
+  test('the margin kept for the answer covers a call started at the deadline plus every response attempt', () => {
+    expect(RESPONSE_MARGIN_MS).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 1000 + 2000);
+  });
+
+  test('is PUT again when the pre-signed URL answers with an error, and the URL is never logged', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    const logged: string[] = [];
+    const record = (message: string, fields?: Record<string, unknown>) =>
+      logged.push(JSON.stringify({ message, fields }));
+    const fetch = jest
+      .fn()
+      .mockResolvedValueOnce({ ok: false, status: 503 })
+      .mockResolvedValueOnce({ ok: true, status: 200 });
+    const handler = createHandler({
+      bedrock: new BedrockClient({ region: 'eu-west-1' }),
+      fetch,
+      logger: { info: record, warn: record, error: record },
+      sleep: async () => undefined,
+    });
+    await handler(deleteEvent, { getRemainingTimeInMillis: () => 300_000 });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(fetch.mock.calls.map(([url]) => url)).toEqual([RESPONSE_URL, RESPONSE_URL]);
+    expect(logged.join('\n')).not.toContain('X-Amz-Signature');
+  });
+});
