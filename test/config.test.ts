@@ -38,6 +38,8 @@ describe('parseConfig', () => {
       chunkMaxTokens: 300,
       chunkOverlapPercent: 20,
       retrievalResultsCap: 5,
+      modelInvocationLogging: 'create',
+      dailyTokenBudget: 1_000_000,
       guardDuty: 'create',
       guardDutyDetectorId: '',
       guardDutyFeatures: [

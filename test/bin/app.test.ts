@@ -49,6 +49,7 @@ describe('bin/app.ts', () => {
       ['GuardedGenAi-GuardedInvoke', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-ThreatDetection', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-Ingestion', 'aws://unknown-account/unknown-region'],
+      ['GuardedGenAi-Operations', 'aws://unknown-account/unknown-region'],
     ]);
   });
 });

@@ -75,6 +75,8 @@ describe('DataProtectionStack', () => {
         'indexing.s3vectors.amazonaws.com',
         'events.amazonaws.com',
         'events.amazonaws.com',
+        // Bedrock's model-invocation logs (operations stack), proven in test/operations/.
+        'bedrock.amazonaws.com',
       ]);
       expect(services[0]).toEqual(
         expect.objectContaining({

@@ -321,9 +321,9 @@ describe('IngestionStack', () => {
       expect(`arn:aws:cloudwatch:${TEST_ENV.region}:222222222222:alarm:${alarmName}`).not.toMatch(pattern);
     });
 
-    test('knowledgeBase false => no alarm may publish to the alert topic', () => {
-      expect(topicPolicyStatements(off.threat).map((s) => s.Sid)).not.toContain('OnlyOurAlarmsPublish');
-      expect(JSON.stringify(topicPolicyStatements(off.threat))).not.toContain('cloudwatch.amazonaws.com');
+    test('knowledgeBase false => the alarms of the operations stack still publish, the promotion alarm is gone', () => {
+      expect(topicPolicyStatements(off.threat).map((s) => s.Sid)).toContain('OnlyOurAlarmsPublish');
+      expect(JSON.stringify(off.assembly.stacks.map((s) => s.template))).not.toContain('promotion-failures');
     });
   });
 
@@ -392,10 +392,12 @@ describe('IngestionStack', () => {
       for (const id of [
         'S3VectorsMaintainsTheIndex',
         'EventBridgeQueuesScanResults',
-        'CloudWatchAlarmsPublishToTheAlertTopic',
+        'EventBridgeDeadLettersScanResults',
       ]) {
         expect(sids).not.toContain(id);
       }
+      // The operations stack's alarms publish to the topic whatever the knowledge base.
+      expect(sids).toContain('CloudWatchAlarmsPublishToTheAlertTopic');
       expect(JSON.stringify(keyStatements(off.data))).not.toMatch(/s3vectors|promotion/);
     });
 
