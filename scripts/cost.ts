@@ -99,7 +99,12 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     drivers.push('guardrail text units (grounding checks extra, only with a grounding source)');
   }
   if (ofType(resources, 'AWS::EC2::FlowLog').length) drivers.push('flow logs (per GB ingested)');
-  const parts = [threatDetectionCost(resources), knowledgeCost(resources), ingestionCost(resources)];
+  const parts = [
+    threatDetectionCost(resources),
+    knowledgeCost(resources),
+    ingestionCost(resources),
+    operationsCost(resources),
+  ];
   return {
     idleMonth: parts.reduce((sum, part) => sum + part.idleMonth, idleMonth),
     perRequest: parts.reduce((sum, part) => sum + part.perRequest, perRequest),
@@ -167,6 +172,41 @@ function ingestionCost(resources: Resources): PartCost {
 }
 
 /**
+ * The operations stack: the dashboard and the alarms are its standing
+ * charges; CloudWatch bills an alarm per metric it retrieves, so an alarm on
+ * a math expression over six rules costs six. With Bedrock model-invocation
+ * logging on, each request adds its invocation log to CloudWatch Logs and to
+ * S3 (priced here, where the configuration lives).
+ * https://aws.amazon.com/cloudwatch/pricing/
+ */
+function operationsCost(resources: Resources): PartCost {
+  const p = PRICES.prices;
+  const r = PRICES.request;
+  const dashboards = ofType(resources, 'AWS::CloudWatch::Dashboard').length;
+  if (!dashboards) return { idleMonth: 0, perRequest: 0, drivers: [] };
+  const alarms = ofType(resources, 'AWS::CloudWatch::Alarm');
+  const alarmMetrics = alarms.reduce((n, alarm) => n + alarmMetricCount(alarm.Properties ?? {}), 0);
+  const drivers = [`${dashboards} CloudWatch dashboard`, `${alarms.length} alarms (${alarmMetrics} alarm metrics)`];
+  let perRequest = 0;
+  if (ofType(resources, 'Custom::ModelInvocationLogging').length) {
+    const logGb = r.invocationLogKb / 2 ** 20;
+    perRequest += logGb * p.logsIngestPerGb + p.s3PutPer1000 / 1000 + logGb * p.s3StandardPerGbMonth;
+    drivers.push('per request: the Bedrock invocation log in CloudWatch Logs and in S3');
+  }
+  return {
+    idleMonth: dashboards * p.cloudWatchDashboardPerMonth + alarmMetrics * p.cloudWatchAlarmPerMonth,
+    perRequest,
+    drivers,
+  };
+}
+
+/** Metrics an alarm retrieves: one for a plain metric, each metric (not expression) of a math alarm. */
+function alarmMetricCount(props: Record<string, unknown>): number {
+  const queries = props.Metrics as { MetricStat?: unknown }[] | undefined;
+  return queries ? queries.filter((q) => q.MetricStat).length : 1;
+}
+
+/**
  * The threat-detection services: billed by what they analyse, so the idle
  * month follows PRICES.idle (a quiet sandbox account) and "per request" is
  * per audit record written to the watched bucket.
@@ -222,6 +262,7 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   ['securityHub=create, configRecorder=create', { securityHub: 'create', configRecorder: 'create' }],
   ['threat detection off', THREAT_DETECTION_OFF],
   ['knowledgeBase=false', { knowledgeBase: false }],
+  ['modelInvocationLogging=off', { modelInvocationLogging: 'off' }],
 ];
 
 export function costLines(): CostLine[] {
@@ -245,7 +286,7 @@ export function costTable(lines: readonly CostLine[]): string {
       (l) => `| ${l.configuration} | ${l.stack} | ${usd(l.idleMonth, 2)} | ${usd(l.perRequest, 6)} | ${l.drivers} |`,
     ),
     '',
-    'Storage (S3, S3 Vectors, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free.',
+    'Storage (S3, S3 Vectors, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free. The CloudWatch free tier (among others, three dashboards of up to 50 metrics and ten alarm metrics a month) is not counted either.',
   ].join('\n');
 }
 

@@ -243,7 +243,9 @@ export class DocumentPromotion extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     // The same person who reads security findings is told.
-    this.alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertTopic));
+    const notify = new cloudwatchActions.SnsAction(props.alertTopic);
+    this.alarm.addAlarmAction(notify);
+    this.alarm.addOkAction(notify);
   }
 }
 

@@ -156,7 +156,7 @@ export class OperationalAlarms extends Construct {
     add(
       'token-budget',
       `More than ${props.dailyTokenBudget} input and output tokens in a day (dailyTokenBudget). Requests are still answered.`,
-      'who is calling (CloudTrail lambda:InvokeFunctionUrl events, audit records) and whether the volume is expected.',
+      'who holds the invoker policy (aws iam list-entities-for-policy) and what the audit records of the day show.',
       {
         metric: new cloudwatch.MathExpression({
           expression: 'input + output',
@@ -195,8 +195,8 @@ export class OperationalAlarms extends Construct {
       const usingMetrics = Object.fromEntries(props.deadLetterQueueNames.map((name, i) => [`q${i}`, queueDepth(name)]));
       add(
         'dead-letters',
-        'A message is waiting in a dead-letter queue: an alert or a document that never arrived.',
-        'which queue in the dashboard row "Delivery", then read the message (aws sqs receive-message).',
+        'A message is waiting in the alert dead-letter queue: a security alert that never reached the topic.',
+        'the dashboard row "Delivery", then read the message (aws sqs receive-message) and handle the finding by hand.',
         {
           metric: new cloudwatch.MathExpression({
             expression: Object.keys(usingMetrics).join(' + '),

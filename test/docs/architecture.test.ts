@@ -10,13 +10,14 @@ import { synthesize } from '../support/build-app';
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const diagrams = [...README.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-type Figure = 'app' | 'isolated' | 'threat' | 'rag';
+type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'ops';
 /** Which configuration and which stacks each diagram draws. */
 const FIGURES: Record<Figure, { diagram: number; configuration: 'default' | 'isolated'; stacks: RegExp }> = {
   app: { diagram: 0, configuration: 'default', stacks: /-(DataProtection|GuardedInvoke)$/ },
   isolated: { diagram: 1, configuration: 'isolated', stacks: /-(DataProtection|GuardedInvoke)$/ },
   threat: { diagram: 2, configuration: 'default', stacks: /-ThreatDetection$/ },
   rag: { diagram: 3, configuration: 'default', stacks: /-(Knowledge|Ingestion)$/ },
+  ops: { diagram: 4, configuration: 'default', stacks: /-Operations$/ },
 };
 
 /** Diagram label => the CloudFormation resource it stands for, how many the figure's stacks have, and the figure. */
@@ -62,6 +63,12 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'promotion function': ['AWS::Lambda::Function', 1, 'rag'],
   'promotion log group': ['AWS::Logs::LogGroup', 1, 'rag'],
   'failure alarm': ['AWS::CloudWatch::Alarm', 1, 'rag'],
+  'operations dashboard': ['AWS::CloudWatch::Dashboard', 1, 'ops'],
+  '8 alarms': ['AWS::CloudWatch::Alarm', 8, 'ops'],
+  'model-invocation logging configuration': ['Custom::ModelInvocationLogging', 1, 'ops'],
+  'logging provider function': ['AWS::Lambda::Function', 1, 'ops'],
+  'logging provider log group': ['AWS::Logs::LogGroup', 2, 'ops'],
+  'invocation log group': ['AWS::Logs::LogGroup', 2, 'ops'],
 };
 
 /** Resource counts per type, over the stacks a figure draws. */
@@ -81,11 +88,12 @@ const synthesized: Record<Figure, Record<string, number>> = {
   isolated: resourceTypes({ isolatedNetwork: true }, FIGURES.isolated.stacks),
   threat: resourceTypes({}, FIGURES.threat.stacks),
   rag: resourceTypes({}, FIGURES.rag.stacks),
+  ops: resourceTypes({}, FIGURES.ops.stacks),
 };
 
 describe('README architecture diagrams', () => {
-  test('there is one for the default app, one for the isolated-network mode, one for threat detection and one for the knowledge base', () => {
-    expect(diagrams).toHaveLength(4);
+  test('there is one for the default app, one for the isolated-network mode, one for threat detection, one for the knowledge base and one for operations', () => {
+    expect(diagrams).toHaveLength(5);
   });
 
   test.each(Object.entries(BOXES))('box "%s" is drawn and exists in the templates', (label, [type, count, figure]) => {
