@@ -65,6 +65,10 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
     },
   ],
   ['threat detection services all off', THREAT_DETECTION_OFF],
+  // Bedrock model-invocation logging configured by someone else, or not at
+  // all: no logging resources, and no Bedrock statements in the bucket and key policies.
+  ['model-invocation logging left as the account has it', { modelInvocationLogging: 'existing' }],
+  ['model-invocation logging off', { modelInvocationLogging: 'off' }],
   ['knowledge base off', { knowledgeBase: false }],
   [
     'knowledge base: hierarchical chunking, small vectors, more passages',

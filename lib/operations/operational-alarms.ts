@@ -47,6 +47,12 @@ export interface OperationalAlarmsProps {
  * alert topic's policy admits, says what to check first, and links to its
  * section of docs/runbook.md. OK notifications go to the same topic, so the
  * person also learns when it is over.
+ *
+ * Every part of a metric-math expression is FILLed with 0: a metric with no
+ * datapoint in a period (no throttle of one kind, no failure of one rule)
+ * would otherwise leave the whole expression without a value, and the alarm
+ * would never fire.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
  */
 export class OperationalAlarms extends Construct {
   public readonly alarms: Partial<Record<AlarmId, cloudwatch.Alarm>> = {};
@@ -81,7 +87,7 @@ export class OperationalAlarms extends Construct {
       'the invoke function log for "bedrock call failed" and the error code.',
       {
         metric: new cloudwatch.MathExpression({
-          expression: `IF(requests >= 5, 100 * errors / requests, 0)`,
+          expression: 'IF(FILL(requests, 0) >= 5, 100 * FILL(errors, 0) / requests, 0)',
           usingMetrics: { requests, errors: m.invoke('ServerErrors') },
           period: five,
           label: 'server error %',
@@ -98,7 +104,7 @@ export class OperationalAlarms extends Construct {
       'which of the two in the dashboard row "Throttles", then the account quotas.',
       {
         metric: new cloudwatch.MathExpression({
-          expression: 'lambda + bedrock',
+          expression: 'FILL(lambda, 0) + FILL(bedrock, 0)',
           usingMetrics: { lambda: m.lambda('Throttles'), bedrock: m.bedrock('InvocationThrottles') },
           period: five,
           label: 'throttled requests',
@@ -128,7 +134,7 @@ export class OperationalAlarms extends Construct {
       'the audit records of the period (guardrail.policies says which policy) before changing the guardrail.',
       {
         metric: new cloudwatch.MathExpression({
-          expression: `IF(requests >= 10, 100 * interventions / requests, 0)`,
+          expression: 'IF(FILL(requests, 0) >= 10, 100 * FILL(interventions, 0) / requests, 0)',
           usingMetrics: {
             requests: m.invoke('Invocations', 'Sum', fifteen),
             interventions: m.invoke('GuardrailInterventions', 'Sum', fifteen),
@@ -159,7 +165,7 @@ export class OperationalAlarms extends Construct {
       'who holds the invoker policy (aws iam list-entities-for-policy) and what the audit records of the day show.',
       {
         metric: new cloudwatch.MathExpression({
-          expression: 'input + output',
+          expression: 'FILL(input, 0) + FILL(output, 0)',
           usingMetrics: {
             input: m.invoke('InputTokens', 'Sum', day),
             output: m.invoke('OutputTokens', 'Sum', day),
@@ -180,7 +186,9 @@ export class OperationalAlarms extends Construct {
         'the topic and key policies (a recent change?), then the alert dead-letter queue.',
         {
           metric: new cloudwatch.MathExpression({
-            expression: Object.keys(usingMetrics).join(' + '),
+            expression: Object.keys(usingMetrics)
+              .map((k) => `FILL(${k}, 0)`)
+              .join(' + '),
             usingMetrics,
             period: five,
             label: 'failed alert deliveries',
@@ -199,7 +207,9 @@ export class OperationalAlarms extends Construct {
         'the dashboard row "Delivery", then read the message (aws sqs receive-message) and handle the finding by hand.',
         {
           metric: new cloudwatch.MathExpression({
-            expression: Object.keys(usingMetrics).join(' + '),
+            expression: Object.keys(usingMetrics)
+              .map((k) => `FILL(${k}, 0)`)
+              .join(' + '),
             usingMetrics,
             period: five,
             label: 'dead-lettered messages',

@@ -57,7 +57,12 @@ export class ServiceDashboard extends Construct {
           `**Traffic and errors**: requests, latency p50/p90/p99, client (4xx) and server (5xx) errors. Normal: server errors near zero (alarm above ${SERVER_ERROR_PERCENT} %), p99 a few seconds; 4xx are callers' mistakes (bad JSON, too long) and guardrail refusals are not errors.`,
           `**Guardrail**: interventions and their share of requests. Normal: a few per cent; above ${GUARDRAIL_INTERVENTION_PERCENT} % is an attack or a policy that blocks real users. The audit records say which policy.`,
           `**Tokens and cost**: input and output tokens of ${props.modelId}${props.tokenPrices ? ' and their estimated cost per hour (list prices, docs/prices.json)' : ' (no price known for this model)'}.`,
-          '**Delivery**: alert rules that failed to deliver and dead-lettered messages. Normal: zero, always.',
+          '**Delivery**: alert rules that failed to deliver, dead-lettered alerts, and audit records not written. Normal: zero, always.',
+          ...(props.knowledge
+            ? [
+                '**Knowledge base**: retrieval latency, passages per request, and errors of the promotion function that feeds the index. Normal: retrieval well under a second; promotion errors zero.',
+              ]
+            : []),
         ].join('\n\n'),
       }),
     );

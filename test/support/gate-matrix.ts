@@ -90,6 +90,7 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['reserved concurrency 2', { invokeReservedConcurrency: 2 }],
   ['30-day log retention', { logRetentionDays: 30 }],
   ['larger token cap', { maxTokensCap: 2000 }],
+  ['smaller daily token budget', { dailyTokenBudget: 250000 }],
   ['semantic chunking', { chunkingStrategy: 'semantic' }],
   ['no chunking', { chunkingStrategy: 'none' }],
   [

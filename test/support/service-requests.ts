@@ -42,6 +42,7 @@ const sourceContext = (s: Subject) => ({ 'aws:SourceArn': s.source, 'aws:SourceA
 /** The encryption-context keys S3 Vectors sets on its KMS requests (their values are not documented). */
 const S3_VECTORS_CONTEXT_KEYS = ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'];
 const S3_VECTORS_ENCRYPTION = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html';
+const BEDROCK_INVOCATION_LOGGING = 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html';
 
 export const SERVICE_REQUESTS = {
   // EventBridge delivering alerts.
@@ -319,6 +320,34 @@ export const SERVICE_REQUESTS = {
     source: 'the log group (its ARN without ":*")',
     context: (s) => ({ 'kms:EncryptionContext:aws:logs:arn': s.source }),
     citation: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
+  },
+  // Bedrock model-invocation logging: the role it assumes for the log group,
+  // and its own delivery to the bucket (with the bucket's KMS key). AWS
+  // documents both keys, and the aws:SourceArn value only as a pattern
+  // (arn:aws:bedrock:<region>:<account>:*).
+  'bedrock-assumes-invocation-logging-role': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the model-invocation logging role',
+    source: 'a Bedrock resource of the account whose invocations are logged',
+    context: sourceContext,
+    citation: BEDROCK_INVOCATION_LOGGING,
+  },
+  'bedrock-delivers-invocation-logs': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: '<prefix>/AWSLogs/<account>/BedrockModelInvocationLogs/… in the destination bucket',
+    source: 'a Bedrock resource of the account whose invocations are logged',
+    context: sourceContext,
+    citation: BEDROCK_INVOCATION_LOGGING,
+  },
+  'bedrock-encrypts-invocation-logs': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['kms:GenerateDataKey'],
+    resource: 'the key of the destination bucket',
+    source: 'a Bedrock resource of the account whose invocations are logged',
+    context: sourceContext,
+    citation: BEDROCK_INVOCATION_LOGGING,
   },
   // Lambda.
   'lambda-assumes-execution-role': {
