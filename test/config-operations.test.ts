@@ -1,15 +1,5 @@
-import { ConfigError, parseConfig } from '../lib/config';
-
-/** The problems parseConfig reports for `context`; fails the test if it accepts it. */
-function problemsOf(context: Record<string, unknown>): readonly string[] {
-  try {
-    parseConfig(context);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(context)}`);
-}
+import { parseConfig } from '../lib/config';
+import { problemsOf } from './support/config-problems';
 
 describe('operations settings', () => {
   test('modelInvocationLogging defaults to "create"', () => {

@@ -1,15 +1,6 @@
 import { assertFitsRegion, ConfigError, parseConfig, SETTINGS } from '../lib/config';
 import { buildApp, CDK_JSON_CONTEXT } from './support/build-app';
-
-function problemsOf(context: Record<string, unknown>): readonly string[] {
-  try {
-    parseConfig(context);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from './support/config-problems';
 
 describe('parseConfig', () => {
   test('no settings => secure defaults (retain, no object lock)', () => {

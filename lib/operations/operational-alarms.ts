@@ -178,46 +178,40 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: 1,
       },
     );
+    /** Any one of these metrics at 1 or more in 5 minutes. */
+    const anyOf = (
+      metrics: readonly cloudwatch.IMetric[],
+      label: string,
+    ): Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'> => {
+      const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
+      return {
+        metric: new cloudwatch.MathExpression({
+          expression: Object.keys(usingMetrics)
+            .map((k) => `FILL(${k}, 0)`)
+            .join(' + '),
+          usingMetrics,
+          period: five,
+          label,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      };
+    };
     if (props.alertRuleNames.length > 0) {
-      const usingMetrics = Object.fromEntries(props.alertRuleNames.map((name, i) => [`r${i}`, ruleFailures(name)]));
       add(
         'alert-delivery-failures',
         'EventBridge failed to deliver a security alert to the topic (it retries for a day, then dead-letters it).',
         'the topic and key policies (a recent change?), then the alert dead-letter queue.',
-        {
-          metric: new cloudwatch.MathExpression({
-            expression: Object.keys(usingMetrics)
-              .map((k) => `FILL(${k}, 0)`)
-              .join(' + '),
-            usingMetrics,
-            period: five,
-            label: 'failed alert deliveries',
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-        },
+        anyOf(props.alertRuleNames.map(ruleFailures), 'failed alert deliveries'),
       );
     }
     if (props.deadLetterQueueNames.length > 0) {
-      const usingMetrics = Object.fromEntries(props.deadLetterQueueNames.map((name, i) => [`q${i}`, queueDepth(name)]));
       add(
         'dead-letters',
         'A message is waiting in the alert dead-letter queue: a security alert that never reached the topic.',
         'the dashboard row "Delivery", then read the message (aws sqs receive-message) and handle the finding by hand.',
-        {
-          metric: new cloudwatch.MathExpression({
-            expression: Object.keys(usingMetrics)
-              .map((k) => `FILL(${k}, 0)`)
-              .join(' + '),
-            usingMetrics,
-            period: five,
-            label: 'dead-lettered messages',
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-        },
+        anyOf(props.deadLetterQueueNames.map(queueDepth), 'dead-lettered messages'),
       );
     }
   }
