@@ -5,8 +5,15 @@ import {
   type LoggingConfig,
   PutModelInvocationLoggingConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
-import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
-import { describeError, RetriesExhausted, withRetry } from '../macie-job/retry';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import {
+  type CustomResourceDependencies,
+  customResource,
+  InvalidPropertiesError,
+  responseMargin,
+} from '../shared/custom-resource';
+import { describeError, RetriesExhausted } from '../shared/retry';
+import { errorMessage, errorName, isTransientSdkError } from '../shared/sdk-errors';
 
 /**
  * CloudFormation custom resource for Amazon Bedrock model invocation logging:
@@ -39,16 +46,8 @@ export const PHYSICAL_ID = 'model-invocation-logging';
 /** Longest one Bedrock call may take: the client's connection plus request timeouts (index.ts). */
 export const CALL_TIMEOUT_MS = 15_000;
 
-/** Longest one response PUT may take before it is abandoned and tried again. */
-export const RESPONSE_TIMEOUT_MS = 5_000;
-
-/**
- * Time kept back from the Lambda timeout: a call started just before the
- * retry deadline may run its full timeout, and the response then needs up to
- * three PUTs with their waits (1 s and 2 s). Without the answer CloudFormation
- * would wait for the custom resource's service timeout instead.
- */
-export const RESPONSE_MARGIN_MS = CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 3_000 + 2_000;
+/** Time kept back from the Lambda timeout for a call under way and the response (see responseMargin). */
+export const RESPONSE_MARGIN_MS = responseMargin(CALL_TIMEOUT_MS);
 
 /**
  * How long access errors of a put count as IAM still settling. Longer than
@@ -57,13 +56,8 @@ export const RESPONSE_MARGIN_MS = CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 3_
  */
 export const PROPAGATION_WINDOW_MS = 90_000;
 
-/** The CloudFormation response body is limited to 4 KiB; the reason is the only long part. */
-const MAX_REASON_LENGTH = 2000;
-
 /** Errors of the Bedrock control-plane API that a later attempt can get past. */
 const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException', 'ServiceUnavailableException']);
-/** Errors of the network or the SDK itself rather than of the request. */
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 /**
  * What Bedrock says when it cannot use a destination, e.g. "Failed to
  * validate permissions for log group: ..., with role: ...". While the role is
@@ -71,23 +65,8 @@ const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNR
  */
 const DESTINATION_PERMISSIONS = /permission|not authorized|access denied|assume/i;
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export interface HandlerDependencies {
+export interface HandlerDependencies extends CustomResourceDependencies {
   readonly bedrock: Pick<BedrockClient, 'send'>;
-  /** PUTs the response; `fetch` in Lambda. */
-  readonly fetch: (
-    url: string,
-    init: { method: 'PUT'; headers: Record<string, string>; body: string },
-  ) => Promise<{ ok: boolean; status: number }>;
-  readonly logger: Logger;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
 }
 
 /** The resource's properties, as the construct passes them (CloudFormation passes strings). */
@@ -101,29 +80,14 @@ export interface Destinations {
   readonly largeDataKeyPrefix: string;
 }
 
-type Response = CloudFormationCustomResourceResponse;
 type Operation =
   | 'GetModelInvocationLoggingConfiguration'
   | 'PutModelInvocationLoggingConfiguration'
   | 'DeleteModelInvocationLoggingConfiguration';
 
-function errorName(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return '';
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return typeof code === 'string' && NETWORK.has(code) ? code : typeof name === 'string' ? name : '';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : '';
-}
-
 /** Throttling, server-side and network errors: worth another attempt for any call. */
 export function isServerSideTransient(error: unknown): boolean {
-  const name = errorName(error);
-  if (TRANSIENT.has(name) || NETWORK.has(name)) return true;
-  const meta = error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const status = meta?.$metadata?.httpStatusCode ?? 0;
-  return meta?.$retryable !== undefined || status === 429 || status >= 500;
+  return isTransientSdkError(error, TRANSIENT);
 }
 
 /** An error that IAM propagation explains while the role and policies are new. */
@@ -133,13 +97,6 @@ export function isAccessError(error: unknown): boolean {
     name === 'AccessDeniedException' ||
     (name === 'ValidationException' && DESTINATION_PERMISSIONS.test(errorMessage(error)))
   );
-}
-
-class InvalidPropertiesError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidPropertiesError';
-  }
 }
 
 /** A prefix as Bedrock uses it: no slash at either end (it joins `<prefix>/AWSLogs/...`). */
@@ -251,9 +208,7 @@ export class ForeignConfigurationError extends Error {
 }
 
 export function createHandler(deps: HandlerDependencies) {
-  const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = deps.random ?? Math.random;
+  const { now, retrying, handler } = customResource(deps);
   const { bedrock, logger } = deps;
 
   async function call<T>(
@@ -264,15 +219,7 @@ export function createHandler(deps: HandlerDependencies) {
     d?: Destinations,
   ): Promise<T> {
     try {
-      return await withRetry(send, {
-        deadline,
-        isTransient,
-        now,
-        sleep,
-        random,
-        onRetry: (error, attempt, delayMs) =>
-          logger.warn('Retrying after a transient error', { operation, error: describeError(error), attempt, delayMs }),
-      });
+      return await retrying(deadline, isTransient, send, { operation });
     } catch (error) {
       throw new Error(explain(operation, error, d), { cause: error });
     }
@@ -331,53 +278,19 @@ export function createHandler(deps: HandlerDependencies) {
     logger.info('Model invocation logging deleted', { was: describeConfig(existing) });
   }
 
-  async function respond(event: CloudFormationCustomResourceEvent, response: Response): Promise<void> {
-    const body = JSON.stringify(response);
-    // The pre-signed URL is signed without a content type: send none.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const init = {
-          method: 'PUT' as const,
-          headers: { 'content-type': '' },
-          body,
-          signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
-        };
-        const result = await deps.fetch(event.ResponseURL, init);
-        if (result.ok) return;
-        throw new Error(`HTTP ${result.status}`);
-      } catch (error) {
-        if (attempt >= 3) throw error;
-        logger.warn('Retrying the response to CloudFormation', { error: describeError(error), attempt });
-        await sleep(1000 * attempt);
-      }
-    }
-  }
-
-  return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
-    const deadline = now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
-    // The pre-signed URL lets anyone who holds it answer for this function.
-    logger.info('Custom resource request', { event: { ...event, ResponseURL: '(not logged)' } });
-    const common = {
-      PhysicalResourceId: PHYSICAL_ID,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    };
-    let response: Response;
-    try {
+  return handler({
+    callTimeoutMs: CALL_TIMEOUT_MS,
+    handle: async (event, deadline) => {
       if (event.RequestType === 'Delete') await remove(event, deadline);
       else await put(event, deadline);
-      response = { Status: 'SUCCESS', ...common };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const reason = `${event.RequestType} failed: ${message}`.slice(0, MAX_REASON_LENGTH);
-      logger.error('Custom resource request failed', { reason });
-      // The id stays fixed even on a failed create: the rollback's Delete
-      // then finds the configuration not ours (or none) and leaves it.
-      response = { Status: 'FAILED', Reason: reason, ...common };
-    }
-    await respond(event, response);
-  };
+      return { physicalResourceId: PHYSICAL_ID };
+    },
+    // The id stays fixed even on a failed create: the rollback's Delete
+    // then finds the configuration not ours (or none) and leaves it.
+    failedPhysicalId: () => PHYSICAL_ID,
+    // explain() has already named the operation and what to check.
+    describeFailure: (error) => (error instanceof Error ? error.message : String(error)),
+  });
 }
 
 /** Destinations of properties that may be incomplete (a Delete after a failed create): undefined then. */

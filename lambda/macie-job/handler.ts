@@ -4,8 +4,16 @@ import {
   type Macie2Client,
   UpdateClassificationJobCommand,
 } from '@aws-sdk/client-macie2';
-import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
-import { describeError, RetriesExhausted, withRetry } from './retry';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import {
+  type CustomResourceDependencies,
+  customResource,
+  InvalidPropertiesError,
+  type Outcome,
+  responseMargin,
+} from '../shared/custom-resource';
+import { describeError, RetriesExhausted } from '../shared/retry';
+import { errorMessage, errorName, isTransientSdkError } from '../shared/sdk-errors';
 
 /**
  * CloudFormation custom resource for one Amazon Macie classification job
@@ -33,71 +41,18 @@ export const NO_JOB = 'macie-job-not-created';
 /** Longest one Macie call may take: the client's connection plus request timeouts (index.ts). */
 export const CALL_TIMEOUT_MS = 25_000;
 
-/** Longest one response PUT may take before it is abandoned and tried again. */
-export const RESPONSE_TIMEOUT_MS = 5_000;
-
-/**
- * Time kept back from the Lambda timeout: a Macie call started just before
- * the retry deadline may still run its full timeout, and the response then
- * needs up to three PUTs with their waits. Without the answer CloudFormation
- * would wait for the custom resource's service timeout instead.
- */
-export const RESPONSE_MARGIN_MS = CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 3_000 + 2_000;
-
-/** The CloudFormation response body is limited to 4 KiB; the reason is the only long part. */
-const MAX_REASON_LENGTH = 2000;
+/** Time kept back from the Lambda timeout for a call under way and the response (see responseMargin). */
+export const RESPONSE_MARGIN_MS = responseMargin(CALL_TIMEOUT_MS);
 
 /** Errors of the Macie API that a later attempt can get past (https://docs.aws.amazon.com/macie/latest/APIReference/jobs.html). */
 // ConflictException is left out: it says the request contradicts the state of
 // a resource, which another attempt does not change.
 const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException']);
-/** Errors of the network or the SDK itself rather than of the request. */
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 /** Macie answers this way while the account's Macie session is not (yet) enabled. */
 const NOT_ENABLED = /not enabled/i;
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export interface HandlerDependencies {
+export interface HandlerDependencies extends CustomResourceDependencies {
   readonly macie: Pick<Macie2Client, 'send'>;
-  /** PUTs the response; `fetch` in Lambda. */
-  readonly fetch: (
-    url: string,
-    init: { method: 'PUT'; headers: Record<string, string>; body: string },
-  ) => Promise<{
-    ok: boolean;
-    status: number;
-  }>;
-  readonly logger: Logger;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-}
-
-type Outcome = { physicalResourceId: string; data?: Record<string, string> };
-type Response = CloudFormationCustomResourceResponse;
-
-function errorName(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return '';
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return typeof code === 'string' && NETWORK.has(code) ? code : typeof name === 'string' ? name : '';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : '';
-}
-
-/** Throttling, server-side and network errors: worth another attempt for any call. */
-function isServerSideTransient(error: unknown): boolean {
-  const name = errorName(error);
-  if (TRANSIENT.has(name) || NETWORK.has(name)) return true;
-  const meta = error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const status = meta?.$metadata?.httpStatusCode ?? 0;
-  return meta?.$retryable !== undefined || status === 429 || status >= 500;
 }
 
 /**
@@ -110,12 +65,12 @@ export function isTransientOnCreate(error: unknown): boolean {
   const name = errorName(error);
   if (name === 'AccessDeniedException') return true;
   if (name === 'ValidationException' && NOT_ENABLED.test(errorMessage(error))) return true;
-  return isServerSideTransient(error);
+  return isTransientSdkError(error, TRANSIENT);
 }
 
 /** On delete, only throttling and server errors: the role's policy has been in place since the create. */
 export function isTransientOnDelete(error: unknown): boolean {
-  return isServerSideTransient(error);
+  return isTransientSdkError(error, TRANSIENT);
 }
 
 /**
@@ -142,29 +97,9 @@ export function parseJob(value: unknown): CreateClassificationJobCommandInput {
   return job as CreateClassificationJobCommandInput;
 }
 
-class InvalidPropertiesError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidPropertiesError';
-  }
-}
-
 export function createHandler(deps: HandlerDependencies) {
-  const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = deps.random ?? Math.random;
+  const { retrying, handler } = customResource(deps);
   const { macie, logger } = deps;
-
-  const retrying = <T>(deadline: number, isTransient: (error: unknown) => boolean, call: () => Promise<T>) =>
-    withRetry(call, {
-      deadline,
-      isTransient,
-      now,
-      sleep,
-      random,
-      onRetry: (error, attempt, delayMs) =>
-        logger.warn('Retrying after a transient error', { error: describeError(error), attempt, delayMs }),
-    });
 
   async function createJob(event: CloudFormationCustomResourceEvent, deadline: number): Promise<Outcome> {
     const job = parseJob(event.ResourceProperties.Job);
@@ -191,59 +126,13 @@ export function createHandler(deps: HandlerDependencies) {
     return { physicalResourceId: jobId };
   }
 
-  async function respond(event: CloudFormationCustomResourceEvent, response: Response): Promise<void> {
-    const body = JSON.stringify(response);
-    // The pre-signed URL is signed without a content type: send none.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const init = {
-          method: 'PUT' as const,
-          headers: { 'content-type': '' },
-          body,
-          signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
-        };
-        const result = await deps.fetch(event.ResponseURL, init);
-        if (result.ok) return;
-        throw new Error(`HTTP ${result.status}`);
-      } catch (error) {
-        if (attempt >= 3) throw error;
-        logger.warn('Retrying the response to CloudFormation', { error: describeError(error), attempt });
-        await sleep(1000 * attempt);
-      }
-    }
-  }
-
-  return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
-    const deadline = now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
-    // The pre-signed URL lets anyone who holds it answer for this function.
-    logger.info('Custom resource request', { event: { ...event, ResponseURL: '(not logged)' } });
-    const previousId = event.RequestType === 'Create' ? NO_JOB : event.PhysicalResourceId;
-    let response: Response;
-    try {
-      const outcome =
-        event.RequestType === 'Delete' ? await cancelJob(previousId, deadline) : await createJob(event, deadline);
-      response = {
-        Status: 'SUCCESS',
-        PhysicalResourceId: outcome.physicalResourceId,
-        StackId: event.StackId,
-        RequestId: event.RequestId,
-        LogicalResourceId: event.LogicalResourceId,
-        Data: outcome.data,
-      };
-    } catch (error) {
-      const reason = `${event.RequestType} failed: ${describeError(error)}`.slice(0, MAX_REASON_LENGTH);
-      logger.error('Custom resource request failed', { reason });
-      response = {
-        Status: 'FAILED',
-        Reason: reason,
-        // Unchanged on a failed update or delete; a marker on a failed create,
-        // so that the rollback's Delete knows there is nothing to cancel.
-        PhysicalResourceId: previousId,
-        StackId: event.StackId,
-        RequestId: event.RequestId,
-        LogicalResourceId: event.LogicalResourceId,
-      };
-    }
-    await respond(event, response);
-  };
+  return handler({
+    callTimeoutMs: CALL_TIMEOUT_MS,
+    handle: (event, deadline) =>
+      event.RequestType === 'Delete' ? cancelJob(event.PhysicalResourceId, deadline) : createJob(event, deadline),
+    // Unchanged on a failed update or delete; a marker on a failed create,
+    // so that the rollback's Delete knows there is nothing to cancel.
+    failedPhysicalId: (event) => (event.RequestType === 'Create' ? NO_JOB : event.PhysicalResourceId),
+    describeFailure: describeError,
+  });
 }

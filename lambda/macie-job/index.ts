@@ -1,23 +1,14 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
-import { CALL_TIMEOUT_MS, createHandler, type Logger } from './handler';
+import { jsonLogger, singleAttemptClientConfig } from '../shared/custom-resource';
+import { CALL_TIMEOUT_MS, createHandler } from './handler';
 
 /**
- * Lambda entry point: the real Macie client, `fetch` for the response, and
- * JSON log lines (the function's log format is JSON).
- *
- * The SDK's own retries are off (one attempt per call): the handler retries,
- * with a backoff that knows the Lambda deadline. Each call is bounded so a
- * hung connection cannot eat the time left for the response.
+ * Lambda entry point: the real Macie client (one attempt per call, bounded by
+ * CALL_TIMEOUT_MS: the handler retries), `fetch` for the response, and JSON
+ * log lines.
  */
-const macie = new Macie2Client({
-  maxAttempts: 1,
-  requestHandler: { connectionTimeout: 5_000, requestTimeout: CALL_TIMEOUT_MS - 5_000 },
+export const handler = createHandler({
+  macie: new Macie2Client(singleAttemptClientConfig(CALL_TIMEOUT_MS)),
+  fetch,
+  logger: jsonLogger(),
 });
-
-const line =
-  (level: 'info' | 'warn' | 'error') =>
-  (message: string, fields: Record<string, unknown> = {}): void =>
-    console[level](JSON.stringify({ message, ...fields }));
-const logger: Logger = { info: line('info'), warn: line('warn'), error: line('error') };
-
-export const handler = createHandler({ macie, fetch, logger });

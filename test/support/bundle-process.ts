@@ -1,11 +1,49 @@
 /**
  * For the tests that run a function's ESM bundle in a plain Node process, as
- * Lambda loads it: a local HTTP/1.1 stand-in that records every request, and
- * the child process itself, given only the environment the test names.
+ * Lambda loads it: the bundle itself, a local HTTP/1.1 stand-in that records
+ * every request, and the child process, given only the environment the test
+ * names.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { ESM_BUNDLING } from '../../lib/esm-bundling';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface EsmBundle {
+  /** The bundle's path, for runBundle. */
+  readonly bundle: string;
+  /** Deletes the bundle's temporary directory. */
+  remove(): void;
+}
+
+/**
+ * Bundles lambda/<name>/index.ts with the project's bundling options
+ * (lib/esm-bundling.ts) into a temporary directory: the entry point directly
+ * rather than through the CDK construct, so the test does not depend on a stack.
+ */
+export async function esmBundle(name: string): Promise<EsmBundle> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-bundle-`));
+  const bundle = path.join(dir, 'index.mjs');
+  await build({
+    entryPoints: [path.join(ROOT, 'lambda', name, 'index.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ESM_BUNDLING.target,
+    minify: ESM_BUNDLING.minify,
+    mainFields: ESM_BUNDLING.mainFields,
+    banner: { js: ESM_BUNDLING.banner ?? '' },
+    logLevel: 'error',
+  });
+  return { bundle, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
 
 export type Seen = { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string };
 

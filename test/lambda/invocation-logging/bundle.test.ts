@@ -9,18 +9,8 @@
  * It bundles the entry point directly rather than through the CDK construct,
  * so it does not depend on the stack; the options are the same ones.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { build } from 'esbuild';
-import { ESM_BUNDLING } from '../../../lib/esm-bundling';
-import { recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
-const ACCOUNT = '111111111111';
-const LOG_GROUP = 'GuardedGenAi-Operations-ModelInvocations';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/GuardedGenAi-Operations-InvocationLoggingRole-1A2B3C4D5E6F`;
-const BUCKET = 'guardedgenai-dataprotection-databucket-1a2b3c4d5e6f';
+import { esmBundle, recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
+import { ACCOUNT, BUCKET, LOG_GROUP, OURS, ROLE_ARN } from './fixtures';
 
 /**
  * Bedrock's REST API (GET and PUT /logging/modelinvocations) and the response
@@ -62,20 +52,7 @@ await handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => 1
 `;
 
 test('the bundle retries a put that lands before the role is usable, then PUTs SUCCESS to the response URL', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invocation-logging-bundle-'));
-  const bundle = path.join(dir, 'index.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'lambda', 'invocation-logging', 'index.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: ESM_BUNDLING.target,
-    minify: ESM_BUNDLING.minify,
-    mainFields: ESM_BUNDLING.mainFields,
-    banner: { js: ESM_BUNDLING.banner ?? '' },
-    logLevel: 'error',
-  });
+  const { bundle, remove } = await esmBundle('invocation-logging');
   const { server, seen, base } = await standIn();
   const event = {
     RequestType: 'Create',
@@ -99,26 +76,12 @@ test('the bundle retries a put that lands before the role is usable, then PUTs S
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
   } finally {
     server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    remove();
   }
   const calls = seen.filter((s) => s.url === '/logging/modelinvocations');
   expect(calls.map((s) => s.method)).toEqual(['GET', 'PUT', 'PUT']);
   // The wire format of the request body: the field names Bedrock's API documents.
-  expect(JSON.parse(calls[2].body)).toEqual({
-    loggingConfig: {
-      cloudWatchConfig: {
-        logGroupName: LOG_GROUP,
-        roleArn: ROLE_ARN,
-        largeDataDeliveryS3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
-      },
-      s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
-      textDataDeliveryEnabled: true,
-      imageDataDeliveryEnabled: false,
-      embeddingDataDeliveryEnabled: false,
-      videoDataDeliveryEnabled: false,
-      audioDataDeliveryEnabled: false,
-    },
-  });
+  expect(JSON.parse(calls[2].body)).toEqual({ loggingConfig: OURS });
   const [response] = seen.filter((s) => s.url?.startsWith('/response'));
   expect(response.method).toBe('PUT');
   // Signed without a content type: none may be sent.

@@ -17,13 +17,16 @@ import {
   PHYSICAL_ID,
   PROPAGATION_WINDOW_MS,
   RESPONSE_MARGIN_MS,
-  RESPONSE_TIMEOUT_MS,
 } from '../../../lambda/invocation-logging/handler';
+import { ACCOUNT, BUCKET, LOG_GROUP, OURS, ROLE_ARN } from './fixtures';
+import { RESPONSE_TIMEOUT_MS } from '../../../lambda/shared/custom-resource';
+import {
+  customResourceHarness,
+  type MakeHandler,
+  responseTo,
+  runWithFlakyResponseUrl,
+} from '../support/custom-resource-harness';
 
-const ACCOUNT = '111111111111';
-const LOG_GROUP = 'GuardedGenAi-Operations-ModelInvocations';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/GuardedGenAi-Operations-InvocationLoggingRole-1A2B3C4D5E6F`;
-const BUCKET = 'guardedgenai-dataprotection-databucket-1a2b3c4d5e6f';
 const RESPONSE_URL =
   'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/arn%3Aaws%3Acloudformation%3Aeu-west-1%3A111111111111%3Astack/GuardedGenAi-Operations/7b2e/InvocationLogging?X-Amz-Signature=abc';
 const STACK_ID = `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/GuardedGenAi-Operations/7b2e4c10-cd5e-11f0-8b1a-0a1b2c3d4e5f`;
@@ -63,20 +66,6 @@ const deleteEvent: CloudFormationCustomResourceEvent = {
   ResourceProperties: properties(),
 };
 
-/** What the handler puts: text only, both destinations, large bodies next to the records. */
-const OURS: LoggingConfig = {
-  cloudWatchConfig: {
-    logGroupName: LOG_GROUP,
-    roleArn: ROLE_ARN,
-    largeDataDeliveryS3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
-  },
-  s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations' },
-  textDataDeliveryEnabled: true,
-  imageDataDeliveryEnabled: false,
-  embeddingDataDeliveryEnabled: false,
-  videoDataDeliveryEnabled: false,
-  audioDataDeliveryEnabled: false,
-};
 /** A security team's account-wide logging, set up before this app. */
 const THEIRS: LoggingConfig = {
   cloudWatchConfig: {
@@ -98,37 +87,9 @@ const accessDenied = (action: string) =>
 
 const bedrockMock = mockClient(BedrockClient);
 
-/** The handler with a fake clock (sleeping advances it) and a recorder of the responses PUT to CloudFormation. */
-function harness(lambdaTimeoutMs = 300_000) {
-  let clock = 1_800_000_000_000;
-  const sleeps: number[] = [];
-  const puts: { url: string; method: string; headers: Record<string, string>; body: Record<string, unknown> }[] = [];
-  const fetch = jest.fn(
-    async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
-      puts.push({ url, method: init.method, headers: init.headers, body: JSON.parse(init.body) });
-      return { ok: true, status: 200 };
-    },
-  );
-  const start = clock;
-  const handler = createHandler({
-    bedrock: new BedrockClient({ region: 'eu-west-1' }),
-    fetch,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    now: () => clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
-    random: () => 0.5,
-  });
-  const context = { getRemainingTimeInMillis: () => lambdaTimeoutMs - (clock - start) };
-  return {
-    run: (event: CloudFormationCustomResourceEvent) => handler(event, context),
-    puts,
-    sleeps,
-    elapsed: () => clock - start,
-  };
-}
+/** The handler, as customResourceHarness gives it, with the real BedrockClient (mocked). */
+const make: MakeHandler = (deps) => createHandler({ ...deps, bedrock: new BedrockClient({ region: 'eu-west-1' }) });
+const harness = (lambdaTimeoutMs?: number) => customResourceHarness(make, lambdaTimeoutMs);
 
 const putCalls = () => bedrockMock.commandCalls(PutModelInvocationLoggingConfigurationCommand);
 const deleteCalls = () => bedrockMock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand);
@@ -144,19 +105,7 @@ describe('create', () => {
     await h.run(createEvent);
     expect(putCalls().map((c) => c.args[0].input)).toEqual([{ loggingConfig: OURS }]);
     expect(h.puts).toEqual([
-      {
-        url: RESPONSE_URL,
-        method: 'PUT',
-        // The pre-signed URL was signed without a content type.
-        headers: { 'content-type': '' },
-        body: {
-          Status: 'SUCCESS',
-          PhysicalResourceId: 'model-invocation-logging',
-          StackId: STACK_ID,
-          RequestId: common.RequestId,
-          LogicalResourceId: common.LogicalResourceId,
-        },
-      },
+      responseTo(createEvent, { Status: 'SUCCESS', PhysicalResourceId: 'model-invocation-logging' }),
     ]);
   });
 
@@ -409,22 +358,8 @@ describe('the response', () => {
 
   test('is PUT again when the pre-signed URL answers with an error, and the URL is never logged', async () => {
     bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
-    const logged: string[] = [];
-    const record = (message: string, fields?: Record<string, unknown>) =>
-      logged.push(JSON.stringify({ message, fields }));
-    const fetch = jest
-      .fn()
-      .mockResolvedValueOnce({ ok: false, status: 503 })
-      .mockResolvedValueOnce({ ok: true, status: 200 });
-    const handler = createHandler({
-      bedrock: new BedrockClient({ region: 'eu-west-1' }),
-      fetch,
-      logger: { info: record, warn: record, error: record },
-      sleep: async () => undefined,
-    });
-    await handler(deleteEvent, { getRemainingTimeInMillis: () => 300_000 });
-    expect(fetch).toHaveBeenCalledTimes(2);
-    expect(fetch.mock.calls.map(([url]) => url)).toEqual([RESPONSE_URL, RESPONSE_URL]);
-    expect(logged.join('\n')).not.toContain('X-Amz-Signature');
+    const { urls, logged } = await runWithFlakyResponseUrl(make, deleteEvent);
+    expect(urls).toEqual([RESPONSE_URL, RESPONSE_URL]);
+    expect(logged).not.toContain('X-Amz-Signature');
   });
 });

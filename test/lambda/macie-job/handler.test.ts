@@ -12,13 +12,14 @@ import {
 } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CALL_TIMEOUT_MS, createHandler, NO_JOB, RESPONSE_MARGIN_MS } from '../../../lambda/macie-job/handler';
+import { RESPONSE_TIMEOUT_MS } from '../../../lambda/shared/custom-resource';
 import {
-  CALL_TIMEOUT_MS,
-  createHandler,
-  NO_JOB,
-  RESPONSE_MARGIN_MS,
-  RESPONSE_TIMEOUT_MS,
-} from '../../../lambda/macie-job/handler';
+  customResourceHarness,
+  type MakeHandler,
+  responseTo,
+  runWithFlakyResponseUrl,
+} from '../support/custom-resource-harness';
 
 const ACCOUNT = '111111111111';
 const JOB_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -77,38 +78,9 @@ const accessDenied = (message = 'User is not authorized to perform: macie2:Creat
 
 const macieMock = mockClient(Macie2Client);
 
-/** The handler with a fake clock (sleeping advances it) and a recorder of the responses PUT to CloudFormation. */
-function harness(lambdaTimeoutMs = 300_000) {
-  let clock = 1_800_000_000_000;
-  const sleeps: number[] = [];
-  const puts: { url: string; method: string; headers: Record<string, string>; body: Record<string, unknown> }[] = [];
-  const fetch = jest.fn(
-    async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
-      puts.push({ url, method: init.method, headers: init.headers, body: JSON.parse(init.body) });
-      return { ok: true, status: 200 };
-    },
-  );
-  const start = clock;
-  const handler = createHandler({
-    macie: new Macie2Client({ region: 'eu-west-1' }),
-    fetch,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    now: () => clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
-    random: () => 0.5,
-  });
-  const context = { getRemainingTimeInMillis: () => lambdaTimeoutMs - (clock - start) };
-  return {
-    run: (event: CloudFormationCustomResourceEvent) => handler(event, context),
-    puts,
-    fetch,
-    sleeps,
-    elapsed: () => clock - start,
-  };
-}
+/** The handler, as customResourceHarness gives it, with the real Macie2Client (mocked). */
+const make: MakeHandler = (deps) => createHandler({ ...deps, macie: new Macie2Client({ region: 'eu-west-1' }) });
+const harness = (lambdaTimeoutMs?: number) => customResourceHarness(make, lambdaTimeoutMs);
 
 beforeEach(() => macieMock.reset());
 
@@ -120,20 +92,11 @@ describe('create', () => {
     const [call] = macieMock.commandCalls(CreateClassificationJobCommand);
     expect(call.args[0].input).toEqual(JSON.parse(jobProperty('d214d43ecca5a343-6f3a2c10')));
     expect(h.puts).toEqual([
-      {
-        url: RESPONSE_URL,
-        method: 'PUT',
-        // The pre-signed URL was signed without a content type.
-        headers: { 'content-type': '' },
-        body: {
-          Status: 'SUCCESS',
-          PhysicalResourceId: JOB_ID,
-          StackId: STACK_ID,
-          RequestId: common.RequestId,
-          LogicalResourceId: common.LogicalResourceId,
-          Data: { JobId: JOB_ID, JobArn: jobArn(JOB_ID) },
-        },
-      },
+      responseTo(createEvent, {
+        Status: 'SUCCESS',
+        PhysicalResourceId: JOB_ID,
+        Data: { JobId: JOB_ID, JobArn: jobArn(JOB_ID) },
+      }),
     ]);
   });
 
@@ -289,22 +252,8 @@ describe('delete', () => {
 describe('the response', () => {
   test('is PUT again when the pre-signed URL answers with an error, and the URL is never logged', async () => {
     macieMock.on(UpdateClassificationJobCommand).resolves({});
-    const logged: string[] = [];
-    const record = (message: string, fields?: Record<string, unknown>) =>
-      logged.push(JSON.stringify({ message, fields }));
-    const fetch = jest
-      .fn()
-      .mockResolvedValueOnce({ ok: false, status: 503 })
-      .mockResolvedValueOnce({ ok: true, status: 200 });
-    const handler = createHandler({
-      macie: new Macie2Client({ region: 'eu-west-1' }),
-      fetch,
-      logger: { info: record, warn: record, error: record },
-      sleep: async () => undefined,
-    });
-    await handler(deleteEvent(JOB_ID), { getRemainingTimeInMillis: () => 300_000 });
-    expect(fetch).toHaveBeenCalledTimes(2);
-    expect(fetch.mock.calls.map(([url]) => url)).toEqual([RESPONSE_URL, RESPONSE_URL]);
-    expect(logged.join('\n')).not.toContain('X-Amz-Signature');
+    const { urls, logged } = await runWithFlakyResponseUrl(make, deleteEvent(JOB_ID));
+    expect(urls).toEqual([RESPONSE_URL, RESPONSE_URL]);
+    expect(logged).not.toContain('X-Amz-Signature');
   });
 });

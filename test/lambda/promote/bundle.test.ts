@@ -8,15 +8,8 @@
  * It bundles the entry point directly rather than through the CDK construct,
  * so it does not depend on the stack; the options are the same ones.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { build } from 'esbuild';
-import { ESM_BUNDLING } from '../../../lib/esm-bundling';
-import { recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
+import { esmBundle, recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
 import { BUCKET, ENVIRONMENT, scanResult, sqsEvent, VERSION } from './fixtures';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
 
 /** S3 (path style: the endpoint is an IP address) and the Bedrock Agent REST API on one local port. */
 function standIn(): Promise<RecordingServer> {
@@ -78,20 +71,7 @@ process.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))
 `;
 
 test('the ESM bundle promotes a clean PDF with the real clients: exact version copied with the project key, job started', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-bundle-'));
-  const bundle = path.join(dir, 'index.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'lambda', 'promote', 'index.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: ESM_BUNDLING.target,
-    minify: ESM_BUNDLING.minify,
-    mainFields: ESM_BUNDLING.mainFields,
-    banner: { js: ESM_BUNDLING.banner ?? '' },
-    logLevel: 'error',
-  });
+  const { bundle, remove } = await esmBundle('promote');
   const { server, seen, base } = await standIn();
   const event = sqsEvent(scanResult('incoming/reports/q3 summary.pdf'));
   let stdout: string;
@@ -106,7 +86,7 @@ test('the ESM bundle promotes a clean PDF with the real clients: exact version c
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
   } finally {
     server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    remove();
   }
   expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [] });
   const [copy] = seen.filter((s) => s.method === 'PUT' && s.url?.startsWith(`/${BUCKET}/knowledge/`));

@@ -1,4 +1,4 @@
-import { backoffDelay, RetriesExhausted, withRetry } from '../../../lambda/macie-job/retry';
+import { backoffDelay, RetriesExhausted, withRetry } from '../../../lambda/shared/retry';
 
 describe('backoffDelay', () => {
   test('doubles from the base up to the cap, with jitter between half and all of it', () => {
