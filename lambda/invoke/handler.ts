@@ -156,6 +156,10 @@ export function createHandler(deps: Dependencies): StreamingHandler<LambdaFuncti
 
     metrics.addMetric('Latency', 'Milliseconds', latencyMs);
     if (outcome.status >= 400) metrics.addMetric(outcome.status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
+    // Bedrock (or the knowledge base) throttled us after the SDK's retries: a
+    // metric of our own, because Bedrock's per-ModelId metrics may not be
+    // recorded under the id we call (an inference profile).
+    if (outcome.error === 'throttled') metrics.addMetric('Throttled', 'Count', 1);
     if (outcome.answer?.guardrail.intervened) metrics.addMetric('GuardrailInterventions', 'Count', 1);
     if (outcome.answer) {
       metrics.addMetric('InputTokens', 'Count', outcome.answer.usage.inputTokens);

@@ -100,12 +100,15 @@ export class OperationalAlarms extends Construct {
     );
     add(
       'throttles',
-      'Requests were throttled: by Lambda (concurrency) or by Bedrock (the model quota).',
+      'Requests were throttled: by Lambda (concurrency) or by Bedrock (the model quota, after the SDK retried), answered with 429.',
       'which of the two in the dashboard row "Throttles", then the account quotas.',
       {
         metric: new cloudwatch.MathExpression({
-          expression: 'FILL(lambda, 0) + FILL(bedrock, 0)',
-          usingMetrics: { lambda: m.lambda('Throttles'), bedrock: m.bedrock('InvocationThrottles') },
+          // The function's own count of 429s from Bedrock: AWS/Bedrock's
+          // InvocationThrottles is per ModelId, and AWS does not document
+          // which id an inference-profile call is recorded under.
+          expression: 'FILL(lambda, 0) + FILL(upstream, 0)',
+          usingMetrics: { lambda: m.lambda('Throttles'), upstream: m.invoke('Throttled') },
           period: five,
           label: 'throttled requests',
         }),

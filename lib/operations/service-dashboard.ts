@@ -89,7 +89,7 @@ export class ServiceDashboard extends Construct {
         width: HALF,
         height: 6,
       }),
-      graph('Throttles', [m.lambda('Throttles'), m.bedrock('InvocationThrottles')], HALF),
+      graph('Throttles', [m.lambda('Throttles'), m.invoke('Throttled'), m.bedrock('InvocationThrottles')], HALF),
     );
 
     const interventions = m.invoke('GuardrailInterventions');

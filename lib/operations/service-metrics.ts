@@ -25,6 +25,7 @@ export type InvokeMetricName =
   | 'InputTokens'
   | 'OutputTokens'
   | 'AuditWriteFailures'
+  | 'Throttled'
   | 'RetrievalLatency'
   | 'RetrievedPassages';
 

@@ -16,7 +16,9 @@ export async function inspectInvocationLogging(
   let configured: boolean;
   try {
     const { loggingConfig } = await clients.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}));
-    configured = loggingConfig !== undefined;
+    // As the custom resource decides it (lambda/invocation-logging): a
+    // configuration that names a destination.
+    configured = Boolean(loggingConfig?.cloudWatchConfig?.logGroupName || loggingConfig?.s3Config?.bucketName);
     logGroup = loggingConfig?.cloudWatchConfig?.logGroupName;
   } catch (error) {
     return cannotInspect(

@@ -211,10 +211,12 @@ describe('OperationsStack', () => {
       });
     });
 
-    test('throttles: Lambda and Bedrock throttles of this function and model together, 5 or more in 5 minutes', () => {
+    test('throttles: Lambda throttles of this function and its own 429s after Bedrock throttled it, 5 or more in 5 minutes', () => {
       const a = alarm('throttles');
-      // FILLed: a throttle of one kind alone must still count.
-      expect(a.expression).toBe('FILL(lambda, 0) + FILL(bedrock, 0)');
+      // FILLed: a throttle of one kind alone must still count. The function's
+      // own Throttled count, not AWS/Bedrock's per-ModelId metric, whose id for
+      // an inference-profile call AWS does not document.
+      expect(a.expression).toBe('FILL(lambda, 0) + FILL(upstream, 0)');
       expect(a.metrics).toEqual({
         lambda: {
           namespace: 'AWS/Lambda',
@@ -223,10 +225,10 @@ describe('OperationsStack', () => {
           stat: 'Sum',
           period: 300,
         },
-        bedrock: {
-          namespace: 'AWS/Bedrock',
-          name: 'InvocationThrottles',
-          dimensions: { ModelId: 'amazon.nova-micro-v1:0' },
+        upstream: {
+          namespace: 'GuardedGenAi',
+          name: 'Throttled',
+          dimensions: { service: 'guarded-invoke' },
           stat: 'Sum',
           period: 300,
         },
@@ -499,9 +501,10 @@ describe('OperationsStack', () => {
       expect(log[0].properties.region).toBe(region);
     });
 
-    test('throttles of Lambda (this function) and Bedrock (this model)', () => {
+    test('throttles of Lambda (this function), the function (429s) and Bedrock (this model)', () => {
       expect(linesOf(byTitle(widgets, 'Throttles'))).toEqual([
         `AWS/Lambda Throttles ${fn} Sum`,
+        `${inv} Throttled ${svc} Sum`,
         'AWS/Bedrock InvocationThrottles ModelId=amazon.nova-micro-v1:0 Sum',
       ]);
     });

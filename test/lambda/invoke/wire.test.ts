@@ -117,6 +117,8 @@ describe('wire: the real SDK clients against local protocol servers', () => {
       error: { code: 'throttled', message: 'The model is busy. Retry in 5 seconds.', requestId: 'req-1' },
     });
     expect(bedrock.calls).toHaveLength(3);
+    // Counted as a throttle of our own (the operations stack alarms on it), and as a client error.
+    expect(wire.metrics).toMatchObject({ Throttled: 1, ClientErrors: 1 });
   });
 
   test('a 5xx from the model service => 503 after retries, with no upstream detail', async () => {
