@@ -1,12 +1,6 @@
 import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/threat-detector';
 import { synthesize, TEST_ENV } from '../support/build-app';
-import {
-  type Caller,
-  type Decision,
-  generatedVectorStoreName,
-  PolicyWorld,
-  type ServiceRequest,
-} from '../support/iam-harness';
+import { type Caller, type Decision, PolicyWorld, type ServiceRequest } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
 import type { ServiceRequestId } from '../support/service-requests';
 
@@ -174,7 +168,7 @@ describe('S3 Vectors maintains the index in the background', () => {
     // account is let in too, and only the index's own encryption uses the key.
     await expectDecision(
       decrypt(
-        `arn:aws:s3vectors:${region}:${account}:bucket/${generatedVectorStoreName('Reports', 'ReportVectors1A2B3C4D')}`,
+        `arn:aws:s3vectors:${region}:${account}:bucket/${generatedName('Reports', 'ReportVectors1A2B3C4D', 'AWS::S3Vectors::VectorBucket')}`,
       ),
       'Allowed',
     );

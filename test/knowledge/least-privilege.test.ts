@@ -1,5 +1,5 @@
 import { synthesize, TEST_ENV } from '../support/build-app';
-import { type Decision, generatedVectorStoreName, PolicyWorld } from '../support/iam-harness';
+import { type Decision, PolicyWorld } from '../support/iam-harness';
 import { generatedName } from '../support/physical-names';
 
 /**
@@ -27,8 +27,8 @@ const knowledgeBaseArn = world.valueOf(knowledgeBase.arn, knowledgeBase);
 
 const titanV2 = `arn:aws:bedrock:${region}::foundation-model/amazon.titan-embed-text-v2:0`;
 /** A second index in our vector bucket, and a vector bucket of another stack, named as CloudFormation would. */
-const otherIndex = `${vectorBucketArn}/index/${generatedVectorStoreName(knowledge.stackName, 'ArchiveIndex5C6D7E8F')}`;
-const otherVectorBucket = `arn:aws:s3vectors:${region}:${account}:bucket/${generatedVectorStoreName('Reports', 'ReportVectors1A2B3C4D')}`;
+const otherIndex = `${vectorBucketArn}/index/${generatedName(knowledge.stackName, 'ArchiveIndex5C6D7E8F', 'AWS::S3Vectors::Index')}`;
+const otherVectorBucket = `arn:aws:s3vectors:${region}:${account}:bucket/${generatedName('Reports', 'ReportVectors1A2B3C4D', 'AWS::S3Vectors::VectorBucket')}`;
 const indexInOtherBucket = `${otherVectorBucket}/index/${indexArn.split('/index/')[1]}`;
 /** A bucket of another stack of this account. */
 const otherBucket = `arn:aws:s3:::${generatedName('Reports', 'ReportBucket3C4D5E6F', 'AWS::S3::Bucket')}`;

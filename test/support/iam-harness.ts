@@ -111,28 +111,6 @@ function bedrockId(seed: string): string {
   return pseudoRandom(seed, 10, 'upper');
 }
 
-/**
- * The name CloudFormation generates for an S3 Vectors bucket or index the
- * template leaves unnamed. Both are registry types, so the name follows the
- * rule of physical-names.ts (`<stack>-<logical id>-<12 characters>`),
- * lowercased because S3 Vectors names hold only lowercase letters, digits and
- * hyphens (and dots for an index), at most 63 characters,
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-buckets-naming.html.
- * (Kept here until physical-names.ts has a NAMED_TYPES entry for these types.)
- */
-export function generatedVectorStoreName(stackName: string, logicalId: string): string {
-  const maxLength = 63;
-  const suffix = pseudoRandom(`${stackName}/${logicalId}/s3vectors`, 12, 'lower');
-  const stack = stackName.replace(/^-+/, '').replace(/-{2,}/g, '-');
-  const free = maxLength - (suffix.length + 1) - 1;
-  // The plugin's fair split between two parts: half each, the rest to whichever needs it.
-  const half = Math.floor(free / 2);
-  const stackChars =
-    stack.length <= half ? stack.length : Math.min(stack.length, free - Math.min(logicalId.length, half));
-  const idChars = Math.min(logicalId.length, free - stackChars);
-  return `${stack.slice(0, stackChars)}-${logicalId.slice(0, idChars)}-${suffix}`.toLowerCase();
-}
-
 /** Context of a well-behaved HTTPS request (TLS 1.3 where the service reports it). */
 function secureDefaults(action: string): Record<string, string> {
   return action.startsWith('s3:')
@@ -602,7 +580,7 @@ export class PolicyWorld {
       const name =
         props.VectorBucketName !== undefined
           ? (this.resolve(props.VectorBucketName, stackName) as string)
-          : generatedVectorStoreName(stackName, logicalId);
+          : generatedName(stackName, logicalId, 'AWS::S3Vectors::VectorBucket');
       return `arn:aws:s3vectors:${this.env.region}:${this.env.account}:bucket/${name}`;
     }
     const bucketArn =
@@ -612,7 +590,7 @@ export class PolicyWorld {
     const name =
       props.IndexName !== undefined
         ? (this.resolve(props.IndexName, stackName) as string)
-        : generatedVectorStoreName(stackName, logicalId);
+        : generatedName(stackName, logicalId, 'AWS::S3Vectors::Index');
     return `${bucketArn}/index/${name}`;
   }
 

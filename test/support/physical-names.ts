@@ -92,6 +92,22 @@ export const NAMED_TYPES: Readonly<Record<string, NamedType>> = {
     limitCitation: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html',
     suffix: SUFFIX_STYLES.s3,
   },
+  // Registry types, so the provider's suffix; lowercased because S3 Vectors
+  // names hold only lowercase letters, digits and hyphens (and dots, for an index).
+  'AWS::S3Vectors::VectorBucket': {
+    nameProperty: 'VectorBucketName',
+    maxLength: 63,
+    lowercase: true,
+    limitCitation: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-buckets-naming.html',
+    suffix: SUFFIX_STYLES.provider,
+  },
+  'AWS::S3Vectors::Index': {
+    nameProperty: 'IndexName',
+    maxLength: 63,
+    lowercase: true,
+    limitCitation: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-indexes.html',
+    suffix: SUFFIX_STYLES.provider,
+  },
   'AWS::IAM::Role': {
     nameProperty: 'RoleName',
     maxLength: 64,
