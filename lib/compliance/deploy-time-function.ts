@@ -18,6 +18,24 @@ export interface FunctionLogsProps {
 }
 
 /**
+ * A log group of the app, encrypted with the project key, kept as long as the
+ * operator chose, with the Control Tower acknowledgements that go with it.
+ */
+export function projectKeyLogGroup(
+  scope: Construct,
+  id: string,
+  props: Pick<FunctionLogsProps, 'key' | 'retention' | 'removalPolicy' | 'whyShortRetentionIsEnough'>,
+): logs.LogGroup {
+  const logGroup = new logs.LogGroup(scope, id, {
+    encryptionKey: props.key,
+    retention: props.retention,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
+  acknowledgeProjectKeyLogGroup(logGroup, props.retention, props.whyShortRetentionIsEnough);
+  return logGroup;
+}
+
+/**
  * The log group of a function of ours, encrypted with the project key, and
  * the customer-managed policy that lets its role write there and nowhere else
  * (instead of AWS's managed basic-execution policy, which reaches every log
@@ -29,12 +47,7 @@ export function functionLogs(
   ids: { readonly logGroup: string; readonly policy: string },
   props: FunctionLogsProps,
 ): { logGroup: logs.LogGroup; policy: iam.ManagedPolicy } {
-  const logGroup = new logs.LogGroup(scope, ids.logGroup, {
-    encryptionKey: props.key,
-    retention: props.retention,
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-  });
-  acknowledgeProjectKeyLogGroup(logGroup, props.retention, props.whyShortRetentionIsEnough);
+  const logGroup = projectKeyLogGroup(scope, ids.logGroup, props);
   const policy = new iam.ManagedPolicy(scope, ids.policy, {
     roles: [props.role],
     statements: [

@@ -13,7 +13,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { projectKeyLogGroup } from '../compliance/deploy-time-function';
 import { esmBundling } from '../esm-bundling';
 import { INCOMING_PREFIX } from '../shared/data-layout';
 import {
@@ -156,16 +157,13 @@ export class DocumentPromotion extends Construct {
       );
     }
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.key,
+    this.logGroup = projectKeyLogGroup(this, 'Logs', {
+      key: props.key,
       retention: props.logRetention,
       removalPolicy,
+      whyShortRetentionIsEnough:
+        'every promotion leaves its trace in the bucket (the copy, or the tag on the refused object) and every refusal an alert.',
     });
-    acknowledgeProjectKeyLogGroup(
-      this.logGroup,
-      props.logRetention,
-      'every promotion leaves its trace in the bucket (the copy, or the tag on the refused object) and every refusal an alert.',
-    );
 
     this.role = new iam.Role(this, 'Role', {
       // Named: the data bucket lets only this role write under knowledge/.

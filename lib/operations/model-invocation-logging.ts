@@ -7,8 +7,8 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeProjectKeyLogGroup, acknowledgeWildcardResource } from '../compliance/acknowledge';
-import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
+import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { acknowledgeDeployTimeFunction, functionLogs, projectKeyLogGroup } from '../compliance/deploy-time-function';
 import { esmBundling } from '../esm-bundling';
 import { arnInAccount } from '../shared/names';
 
@@ -51,16 +51,13 @@ export class ModelInvocationLogging extends Construct {
 
     // Full prompts and answers: encrypted with the project key, kept as long
     // as the operator chose for logs.
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.key,
+    this.logGroup = projectKeyLogGroup(this, 'Logs', {
+      key: props.key,
       retention: props.logRetention,
       removalPolicy,
+      whyShortRetentionIsEnough:
+        'the same invocations are delivered to the data bucket too, where recordsRetentionDays applies.',
     });
-    acknowledgeProjectKeyLogGroup(
-      this.logGroup,
-      props.logRetention,
-      'the same invocations are delivered to the data bucket too, where recordsRetentionDays applies.',
-    );
 
     // Bedrock acts for this account's invocations only (AWS's documented trust).
     this.deliveryRole = new iam.Role(this, 'DeliveryRole', {

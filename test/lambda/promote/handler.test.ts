@@ -122,17 +122,23 @@ function givenJobs(...jobs: { id: string; status: string; startedAt: Date }[]) {
   });
 }
 
-function run(...bodies: unknown[]) {
+/** The handler with the mocked clients and a recording logger; the clock at the copy's write time. */
+function handlerWith(settings: Parameters<typeof createHandler>[0]['settings'] = SETTINGS) {
   const log = recorder();
   const handler = createHandler({
     s3: new S3Client({ region: 'eu-west-1' }),
     bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
     agent: new BedrockAgentClient({ region: 'eu-west-1' }),
     sns: new SNSClient({ region: 'eu-west-1' }),
-    settings: SETTINGS,
+    settings,
     logger: log.logger,
     now: () => WRITTEN.getTime(),
   });
+  return { handler, log };
+}
+
+function run(...bodies: unknown[]) {
+  const { handler, log } = handlerWith();
   return { result: handler(sqsEvent(...bodies)), log };
 }
 
@@ -561,15 +567,7 @@ describe('failures', () => {
     );
     s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
     s3.on(PutObjectTaggingCommand).resolves({});
-    const log = recorder();
-    const handler = createHandler({
-      s3: new S3Client({ region: 'eu-west-1' }),
-      bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
-      agent: new BedrockAgentClient({ region: 'eu-west-1' }),
-      sns: new SNSClient({ region: 'eu-west-1' }),
-      settings: SETTINGS,
-      logger: log.logger,
-    });
+    const { handler, log } = handlerWith();
     const event = sqsEvent(scanResult('incoming/report.pdf'), scanResult('incoming/x.exe', 'UNSUPPORTED'));
     expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }] });
     expect(alerts()).toHaveLength(1);
@@ -612,15 +610,7 @@ describe('failures', () => {
   test('missing settings: every record fails, with one error log naming what is missing', async () => {
     const settings = settingsFromEnvironment({ ...ENVIRONMENT, GUARDRAIL_ARN: '', DATA_SOURCE_ID: undefined });
     expect(settings).toBeInstanceOf(Error);
-    const log = recorder();
-    const handler = createHandler({
-      s3: new S3Client({ region: 'eu-west-1' }),
-      bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
-      agent: new BedrockAgentClient({ region: 'eu-west-1' }),
-      sns: new SNSClient({ region: 'eu-west-1' }),
-      settings,
-      logger: log.logger,
-    });
+    const { handler, log } = handlerWith(settings);
     const event = sqsEvent(scanResult('incoming/a.md'), scanResult('incoming/b.exe', 'THREATS_FOUND'));
     expect(await handler(event)).toEqual({
       batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
