@@ -2,6 +2,7 @@ import { App, Environment, Token } from 'aws-cdk-lib';
 import { attachComplianceGate, type ComplianceGate, type ComplianceGateOptions } from './compliance/gate';
 import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
+import { GovernanceStack } from './governance/governance-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
 import { IngestionStack } from './ingestion/ingestion-stack';
 import { KnowledgeStack } from './knowledge/knowledge-stack';
@@ -10,6 +11,7 @@ import { ThreatDetectionStack } from './threat-detection/threat-detection-stack'
 import { alertDeadLetterQueueName, stackNames } from './shared/names';
 import {
   dataProtectionProps,
+  governanceProps,
   guardedInvokeProps,
   ingestionProps,
   knowledgeProps,
@@ -53,6 +55,7 @@ export interface ProjectApp {
     readonly knowledge?: KnowledgeStack;
     readonly ingestion?: IngestionStack;
     readonly operations: OperationsStack;
+    readonly governance: GovernanceStack;
   };
 }
 
@@ -98,6 +101,18 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
       id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
       arn: knowledge.knowledgeBase.arn,
       resultsCap: config.retrievalResultsCap,
+    },
+  });
+  const governance = new GovernanceStack(app, names.governance, {
+    env,
+    description:
+      'AI governance: the model-evaluation service role, the SageMaker model card of this deployment and the policy for the people who red-team and evaluate it (stateful: the model card).',
+    ...governanceProps(config),
+    key: dataProtection.key,
+    dataBucket: dataProtection.dataBucket.bucket,
+    invoke: {
+      functionArn: guardedInvoke.invoke.function.functionArn,
+      guardrailArn: guardedInvoke.guardrail.guardrailArn,
     },
   });
   const threatDetection = new ThreatDetectionStack(app, names.threatDetection, {
@@ -151,6 +166,6 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     app,
     gate,
     config,
-    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations },
+    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations, governance },
   };
 }

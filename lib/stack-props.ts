@@ -2,6 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ProjectConfig } from './config';
 import type { DataProtectionStackProps } from './data-protection/data-protection-stack';
+import type { GovernanceStackProps } from './governance/governance-stack';
+import { guardrailPolicy } from './guarded-ai/guardrail';
 import type { GuardedInvokeStackProps } from './guarded-ai/guarded-invoke-stack';
 import { modelTarget } from './guarded-ai/model';
 import { tokenPricesFor } from './operations/token-prices';
@@ -11,12 +13,15 @@ import { knowledgeKeyUses } from './knowledge/key-uses';
 import { invocationLogKeyUse, invocationLogDelivery } from './operations/invocation-log-delivery';
 import type { KnowledgeStackProps } from './knowledge/knowledge-stack';
 import {
+  EVALUATION_DATASETS_PREFIX,
+  EVALUATION_RESULTS_PREFIX,
   INCOMING_PREFIX,
   KNOWLEDGE_PREFIX,
   MALWARE_PROTECTION_VALIDATION_OBJECT,
   MODEL_INVOCATIONS_PREFIX,
+  REDTEAM_RUNS_PREFIX,
 } from './shared/data-layout';
-import { promotionRoleName, stackNames } from './shared/names';
+import { evaluationRoleName, promotionRoleName, stackNames } from './shared/names';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
 
@@ -77,16 +82,18 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       // The drop zone: anyone allowed by IAM may put documents there from
       // anywhere, because nothing there is trusted until it is promoted.
       ...(config.knowledgeBase ? [`${INCOMING_PREFIX}*`] : []),
+      // Datasets and red-team runs are uploaded by people from their own
+      // machines (npm run evaluate, npm run redteam), never by the function.
+      `${EVALUATION_DATASETS_PREFIX}*`,
+      `${REDTEAM_RUNS_PREFIX}*`,
     ],
     serviceDeliveries: config.modelInvocationLogging === 'create' ? [modelInvocationLogDelivery(config)] : [],
-    soleWriters: config.knowledgeBase
-      ? [
-          {
-            prefix: KNOWLEDGE_PREFIX,
-            roleName: promotionRoleName(names.ingestion),
-          },
-        ]
-      : [],
+    soleWriters: [
+      ...(config.knowledgeBase ? [{ prefix: KNOWLEDGE_PREFIX, roleName: promotionRoleName(names.ingestion) }] : []),
+      // Evaluation results are what the model card and the people approving it
+      // rely on: only Bedrock, working as the evaluation role, writes them.
+      { prefix: EVALUATION_RESULTS_PREFIX, roleName: evaluationRoleName(names.governance) },
+    ],
   };
 }
 
@@ -134,6 +141,28 @@ export function guardedInvokeProps(
     reservedConcurrency: config.invokeReservedConcurrency > 0 ? config.invokeReservedConcurrency : undefined,
     logRetention: logRetentionOf(config),
     auditRecords: config.auditRecords,
+    removalPolicy: removalPolicyOf(config),
+    enforcedGuardrail: config.enforcedGuardrail === 'create',
+    // The knowledge base's embedding calls return vectors, not answers.
+    enforcedGuardrailExcludedModels: config.knowledgeBase ? [config.embeddingModelId] : [],
+  };
+}
+
+export function governanceProps(
+  config: ProjectConfig,
+): Omit<OwnProps<GovernanceStackProps>, 'key' | 'dataBucket' | 'invoke'> {
+  return {
+    model: modelTarget(config.modelId),
+    // The same policy the guardrail is built from, so the card can never describe another.
+    guardrailPolicy: guardrailPolicy({
+      filterStrength: config.guardrailFilterStrength,
+      groundingThreshold: config.groundingThreshold,
+      relevanceThreshold: config.relevanceThreshold,
+    }),
+    riskRating: config.modelRiskRating,
+    cardStatus: config.modelCardStatus,
+    knowledgeBase: config.knowledgeBase,
+    enforcedGuardrail: config.enforcedGuardrail === 'create',
     removalPolicy: removalPolicyOf(config),
   };
 }

@@ -31,6 +31,9 @@ describe('parseConfig', () => {
       retrievalResultsCap: 5,
       modelInvocationLogging: 'create',
       dailyTokenBudget: 1_000_000,
+      enforcedGuardrail: 'off',
+      modelRiskRating: 'Medium',
+      modelCardStatus: 'Draft',
       guardDuty: 'create',
       guardDutyDetectorId: '',
       guardDutyFeatures: [

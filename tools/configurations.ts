@@ -74,4 +74,7 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
     'knowledge base: hierarchical chunking, small vectors, more passages',
     { chunkingStrategy: 'hierarchical', chunkMaxTokens: 200, embeddingDimensions: 256, retrievalResultsCap: 10 },
   ],
+  // Every Bedrock call of the account goes through the project guardrail: the
+  // enforcement, the guardrail's resource policy and the callers' policy.
+  ['account-wide enforced guardrail', { enforcedGuardrail: 'create' }],
 ];

@@ -3,11 +3,11 @@ import type {
   ContentBlock,
   ConverseCommandInput,
   ConverseStreamCommandInput,
-  GuardrailAssessment,
   GuardrailTraceAssessment,
   Message,
 } from '@aws-sdk/client-bedrock-runtime';
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { firedIn } from '../../lib/shared/guardrail-policies';
 import type { InvokeRequest, ModelFamily } from './request';
 import { TEMPLATES } from './templates';
 
@@ -97,34 +97,6 @@ export function buildConverseStreamInput(request: InvokeRequest, settings: Model
       streamProcessingMode: 'sync',
     },
   };
-}
-
-const POLICY_NAMES: Record<string, string> = {
-  topicPolicy: 'denied-topic',
-  wordPolicy: 'word-filter',
-  sensitiveInformationPolicy: 'sensitive-information',
-  contextualGroundingPolicy: 'contextual-grounding',
-  automatedReasoningPolicy: 'automated-reasoning',
-};
-
-/** Policy categories that acted in one assessment (detections without action are not reported). */
-function firedIn(assessment: GuardrailAssessment): string[] {
-  const fired: string[] = [];
-  const acted = (items: { action?: string; detected?: boolean }[] | undefined) =>
-    (items ?? []).some((i) => i.action !== undefined && i.action !== 'NONE');
-  const filters = assessment.contentPolicy?.filters ?? [];
-  if (acted(filters.filter((f) => f.type === 'PROMPT_ATTACK'))) fired.push('prompt-attack');
-  if (acted(filters.filter((f) => f.type !== 'PROMPT_ATTACK'))) fired.push('content-filter');
-  if (acted(assessment.topicPolicy?.topics)) fired.push(POLICY_NAMES.topicPolicy);
-  if (acted([...(assessment.wordPolicy?.customWords ?? []), ...(assessment.wordPolicy?.managedWordLists ?? [])])) {
-    fired.push(POLICY_NAMES.wordPolicy);
-  }
-  const sensitive = assessment.sensitiveInformationPolicy;
-  if (acted([...(sensitive?.piiEntities ?? []), ...(sensitive?.regexes ?? [])])) {
-    fired.push(POLICY_NAMES.sensitiveInformationPolicy);
-  }
-  if (acted(assessment.contextualGroundingPolicy?.filters)) fired.push(POLICY_NAMES.contextualGroundingPolicy);
-  return fired;
 }
 
 /** Summarise a guardrail trace for the client and the audit record. */

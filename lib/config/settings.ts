@@ -184,6 +184,21 @@ export const SETTINGS = {
     'a whole number of tokens from 1,000 to 1,000,000,000',
     'Input plus output tokens the invoke function may use in a day before the token-budget alarm notifies the alert topic (docs/runbook.md). An alarm, not a limit: requests are still answered.',
   ),
+  enforcedGuardrail: setting(
+    z.enum(['create', 'off']).default('off'),
+    '"create" or "off"',
+    'Account-wide guardrail enforcement, one configuration per account and region: "create" makes every Bedrock inference call in the account and region (not only this app\'s) go through the project guardrail\'s published version, on top of any guardrail the call names itself; "off" (the default) leaves the account alone. Read docs/governance.md before turning it on.',
+  ),
+  modelRiskRating: setting(
+    z.enum(['Low', 'Medium', 'High', 'Unknown']).default('Medium'),
+    '"Low", "Medium", "High" or "Unknown"',
+    'The risk rating the SageMaker model card records for this deployment, with the reasons the card gives (docs/governance.md).',
+  ),
+  modelCardStatus: setting(
+    z.enum(['Draft', 'PendingReview', 'Approved']).default('Draft'),
+    '"Draft", "PendingReview" or "Approved"',
+    'Review status of the model card. A person changes it after reading the card and the evaluation results: the approval is a deliberate, versioned change, never a default.',
+  ),
   guardDuty: setting(
     serviceSwitch('create'),
     SERVICE_SWITCH_ALLOWED,

@@ -1,10 +1,12 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RECORDS_PREFIX } from '../shared/data-layout';
 import type { SecureBucket } from '../data-protection/secure-bucket';
+import { EnforcedGuardrail, guardrailUserPolicy } from './enforced-guardrail';
 import { type FilterStrength, Guardrail } from './guardrail';
 import { InvokeFunction, type KnowledgeBaseAccess } from './invoke-function';
 import type { ModelTarget } from './model';
@@ -48,6 +50,18 @@ export interface GuardedInvokeStackProps extends StackProps {
    * @default - no retrieval
    */
   readonly knowledgeBase?: KnowledgeBaseAccess;
+  /**
+   * Enforce the guardrail's published version on every Bedrock inference call
+   * in the account and region (not only this app's).
+   * @default false
+   */
+  readonly enforcedGuardrail?: boolean;
+  /**
+   * Bare model IDs left out of enforcement (the knowledge base's embedding
+   * model when there is one); used only with enforcedGuardrail.
+   * @default - none: every model is guarded
+   */
+  readonly enforcedGuardrailExcludedModels?: readonly string[];
 }
 
 /**
@@ -60,6 +74,10 @@ export interface GuardedInvokeStackProps extends StackProps {
 export class GuardedInvokeStack extends Stack {
   public readonly guardrail: Guardrail;
   public readonly invoke: InvokeFunction;
+  /** What every Bedrock caller of the account needs once the guardrail is enforced (always built). */
+  public readonly guardrailUserPolicy: iam.ManagedPolicy;
+  /** Account-wide enforcement of the guardrail, when enforcedGuardrail is on. */
+  public readonly enforcedGuardrail?: EnforcedGuardrail;
 
   constructor(scope: Construct, id: string, props: GuardedInvokeStackProps) {
     super(scope, id, props);
@@ -94,5 +112,26 @@ export class GuardedInvokeStack extends Stack {
     new CfnOutput(this, 'ModelId', { value: props.model.modelId });
     new CfnOutput(this, 'AuditRecords', { value: String(auditRecords) });
     new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
+
+    const userPolicy = guardrailUserPolicy(this, this.guardrail, props.key);
+    this.guardrailUserPolicy = userPolicy;
+    new CfnOutput(this, 'EnforcedGuardrailUserPolicyArn', {
+      value: userPolicy.managedPolicyArn,
+      description:
+        'Attach to every role that calls Bedrock in this account and region before enforcedGuardrail=create.',
+    });
+    if (props.enforcedGuardrail) {
+      // Here, not in a stack of its own: the configuration must name the
+      // version this stack publishes, so a new version is enforced in the
+      // same deployment. The invoke function's role already has what the
+      // user policy grants (ApplyGuardrail on the guardrail, Decrypt on the key).
+      this.enforcedGuardrail = new EnforcedGuardrail(this, 'EnforcedGuardrail', {
+        guardrail: this.guardrail,
+        key: props.key,
+        excludedModels: props.enforcedGuardrailExcludedModels ?? [],
+        userPolicy,
+      });
+      new CfnOutput(this, 'EnforcedGuardrailConfigId', { value: this.enforcedGuardrail.configuration.attrConfigId });
+    }
   }
 }

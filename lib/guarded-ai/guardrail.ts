@@ -4,6 +4,8 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
+import { BLOCKED_INPUT_MESSAGE, BLOCKED_OUTPUT_MESSAGE } from '../shared/guardrail-policies';
+import { guardrailName } from '../shared/names';
 import { INTERNAL_ID_PATTERN } from '../shared/record-ids';
 
 /** Strength of the guardrail's content filters: higher blocks more, with more false positives. */
@@ -51,15 +53,12 @@ export class Guardrail extends Construct {
 
     this.guardrail = new bedrock.CfnGuardrail(this, 'Guardrail', {
       // Guardrail names are unique per account and region: derive from the stack.
-      name: `${Stack.of(this).stackName}-guardrail`,
+      name: guardrailName(Stack.of(this).stackName),
       description: 'Screens prompts and answers of the guarded invoke function.',
       kmsKeyArn: props.encryptionKey.keyArn,
-      // Tell the user what happened, never which rule matched: naming the
-      // policy would teach an attacker how to get around it.
-      blockedInputMessaging:
-        "Your request was blocked by this service's safety policy. Please rephrase it without harmful, sensitive or out-of-scope content.",
-      blockedOutputsMessaging:
-        "The answer was withheld by this service's safety policy. Please try a different question.",
+      // Tell the user what happened, never which rule matched (see the constants).
+      blockedInputMessaging: BLOCKED_INPUT_MESSAGE,
+      blockedOutputsMessaging: BLOCKED_OUTPUT_MESSAGE,
       ...policy,
     });
 
@@ -93,6 +92,7 @@ function digest(value: unknown): string {
     .slice(0, 16);
 }
 
+export type GuardrailPolicy = Policy;
 type Policy = Pick<
   bedrock.CfnGuardrailProps,
   | 'contentPolicyConfig'
@@ -103,7 +103,7 @@ type Policy = Pick<
 >;
 
 /** Everything the guardrail enforces, in one value (also what the version digest covers). */
-function guardrailPolicy(props: GuardrailProps): Policy {
+export function guardrailPolicy(props: Omit<GuardrailProps, 'encryptionKey'>): Policy {
   const strength = props.filterStrength;
   const harmful = ['HATE', 'INSULTS', 'SEXUAL', 'VIOLENCE', 'MISCONDUCT'].map((type) => ({
     type,

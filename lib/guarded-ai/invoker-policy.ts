@@ -9,21 +9,26 @@ import type { Construct } from 'constructs';
 export function invokerPolicy(scope: Construct, fn: lambda.IFunction): iam.ManagedPolicy {
   return new iam.ManagedPolicy(scope, 'InvokerPolicy', {
     description: 'Call the guarded invoke function URL, and no other function.',
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'CallThisFunctionUrl',
-        actions: ['lambda:InvokeFunctionUrl'],
-        resources: [fn.functionArn],
-        conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
-      }),
-      // Since October 2025 a function URL call also needs InvokeFunction;
-      // the condition keeps it to calls made through the URL.
-      new iam.PolicyStatement({
-        sid: 'InvokeOnlyThroughTheUrl',
-        actions: ['lambda:InvokeFunction'],
-        resources: [fn.functionArn],
-        conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
-      }),
-    ],
+    statements: functionUrlCallStatements(fn.functionArn),
   });
+}
+
+/** What calling one function through its IAM-authenticated URL takes, and nothing more. */
+export function functionUrlCallStatements(functionArn: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'CallThisFunctionUrl',
+      actions: ['lambda:InvokeFunctionUrl'],
+      resources: [functionArn],
+      conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+    }),
+    // Since October 2025 a function URL call also needs InvokeFunction;
+    // the condition keeps it to calls made through the URL.
+    new iam.PolicyStatement({
+      sid: 'InvokeOnlyThroughTheUrl',
+      actions: ['lambda:InvokeFunction'],
+      resources: [functionArn],
+      conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+    }),
+  ];
 }

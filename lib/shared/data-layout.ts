@@ -22,3 +22,18 @@ export const KNOWLEDGE_PREFIX = 'knowledge/';
 
 /** Bedrock's model-invocation logs (full prompts and answers), when the operations stack turns logging on. */
 export const MODEL_INVOCATIONS_PREFIX = 'model-invocations/';
+
+/**
+ * Governance (evaluation and red-teaming). Under one prefix so that one write
+ * fence exemption and one operator policy cover it; each part has one writer.
+ */
+export const EVALUATIONS_PREFIX = 'evaluations/';
+
+/** Prompt datasets a Bedrock model-evaluation job reads (uploaded by `npm run evaluate`). */
+export const EVALUATION_DATASETS_PREFIX = `${EVALUATIONS_PREFIX}datasets/`;
+
+/** Where Bedrock model-evaluation jobs write their results; only the evaluation role may write here. */
+export const EVALUATION_RESULTS_PREFIX = `${EVALUATIONS_PREFIX}results/`;
+
+/** Runs of `npm run redteam`, one JSON document each. */
+export const REDTEAM_RUNS_PREFIX = `${EVALUATIONS_PREFIX}redteam/`;

@@ -19,6 +19,7 @@ export function stackNames(appName: string) {
     knowledge: `${appName}-Knowledge`,
     ingestion: `${appName}-Ingestion`,
     operations: `${appName}-Operations`,
+    governance: `${appName}-Governance`,
   } as const;
 }
 
@@ -106,4 +107,30 @@ export function alarmName(stackName: string, id: string): string {
 /** Every alarm whose name starts with `prefix`, in the account and region of `scope`. */
 export function alarmArnPattern(scope: Stack, prefix: string): string {
   return arnInAccount(scope, 'cloudwatch', `alarm:${prefix}*`);
+}
+
+/**
+ * The model-evaluation service role: the only principal the data bucket lets
+ * write under evaluations/results/, so the bucket policy (deployed first) must
+ * know its ARN in advance.
+ */
+export function evaluationRoleName(governanceStack: string): string {
+  return `${governanceStack}-evaluation`;
+}
+
+/**
+ * The model card's name: SageMaker requires one (CloudFormation cannot
+ * generate it), unique per account and region, so derived from the stack.
+ */
+export function modelCardName(governanceStack: string): string {
+  return `${governanceStack}-model-card`;
+}
+
+/**
+ * The project guardrail's name (unique per account and region, so derived from
+ * its stack), by which `npm run preflight` recognises this app's own
+ * account-wide enforcement.
+ */
+export function guardrailName(guardedInvokeStack: string): string {
+  return `${guardedInvokeStack}-guardrail`;
 }

@@ -47,6 +47,7 @@ describe('bin/app.ts', () => {
       ['GuardedGenAi-DataProtection', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-Knowledge', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-GuardedInvoke', 'aws://unknown-account/unknown-region'],
+      ['GuardedGenAi-Governance', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-ThreatDetection', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-Ingestion', 'aws://unknown-account/unknown-region'],
       ['GuardedGenAi-Operations', 'aws://unknown-account/unknown-region'],

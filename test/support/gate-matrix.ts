@@ -93,6 +93,8 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['smaller daily token budget', { dailyTokenBudget: 250000 }],
   ['semantic chunking', { chunkingStrategy: 'semantic' }],
   ['no chunking', { chunkingStrategy: 'none' }],
+  ['enforced guardrail without the knowledge base', { enforcedGuardrail: 'create', knowledgeBase: false }],
+  ['approved model card, high risk', { modelCardStatus: 'Approved', modelRiskRating: 'High' }],
   [
     'object lock, shorter records retention',
     { objectLock: true, objectLockRetentionDays: 14, recordsRetentionDays: 30 },

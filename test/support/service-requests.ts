@@ -292,6 +292,15 @@ export const SERVICE_REQUESTS = {
     context: sourceContext,
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html',
   },
+  // Bedrock model evaluation: the service role an evaluation job runs as.
+  'bedrock-assumes-evaluation-role': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the model-evaluation service role',
+    source: 'the evaluation job (arn:aws:bedrock:<region>:<account>:evaluation-job/<id>)',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/automatic-service-roles.html',
+  },
   // S3 Vectors: the data plane with the caller's credentials, and background indexing.
   's3vectors-uses-key-for-caller': {
     principal: 'caller',
