@@ -1,0 +1,233 @@
+/**
+ * npm run redteam: send the red-team corpus (evaluations/corpus/redteam.json)
+ * to the deployed service, or with --guardrail-only to its guardrail alone,
+ * and report per category how many attacks were stopped and how many benign
+ * near misses were wrongly refused. A measurement, not a gate: it exits 0
+ * whenever the run completed.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { stackNames } from '../lib/shared/names';
+import { REDTEAM_RUNS_PREFIX } from '../lib/shared/data-layout';
+import { regionOf } from './ask';
+import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
+import { type CommandSpec, type Parsed, UsageError } from './cli/command';
+import { type Io, json } from './cli/output';
+import { projectConfig } from './preflight/context';
+import {
+  ATTACK_CATEGORIES,
+  BENIGN_CATEGORY,
+  CORPUS_FILE,
+  CorpusError,
+  loadCorpus,
+  selectEntries,
+} from './redteam/corpus';
+import { newRunId, type RedTeamRun, reportText } from './redteam/report';
+import { DEFAULT_CONCURRENCY, MAX_ATTEMPTS, MAX_CONCURRENCY, runEntries } from './redteam/run';
+import { score } from './redteam/score';
+import { RUNS_DIR, upload, writeLocal } from './redteam/store';
+import { functionUrlTarget, guardrailTarget, type Target } from './redteam/targets';
+import { runCommand } from './run-cli';
+
+export const command = {
+  name: 'redteam',
+  summary: 'Send the red-team corpus to the deployed service and report which attacks the guardrail stopped.',
+  description: `Sends each prompt of evaluations/corpus/redteam.json (attacks and benign near misses, each labelled with the outcome we want) to the function URL of <app>-GuardedInvoke, signed with your credentials, or with --guardrail-only to the guardrail alone (ApplyGuardrail: the prompt as INPUT, and the answer a model would give as OUTPUT). Prints per category the attacks stopped and the near misses wrongly refused, then the overall block rate and false-refusal rate with 95% Wilson intervals. The run is written to evaluations/runs/ and uploaded to ${REDTEAM_RUNS_PREFIX} of the data bucket under the project key. Throttled requests are retried after Retry-After; other errors are recorded per entry and left out of the rates. Exits 0 when the run completed, whatever the rates: it measures, it does not gate.`,
+  options: {
+    'guardrail-only': {
+      type: 'boolean',
+      description: "Screen the corpus with the stack's guardrail (ApplyGuardrail) instead of calling the model.",
+    },
+    concurrency: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: MAX_CONCURRENCY,
+      default: DEFAULT_CONCURRENCY,
+      description: 'Requests in flight at once.',
+    },
+    category: {
+      type: 'list',
+      placeholder: 'name',
+      description: `Only this category and its near misses (repeatable): ${ATTACK_CATEGORIES.join(', ')}, or ${BENIGN_CATEGORY}.`,
+    },
+    'no-upload': { type: 'boolean', description: 'Keep the run in evaluations/runs/ only; do not upload it.' },
+    app: APP_OPTION,
+    ...AWS_OPTIONS,
+    json: { ...JSON_OPTION, description: `${JSON_OPTION.description} The document is the whole run record.` },
+  },
+  examples: [
+    'npm run redteam',
+    'npm run redteam -- --guardrail-only --concurrency 8',
+    'npm run redteam -- --category prompt-leaking --category indirect-injection --no-upload --profile dev',
+  ],
+} as const satisfies CommandSpec;
+
+export type RedTeamParsed = Parsed<typeof command.options>;
+
+export interface RedTeamClients {
+  readonly cloudformation: Pick<CloudFormationClient, 'send'>;
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly bedrock: Pick<BedrockRuntimeClient, 'send'>;
+}
+
+export interface RedTeamDeps {
+  readonly resolve: (flags: { region?: string; profile?: string }) => Promise<AwsTarget>;
+  readonly clients: (target: AwsTarget) => RedTeamClients;
+  readonly fetch: typeof fetch;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => Date;
+  readonly random: () => number;
+  readonly corpusFile: string;
+  readonly runsDir: string;
+}
+
+const realDeps: RedTeamDeps = {
+  resolve: resolveAws,
+  clients: ({ region, credentials }) => ({
+    cloudformation: new CloudFormationClient({ region, credentials }),
+    s3: new S3Client({ region, credentials }),
+    // Adaptive retries slow the client down when Bedrock throttles, on top of the per-entry retries.
+    // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+    bedrock: new BedrockRuntimeClient({ region, credentials, retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS }),
+  }),
+  fetch: (input, init) => fetch(input, init),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: () => new Date(),
+  random: Math.random,
+  corpusFile: CORPUS_FILE,
+  runsDir: RUNS_DIR,
+};
+
+async function stackOutputs(
+  cloudformation: RedTeamClients['cloudformation'],
+  stack: string,
+): Promise<Record<string, string> | undefined> {
+  try {
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
+    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (error) {
+    // CloudFormation answers ValidationError "Stack with id X does not exist".
+    if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps = realDeps): Promise<number> {
+  const { values } = parsed;
+  let loaded;
+  try {
+    loaded = loadCorpus(deps.corpusFile);
+  } catch (error) {
+    if (error instanceof CorpusError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const { entries, unknown } = selectEntries(loaded.corpus.entries, values.category);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown --category ${unknown.join(', ')}; the categories are ${ATTACK_CATEGORIES.join(', ')} and ${BENIGN_CATEGORY}`,
+    );
+  }
+
+  const appName = values.app ?? projectConfig().appName;
+  const names = stackNames(appName);
+  const target = await deps.resolve(values);
+  const clients = deps.clients(target);
+  io.progress(`reading the outputs of ${names.guardedInvoke} in ${target.region}`);
+  const invoke = await stackOutputs(clients.cloudformation, names.guardedInvoke);
+  const needed = values['guardrail-only'] ? ['GuardrailId', 'GuardrailVersion'] : ['FunctionUrl', 'GuardrailId'];
+  const missing = needed.filter((k) => !invoke?.[k]);
+  if (!invoke || missing.length > 0) {
+    io.err(
+      `${names.guardedInvoke} ${invoke ? `has no ${missing.join('/')} output` : 'does not exist'} in ${target.region}: deploy the app (npx cdk deploy --all) with the same appName, or pass --app / --region.`,
+    );
+    return 1;
+  }
+  let destination: { bucket: string; keyArn: string } | undefined;
+  if (!values['no-upload']) {
+    const data = await stackOutputs(clients.cloudformation, names.dataProtection);
+    if (!data?.DataBucketName || !data.ProjectKeyArn) {
+      io.err(
+        `${names.dataProtection} ${data ? 'has no DataBucketName/ProjectKeyArn output' : 'does not exist'} in ${target.region}: deploy the app, or pass --no-upload to keep the run local.`,
+      );
+      return 1;
+    }
+    destination = { bucket: data.DataBucketName, keyArn: data.ProjectKeyArn };
+  }
+
+  const guardrail = { id: invoke.GuardrailId, version: invoke.GuardrailVersion ?? '' };
+  const mode = values['guardrail-only'] ? 'guardrail-only' : 'function-url';
+  const run: Target =
+    mode === 'guardrail-only'
+      ? guardrailTarget({ client: clients.bedrock, guardrailId: guardrail.id, guardrailVersion: guardrail.version })
+      : functionUrlTarget({
+          url: invoke.FunctionUrl,
+          region: regionOf(invoke.FunctionUrl),
+          credentials: target.credentials,
+          fetch: deps.fetch,
+        });
+
+  const startedAt = deps.now();
+  const runId = newRunId(startedAt, deps.random);
+  io.progress(
+    `sending ${entries.length} entries to ${mode === 'guardrail-only' ? `guardrail ${guardrail.id} version ${guardrail.version}` : invoke.FunctionUrl}, ${values.concurrency} at a time`,
+  );
+  const results = await runEntries(entries, run, {
+    concurrency: values.concurrency,
+    sleep: deps.sleep,
+    random: deps.random,
+    onResult: (_result, done, total) => {
+      if (done % 25 === 0 || done === total) io.progress(`${done}/${total} done`);
+    },
+  });
+  const scored = score(results);
+  const record: RedTeamRun = {
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: deps.now().toISOString(),
+    mode,
+    target: mode === 'guardrail-only' ? guardrail.id : invoke.FunctionUrl,
+    guardrail,
+    ...(mode === 'function-url' && invoke.ModelId ? { modelId: invoke.ModelId } : {}),
+    corpus: {
+      version: loaded.corpus.version,
+      sha256: loaded.sha256,
+      ...(values.category.length > 0 ? { categories: values.category } : {}),
+    },
+    totals: scored.totals,
+    categories: scored.categories,
+    results,
+  };
+
+  const file = writeLocal(record, deps.runsDir);
+  let uploaded: string | undefined;
+  if (destination) {
+    try {
+      uploaded = await upload(clients.s3, destination, record);
+    } catch (error) {
+      io.err(
+        `the run is saved in ${file} but could not be uploaded to s3://${destination.bucket}/${REDTEAM_RUNS_PREFIX}: ${(error as Error).message}. Uploading needs s3:PutObject on ${REDTEAM_RUNS_PREFIX}* and kms:GenerateDataKey on the project key.`,
+      );
+      return 1;
+    }
+  }
+
+  if (values.json) json(io, record);
+  else {
+    io.out(`Red-team run ${runId} (${mode}, guardrail ${guardrail.id} version ${guardrail.version || '?'})\n`);
+    io.out(reportText(scored));
+    io.out(`\nSaved: ${file}${uploaded ? `\nUploaded: ${uploaded}` : ''}`);
+  }
+  if (scored.totals.errors === results.length && results.length > 0) {
+    io.err(`every entry failed; the first error: ${results[0].error}`);
+    return 1;
+  }
+  if (scored.totals.errors > 0) io.err(`${scored.totals.errors} entries failed and are left out of the rates`);
+  return 0;
+}
+
+runCommand(module, command, (parsed, io) => redteam(parsed, io));
