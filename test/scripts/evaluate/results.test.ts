@@ -1,0 +1,137 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  averageResults,
+  datasetOfKey,
+  jobOutputLocation,
+  readResults,
+  scoreTable,
+} from '../../../scripts/evaluate/results';
+import { body, bucket, outputKey, outputLine, region } from './fixtures';
+
+const job = 'guardedgenai-eval-20260601-120000';
+const qaKey = outputKey(job, 'guarded-service-qa');
+const boolqKey = outputKey(job, 'Builtin.BoolQ', 'QuestionAndAnswer', '3f2504e0-4f89-11d3-9a0c-0305e82c3301');
+
+// The custom dataset's output uses the documented short metric names; the
+// built-in's the Builtin.* spelling seen elsewhere. Both must be averaged together.
+const qaLines = [
+  outputLine(
+    'What is envelope encryption?',
+    { Accuracy: 0.8, Robustness: 0.1, Toxicity: 0.01 },
+    { category: 'encryption' },
+  ),
+  outputLine('What does SSE-KMS mean?', { Accuracy: 0.6, Robustness: 0.3, Toxicity: 0.03 }, { category: 'encryption' }),
+  // No category echoed: taken from the local dataset.
+  outputLine('What is least privilege?', { 'Builtin.Accuracy': 0.4, 'Builtin.Robustness': 0.2, Toxicity: 0.02 }),
+].join('\n');
+const boolqLines = [
+  outputLine('is the sky blue', { 'Builtin.Accuracy': 1, 'Builtin.Robustness': 0, 'Builtin.Toxicity': 0.001 }),
+  outputLine('is water dry', { 'Builtin.Accuracy': 0, 'Builtin.Robustness': 0.5, 'Builtin.Toxicity': null }),
+  '',
+].join('\n');
+
+describe('where the results are', () => {
+  test("the job's folder under the output URI", () => {
+    expect(jobOutputLocation(`s3://${bucket}/evaluations/results/`, job)).toEqual({
+      bucket,
+      prefix: `evaluations/results/${job}/`,
+    });
+    expect(jobOutputLocation(`s3://${bucket}/evaluations/results`, job).prefix).toBe(`evaluations/results/${job}/`);
+  });
+
+  test('the dataset is the folder after datasets/ (even if the job name appears twice in the path)', () => {
+    expect(datasetOfKey(qaKey)).toBe('guarded-service-qa');
+    expect(
+      datasetOfKey(
+        `evaluations/results/${job}/${job}/a1b2c3d4e5f6/models/m/taskTypes/Generation/datasets/Builtin.T-Rex/x_output.jsonl`,
+      ),
+    ).toBe('Builtin.T-Rex');
+  });
+});
+
+describe('averaging', () => {
+  const categories = new Map([['What is least privilege?', 'identity']]);
+  const averages = averageResults(
+    [
+      { key: qaKey, body: qaLines },
+      { key: boolqKey, body: boolqLines },
+    ],
+    categories,
+  );
+
+  test('per dataset and metric, both metric spellings counted as one metric', () => {
+    const mean = (dataset: string, metric: string) =>
+      averages.scores.find((s) => s.dataset === dataset && s.metric === metric);
+    expect(mean('guarded-service-qa', 'Accuracy')).toEqual({
+      dataset: 'guarded-service-qa',
+      metric: 'Accuracy',
+      mean: expect.closeTo(0.6, 10),
+      count: 3,
+    });
+    expect(mean('guarded-service-qa', 'Robustness')?.mean).toBeCloseTo(0.2, 10);
+    expect(mean('guarded-service-qa', 'Toxicity')?.mean).toBeCloseTo(0.02, 10);
+    expect(mean('Builtin.BoolQ', 'Accuracy')).toEqual({
+      dataset: 'Builtin.BoolQ',
+      metric: 'Accuracy',
+      mean: 0.5,
+      count: 2,
+    });
+    // A null result is left out, not counted as zero.
+    expect(mean('Builtin.BoolQ', 'Toxicity')).toEqual({
+      dataset: 'Builtin.BoolQ',
+      metric: 'Toxicity',
+      mean: 0.001,
+      count: 1,
+    });
+    expect(averages.scores.map((s) => s.metric).filter((m) => m.startsWith('Builtin.'))).toEqual([]);
+    expect(averages.skipped).toBe(1);
+  });
+
+  test('per category, from the record or else from the local dataset', () => {
+    const accuracy = averages.categories.filter((c) => c.metric === 'Accuracy');
+    expect(accuracy).toEqual([
+      {
+        dataset: 'guarded-service-qa',
+        category: 'encryption',
+        metric: 'Accuracy',
+        mean: expect.closeTo(0.7, 10),
+        count: 2,
+      },
+      { dataset: 'guarded-service-qa', category: 'identity', metric: 'Accuracy', mean: 0.4, count: 1 },
+    ]);
+  });
+
+  test('a table with one row per dataset and metric', () => {
+    const table = scoreTable(averages).split('\n');
+    expect(table[0]).toMatch(/dataset\s+metric\s+mean\s+scores/);
+    expect(table).toContainEqual(expect.stringMatching(/guarded-service-qa\s+Accuracy\s+0\.600\s+3$/));
+    expect(table).toHaveLength(1 + 6);
+  });
+});
+
+describe('reading from S3', () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  test('lists every page under the prefix, reads only *_output.jsonl', async () => {
+    const prefix = `evaluations/results/${job}/`;
+    s3.on(ListObjectsV2Command, { Bucket: bucket, Prefix: prefix, ContinuationToken: undefined }).resolves({
+      IsTruncated: true,
+      NextContinuationToken: 'page-2',
+      Contents: [{ Key: `${prefix}amazon-bedrock-evaluations-permission-check` }, { Key: qaKey }],
+    });
+    s3.on(ListObjectsV2Command, { Bucket: bucket, Prefix: prefix, ContinuationToken: 'page-2' }).resolves({
+      IsTruncated: false,
+      Contents: [{ Key: boolqKey }],
+    });
+    s3.on(GetObjectCommand, { Key: qaKey }).resolves({ Body: body(qaLines) });
+    s3.on(GetObjectCommand, { Key: boolqKey }).resolves({ Body: body(boolqLines) });
+    const result = await readResults(new S3Client({ region }), { bucket, prefix });
+    expect(result.files).toEqual([boolqKey, qaKey].sort());
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).not.toContain(
+      `${prefix}amazon-bedrock-evaluations-permission-check`,
+    );
+    expect(result.scores).toHaveLength(6);
+  });
+});
