@@ -30,6 +30,7 @@ export type AccountSettings = Pick<
   | 'isolatedNetwork'
   | 'availabilityZones'
   | 'modelInvocationLogging'
+  | 'enforcedGuardrail'
   | 'appName'
 >;
 

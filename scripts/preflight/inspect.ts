@@ -10,6 +10,7 @@ import { Macie2Client } from '@aws-sdk/client-macie2';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountClients, AccountReport, AccountSettings } from './account';
+import { inspectGuardrailEnforcement } from './enforcement';
 import { inspectEndpointZones, inspectLambda } from './limits';
 import { inspectInvocationLogging } from './logging';
 import {
@@ -38,6 +39,7 @@ export async function inspectAccount(
       inspectLambda(clients, settings, region),
       inspectEndpointZones(clients, settings, region),
       inspectInvocationLogging(clients, settings, region),
+      inspectGuardrailEnforcement(clients, settings, region),
     ])
   ).flat();
   return {

@@ -5,6 +5,7 @@ import {
   GetGuardrailCommand,
   GetInferenceProfileCommand,
   GetModelInvocationLoggingConfigurationCommand,
+  ListEnforcedGuardrailsConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -240,6 +241,7 @@ describe('preflight: the account', () => {
     isolatedNetwork: false,
     availabilityZones: [],
     modelInvocationLogging: 'create',
+    enforcedGuardrail: 'off',
     appName: 'GuardedGenAi',
   };
   const error = (name: string, message: string) => Object.assign(new Error(message), { name });
@@ -260,6 +262,7 @@ describe('preflight: the account', () => {
       .resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
     // No logging configuration: Bedrock answers without a loggingConfig.
     bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({ guardrailsConfig: [] });
   }
 
   beforeEach(() => {
@@ -312,6 +315,76 @@ describe('preflight: the account', () => {
       }),
     );
     expect(result.flags).toEqual({});
+  });
+
+  /** An account-wide enforcement of the guardrail named `name` (ours: GuardedGenAi-GuardedInvoke-guardrail). */
+  function enforcedGuardrailNamed(name: string) {
+    const guardrailArn = 'arn:aws:bedrock:eu-west-1:111122223333:guardrail/abcd1234efgh';
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({
+      guardrailsConfig: [
+        { configId: 'cfg-1', guardrailArn, guardrailId: 'abcd1234efgh', guardrailVersion: '3', owner: 'ACCOUNT' },
+      ],
+    });
+    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: guardrailArn }).resolves({
+      name,
+      guardrailId: 'abcd1234efgh',
+      guardrailArn,
+      version: 'DRAFT',
+      status: 'READY',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      blockedInputMessaging: 'no',
+      blockedOutputsMessaging: 'no',
+    });
+  }
+
+  test("someone else's account-wide enforced guardrail with enforcedGuardrail=create => enforcedGuardrail=off (one per account and region)", async () => {
+    freshAccount();
+    enforcedGuardrailNamed('org-baseline');
+    const result = await inspectAccount(accounts, { ...defaults, enforcedGuardrail: 'create' }, 'eu-west-1');
+    expect(result.flags).toEqual({ enforcedGuardrail: 'off' });
+    expect(result.checks).toContainEqual(expect.objectContaining({ what: expect.stringContaining('not this app') }));
+  });
+
+  test("this app's own enforcement from an earlier deployment => create still fits, no flag", async () => {
+    freshAccount();
+    enforcedGuardrailNamed('GuardedGenAi-GuardedInvoke-guardrail');
+    const result = await inspectAccount(accounts, { ...defaults, enforcedGuardrail: 'create' }, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.checks).toContainEqual(
+      expect.objectContaining({ ok: true, what: expect.stringContaining("this app's own") }),
+    );
+  });
+
+  test("someone else's enforcement with enforcedGuardrail=off => left alone, and a note says every answer passes it too", async () => {
+    freshAccount();
+    enforcedGuardrailNamed('org-baseline');
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.notes).toEqual([expect.stringContaining('already goes through guardrail')]);
+  });
+
+  test('an unreadable enforced guardrail is not taken for ours', async () => {
+    freshAccount();
+    const guardrailArn = 'arn:aws:bedrock:eu-west-1:111122223333:guardrail/zzzz1234efgh';
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({
+      guardrailsConfig: [{ configId: 'cfg-1', guardrailArn, guardrailVersion: '1', owner: 'ACCOUNT' }],
+    });
+    bedrock.on(GetGuardrailCommand).rejects(error('AccessDeniedException', 'not authorized'));
+    const result = await inspectAccount(accounts, { ...defaults, enforcedGuardrail: 'create' }, 'eu-west-1');
+    expect(result.flags).toEqual({ enforcedGuardrail: 'off' });
+  });
+
+  test('enforcement that cannot be inspected => a FIX naming the permission', async () => {
+    freshAccount();
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(error('AccessDeniedException', 'not authorized'));
+    const result = await inspectAccount(accounts, { ...defaults, enforcedGuardrail: 'create' }, 'eu-west-1');
+    expect(result.checks).toContainEqual(
+      expect.objectContaining({
+        ok: false,
+        fix: expect.stringContaining('bedrock:ListEnforcedGuardrailsConfiguration'),
+      }),
+    );
   });
 
   test('a fresh account => the defaults fit: no flags, no notes, all ok', async () => {
