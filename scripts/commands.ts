@@ -3,9 +3,11 @@ import { command as ask } from './ask';
 import type { CommandSpec } from './cli/command';
 import { command as compliance } from './compliance';
 import { command as docs } from './config-reference';
+import { command as evaluate } from './evaluate';
 import { command as cost } from './cost';
 import { command as ingest } from './ingest';
 import { command as preflight } from './preflight';
+import { command as redteam } from './redteam';
 import { command as verify } from './verify';
 
 export interface CommandEntry {
@@ -21,6 +23,8 @@ export function commands(): readonly CommandEntry[] {
     { spec: ingest, file: 'scripts/ingest.ts' },
     { spec: ask, file: 'scripts/ask.ts' },
     { spec: verify, file: 'scripts/verify.ts' },
+    { spec: redteam, file: 'scripts/redteam.ts' },
+    { spec: evaluate, file: 'scripts/evaluate.ts' },
     { spec: cost, file: 'scripts/cost.ts' },
     { spec: compliance, file: 'scripts/compliance.ts' },
     { spec: docs, file: 'scripts/config-reference.ts' },

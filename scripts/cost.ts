@@ -87,6 +87,10 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     }
     drivers.push('Lambda, logs, trace');
   }
+  // Enforced account-wide, the same guardrail screens each of the function's
+  // calls a second time (AWS does not say it deduplicates), and every other
+  // Bedrock call of the account too (not counted: not this app's traffic).
+  const screenings = ofType(resources, 'AWS::Bedrock::EnforcedGuardrailConfiguration').length ? 2 : 1;
   for (const guardrail of ofType(resources, 'AWS::Bedrock::Guardrail')) {
     const props = guardrail.Properties ?? {};
     const units = r.inputTextUnits + r.outputTextUnits;
@@ -95,8 +99,18 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     if (props.TopicPolicyConfig) per1000 += p.guardrailDeniedTopicsPer1000TextUnits * units;
     // PII is evaluated on answers only (inputEnabled false for masked types; blocked types both ways).
     if (props.SensitiveInformationPolicyConfig) per1000 += p.guardrailSensitiveInformationPer1000TextUnits * units;
-    perRequest += per1000 / 1000;
+    perRequest += (screenings * per1000) / 1000;
     drivers.push('guardrail text units (grounding checks extra, only with a grounding source)');
+    if (screenings === 2) {
+      drivers.push(
+        'the account-wide enforced guardrail screens each call again, and every other Bedrock call of the account too (not counted)',
+      );
+    }
+  }
+  if (ofType(resources, 'AWS::SageMaker::ModelCard').length) {
+    drivers.push(
+      'no charge for the model card and roles; each npm run evaluate job bills the model tokens of its prompts (about 100 per built-in dataset), each npm run redteam run about 240 requests (or guardrail text units alone with --guardrail-only)',
+    );
   }
   if (ofType(resources, 'AWS::EC2::FlowLog').length) drivers.push('flow logs (per GB ingested)');
   const parts = [
@@ -263,6 +277,7 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   ['threat detection off', THREAT_DETECTION_OFF],
   ['knowledgeBase=false', { knowledgeBase: false }],
   ['modelInvocationLogging=off', { modelInvocationLogging: 'off' }],
+  ['enforcedGuardrail=create', { enforcedGuardrail: 'create' }],
 ];
 
 export function costLines(): CostLine[] {
