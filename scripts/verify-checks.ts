@@ -16,6 +16,7 @@ import {
 } from './verify/context';
 import { type Colour, colour } from './cli/output';
 import { DATA_CHECKS } from './verify/data-checks';
+import { GOVERNANCE_CHECKS } from './verify/governance-checks';
 import { INVOKE_CHECKS } from './verify/invoke-checks';
 import { KNOWLEDGE_CHECKS } from './verify/knowledge-checks';
 import { THREAT_CHECKS } from './verify/threat-checks';
@@ -31,6 +32,7 @@ const ORDER = [
   'benign',
   'denied-topic',
   'card-number',
+  'enforcement',
   'knowledge',
   'audit-records',
   'guardduty',
@@ -40,7 +42,9 @@ const ORDER = [
   'alerts',
   'access-analyzer',
 ];
-const BY_ID = new Map([...INVOKE_CHECKS, ...KNOWLEDGE_CHECKS, ...DATA_CHECKS, ...THREAT_CHECKS].map((c) => [c.id, c]));
+const BY_ID = new Map(
+  [...INVOKE_CHECKS, ...GOVERNANCE_CHECKS, ...KNOWLEDGE_CHECKS, ...DATA_CHECKS, ...THREAT_CHECKS].map((c) => [c.id, c]),
+);
 
 /** Every check, in run order: the audit check reads the invoke checks' requests. */
 export const CHECKS: readonly CheckDefinition[] = ORDER.map((id) => {

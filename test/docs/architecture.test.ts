@@ -10,14 +10,25 @@ import { synthesize } from '../support/build-app';
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const diagrams = [...README.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'ops';
-/** Which configuration and which stacks each diagram draws. */
-const FIGURES: Record<Figure, { diagram: number; configuration: 'default' | 'isolated'; stacks: RegExp }> = {
-  app: { diagram: 0, configuration: 'default', stacks: /-(DataProtection|GuardedInvoke)$/ },
-  isolated: { diagram: 1, configuration: 'isolated', stacks: /-(DataProtection|GuardedInvoke)$/ },
-  threat: { diagram: 2, configuration: 'default', stacks: /-ThreatDetection$/ },
-  rag: { diagram: 3, configuration: 'default', stacks: /-(Knowledge|Ingestion)$/ },
-  ops: { diagram: 4, configuration: 'default', stacks: /-Operations$/ },
+type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops';
+/**
+ * Which diagram draws which stacks (`types`: only those resource types of
+ * them). The governance figure draws the Governance stack and what
+ * enforcedGuardrail=create adds to GuardedInvoke.
+ */
+const FIGURES: Record<Figure, { diagram: number; parts: readonly { stacks: RegExp; types?: RegExp }[] }> = {
+  app: { diagram: 0, parts: [{ stacks: /-(DataProtection|GuardedInvoke)$/ }] },
+  isolated: { diagram: 1, parts: [{ stacks: /-(DataProtection|GuardedInvoke)$/ }] },
+  threat: { diagram: 2, parts: [{ stacks: /-ThreatDetection$/ }] },
+  rag: { diagram: 3, parts: [{ stacks: /-(Knowledge|Ingestion)$/ }] },
+  gov: {
+    diagram: 5,
+    parts: [
+      { stacks: /-Governance$/ },
+      { stacks: /-GuardedInvoke$/, types: /^AWS::Bedrock::(EnforcedGuardrailConfiguration|ResourcePolicy)$/ },
+    ],
+  },
+  ops: { diagram: 4, parts: [{ stacks: /-Operations$/ }] },
 };
 
 /** Diagram label => the CloudFormation resource it stands for, how many the figure's stacks have, and the figure. */
@@ -63,6 +74,10 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'promotion function': ['AWS::Lambda::Function', 1, 'rag'],
   'promotion log group': ['AWS::Logs::LogGroup', 1, 'rag'],
   'failure alarm': ['AWS::CloudWatch::Alarm', 1, 'rag'],
+  'evaluation role': ['AWS::IAM::Role', 1, 'gov'],
+  'model card': ['AWS::SageMaker::ModelCard', 1, 'gov'],
+  'enforced guardrail configuration': ['AWS::Bedrock::EnforcedGuardrailConfiguration', 1, 'gov'],
+  'guardrail resource policy': ['AWS::Bedrock::ResourcePolicy', 1, 'gov'],
   'operations dashboard': ['AWS::CloudWatch::Dashboard', 1, 'ops'],
   '8 alarms': ['AWS::CloudWatch::Alarm', 8, 'ops'],
   'model-invocation logging configuration': ['Custom::ModelInvocationLogging', 1, 'ops'],
@@ -71,29 +86,32 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'invocation log group': ['AWS::Logs::LogGroup', 2, 'ops'],
 };
 
-/** Resource counts per type, over the stacks a figure draws. */
-function resourceTypes(overrides: Record<string, unknown>, stacks: RegExp): Record<string, number> {
+/** Resource counts per type, over what a figure draws. */
+function resourceTypes(overrides: Record<string, unknown>, figure: Figure): Record<string, number> {
   const { assembly } = synthesize(overrides);
   const counts: Record<string, number> = {};
-  for (const stack of assembly.stacks.filter((s) => stacks.test(s.stackName))) {
-    for (const r of Object.values(stack.template.Resources as Record<string, { Type: string }>)) {
-      counts[r.Type] = (counts[r.Type] ?? 0) + 1;
+  for (const { stacks, types } of FIGURES[figure].parts) {
+    for (const stack of assembly.stacks.filter((s) => stacks.test(s.stackName))) {
+      for (const r of Object.values(stack.template.Resources as Record<string, { Type: string }>)) {
+        if (!types || types.test(r.Type)) counts[r.Type] = (counts[r.Type] ?? 0) + 1;
+      }
     }
   }
   return counts;
 }
 
 const synthesized: Record<Figure, Record<string, number>> = {
-  app: resourceTypes({}, FIGURES.app.stacks),
-  isolated: resourceTypes({ isolatedNetwork: true }, FIGURES.isolated.stacks),
-  threat: resourceTypes({}, FIGURES.threat.stacks),
-  rag: resourceTypes({}, FIGURES.rag.stacks),
-  ops: resourceTypes({}, FIGURES.ops.stacks),
+  app: resourceTypes({}, 'app'),
+  isolated: resourceTypes({ isolatedNetwork: true }, 'isolated'),
+  threat: resourceTypes({}, 'threat'),
+  rag: resourceTypes({}, 'rag'),
+  gov: resourceTypes({ enforcedGuardrail: 'create' }, 'gov'),
+  ops: resourceTypes({}, 'ops'),
 };
 
 describe('README architecture diagrams', () => {
-  test('there is one for the default app, one for the isolated-network mode, one for threat detection, one for the knowledge base and one for operations', () => {
-    expect(diagrams).toHaveLength(5);
+  test('there is one for the default app, one for the isolated-network mode, one for threat detection, one for the knowledge base, one for operations and one for governance', () => {
+    expect(diagrams).toHaveLength(6);
   });
 
   test.each(Object.entries(BOXES))('box "%s" is drawn and exists in the templates', (label, [type, count, figure]) => {
@@ -103,7 +121,7 @@ describe('README architecture diagrams', () => {
 
   test('every architectural resource type of the templates has a box', () => {
     const architectural =
-      /::(Lambda::(Function|Url)|Bedrock::|S3Vectors::|CloudWatch::Alarm$|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
+      /::(Lambda::(Function|Url)|Bedrock::|S3Vectors::|SageMaker::ModelCard$|CloudWatch::Alarm$|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
     for (const figure of Object.keys(FIGURES) as Figure[]) {
       // The isolated-network figure only adds to the app figure.
       const figures = figure === 'isolated' ? ['app', 'isolated'] : [figure];

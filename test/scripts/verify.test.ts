@@ -1,5 +1,9 @@
 import { AccessAnalyzerClient, GetAnalyzerCommand } from '@aws-sdk/client-accessanalyzer';
-import { BedrockClient, GetGuardrailCommand } from '@aws-sdk/client-bedrock';
+import {
+  BedrockClient,
+  GetGuardrailCommand,
+  ListEnforcedGuardrailsConfigurationCommand,
+} from '@aws-sdk/client-bedrock';
 import {
   BedrockAgentClient,
   GetIngestionJobCommand,
@@ -260,6 +264,7 @@ test('a working deployment => every check passes', async () => {
     ['benign', 'PASS'],
     ['denied-topic', 'PASS'],
     ['card-number', 'PASS'],
+    ['enforcement', 'SKIP'],
     ['knowledge', 'PASS'],
     ['audit-records', 'PASS'],
     ['guardduty', 'PASS'],
@@ -519,6 +524,67 @@ describe('each failure is reported with what to do', () => {
     const results = await verify();
     expect(results.macie).toMatchObject({ result: 'FAIL', fix: expect.stringContaining('lack a permission') });
     expect(results.cloudtrail.result).toBe('PASS');
+  });
+});
+
+describe('enforcement check (enforcedGuardrail=create)', () => {
+  const configId = 'cfg0abc123';
+  /** GuardedInvoke deployed with enforcedGuardrail=create: its outputs gain the configuration id. */
+  function enforcedDeployment() {
+    const outputs = { ...OUTPUTS['GuardedGenAi-GuardedInvoke'], EnforcedGuardrailConfigId: configId };
+    mocks.cloudformation.on(DescribeStacksCommand, { StackName: 'GuardedGenAi-GuardedInvoke' }).resolves({
+      Stacks: [
+        {
+          StackName: 'GuardedGenAi-GuardedInvoke',
+          CreationTime: new Date(),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
+    });
+  }
+  const enforcing = (guardrailId: string, guardrailVersion: string) =>
+    mocks.bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({
+      guardrailsConfig: [
+        {
+          configId,
+          guardrailArn: `arn:aws:bedrock:${region}:${account}:guardrail/${guardrailId}`,
+          guardrailId,
+          guardrailVersion,
+          owner: 'ACCOUNT',
+          selectiveContentGuarding: { system: 'COMPREHENSIVE', messages: 'COMPREHENSIVE' },
+        },
+      ],
+    });
+
+  test('off (no configuration output) => skipped, and the account is not asked', async () => {
+    expect((await verify({ only: ['enforcement'] })).enforcement).toMatchObject({ result: 'SKIP' });
+    expect(mocks.bedrock.commandCalls(ListEnforcedGuardrailsConfigurationCommand)).toHaveLength(0);
+  });
+
+  test("the account enforces this app's guardrail at the deployed version => pass", async () => {
+    enforcedDeployment();
+    enforcing('gr1abc', '3');
+    expect((await verify({ only: ['enforcement'] })).enforcement).toMatchObject({
+      result: 'PASS',
+      detail: expect.stringContaining('guardrail gr1abc version 3'),
+    });
+  });
+
+  test('an older version enforced (changed outside CloudFormation) => fail, saying to redeploy', async () => {
+    enforcedDeployment();
+    enforcing('gr1abc', '2');
+    expect((await verify({ only: ['enforcement'] })).enforcement).toMatchObject({
+      result: 'FAIL',
+      detail: expect.stringContaining('version 2, not gr1abc version 3'),
+      fix: expect.stringContaining('redeploy'),
+    });
+  });
+
+  test('the configuration is gone => fail', async () => {
+    enforcedDeployment();
+    mocks.bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({ guardrailsConfig: [] });
+    expect((await verify({ only: ['enforcement'] })).enforcement).toMatchObject({ result: 'FAIL' });
   });
 });
 
