@@ -43,4 +43,16 @@ describe('governance settings', () => {
       expect.stringMatching(/^modelRiskRating: .*"Low", "Medium", "High" or "Unknown"/),
     ]);
   });
+
+  test('modelCardReviewedDigest is empty or 16 hexadecimal characters (the ModelCardContentDigest output)', () => {
+    expect(parseConfig({}).modelCardReviewedDigest).toBe('');
+    expect(parseConfig({ modelCardReviewedDigest: '0123456789abcdef' }).modelCardReviewedDigest).toBe(
+      '0123456789abcdef',
+    );
+    for (const digest of ['0123456789ABCDEF', '0123456789abcde', 'sha256:0123456789abcdef', 'not-a-digest']) {
+      expect(problemsOf({ modelCardReviewedDigest: digest })).toEqual([
+        expect.stringMatching(/^modelCardReviewedDigest: .*16 hexadecimal characters/),
+      ]);
+    }
+  });
 });

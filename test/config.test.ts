@@ -34,6 +34,7 @@ describe('parseConfig', () => {
       enforcedGuardrail: 'off',
       modelRiskRating: 'Medium',
       modelCardStatus: 'Draft',
+      modelCardReviewedDigest: '',
       guardDuty: 'create',
       guardDutyDetectorId: '',
       guardDutyFeatures: [

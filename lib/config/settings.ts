@@ -197,7 +197,12 @@ export const SETTINGS = {
   modelCardStatus: setting(
     z.enum(['Draft', 'PendingReview', 'Approved']).default('Draft'),
     '"Draft", "PendingReview" or "Approved"',
-    'Review status of the model card. A person changes it after reading the card and the evaluation results: the approval is a deliberate, versioned change, never a default.',
+    'Review status of the model card. A person changes it after reading the card and the evaluation results, never a default; "Approved" also needs modelCardReviewedDigest, so an approval holds only for the content that was read. Change the status in a deployment of its own (SageMaker refuses a content and a status change in one update).',
+  ),
+  modelCardReviewedDigest: setting(
+    z.union([z.literal(''), z.string().regex(/^[0-9a-f]{16}$/)]).default(''),
+    'empty, or the 16 hexadecimal characters of the model card content digest (the Governance stack output ModelCardContentDigest)',
+    'The content digest of the model card a reviewer approved. Required with modelCardStatus "Approved", and synth fails when it no longer matches the card: an approval holds only for the content that was reviewed.',
   ),
   guardDuty: setting(
     serviceSwitch('create'),

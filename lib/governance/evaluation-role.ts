@@ -78,18 +78,17 @@ export class EvaluationRole extends Construct {
         actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
         resources: [results],
       }),
-      // The documented policy lists the bucket without a condition. Listing is
-      // limited here to the two prefixes a job touches; a job must be given
-      // their URIs with the trailing "/" (s3://<bucket>/evaluations/results/).
-      // If a job ever fails its permission check on ListBucket, the
-      // documented unconditioned form is what to fall back to.
+      // Listing in the form AWS documents for the service role: the bucket,
+      // in this account. Whether the job and its permission check always
+      // list with a prefix is not documented, and an s3:prefix condition they
+      // do not meet would fail every job (the knowledge base role is listed
+      // the same way); listing shows key names only, and reading and writing
+      // stay limited to the two prefixes.
       new iam.PolicyStatement({
-        sid: 'ListTheEvaluationPrefixes',
+        sid: 'ListTheDataBucket',
         actions: ['s3:ListBucket'],
         resources: [bucket.bucketArn],
-        conditions: {
-          StringLike: { 's3:prefix': [`${EVALUATION_DATASETS_PREFIX}*`, `${EVALUATION_RESULTS_PREFIX}*`] },
-        },
+        conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
       }),
       // Bucket-level actions of the documented output statement; they reveal
       // the bucket's region and the keys of uploads in progress, no content.
@@ -100,9 +99,8 @@ export class EvaluationRole extends Construct {
       }),
       // SSE-KMS objects: S3 uses the key for the role, in the bucket's region
       // and (S3 Bucket Keys) with the bucket ARN as encryption context.
-      // kms:DescribeKey, also on the page, is left out: S3 does not call it
-      // for object reads and writes, and it would be needed only with
-      // customerEncryptionKeyId, which jobs do not set.
+      // kms:DescribeKey is on the page's list too; it reveals the key's
+      // metadata only, and is granted under the same conditions.
       // https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-security-data.html
       new iam.PolicyStatement({
         sid: 'UseTheKeyThroughS3ForThisBucket',
@@ -114,6 +112,12 @@ export class EvaluationRole extends Construct {
             'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
           },
         },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DescribeTheKeyThroughS3',
+        actions: ['kms:DescribeKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
       }),
       // AllowAccessToBedrockResources, narrowed to the configured model.
       new iam.PolicyStatement({

@@ -18,6 +18,11 @@ export interface GovernanceStackProps extends StackProps {
   readonly guardrailPolicy: GuardrailPolicy;
   readonly riskRating: RiskRating;
   readonly cardStatus: ModelCardStatus;
+  /**
+   * The content digest a reviewer approved; required with cardStatus Approved.
+   * @default - none
+   */
+  readonly cardReviewedDigest?: string;
   /** Whether the knowledge base and the account-wide enforced guardrail are deployed (the card says so). */
   readonly knowledgeBase: boolean;
   readonly enforcedGuardrail: boolean;
@@ -63,6 +68,7 @@ export class GovernanceStack extends Stack {
       name: modelCardName(this.stackName),
       key: props.key,
       status: props.cardStatus,
+      reviewedDigest: props.cardReviewedDigest,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       facts: {
         model: props.model,
@@ -89,6 +95,8 @@ export class GovernanceStack extends Stack {
     new CfnOutput(this, 'EvaluationRoleArn', { value: this.evaluationRole.role.roleArn });
     new CfnOutput(this, 'OperatorPolicyArn', { value: this.operatorPolicy.managedPolicyArn });
     new CfnOutput(this, 'ModelCardName', { value: this.modelCard.name });
+    // What a reviewer approves: modelCardReviewedDigest must equal it for modelCardStatus=Approved.
+    new CfnOutput(this, 'ModelCardContentDigest', { value: this.modelCard.contentDigest });
   }
 }
 

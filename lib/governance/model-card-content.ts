@@ -120,7 +120,9 @@ export function modelCardContent(facts: ModelCardFacts): ModelCardContent {
       caveatsAndRecommendations: [
         `The guardrail is on the ${guardrail.tier} tier: its prompt-attack filter screens only the parts of a prompt tagged as user input (guardContent), and its detection covers fewer languages and attack forms than the Standard tier; test prompts in the languages your users write.`,
         'npm run redteam measures, for a labelled corpus of adversarial and benign prompts, which ones the deployed function blocks and which guardrail policy fired: a block rate per category and a false-positive rate at that moment, not a guarantee about unseen prompts.',
-        `Bedrock model-evaluation jobs call the model ${facts.enforcedGuardrail ? 'through the account-wide enforced guardrail' : 'without any guardrail'}, so their scores describe the model${facts.enforcedGuardrail ? ' under that guardrail' : ''}, not the guarded service.`,
+        facts.enforcedGuardrail
+          ? 'Bedrock model-evaluation jobs call the model directly, not through the guarded function; the account-wide enforced guardrail is expected to screen their calls too (not verified), so read their scores as the model under that guardrail, not as the guarded service.'
+          : 'Bedrock model-evaluation jobs call the model directly, without any guardrail, so their scores describe the model, not the guarded service.',
         'Re-run both after any change of model, guardrail or prompts, and update the risk rating and the review status in separate deployments.',
       ].join(' '),
       customDetails: {
@@ -133,7 +135,7 @@ export function modelCardContent(facts: ModelCardFacts): ModelCardContent {
           ? 'on: answers may draw on documents from the knowledge base (only those that passed the malware scan and the guardrail)'
           : 'off: the model answers from its own training only',
         enforced_guardrail: facts.enforcedGuardrail
-          ? 'on: every Bedrock inference call in the account and region goes through the project guardrail, on top of any guardrail the call names'
+          ? `on: every Bedrock inference call in the account and region goes through the project guardrail${facts.knowledgeBase ? " (except the knowledge base's embedding model)" : ''}, on top of any guardrail the call names`
           : 'off: only calls that name the project guardrail (the guarded invoke function) are screened',
         evaluations_location: uri,
         how_to_evaluate:

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -25,8 +26,24 @@ export interface ModelCardProps {
   /** Encrypts the card's content; fixed at creation (a change replaces the card). */
   readonly key: kms.IKey;
   readonly status: ModelCardStatus;
+  /**
+   * The content digest a reviewer approved (`contentDigest` of the card they
+   * read). Required for `Approved`, and must match the content deployed.
+   * @default - none: the card may not be Approved
+   */
+  readonly reviewedDigest?: string;
   readonly removalPolicy: RemovalPolicy;
   readonly facts: ModelCardFacts;
+}
+
+/**
+ * A digest of what the card says: the generated content, with the bucket name
+ * (unknown until deployment, and not something a reviewer judges) left out.
+ * Sixteen hex characters, like the guardrail version's policy digest.
+ */
+export function modelCardDigest(facts: ModelCardFacts): string {
+  const content = modelCardContent({ ...facts, evaluationsUri: 's3://<data bucket>/evaluations/' });
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
 }
 
 /**
@@ -48,6 +65,8 @@ export interface ModelCardProps {
 export class ModelCard extends Construct {
   public readonly card: sagemaker.CfnModelCard;
   public readonly name: string;
+  /** What a reviewer approves: see modelCardDigest. */
+  public readonly contentDigest: string;
 
   constructor(scope: Construct, id: string, props: ModelCardProps) {
     super(scope, id);
@@ -60,6 +79,17 @@ export class ModelCard extends Construct {
     // the limits hold whatever the deployed bucket is called.
     validateModelCardContent(modelCardContent({ ...props.facts, evaluationsUri: LONGEST_EVALUATIONS_URI }));
     const content = modelCardContent(props.facts);
+    this.contentDigest = modelCardDigest(props.facts);
+    // SageMaker keeps a card's status when its content changes (only content
+    // edits make versions), so a redeployment with a new model or guardrail
+    // would carry "Approved" over to content nobody reviewed. An approval
+    // names the content it is for, and lapses when that content changes.
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html
+    if (props.status === 'Approved' && props.reviewedDigest !== this.contentDigest) {
+      throw new Error(
+        `modelCardStatus: got "Approved" with modelCardReviewedDigest ${JSON.stringify(props.reviewedDigest ?? '')}, but the card's content digest is ${this.contentDigest}: an approval holds only for the content that was reviewed. If this content was reviewed, set modelCardReviewedDigest=${this.contentDigest}; if the content changed since the approval, set modelCardStatus=Draft (or PendingReview) and review it again.`,
+      );
+    }
     if (!Token.isUnresolved(props.facts.evaluationsUri)) validateModelCardContent(content);
 
     this.card = new sagemaker.CfnModelCard(this, 'Card', {

@@ -39,7 +39,7 @@ export function governanceOperatorPolicy(scope: Construct, props: GovernanceOper
   const uploads = [`${EVALUATION_DATASETS_PREFIX}*`, `${REDTEAM_RUNS_PREFIX}*`].map((k) => bucket.arnForObjects(k));
   const everything = bucket.arnForObjects(`${EVALUATIONS_PREFIX}*`);
   const jobs = arnInAccount(stack, 'bedrock', 'evaluation-job/*');
-  const { foundationModelArns } = modelArns(stack, props.model);
+  const { profileArn, foundationModelArns } = modelArns(stack, props.model);
   const stacks = props.stackNames.map((name) => arnInAccount(stack, 'cloudformation', `stack/${name}/*`));
 
   const policy = new iam.ManagedPolicy(scope, 'OperatorPolicy', {
@@ -89,13 +89,16 @@ export function governanceOperatorPolicy(scope: Construct, props: GovernanceOper
         },
       }),
       // CreateEvaluationJob is authorised on the model (foundation-model,
-      // custom-model or prompt-router resource types; no job or inference
-      // profile type), so it is limited to the configured foundation model.
+      // custom-model or prompt-router resource types; no job type), so it is
+      // limited to the configured model. The reference lists no
+      // inference-profile type, yet a job may name a profile; the profile ARN
+      // is listed too, which grants nothing if the action never matches it.
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html
+      // https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-jobs-management-create.html
       new iam.PolicyStatement({
         sid: 'EvaluateTheConfiguredModel',
         actions: ['bedrock:CreateEvaluationJob'],
-        resources: foundationModelArns,
+        resources: profileArn ? [profileArn, ...foundationModelArns] : foundationModelArns,
       }),
       new iam.PolicyStatement({
         sid: 'WatchAndStopEvaluationJobs',

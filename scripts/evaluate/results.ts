@@ -13,6 +13,12 @@ import { metricLabel } from './tasks';
 export interface Location {
   readonly bucket: string;
   readonly prefix: string;
+  /**
+   * Where to look when nothing is under `prefix`: the job's output URI, and
+   * the job name its keys contain somewhere (the layout is documented but
+   * not verified here; AWS examples also show the name twice).
+   */
+  readonly fallback?: { readonly prefix: string; readonly jobName: string };
 }
 
 /** `s3://bucket/some/prefix/` → bucket and key prefix. */
@@ -26,7 +32,7 @@ export function parseS3Uri(uri: string): Location {
 export function jobOutputLocation(outputUri: string, jobName: string): Location {
   const { bucket, prefix } = parseS3Uri(outputUri);
   const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-  return { bucket, prefix: `${base}${jobName}/` };
+  return { bucket, prefix: `${base}${jobName}/`, fallback: { prefix: base, jobName } };
 }
 
 /**
@@ -147,7 +153,13 @@ export async function readResults(
   location: Location,
   categoryOf?: ReadonlyMap<string, string>,
 ): Promise<Averages & { files: string[] }> {
-  const keys = await listResultFiles(s3, location);
+  let keys = await listResultFiles(s3, location);
+  if (keys.length === 0 && location.fallback) {
+    const { prefix, jobName } = location.fallback;
+    keys = (await listResultFiles(s3, { bucket: location.bucket, prefix })).filter((key) =>
+      key.includes(`/${jobName}/`),
+    );
+  }
   const files: ResultFile[] = [];
   for (const key of keys) {
     const object = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));

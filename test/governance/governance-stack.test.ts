@@ -141,10 +141,10 @@ describe('the evaluation service role', () => {
           Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
           Resource: [`${bucketArn}/evaluations/results/*`],
         },
-        ListTheEvaluationPrefixes: {
+        ListTheDataBucket: {
           Action: ['s3:ListBucket'],
           Resource: [bucketArn],
-          Condition: { StringLike: { 's3:prefix': ['evaluations/datasets/*', 'evaluations/results/*'] } },
+          Condition: { StringEquals: { 'aws:ResourceAccount': account } },
         },
         LocateTheBucket: { Action: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'], Resource: [bucketArn] },
         UseTheKeyThroughS3ForThisBucket: {
@@ -156,6 +156,11 @@ describe('the evaluation service role', () => {
               'kms:EncryptionContext:aws:s3:arn': bucketArn,
             },
           },
+        },
+        DescribeTheKeyThroughS3: {
+          Action: ['kms:DescribeKey'],
+          Resource: [defaults.keyArn],
+          Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
         },
         InvokeTheConfiguredModel: {
           Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
@@ -274,10 +279,13 @@ describe('the operator policy', () => {
     expect([operator.CallThisFunctionUrl, operator.InvokeOnlyThroughTheUrl]).toEqual(invoker);
   });
 
-  test('with an inference profile, jobs are created on its foundation model (the only model type CreateEvaluationJob knows)', () => {
+  test('with an inference profile, jobs are created on the profile or its foundation model (the reference lists only model types)', () => {
     expect(shape(bySid(profile.operatorPolicy.statements).EvaluateTheConfiguredModel)).toEqual({
       Action: ['bedrock:CreateEvaluationJob'],
-      Resource: ['arn:aws:bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0'],
+      Resource: [
+        'arn:aws:bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+        `arn:aws:bedrock:${region}:${account}:inference-profile/${PROFILE_MODEL}`,
+      ],
     });
   });
 });
@@ -491,28 +499,54 @@ describe('the model card content generator', () => {
 });
 
 describe('the ModelCard construct', () => {
-  const stackWithCard = (name: string, status: 'Draft' | 'PendingReview' | 'Approved' = 'Approved') => {
+  const factsWith = (filterStrength: 'HIGH' | 'MEDIUM' = 'HIGH') => ({
+    model: modelTarget('amazon.nova-micro-v1:0'),
+    riskRating: 'Low' as const,
+    guardrailPolicy: guardrailPolicy({ filterStrength, groundingThreshold: 0.75, relevanceThreshold: 0.75 }),
+    knowledgeBase: false,
+    enforcedGuardrail: false,
+    evaluationsUri: 's3://bucket/evaluations/',
+  });
+  const stackWithCard = (
+    name: string,
+    status: 'Draft' | 'PendingReview' | 'Approved' = 'Draft',
+    reviewedDigest?: string,
+    facts = factsWith(),
+  ) => {
     const stack = new Stack(new App(), 'Cards', { env: TEST_ENV });
     const card = new ModelCard(stack, 'Card', {
       name,
       key: new kms.Key(stack, 'Key'),
       status,
+      reviewedDigest,
       removalPolicy: RemovalPolicy.RETAIN,
-      facts: {
-        model: modelTarget('amazon.nova-micro-v1:0'),
-        riskRating: 'Low',
-        guardrailPolicy: guardrailPolicy({
-          filterStrength: 'HIGH',
-          groundingThreshold: 0.75,
-          relevanceThreshold: 0.75,
-        }),
-        knowledgeBase: false,
-        enforcedGuardrail: false,
-        evaluationsUri: 's3://bucket/evaluations/',
-      },
+      facts,
     });
     return { stack, card };
   };
+
+  test('Approved needs the digest of the content that was reviewed, and the error says which digest that is', () => {
+    const { card } = stackWithCard('my-card');
+    expect(card.contentDigest).toMatch(/^[0-9a-f]{16}$/);
+    expect(() => stackWithCard('my-card', 'Approved')).toThrow(
+      new RegExp(
+        `modelCardStatus: got "Approved" with modelCardReviewedDigest "", but the card's content digest is ${card.contentDigest}`,
+      ),
+    );
+    const approved = stackWithCard('my-card', 'Approved', card.contentDigest);
+    expect(approved.stack.resolve(approved.card.card.modelCardStatus)).toBe('Approved');
+  });
+
+  test('an approval lapses when the content changes (here the filter strength), not when only the bucket does', () => {
+    const reviewed = stackWithCard('my-card').card.contentDigest;
+    expect(() => stackWithCard('my-card', 'Approved', reviewed, factsWith('MEDIUM'))).toThrow(
+      /an approval holds only for the content that was reviewed.*set modelCardStatus=Draft/,
+    );
+    const otherBucket = { ...factsWith(), evaluationsUri: 's3://another-bucket/evaluations/' };
+    expect(() => stackWithCard('my-card', 'Approved', reviewed, otherBucket)).not.toThrow();
+    // Draft and PendingReview need no digest: nothing is approved yet.
+    expect(() => stackWithCard('my-card', 'PendingReview', undefined, factsWith('MEDIUM'))).not.toThrow();
+  });
 
   test('sets the status it is given, and exposes its name', () => {
     const { stack, card } = stackWithCard('my-card', 'PendingReview');
@@ -539,6 +573,7 @@ describe('outputs', () => {
         new RegExp(`^arn:aws:iam::${account}:policy/GuardedGenAi-Governance-OperatorPolicy`),
       ),
       ModelCardName: 'GuardedGenAi-Governance-model-card',
+      ModelCardContentDigest: defaults.stacks.governance.modelCard.contentDigest,
     });
   });
 

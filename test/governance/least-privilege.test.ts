@@ -75,12 +75,20 @@ describe('the evaluation service role', () => {
     await expectDecision(decide('s3:GetObject', `${otherBucket}/evaluations/datasets/qa.jsonl`), 'ImplicitlyDenied');
   });
 
-  test('it lists only the datasets and results prefixes', async () => {
-    const list = (prefix: string) => decide('s3:ListBucket', bucketArn, { 's3:prefix': prefix });
-    await expectDecision(list('evaluations/datasets/'), 'Allowed');
-    await expectDecision(list('evaluations/results/'), 'Allowed');
-    await expectDecision(list('records/'), 'ImplicitlyDenied');
-    await expectDecision(list(''), 'ImplicitlyDenied');
+  test('it lists the data bucket in the documented form (key names only), and no other bucket', async () => {
+    // S3 sets aws:ResourceAccount on every request: the bucket's owner.
+    const list = (bucket: string, owner: string, prefix?: string) =>
+      decide('s3:ListBucket', bucket, {
+        'aws:ResourceAccount': owner,
+        ...(prefix === undefined ? {} : { 's3:prefix': prefix }),
+      });
+    // Whatever prefix the job or its permission check lists with, or none.
+    await expectDecision(list(bucketArn, account, 'evaluations/datasets/'), 'Allowed');
+    await expectDecision(list(bucketArn, account, 'evaluations/results/'), 'Allowed');
+    await expectDecision(list(bucketArn, account), 'Allowed');
+    await expectDecision(list(otherBucket, account, 'evaluations/datasets/'), 'ImplicitlyDenied');
+    // The same bucket name in another account (a name squatted after deletion).
+    await expectDecision(list(bucketArn, OTHER_ACCOUNT, 'evaluations/datasets/'), 'ImplicitlyDenied');
     await expectDecision(decide('s3:GetBucketLocation', bucketArn), 'Allowed');
   });
 

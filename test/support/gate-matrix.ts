@@ -1,3 +1,7 @@
+import { parseConfig } from '../../lib/config';
+import { modelCardDigest } from '../../lib/governance/model-card';
+import { governanceProps } from '../../lib/stack-props';
+import { CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_DETECTOR_ID } from '../../tools/configurations';
 
 type Overrides = Readonly<Record<string, unknown>>;
@@ -8,6 +12,24 @@ export function configurationKey(overrides: Overrides): string {
 }
 
 const STATES = ['create', 'existing', 'off'] as const;
+
+/**
+ * A configuration whose model card a reviewer approved: the overrides plus the
+ * digest of the card they produce (what the reviewer copies from the
+ * ModelCardContentDigest output).
+ */
+export function approvedCard(overrides: Overrides): Overrides {
+  const props = governanceProps(parseConfig({ ...CDK_JSON_CONTEXT, ...overrides }));
+  const digest = modelCardDigest({
+    model: props.model,
+    riskRating: props.riskRating,
+    guardrailPolicy: props.guardrailPolicy,
+    knowledgeBase: props.knowledgeBase,
+    enforcedGuardrail: props.enforcedGuardrail,
+    evaluationsUri: '',
+  });
+  return { ...overrides, modelCardStatus: 'Approved', modelCardReviewedDigest: digest };
+}
 const DETECTOR_ID = EXAMPLE_DETECTOR_ID;
 
 /**
@@ -94,7 +116,7 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['semantic chunking', { chunkingStrategy: 'semantic' }],
   ['no chunking', { chunkingStrategy: 'none' }],
   ['enforced guardrail without the knowledge base', { enforcedGuardrail: 'create', knowledgeBase: false }],
-  ['approved model card, high risk', { modelCardStatus: 'Approved', modelRiskRating: 'High' }],
+  ['approved model card, high risk', approvedCard({ modelRiskRating: 'High' })],
   [
     'object lock, shorter records retention',
     { objectLock: true, objectLockRetentionDays: 14, recordsRetentionDays: 30 },

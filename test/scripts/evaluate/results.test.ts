@@ -36,6 +36,7 @@ describe('where the results are', () => {
     expect(jobOutputLocation(`s3://${bucket}/evaluations/results/`, job)).toEqual({
       bucket,
       prefix: `evaluations/results/${job}/`,
+      fallback: { prefix: 'evaluations/results/', jobName: job },
     });
     expect(jobOutputLocation(`s3://${bucket}/evaluations/results`, job).prefix).toBe(`evaluations/results/${job}/`);
   });
@@ -133,5 +134,20 @@ describe('reading from S3', () => {
       `${prefix}amazon-bedrock-evaluations-permission-check`,
     );
     expect(result.scores).toHaveLength(6);
+  });
+
+  test('nothing under <output>/<job name>/ => the output prefix is searched for keys holding the job name', async () => {
+    const location = jobOutputLocation(`s3://${bucket}/evaluations/results/`, job);
+    const elsewhere = `evaluations/results/run-1/${job}/a1b2c3d4e5f6/models/m/taskTypes/QuestionAndAnswer/datasets/guarded-service-qa/x_output.jsonl`;
+    const otherJob = `evaluations/results/guardedgenai-eval-other/b/models/m/taskTypes/QuestionAndAnswer/datasets/qa/y_output.jsonl`;
+    s3.on(ListObjectsV2Command, { Bucket: bucket, Prefix: location.prefix }).resolves({ IsTruncated: false });
+    s3.on(ListObjectsV2Command, { Bucket: bucket, Prefix: 'evaluations/results/' }).resolves({
+      IsTruncated: false,
+      Contents: [{ Key: elsewhere }, { Key: otherJob }],
+    });
+    s3.on(GetObjectCommand, { Key: elsewhere }).resolves({ Body: body(qaLines) });
+    const result = await readResults(new S3Client({ region }), location);
+    expect(result.files).toEqual([elsewhere]);
+    expect(result.scores.length).toBeGreaterThan(0);
   });
 });
