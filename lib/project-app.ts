@@ -131,7 +131,9 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         ...ingestionProps(config),
         key: dataProtection.key,
         dataBucket: dataProtection.dataBucket.bucket,
-        guardrail: guardedInvoke.guardrail,
+        // The ARN only: the version is read from the guarded-invoke stack's
+        // SSM parameter (ingestionProps), never imported.
+        guardrail: { guardrailArn: guardedInvoke.guardrail.guardrailArn },
         knowledgeBase: {
           id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
           arn: knowledge.knowledgeBase.arn,

@@ -21,7 +21,7 @@ import {
   MODEL_INVOCATIONS_PREFIX,
   REDTEAM_RUNS_PREFIX,
 } from './shared/data-layout';
-import { evaluationRoleName, promotionRoleName, stackNames } from './shared/names';
+import { evaluationRoleName, guardrailVersionParameterName, promotionRoleName, stackNames } from './shared/names';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
 
@@ -125,8 +125,16 @@ export function knowledgeProps(config: ProjectConfig): Omit<OwnProps<KnowledgeSt
   };
 }
 
-export function ingestionProps(config: ProjectConfig): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy'> {
-  return { logRetention: logRetentionOf(config), removalPolicy: removalPolicyOf(config) };
+export function ingestionProps(
+  config: ProjectConfig,
+): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy' | 'guardrailVersionParameterName'> {
+  return {
+    logRetention: logRetentionOf(config),
+    removalPolicy: removalPolicyOf(config),
+    // Derived from the guarded-invoke stack's name, not imported from it: the
+    // version it holds changes with the guardrail policy.
+    guardrailVersionParameterName: guardrailVersionParameterName(stackNames(config.appName).guardedInvoke),
+  };
 }
 
 export function guardedInvokeProps(
@@ -161,6 +169,7 @@ export function governanceProps(
     }),
     riskRating: config.modelRiskRating,
     cardStatus: config.modelCardStatus,
+    cardReviewedDigest: config.modelCardReviewedDigest === '' ? undefined : config.modelCardReviewedDigest,
     knowledgeBase: config.knowledgeBase,
     enforcedGuardrail: config.enforcedGuardrail === 'create',
     removalPolicy: removalPolicyOf(config),

@@ -2,11 +2,13 @@ import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { INCOMING_PREFIX, TEXT_EXTENSIONS } from '../../lib/shared/promotion-contract';
 import { checkText, MAX_TEXT_BYTES } from './check';
 import { describeError, type Logger, RetryLater } from './errors';
 import { MalformedEvent, parseScanResult, type ScanResult } from './event';
+import { guardrailVersionReader } from './guardrail-version';
 import { ensureIngestion } from './ingestion';
 import {
   copyVersion,
@@ -34,7 +36,9 @@ import type { PromotionSettings } from './settings';
  * That covers transient AWS errors and waiting for an ingestion job, and also
  * a malformed body or missing settings: retrying those is pointless but
  * cheap, and failing them is what gets them to the dead-letter queue, where
- * someone looks, instead of being dropped.
+ * someone looks, instead of being dropped. The guardrail version is a setting
+ * too, read from SSM (guardrail-version.ts): when it cannot be read, every
+ * record of the batch fails the same way.
  */
 
 export interface HandlerDependencies {
@@ -42,10 +46,14 @@ export interface HandlerDependencies {
   readonly bedrock: Pick<BedrockRuntimeClient, 'send'>;
   readonly agent: Pick<BedrockAgentClient, 'send'>;
   readonly sns: Pick<SNSClient, 'send'>;
+  readonly ssm: Pick<SSMClient, 'send'>;
   readonly settings: PromotionSettings | Error;
   readonly logger: Logger;
   readonly now?: () => number;
 }
+
+/** The settings with the guardrail version read for this batch. */
+type BatchSettings = PromotionSettings & { readonly guardrailVersion: string };
 
 type Outcome = 'ignored' | 'superseded' | 'gone' | 'promoted' | 'already-promoted' | 'refused' | 'already-refused';
 
@@ -54,8 +62,9 @@ const isText = (key: string) => TEXT_EXTENSIONS.some((extension) => key.toLowerC
 export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { s3, bedrock, agent, sns, logger } = deps;
   const now = deps.now ?? Date.now;
+  const guardrailVersion = guardrailVersionReader(deps.ssm, now);
 
-  async function refuseWith(settings: PromotionSettings, source: Source, refusal: Refusal): Promise<Outcome> {
+  async function refuseWith(settings: BatchSettings, source: Source, refusal: Refusal): Promise<Outcome> {
     const done = await refuse(s3, sns, source, refusal, settings, logger);
     logger.info(done === 'refused' ? 'Document refused' : 'Document already refused', {
       key: source.key,
@@ -67,7 +76,7 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
 
   /** Check a clean text version and write it (or its masked text) to knowledge/, or say why it is refused. */
   async function promoteText(
-    settings: PromotionSettings,
+    settings: BatchSettings,
     source: Source,
     destination: string,
     contentType: string | undefined,
@@ -93,7 +102,7 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     return copyVersion(s3, source, destination, contentType, 'guardrail', settings, now);
   }
 
-  async function promote(settings: PromotionSettings, scanned: ScanResult): Promise<Outcome> {
+  async function promote(settings: BatchSettings, scanned: ScanResult): Promise<Outcome> {
     const scan = await withStoredKey(scanned);
     const source: Source = { bucket: scan.bucket, key: scan.key, versionId: scan.versionId };
     const destination = destinationKey(scan.key);
@@ -147,7 +156,7 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     return (await headIfPresent(s3, scan.bucket, decoded)) ? { ...scan, key: decoded } : scan;
   }
 
-  async function processRecord(settings: PromotionSettings, record: SQSRecord): Promise<Outcome> {
+  async function processRecord(settings: BatchSettings, record: SQSRecord): Promise<Outcome> {
     const scan = parseScanResult(record.body);
     if (scan instanceof MalformedEvent) throw scan;
     const name = scan.key.slice(INCOMING_PREFIX.length);
@@ -170,15 +179,28 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const counts: Record<string, number> = {};
     const count = (what: string) => (counts[what] = (counts[what] ?? 0) + 1);
+    const failAll = () => ({
+      batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })),
+    });
     if (settings instanceof Error) {
       logger.error('The promotion function is misconfigured; every record is failed', { error: settings.message });
-      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+      return failAll();
+    }
+    let batch: BatchSettings;
+    try {
+      batch = { ...settings, guardrailVersion: await guardrailVersion(settings.guardrailVersionParameter) };
+    } catch (error) {
+      logger.error('The guardrail version could not be read; every record is failed', {
+        parameter: settings.guardrailVersionParameter,
+        ...describeError(error),
+      });
+      return failAll();
     }
     // One record at a time: it keeps ApplyGuardrail within its rate, and a
     // job started for one record covers the next ones of the batch.
     for (const record of event.Records) {
       try {
-        count(await processRecord(settings, record));
+        count(await processRecord(batch, record));
       } catch (error) {
         failures.push({ itemIdentifier: record.messageId });
         if (error instanceof RetryLater) {

@@ -5,7 +5,8 @@ export interface PromotionSettings {
   readonly dataBucket: string;
   readonly kmsKeyArn: string;
   readonly guardrailArn: string;
-  readonly guardrailVersion: string;
+  /** Name of the SSM parameter holding the guardrail version to check text with. */
+  readonly guardrailVersionParameter: string;
   readonly knowledgeBaseId: string;
   readonly dataSourceId: string;
   readonly alertTopicArn: string;
@@ -24,9 +25,22 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettin
     dataBucket: e.DATA_BUCKET,
     kmsKeyArn: e.KMS_KEY_ARN,
     guardrailArn: e.GUARDRAIL_ARN,
-    guardrailVersion: e.GUARDRAIL_VERSION,
+    guardrailVersionParameter: e.GUARDRAIL_VERSION_PARAMETER,
     knowledgeBaseId: e.KNOWLEDGE_BASE_ID,
     dataSourceId: e.DATA_SOURCE_ID,
     alertTopicArn: e.ALERT_TOPIC_ARN,
   };
+}
+
+/**
+ * A published guardrail version as ApplyGuardrail accepts it (a number from 1
+ * to 99999999; DRAFT is never what the stack publishes), or an Error saying
+ * what the parameter holds instead.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ApplyGuardrail.html
+ */
+export function guardrailVersionFrom(parameterName: string, value: string | undefined): string | Error {
+  if (value && /^[1-9][0-9]{0,7}$/.test(value)) return value;
+  return new Error(
+    `the SSM parameter ${parameterName} holds ${value === undefined ? 'no value' : `"${value.slice(0, 20)}"`}, not a published guardrail version number`,
+  );
 }

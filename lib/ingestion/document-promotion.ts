@@ -50,7 +50,9 @@ const MAX_RECEIVE_COUNT = 10;
 export interface DocumentPromotionProps {
   readonly dataBucket: s3.IBucket;
   readonly key: kms.IKey;
-  readonly guardrail: { readonly guardrailArn: string; readonly versionNumber: string };
+  readonly guardrail: { readonly guardrailArn: string };
+  /** The SSM parameter holding the guardrail's published version (lib/shared/names.ts). */
+  readonly guardrailVersionParameterName: string;
   readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
   readonly alertTopic: sns.ITopic;
   readonly logRetention: logs.RetentionDays;
@@ -175,6 +177,7 @@ export class DocumentPromotion extends Construct {
       dataBucket: props.dataBucket,
       key: props.key,
       guardrailArn: props.guardrail.guardrailArn,
+      guardrailVersionParameterName: props.guardrailVersionParameterName,
       knowledgeBaseArn: props.knowledgeBase.arn,
       alertTopic: props.alertTopic,
       queue: this.queue,
@@ -191,7 +194,7 @@ export class DocumentPromotion extends Construct {
       DATA_BUCKET: props.dataBucket.bucketName,
       KMS_KEY_ARN: props.key.keyArn,
       GUARDRAIL_ARN: props.guardrail.guardrailArn,
-      GUARDRAIL_VERSION: props.guardrail.versionNumber,
+      GUARDRAIL_VERSION_PARAMETER: props.guardrailVersionParameterName,
       KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
       DATA_SOURCE_ID: props.knowledgeBase.dataSourceId,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
@@ -282,7 +285,7 @@ function acknowledgePromotionFunction(fn: NodejsFunction): void {
     'Concurrency is bounded by the event source mapping (at most 2 concurrent batches) without a reservation, which new accounts with a concurrency quota of 10 could not afford.';
   for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, noReservation);
   const noVpc =
-    "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, guardrail, knowledge base, topic and queue; it holds no data between invocations.";
+    "Calls only S3, Bedrock, SNS, SQS and SSM, each limited by IAM to this project's bucket prefixes, guardrail, knowledge base, topic, queue and guardrail-version parameter; it holds no data between invocations.";
   for (const id of [
     'NIST.800.53.R5-LambdaInsideVPC',
     'HIPAA.Security-LambdaInsideVPC',

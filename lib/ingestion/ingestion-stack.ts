@@ -10,7 +10,13 @@ export interface IngestionStackProps extends StackProps {
   readonly key: kms.IKey;
   readonly dataBucket: s3.IBucket;
   /** The project guardrail: text documents must pass its sensitive-information policy. */
-  readonly guardrail: { readonly guardrailArn: string; readonly versionNumber: string };
+  readonly guardrail: { readonly guardrailArn: string };
+  /**
+   * The SSM parameter (of the guarded-invoke stack) holding the guardrail's
+   * published version, which the function reads at run time: named, not
+   * imported, because an imported version would block every policy change.
+   */
+  readonly guardrailVersionParameterName: string;
   readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
   /** The threat-detection stack's alert topic: refusals reach the same person as findings. */
   readonly alertTopic: sns.ITopic;

@@ -134,3 +134,13 @@ export function modelCardName(governanceStack: string): string {
 export function guardrailName(guardedInvokeStack: string): string {
   return `${guardedInvokeStack}-guardrail`;
 }
+
+/**
+ * The SSM parameter holding the number of the guardrail's newest published
+ * version. Stacks built on GuardedInvoke read the version from here at run
+ * time rather than importing it: a policy change publishes a new version, and
+ * CloudFormation refuses to change an exported value another stack imports.
+ */
+export function guardrailVersionParameterName(guardedInvokeStack: string): string {
+  return `/${guardedInvokeStack}/guardrail-version`;
+}

@@ -1,4 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseConfig } from '../../lib/config';
+import { guardrailVersionParameterName, stackNames } from '../../lib/shared/names';
 import { synthesize } from '../support/build-app';
 
 function synthInvokeStack(overrides: Record<string, unknown> = {}): Template {
@@ -125,6 +127,21 @@ describe('GuardedInvokeStack', () => {
 
     test('a change outside the policy (token cap) => the same version', () => {
       expect(versionOf(synthInvokeStack({ maxTokensCap: 2000 })).description).toBe(versionOf(template).description);
+    });
+
+    test('published in a standard String SSM parameter named after the stack, holding the version attribute', () => {
+      const { stacks } = synthesize();
+      const expectedName = guardrailVersionParameterName(stackNames(parseConfig({}).appName).guardedInvoke);
+      expect(expectedName).toBe('/GuardedGenAi-GuardedInvoke/guardrail-version');
+      expect(stacks.guardedInvoke.stackName).toBe('GuardedGenAi-GuardedInvoke');
+      expect(only<Resource>('AWS::SSM::Parameter').Properties).toEqual({
+        Name: expectedName,
+        Type: 'String',
+        Tier: 'Standard',
+        // The attribute of this stack's version resource: replaced with it, in the same deployment.
+        Value: { 'Fn::GetAtt': [versionOf(template).logicalId, 'Version'] },
+        Description: expect.any(String),
+      });
     });
   });
 

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../lib/config';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, RECORDS_PREFIX } from '../../lib/shared/data-layout';
-import { stackNames } from '../../lib/shared/names';
+import { guardrailVersionParameterName, stackNames } from '../../lib/shared/names';
 import { REQUIRED_PROMOTION_SETTINGS } from '../../lib/shared/promotion-contract';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { matchesPattern } from '../support/event-pattern';
@@ -256,6 +256,23 @@ describe('IngestionStack', () => {
       expect(resolved.ALERT_TOPIC_ARN).toBe(
         `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:${defaults.stacks.threatDetection.stackName}-alerts`,
       );
+      // No version: the name of the parameter that holds it.
+      expect(variables).not.toHaveProperty('GUARDRAIL_VERSION');
+      expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe('/GuardedGenAi-GuardedInvoke/guardrail-version');
+    });
+
+    test('the version parameter it is told to read is the one the guarded-invoke stack writes the version to', () => {
+      const variables = (fn().Environment as { Variables: Record<string, Json> }).Variables;
+      const guardedInvoke = Template.fromJSON(
+        defaults.assembly.getStackByName(defaults.stacks.guardedInvoke.stackName).template,
+      );
+      const parameters = Object.values(guardedInvoke.findResources('AWS::SSM::Parameter')) as Resource[];
+      expect(parameters.map((p) => p.Properties.Name)).toEqual([variables.GUARDRAIL_VERSION_PARAMETER]);
+      expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe(
+        guardrailVersionParameterName(stackNames(DEFAULT_CONFIG.appName).guardedInvoke),
+      );
+      // A name with a hierarchy: it starts with "/", and its ARN drops that "/".
+      expect(variables.GUARDRAIL_VERSION_PARAMETER).toMatch(/^\/[A-Za-z0-9_.-]+\/guardrail-version$/);
     });
 
     test('fed by the promotion queue, reporting partial batch failures, with bounded concurrency', () => {
@@ -272,6 +289,68 @@ describe('IngestionStack', () => {
       const { MaximumConcurrency } = mapping.ScalingConfig as { MaximumConcurrency: number };
       expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
       expect(MaximumConcurrency).toBeLessThanOrEqual(1000);
+    });
+  });
+
+  describe('a guardrail policy change does not reach this stack', () => {
+    const medium = synth({ guardrailFilterStrength: 'MEDIUM' });
+    type Outputs = Record<string, { Value: Json; Export?: { Name: string } }>;
+    const imports = (t: Template | undefined): string[] => {
+      const found: string[] = [];
+      const walk = (value: Json) => {
+        if (Array.isArray(value)) value.forEach(walk);
+        else if (value && typeof value === 'object') {
+          if (typeof value['Fn::ImportValue'] === 'string') found.push(value['Fn::ImportValue']);
+          Object.values(value).forEach(walk);
+        }
+      };
+      walk(t?.toJSON() as Json);
+      return found;
+    };
+    /** Logical IDs a value refers to with Ref or Fn::GetAtt. */
+    const referenced = (value: Json): string[] =>
+      Array.isArray(value)
+        ? value.flatMap(referenced)
+        : value && typeof value === 'object'
+          ? [
+              ...(typeof value.Ref === 'string' ? [value.Ref] : []),
+              ...(Array.isArray(value['Fn::GetAtt']) ? [value['Fn::GetAtt'][0] as string] : []),
+              ...Object.values(value).flatMap(referenced),
+            ]
+          : [];
+
+    test('it imports no export named after the guardrail version', () => {
+      const names = imports(defaults.ingestion);
+      // It does import (the key, the knowledge base, the guardrail ARN...): the check has something to look at.
+      expect(names.some((name) => name.includes('GuardrailArn'))).toBe(true);
+      expect(names.filter((name) => /GuardrailVersion/i.test(name))).toEqual([]);
+    });
+
+    test('no export it imports is produced from a guardrail version, the resource a policy change replaces', () => {
+      const producers = new Map<string, { template: Record<string, Json>; value: Json }>();
+      for (const stack of defaults.assembly.stacks) {
+        for (const output of Object.values((stack.template.Outputs ?? {}) as Outputs)) {
+          if (output.Export) producers.set(output.Export.Name, { template: stack.template, value: output.Value });
+        }
+      }
+      for (const name of imports(defaults.ingestion)) {
+        const producer = producers.get(name);
+        expect([name, producer !== undefined]).toEqual([name, true]);
+        const resources = producer?.template.Resources as Record<string, { Type: string }>;
+        const types = referenced(producer?.value ?? null).map((id) => resources[id]?.Type);
+        expect([name, types]).not.toEqual([name, expect.arrayContaining(['AWS::Bedrock::GuardrailVersion'])]);
+      }
+    });
+
+    test('with another filter strength the guardrail version is replaced, and this stack is unchanged', () => {
+      const descriptions = (project: typeof defaults) =>
+        Object.values(
+          Template.fromJSON(
+            project.assembly.getStackByName(project.stacks.guardedInvoke.stackName).template,
+          ).findResources('AWS::Bedrock::GuardrailVersion'),
+        ).map((r) => r.Properties.Description as string);
+      expect(descriptions(medium)).not.toEqual(descriptions(defaults));
+      expect(medium.ingestion?.toJSON()).toEqual(defaults.ingestion?.toJSON());
     });
   });
 
@@ -461,6 +540,19 @@ describe('IngestionStack', () => {
       // The names the data-protection stack trusts are the names these resources get.
       expect(JSON.stringify(keyStatements(longest.data))).toContain(queueArn(`${'A'.repeat(25)}-Ingestion-promotions`));
       expect(JSON.stringify(bucketPolicyStatements(longest.data))).toContain(`role/${role}"`);
+    });
+
+    test('the version parameter the function reads is the one the guarded-invoke stack of this copy writes', () => {
+      const variables = (
+        only(ingestion(), 'AWS::Lambda::Function').Properties.Environment as {
+          Variables: Record<string, Json>;
+        }
+      ).Variables;
+      expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe(`/${'A'.repeat(25)}-GuardedInvoke/guardrail-version`);
+      const guardedInvoke = Template.fromJSON(
+        longest.assembly.getStackByName(longest.stacks.guardedInvoke.stackName).template,
+      );
+      guardedInvoke.hasResourceProperties('AWS::SSM::Parameter', { Name: variables.GUARDRAIL_VERSION_PARAMETER });
     });
 
     test("the knowledge base's name fits Bedrock's pattern", () => {

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CHUNK_CHARS, checkText, splitText } from '../../../lambda/promote/check';
-import { recorder, SETTINGS } from './fixtures';
+import { CHECK_SETTINGS, recorder } from './fixtures';
 
 const bedrock = mockClient(BedrockRuntimeClient);
 const client = new BedrockRuntimeClient({ region: 'eu-west-1' });
@@ -71,7 +71,7 @@ describe('checkText', () => {
       .on(ApplyGuardrailCommand)
       .resolvesOnce(maskedEmail(first.replace('ops@example.com', '{EMAIL}')))
       .resolvesOnce(none);
-    const verdict = await checkText(client, SETTINGS, first + second, recorder().logger);
+    const verdict = await checkText(client, CHECK_SETTINGS, first + second, recorder().logger);
     const calls = bedrock.commandCalls(ApplyGuardrailCommand).map((call) => call.args[0].input);
     expect(calls.map((input) => input.content?.[0].text?.text)).toEqual([first, second]);
     expect(calls.every((input) => input.source === 'OUTPUT')).toBe(true);
@@ -98,7 +98,7 @@ describe('checkText', () => {
       usage,
     });
     const text = ('key AKIAIOSFODNN7EXAMPLE\n' + 'y'.repeat(1000) + '\n').repeat(60);
-    const verdict = await checkText(client, SETTINGS, text, recorder().logger);
+    const verdict = await checkText(client, CHECK_SETTINGS, text, recorder().logger);
     expect(verdict).toEqual({ kind: 'blocked', entityTypes: ['AWS_ACCESS_KEY'], regexNames: [] });
     expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(1);
   });
@@ -116,7 +116,7 @@ describe('checkText', () => {
         },
       ],
     });
-    const verdict = await checkText(client, SETTINGS, 'Contact ops@example.com.', recorder().logger);
+    const verdict = await checkText(client, CHECK_SETTINGS, 'Contact ops@example.com.', recorder().logger);
     expect(verdict).toEqual({ kind: 'blocked', entityTypes: ['EMAIL'], regexNames: [] });
   });
 
@@ -127,11 +127,11 @@ describe('checkText', () => {
       assessments: [{ topicPolicy: { topics: [{ name: 'investment-advice', type: 'DENY', action: 'BLOCKED' }] } }],
       usage,
     });
-    expect(await checkText(client, SETTINGS, 'Buy index funds.', recorder().logger)).toEqual({ kind: 'clean' });
+    expect(await checkText(client, CHECK_SETTINGS, 'Buy index funds.', recorder().logger)).toEqual({ kind: 'clean' });
   });
 
   test('an empty file needs no call', async () => {
-    expect(await checkText(client, SETTINGS, '', recorder().logger)).toEqual({ kind: 'clean' });
+    expect(await checkText(client, CHECK_SETTINGS, '', recorder().logger)).toEqual({ kind: 'clean' });
     expect(bedrock.calls()).toHaveLength(0);
   });
 });
