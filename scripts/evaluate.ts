@@ -14,7 +14,7 @@ import {
   GetEvaluationJobCommand,
   type GetEvaluationJobResponse,
 } from '@aws-sdk/client-bedrock';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ import { stackNames } from '../lib/shared/names';
 import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { formatTable, type Io, json } from './cli/output';
+import { stackOutputs } from './cli/stack-outputs';
 import {
   categoriesByPrompt,
   type Dataset,
@@ -187,20 +188,6 @@ export function builtinsToUse(task: TaskType, given: readonly string[]): string[
     }
   }
   return [...new Set(given)];
-}
-
-async function stackOutputs(
-  cloudformation: EvaluateClients['cloudformation'],
-  stack: string,
-): Promise<Record<string, string> | undefined> {
-  try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
-    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-  } catch (error) {
-    // CloudFormation answers ValidationError "Stack with id X does not exist".
-    if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
-    throw error;
-  }
 }
 
 const isAccessDenied = (error: unknown) =>

@@ -5,7 +5,7 @@
  * clean ones that pass the guardrail to knowledge/, where the knowledge base's
  * data source reads. --wait follows each document to that decision.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as path from 'node:path';
 import { stackNames } from '../lib/shared/names';
@@ -13,6 +13,7 @@ import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, PROMOTION_TAG } from '../lib/shared/
 import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { type Io, json } from './cli/output';
+import { stackOutputs } from './cli/stack-outputs';
 import { ROOT } from './generated-block';
 import {
   type Collected,
@@ -111,20 +112,6 @@ export function documentsToUpload({ values, positional }: IngestParsed, docsDir:
     );
   }
   return collected;
-}
-
-async function stackOutputs(
-  cloudformation: IngestClients['cloudformation'],
-  stack: string,
-): Promise<Record<string, string> | undefined> {
-  try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
-    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-  } catch (error) {
-    // CloudFormation answers ValidationError "Stack with id X does not exist".
-    if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
-    throw error;
-  }
 }
 
 /** An access-denied error, with the permissions this command needs. */

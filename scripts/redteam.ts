@@ -6,7 +6,7 @@
  * whenever the run completed.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { stackNames } from '../lib/shared/names';
 import { REDTEAM_RUNS_PREFIX } from '../lib/shared/data-layout';
@@ -14,6 +14,7 @@ import { regionOf } from './ask';
 import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { type Io, json } from './cli/output';
+import { stackOutputs } from './cli/stack-outputs';
 import { projectConfig } from './preflight/context';
 import {
   ATTACK_CATEGORIES,
@@ -99,20 +100,6 @@ const realDeps: RedTeamDeps = {
   corpusFile: CORPUS_FILE,
   runsDir: RUNS_DIR,
 };
-
-async function stackOutputs(
-  cloudformation: RedTeamClients['cloudformation'],
-  stack: string,
-): Promise<Record<string, string> | undefined> {
-  try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
-    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-  } catch (error) {
-    // CloudFormation answers ValidationError "Stack with id X does not exist".
-    if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
-    throw error;
-  }
-}
 
 export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps = realDeps): Promise<number> {
   const { values } = parsed;

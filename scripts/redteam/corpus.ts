@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../generated-block';
+import { POLICY_CATEGORIES, type PolicyCategory } from '../../lib/shared/guardrail-policies';
 
 export const CORPUS_FILE = path.join(ROOT, 'evaluations', 'corpus', 'redteam.json');
 
@@ -36,15 +37,10 @@ export const OUTCOMES = ['blocked', 'masked', 'answered'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The guardrail policies an entry may expect to act (automated reasoning is not configured). */
-export const EXPECTED_POLICIES = [
-  'prompt-attack',
-  'content-filter',
-  'denied-topic',
-  'word-filter',
-  'sensitive-information',
-  'contextual-grounding',
-] as const;
-export type ExpectedPolicy = (typeof EXPECTED_POLICIES)[number];
+export type ExpectedPolicy = Exclude<PolicyCategory, 'automated-reasoning'>;
+export const EXPECTED_POLICIES: readonly ExpectedPolicy[] = POLICY_CATEGORIES.filter(
+  (category): category is ExpectedPolicy => category !== 'automated-reasoning',
+);
 
 /** The invoke function's prompt limit (MAX_PROMPT_CHARS in lambda/invoke/request.ts). */
 const MAX_PROMPT_CHARS = 8000;

@@ -10,10 +10,11 @@
  * say nothing about the real guardrail; only a run against AWS measures that.
  * Response shape: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ApplyGuardrail.html
  */
-import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type * as http2 from 'node:http2';
 import { BLOCKED_INPUT_MESSAGE, BLOCKED_OUTPUT_MESSAGE } from '../../lib/shared/guardrail-policies';
 import { INTERNAL_ID_PATTERN } from '../../lib/shared/record-ids';
+import { luhn } from '../luhn';
+import { answerBasic, type BasicReply, Http2StandIn, type ReceivedCall } from './http2-stand-in';
 
 interface TextBlock {
   readonly text?: { readonly text?: string; readonly qualifiers?: string[] };
@@ -46,17 +47,6 @@ const TOPICS: readonly [string, RegExp][] = [
 const CUSTOM_WORDS = ['project nightjar', 'operation kestrel'];
 /** A few entries of a profanity list; the managed list is far longer. */
 const PROFANITY = ['shit', 'fuck', 'fucking', 'bullshit', 'bollocks'];
-
-/** Digit runs that pass the Luhn check (ISO/IEC 7812-1). */
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 /** No CA_SOCIAL_INSURANCE_NUMBER rule: a gap left on purpose, so a run shows misses. */
 const BLOCKED_PII: readonly [string, RegExp, ((match: string) => boolean)?][] = [
@@ -197,57 +187,27 @@ export function assess(source: 'INPUT' | 'OUTPUT', content: readonly TextBlock[]
 
 const APPLY_PATH = /^\/guardrail\/[^/]+\/version\/[^/]+\/apply$/;
 
-export class GuardrailStandIn {
+/** Answers every ApplyGuardrail call from the rules above (nothing is scripted). */
+export class GuardrailStandIn extends Http2StandIn<BasicReply> {
   /** How many ApplyGuardrail calls it answered. */
-  public calls = 0;
-  private readonly server = http2.createServer();
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
-
-  /** Listens on a free local port; returns http://127.0.0.1:port for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
-  public async start(): Promise<string> {
-    this.server.on('session', (session) => {
-      this.sessions.add(session);
-      session.on('close', () => this.sessions.delete(session));
-    });
-    this.server.on('stream', (stream, headers) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const path = decodeURIComponent(String(headers[':path']));
-        const reply = (status: number, body: unknown, errorType?: string) => {
-          stream.respond({
-            ':status': status,
-            'content-type': 'application/json',
-            ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-          });
-          stream.end(JSON.stringify(body));
-        };
-        let body: { source?: string; content?: TextBlock[] };
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        } catch {
-          return reply(400, { message: 'malformed JSON' }, 'ValidationException');
-        }
-        if (headers[':method'] !== 'POST' || !APPLY_PATH.test(path)) {
-          return reply(
-            404,
-            { message: `the stand-in only answers ApplyGuardrail, not ${path}` },
-            'UnknownOperationException',
-          );
-        }
-        if ((body.source !== 'INPUT' && body.source !== 'OUTPUT') || !Array.isArray(body.content)) {
-          return reply(400, { message: 'source (INPUT or OUTPUT) and content are required' }, 'ValidationException');
-        }
-        this.calls++;
-        reply(200, assess(body.source, body.content));
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  public get applied(): number {
+    return this.calls.filter((call) => APPLY_PATH.test(call.path)).length;
   }
 
-  public async stop(): Promise<void> {
-    for (const session of this.sessions) session.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected override replyTo(call: ReceivedCall): BasicReply {
+    if (!APPLY_PATH.test(call.path)) {
+      const message = `the stand-in only answers ApplyGuardrail, not ${call.path}`;
+      return { kind: 'error', status: 404, type: 'UnknownOperationException', message };
+    }
+    const { source, content } = call.body as { source?: string; content?: TextBlock[] };
+    if ((source !== 'INPUT' && source !== 'OUTPUT') || !Array.isArray(content)) {
+      const message = 'source (INPUT or OUTPUT) and content are required';
+      return { kind: 'error', status: 400, type: 'ValidationException', message };
+    }
+    return { kind: 'json', body: assess(source, content) };
+  }
+
+  protected answer(stream: http2.ServerHttp2Stream, reply: BasicReply): Promise<void> {
+    return answerBasic(stream, reply);
   }
 }

@@ -59,8 +59,9 @@ export abstract class Http2StandIn<R extends { readonly kind: string }> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
-        this.calls.push({ path: decodeURIComponent(String(headers[':path'])), body });
-        void this.answer(stream, this.replies.shift() ?? UNSCRIPTED);
+        const call = { path: decodeURIComponent(String(headers[':path'])), body };
+        this.calls.push(call);
+        void this.answer(stream, this.replyTo(call));
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -72,7 +73,12 @@ export abstract class Http2StandIn<R extends { readonly kind: string }> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Answer one call with its scripted reply (or the unscripted error). */
+  /** The reply to a call: by default the next scripted one (or the unscripted error). */
+  protected replyTo(_call: ReceivedCall): R | ErrorReply {
+    return this.replies.shift() ?? UNSCRIPTED;
+  }
+
+  /** Answer one call with its reply. */
   protected abstract answer(stream: http2.ServerHttp2Stream, reply: R | ErrorReply): Promise<void>;
 }
 

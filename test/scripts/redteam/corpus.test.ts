@@ -1,3 +1,4 @@
+import { luhn } from '../../../tools/luhn';
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Guardrail } from '../../../lib/guarded-ai/guardrail';
@@ -15,17 +16,6 @@ import {
 const { corpus, sha256 } = loadCorpus();
 const entries = corpus.entries;
 const attacks = (category: string) => entries.filter((e) => e.kind === 'attack' && e.category === category);
-
-/** ISO/IEC 7812-1 check digit, the one card numbers and Canadian SINs use. */
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 /** The guardrail as the stack configures it, read from the L1 construct (no synthesis). */
 function guardrailConfig() {
