@@ -27,6 +27,7 @@ import {
   region,
   roleArn,
 } from './evaluate/fixtures';
+import { describeStacks } from '../support/deployed-stacks';
 
 const STACKS: Record<string, Record<string, string>> = {
   'GuardedGenAi-DataProtection': { DataBucketName: bucket, ProjectKeyArn: keyArn },
@@ -126,20 +127,7 @@ beforeEach(() => {
   s3.reset();
   cloudformation.reset();
   bedrock.reset();
-  cloudformation.on(DescribeStacksCommand).callsFake(({ StackName }: { StackName: string }) => {
-    const outputs = STACKS[StackName];
-    if (!outputs) throw named('ValidationError', `Stack with id ${StackName} does not exist`);
-    return {
-      Stacks: [
-        {
-          StackName,
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    };
-  });
+  cloudformation.on(DescribeStacksCommand).callsFake(describeStacks(STACKS));
   s3.on(PutObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
   bedrock.on(CreateEvaluationJobCommand).resolves({ jobArn: jobArnOf() });
 });

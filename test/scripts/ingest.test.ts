@@ -16,6 +16,7 @@ import { command, documentsToUpload, ingest, type IngestDeps } from '../../scrip
 import { collectDocuments, MAX_DOCUMENT_BYTES, sampleDocuments } from '../../scripts/ingest/documents';
 import { SOURCE_VERSION_METADATA } from '../../scripts/ingest/promotion';
 import { execute } from '../../scripts/run-cli';
+import { describeStacks } from '../support/deployed-stacks';
 
 const region = 'eu-west-1';
 const account = '111122223333';
@@ -76,20 +77,7 @@ beforeEach(() => {
   cloudformation.reset();
   versions = 0;
   versionOf.clear();
-  cloudformation.on(DescribeStacksCommand).callsFake(({ StackName }: { StackName: string }) => {
-    const outputs = STACKS[StackName];
-    if (!outputs) throw named('ValidationError', `Stack with id ${StackName} does not exist`);
-    return {
-      Stacks: [
-        {
-          StackName,
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    };
-  });
+  cloudformation.on(DescribeStacksCommand).callsFake(describeStacks(STACKS));
   s3.on(PutObjectCommand).callsFake(({ Key }: { Key: string }) => {
     const VersionId = `v${++versions}-3HL4kqtJlcpXroDTDmJ`;
     versionOf.set(Key, VersionId);
