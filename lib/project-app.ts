@@ -113,6 +113,8 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     invoke: {
       functionArn: guardedInvoke.invoke.function.functionArn,
       guardrailArn: guardedInvoke.guardrail.guardrailArn,
+      // A strong reference: a key is never replaced.
+      guardrailKeyArn: guardedInvoke.guardrailKey.key.keyArn,
     },
   });
   const threatDetection = new ThreatDetectionStack(app, names.threatDetection, {
@@ -133,7 +135,12 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         dataBucket: dataProtection.dataBucket.bucket,
         // The ARN only: the version is read from the guarded-invoke stack's
         // SSM parameter (ingestionProps), never imported.
-        guardrail: { guardrailArn: guardedInvoke.guardrail.guardrailArn },
+        // The key that encrypts the guardrail alone, as a strong reference (a
+        // key is never replaced).
+        guardrail: {
+          guardrailArn: guardedInvoke.guardrail.guardrailArn,
+          guardrailKeyArn: guardedInvoke.guardrailKey.key.keyArn,
+        },
         knowledgeBase: {
           id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
           arn: knowledge.knowledgeBase.arn,

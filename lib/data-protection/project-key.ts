@@ -96,7 +96,7 @@ export class ProjectKey extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.key = new kms.Key(this, 'Key', {
-      description: `Encrypts the data and guardrails of ${Stack.of(this).stackName}`,
+      description: `Encrypts the data of ${Stack.of(this).stackName}`,
       // Yearly rotation limits how much data one key version protects; old
       // versions stay usable for decryption, so rotation never breaks reads.
       enableKeyRotation: true,

@@ -21,7 +21,7 @@ export interface EvaluationRoleProps {
    * of the account goes through it, the evaluation job's included.
    * @default - no enforced guardrail
    */
-  readonly enforcedGuardrail?: { readonly guardrailArn: string };
+  readonly enforcedGuardrail?: { readonly guardrailArn: string; readonly guardrailKeyArn: string };
 }
 
 /**
@@ -147,8 +147,9 @@ export class EvaluationRole extends Construct {
     if (props.enforcedGuardrail) {
       // An account-wide enforced guardrail applies to the job's model calls
       // too, and fails callers without ApplyGuardrail on it with
-      // AccessDenied; it is encrypted with the project key, which guardrail
-      // users need kms:Decrypt on (the documented form has no condition).
+      // AccessDenied; guardrail users need kms:Decrypt on its key (the
+      // documented form has no condition). That key encrypts the guardrail
+      // alone: the project key stays usable only through S3.
       // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-resource-based-policies.html
       // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
       statements.push(
@@ -160,7 +161,7 @@ export class EvaluationRole extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadTheEncryptedGuardrail',
           actions: ['kms:Decrypt'],
-          resources: [key.keyArn],
+          resources: [props.enforcedGuardrail.guardrailKeyArn],
         }),
       );
     }

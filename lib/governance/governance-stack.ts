@@ -28,8 +28,8 @@ export interface GovernanceStackProps extends StackProps {
   readonly enforcedGuardrail: boolean;
   readonly key: kms.IKey;
   readonly dataBucket: s3.IBucket;
-  /** The guarded invoke function and its guardrail, which red-teaming calls. */
-  readonly invoke: { readonly functionArn: string; readonly guardrailArn: string };
+  /** The guarded invoke function and its guardrail (with the key that encrypts it alone), which red-teaming calls. */
+  readonly invoke: { readonly functionArn: string; readonly guardrailArn: string; readonly guardrailKeyArn: string };
   /**
    * Whether the model card (a versioned record) survives the stack.
    * @default RemovalPolicy.RETAIN
@@ -61,7 +61,9 @@ export class GovernanceStack extends Stack {
       model: props.model,
       bucket: props.dataBucket,
       key: props.key,
-      enforcedGuardrail: props.enforcedGuardrail ? { guardrailArn: props.invoke.guardrailArn } : undefined,
+      enforcedGuardrail: props.enforcedGuardrail
+        ? { guardrailArn: props.invoke.guardrailArn, guardrailKeyArn: props.invoke.guardrailKeyArn }
+        : undefined,
     });
 
     this.modelCard = new ModelCard(this, 'ModelCard', {
@@ -83,6 +85,7 @@ export class GovernanceStack extends Stack {
     this.operatorPolicy = governanceOperatorPolicy(this, {
       functionArn: props.invoke.functionArn,
       guardrailArn: props.invoke.guardrailArn,
+      guardrailKeyArn: props.invoke.guardrailKeyArn,
       key: props.key,
       bucket: props.dataBucket,
       evaluationRole: this.evaluationRole.role,

@@ -14,6 +14,9 @@ export interface GovernanceOperatorPolicyProps {
   readonly functionArn: string;
   /** The project guardrail, which red-teaming may also apply on its own. */
   readonly guardrailArn: string;
+  /** The key that encrypts the guardrail, and nothing else. */
+  readonly guardrailKeyArn: string;
+  /** The project key: the evaluations/ objects are encrypted with it (used through S3 only). */
   readonly key: kms.IKey;
   /** The data bucket: its evaluations/ prefix holds datasets, results and red-team runs. */
   readonly bucket: s3.IBucket;
@@ -51,13 +54,14 @@ export function governanceOperatorPolicy(scope: Construct, props: GovernanceOper
         actions: ['bedrock:ApplyGuardrail'],
         resources: [props.guardrailArn],
       }),
-      // The guardrail is encrypted with the project key; its users need
-      // kms:Decrypt, in the documented form (no condition).
+      // Guardrail users need kms:Decrypt on its key, in the documented form
+      // (no condition); that key encrypts the guardrail alone, so the project
+      // key stays usable only through S3, for this bucket.
       // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
       new iam.PolicyStatement({
         sid: 'ReadTheEncryptedGuardrail',
         actions: ['kms:Decrypt'],
-        resources: [key.keyArn],
+        resources: [props.guardrailKeyArn],
       }),
       // Results are written by the evaluation role alone (the bucket policy
       // denies everyone else): operators upload only inputs and their runs.

@@ -1,15 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { Guardrail } from './guardrail';
 
 export interface EnforcedGuardrailProps {
   /** The project guardrail; its published version is what gets enforced. */
   readonly guardrail: Guardrail;
-  /** The key the guardrail is encrypted with: its users need kms:Decrypt on it. */
-  readonly key: kms.IKey;
   /**
    * Bare model IDs (`amazon.titan-embed-text-v2:0`) left out of enforcement.
    * Always rendered, even empty: once ModelEnforcement is given, both of its
@@ -142,7 +139,7 @@ export class EnforcedGuardrail extends Construct {
  * enforcement is on, so that callers can be given it, and can prove with
  * ApplyGuardrail that it works, before the deployment that turns enforcement on.
  */
-export function guardrailUserPolicy(scope: Construct, guardrail: Guardrail, key: kms.IKey): iam.ManagedPolicy {
+export function guardrailUserPolicy(scope: Construct, guardrail: Guardrail): iam.ManagedPolicy {
   return new iam.ManagedPolicy(scope, 'GuardrailUserPolicy', {
     description:
       'For every role that calls Bedrock in this account and region: use the account-wide enforced guardrail.',
@@ -157,14 +154,15 @@ export function guardrailUserPolicy(scope: Construct, guardrail: Guardrail, key:
         actions: ['bedrock:ApplyGuardrail'],
         resources: [guardrail.guardrailArn],
       }),
-      // The guardrail is encrypted with the project key: its users need
-      // kms:Decrypt, and AWS documents no kms:ViaService value or encryption
-      // context to narrow it with.
+      // Its users need kms:Decrypt on the guardrail's key, and AWS documents
+      // no kms:ViaService value or encryption context to narrow it with. That
+      // key encrypts the guardrail alone (GuardrailKey), so this Decrypt opens
+      // nothing of the project's data.
       // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
       new iam.PolicyStatement({
         sid: 'ReadTheEncryptedGuardrail',
         actions: ['kms:Decrypt'],
-        resources: [key.keyArn],
+        resources: [guardrail.encryptionKey.keyArn],
       }),
     ],
   });

@@ -10,6 +10,7 @@ import { guardrailVersionParameterName } from '../shared/names';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { EnforcedGuardrail, guardrailUserPolicy } from './enforced-guardrail';
 import { type FilterStrength, Guardrail } from './guardrail';
+import { GuardrailKey } from './guardrail-key';
 import { InvokeFunction, type KnowledgeBaseAccess } from './invoke-function';
 import type { ModelTarget } from './model';
 
@@ -36,10 +37,11 @@ export interface GuardedInvokeStackProps extends StackProps {
    */
   readonly auditRecords?: boolean;
   /**
-   * Whether the function's log group survives the stack.
+   * Whether the function's log group and the guardrail's key survive the stack.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /** The project key: the function's logs and audit records (never the guardrail, which has a key of its own). */
   readonly key: kms.IKey;
   readonly dataBucket: SecureBucket;
   /**
@@ -70,11 +72,14 @@ export interface GuardedInvokeStackProps extends StackProps {
  * Guarded generative AI: a Bedrock guardrail and the streaming invoke function
  * that can only reach its model through it.
  *
- * Stateless apart from logs, so it can be destroyed and redeployed freely; the
- * data it produces (audit records) lives in the data-protection stack.
+ * Stateless apart from its logs and the guardrail's key (both retained by
+ * default), so it can be destroyed and redeployed freely; the data it produces
+ * (audit records) lives in the data-protection stack.
  */
 export class GuardedInvokeStack extends Stack {
   public readonly guardrail: Guardrail;
+  /** Encrypts the guardrail and nothing else. */
+  public readonly guardrailKey: GuardrailKey;
   public readonly invoke: InvokeFunction;
   /** The guardrail's published version number, for the stacks built on this one. */
   public readonly guardrailVersionParameter: ssm.StringParameter;
@@ -86,9 +91,11 @@ export class GuardedInvokeStack extends Stack {
   constructor(scope: Construct, id: string, props: GuardedInvokeStackProps) {
     super(scope, id, props);
     const auditRecords = props.auditRecords ?? true;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
+    this.guardrailKey = new GuardrailKey(this, 'GuardrailKey', { removalPolicy });
     this.guardrail = new Guardrail(this, 'Guardrail', {
-      encryptionKey: props.key,
+      encryptionKey: this.guardrailKey.key,
       filterStrength: props.filterStrength,
       groundingThreshold: props.groundingThreshold,
       relevanceThreshold: props.relevanceThreshold,
@@ -107,11 +114,6 @@ export class GuardedInvokeStack extends Stack {
       tier: ssm.ParameterTier.STANDARD,
       description: 'Number of the newest published version of the project guardrail.',
     });
-    // Ingestion stacks deployed before the parameter existed still import the
-    // version as an export; keeping the export (now imported by nothing new,
-    // so its value may change) lets `cdk deploy --all` move them over without
-    // a manual order. Remove it once no deployment from before remains.
-    this.exportValue(this.guardrail.versionNumber);
 
     this.invoke = new InvokeFunction(this, 'Invoke', {
       model: props.model,
@@ -122,7 +124,7 @@ export class GuardedInvokeStack extends Stack {
       maxTokensCap: props.maxTokensCap,
       reservedConcurrency: props.reservedConcurrency,
       logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
       vpc: props.vpc,
       knowledgeBase: props.knowledgeBase,
     });
@@ -136,7 +138,7 @@ export class GuardedInvokeStack extends Stack {
     new CfnOutput(this, 'AuditRecords', { value: String(auditRecords) });
     new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
 
-    const userPolicy = guardrailUserPolicy(this, this.guardrail, props.key);
+    const userPolicy = guardrailUserPolicy(this, this.guardrail);
     this.guardrailUserPolicy = userPolicy;
     new CfnOutput(this, 'EnforcedGuardrailUserPolicyArn', {
       value: userPolicy.managedPolicyArn,
@@ -147,10 +149,9 @@ export class GuardedInvokeStack extends Stack {
       // Here, not in a stack of its own: the configuration must name the
       // version this stack publishes, so a new version is enforced in the
       // same deployment. The invoke function's role already has what the
-      // user policy grants (ApplyGuardrail on the guardrail, Decrypt on the key).
+      // user policy grants (ApplyGuardrail on the guardrail, Decrypt on its key).
       this.enforcedGuardrail = new EnforcedGuardrail(this, 'EnforcedGuardrail', {
         guardrail: this.guardrail,
-        key: props.key,
         excludedModels: props.enforcedGuardrailExcludedModels ?? [],
         userPolicy,
       });

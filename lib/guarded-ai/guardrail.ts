@@ -12,7 +12,7 @@ import { INTERNAL_ID_PATTERN } from '../shared/record-ids';
 export type FilterStrength = 'LOW' | 'MEDIUM' | 'HIGH';
 
 export interface GuardrailProps {
-  /** Key the guardrail's configuration is encrypted with. */
+  /** Key the guardrail's configuration is encrypted with (a GuardrailKey: its users need kms:Decrypt on it). */
   readonly encryptionKey: kms.IKey;
   /** Strength of the harmful-content filters on input and output. */
   readonly filterStrength: FilterStrength;
@@ -31,13 +31,16 @@ export interface GuardrailProps {
  * the managed answer to prompt injection.
  *
  * Built on the L1 resources: the alpha L2 changes version IDs between identical
- * synths. The version's description carries a digest of the policy, so the
- * version is replaced (a new numbered version published) exactly when the
- * policy changes, and identical synths produce identical templates.
+ * synths. The version's description carries a digest of the policy and the
+ * key's id, so the version is replaced (a new numbered version published)
+ * exactly when the policy or the key changes, and identical synths produce
+ * identical templates.
  */
 export class Guardrail extends Construct {
   public readonly guardrail: bedrock.CfnGuardrail;
   public readonly version: bedrock.CfnGuardrailVersion;
+  /** The key the guardrail is encrypted with: every user of the guardrail needs kms:Decrypt on it. */
+  public readonly encryptionKey: kms.IKey;
   /** ARN of the guardrail (without version). */
   public readonly guardrailArn: string;
   /** ID of the guardrail. */
@@ -50,6 +53,7 @@ export class Guardrail extends Construct {
   constructor(scope: Construct, id: string, props: GuardrailProps) {
     super(scope, id);
     const policy = guardrailPolicy(props);
+    this.encryptionKey = props.encryptionKey;
 
     this.guardrail = new bedrock.CfnGuardrail(this, 'Guardrail', {
       // Guardrail names are unique per account and region: derive from the stack.
@@ -64,7 +68,11 @@ export class Guardrail extends Construct {
 
     this.version = new bedrock.CfnGuardrailVersion(this, 'Version', {
       guardrailIdentifier: this.guardrail.attrGuardrailId,
-      description: `Published by CDK; policy sha256 ${digest(policy)}`,
+      // The key is named too (Description is create-only, so a new key
+      // publishes a new version): a version is a snapshot, and one taken
+      // under the previous key must not stay in use once callers may decrypt
+      // only with the new one.
+      description: `Published by CDK; policy sha256 ${digest(policy)}; key ${props.encryptionKey.keyId}`,
     });
 
     this.guardrailArn = this.guardrail.attrGuardrailArn;

@@ -24,7 +24,9 @@ const BEDROCK_TIMEOUT_MS = 110_000;
 
 export interface InvokeFunctionProps {
   readonly model: ModelTarget;
+  /** The guardrail, with the key it is encrypted with. */
   readonly guardrail: Guardrail;
+  /** The project key: the function's logs and audit records. */
   readonly key: kms.IKey;
   /** Audit records go to this bucket under `auditPrefix`; omit to switch auditing off. */
   readonly auditBucket?: SecureBucket;

@@ -35,15 +35,15 @@ export function invokePermissions(
       actions: ['bedrock:ApplyGuardrail'],
       resources: [props.guardrail.guardrailArn],
     }),
-    // The guardrail's configuration is encrypted with the project key. AWS
-    // documents a plain kms:Decrypt on the key for roles that use an
-    // encrypted guardrail, with no kms:ViaService value to rely on; the role
-    // can fetch no object or log to decrypt, so the key alone reveals nothing.
+    // AWS documents a plain kms:Decrypt on the guardrail's key for roles that
+    // use an encrypted guardrail, with no kms:ViaService value to rely on. The
+    // key encrypts the guardrail alone; the project key stays usable only
+    // through S3, for the audit records.
     // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
     new iam.PolicyStatement({
       sid: 'ReadTheEncryptedGuardrail',
       actions: ['kms:Decrypt'],
-      resources: [props.key.keyArn],
+      resources: [props.guardrail.encryptionKey.keyArn],
     }),
     // The log group's Arn attribute ends in ":*", which covers its own log
     // streams (Lambda names them) and nothing outside the group.

@@ -50,7 +50,8 @@ const MAX_RECEIVE_COUNT = 10;
 export interface DocumentPromotionProps {
   readonly dataBucket: s3.IBucket;
   readonly key: kms.IKey;
-  readonly guardrail: { readonly guardrailArn: string };
+  /** The guardrail, and the key that encrypts it alone. */
+  readonly guardrail: { readonly guardrailArn: string; readonly guardrailKeyArn: string };
   /** The SSM parameter holding the guardrail's published version (lib/shared/names.ts). */
   readonly guardrailVersionParameterName: string;
   readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
@@ -177,6 +178,7 @@ export class DocumentPromotion extends Construct {
       dataBucket: props.dataBucket,
       key: props.key,
       guardrailArn: props.guardrail.guardrailArn,
+      guardrailKeyArn: props.guardrail.guardrailKeyArn,
       guardrailVersionParameterName: props.guardrailVersionParameterName,
       knowledgeBaseArn: props.knowledgeBase.arn,
       alertTopic: props.alertTopic,

@@ -9,8 +9,11 @@ import { DocumentPromotion } from './document-promotion';
 export interface IngestionStackProps extends StackProps {
   readonly key: kms.IKey;
   readonly dataBucket: s3.IBucket;
-  /** The project guardrail: text documents must pass its sensitive-information policy. */
-  readonly guardrail: { readonly guardrailArn: string };
+  /**
+   * The project guardrail, which text documents must pass (its
+   * sensitive-information policy), and the key that encrypts it alone.
+   */
+  readonly guardrail: { readonly guardrailArn: string; readonly guardrailKeyArn: string };
   /**
    * The SSM parameter (of the guarded-invoke stack) holding the guardrail's
    * published version, which the function reads at run time: named, not

@@ -11,6 +11,8 @@ export interface PromotionPermissionsProps {
   readonly dataBucket: s3.IBucket;
   readonly key: kms.IKey;
   readonly guardrailArn: string;
+  /** The key that encrypts the guardrail, and nothing else. */
+  readonly guardrailKeyArn: string;
   /** Name of the SSM parameter holding the guardrail's published version (it starts with "/"). */
   readonly guardrailVersionParameterName: string;
   readonly knowledgeBaseArn: string;
@@ -78,13 +80,14 @@ export function promotionPermissions(
       actions: ['ssm:GetParameter'],
       resources: [guardrailVersionParameterArn(scope, props.guardrailVersionParameterName)],
     }),
-    // The guardrail is encrypted with the project key; AWS documents a plain
-    // kms:Decrypt for its users (no kms:ViaService value to rely on).
+    // AWS documents a plain kms:Decrypt on the guardrail's key for its users
+    // (no kms:ViaService value to rely on). That key encrypts the guardrail
+    // alone; the project key stays usable only through S3, SNS and SQS.
     // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
     new iam.PolicyStatement({
       sid: 'ReadTheEncryptedGuardrail',
       actions: ['kms:Decrypt'],
-      resources: [props.key.keyArn],
+      resources: [props.guardrailKeyArn],
     }),
     // Ingestion jobs have no resource type of their own: they are authorised
     // on the knowledge base they belong to.

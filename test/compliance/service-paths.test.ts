@@ -314,8 +314,15 @@ describe("Macie's service-linked role reads the data bucket", () => {
 describe('Bedrock reads the encrypted guardrail for the invoke function', () => {
   const { guardrail, invoke } = stacks.guardedInvoke;
   const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
+  // The guardrail has a key of its own (encrypting nothing else).
+  const guardrailKeyArn = world.arnOf(stacks.guardedInvoke.guardrailKey.key);
   const decrypt = (caller: Caller) =>
-    request('bedrock-decrypts-guardrail', { caller, action: 'kms:Decrypt', resource: keyArn, source: guardrailArn });
+    request('bedrock-decrypts-guardrail', {
+      caller,
+      action: 'kms:Decrypt',
+      resource: guardrailKeyArn,
+      source: guardrailArn,
+    });
 
   test('with the function role; a role of another account cannot', async () => {
     await expectDecision(decrypt({ role: invoke.role }), 'Allowed');

@@ -38,7 +38,9 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'log group': ['AWS::Logs::LogGroup', 1, 'app'],
   'Bedrock guardrail': ['AWS::Bedrock::Guardrail', 1, 'app'],
   'published version': ['AWS::Bedrock::GuardrailVersion', 1, 'app'],
-  'project KMS key': ['AWS::KMS::Key', 1, 'app'],
+  // The project key (DataProtection) and the key that encrypts the guardrail alone (GuardedInvoke).
+  'project KMS key': ['AWS::KMS::Key', 2, 'app'],
+  'guardrail key': ['AWS::KMS::Key', 2, 'app'],
   'data bucket': ['AWS::S3::Bucket', 2, 'app'],
   'access-log bucket': ['AWS::S3::Bucket', 2, 'app'],
   '2 isolated subnets': ['AWS::EC2::Subnet', 2, 'isolated'],

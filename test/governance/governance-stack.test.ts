@@ -63,6 +63,7 @@ function synth(overrides: Record<string, unknown> = {}) {
   if (!rolePolicy || !operatorPolicy) throw new Error('expected the role policy and the operator policy');
   const bucketName = world.valueOf(project.stacks.dataProtection.dataBucket.bucket.bucketName, governance);
   const keyArn = world.arnOf(project.stacks.dataProtection.key);
+  const guardrailKeyArn = world.arnOf(project.stacks.guardedInvoke.guardrailKey.key);
   const guardrail = project.stacks.guardedInvoke.guardrail;
   const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
   const functionArn = world.arnOf(project.stacks.guardedInvoke.invoke.function);
@@ -77,6 +78,7 @@ function synth(overrides: Record<string, unknown> = {}) {
     operatorPolicy,
     bucketName,
     keyArn,
+    guardrailKeyArn,
     guardrailArn,
     functionArn,
   };
@@ -190,7 +192,7 @@ describe('the evaluation service role', () => {
     expect(statements.ApplyTheEnforcedGuardrail).toBeUndefined();
   });
 
-  test('with the enforced guardrail: ApplyGuardrail on the project guardrail and kms:Decrypt on the key, nothing else added', () => {
+  test("with the enforced guardrail: ApplyGuardrail on the project guardrail and kms:Decrypt on the guardrail's own key, nothing else added", () => {
     const statements = bySid(enforced.rolePolicy.statements);
     expect(shape(statements.ApplyTheEnforcedGuardrail)).toEqual({
       Action: ['bedrock:ApplyGuardrail'],
@@ -198,8 +200,9 @@ describe('the evaluation service role', () => {
     });
     expect(shape(statements.ReadTheEncryptedGuardrail)).toEqual({
       Action: ['kms:Decrypt'],
-      Resource: [enforced.keyArn],
+      Resource: [enforced.guardrailKeyArn],
     });
+    expect(enforced.guardrailKeyArn).not.toBe(enforced.keyArn);
     expect(Object.keys(statements).sort()).toEqual(
       [
         ...defaults.rolePolicy.statements.map((s) => s.Sid),
@@ -228,7 +231,7 @@ describe('the operator policy', () => {
           Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
         },
         ApplyTheGuardrail: { Action: ['bedrock:ApplyGuardrail'], Resource: [defaults.guardrailArn] },
-        ReadTheEncryptedGuardrail: { Action: ['kms:Decrypt'], Resource: [defaults.keyArn] },
+        ReadTheEncryptedGuardrail: { Action: ['kms:Decrypt'], Resource: [defaults.guardrailKeyArn] },
         UploadDatasetsAndRedTeamRuns: {
           Action: ['s3:PutObject'],
           Resource: [`${bucketArn}/evaluations/datasets/*`, `${bucketArn}/evaluations/redteam/*`],

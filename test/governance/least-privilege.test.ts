@@ -21,6 +21,7 @@ const evaluationRole = governance.evaluationRole.role;
 const roleArn = world.arnOf(evaluationRole);
 const bucketArn = world.arnOf(dataProtection.dataBucket.bucket);
 const keyArn = world.arnOf(dataProtection.key);
+const guardrailKeyArn = world.arnOf(guardedInvoke.guardrailKey.key);
 const guardrailArn = world.valueOf(guardedInvoke.guardrail.guardrailArn, guardedInvoke.guardrail);
 const functionArn = world.arnOf(guardedInvoke.invoke.function);
 const object = (key: string) => `${bucketArn}/${key}`;
@@ -162,24 +163,37 @@ describe('the evaluation role with other configurations', () => {
     await expectDecision(decide('bedrock:InvokeModel', destination), 'ImplicitlyDenied');
   });
 
-  test('with the enforced guardrail: it applies the project guardrail (and no other) and reads it', async () => {
+  test('with the enforced guardrail: it applies the project guardrail (and no other) and reads it with its own key', async () => {
     const app = synthesize(matrixConfiguration('account-wide enforced guardrail'));
     const enforcedWorld = new PolicyWorld(app.assembly, TEST_ENV);
     const caller = { role: app.stacks.governance.evaluationRole.role };
     const g = app.stacks.guardedInvoke.guardrail;
     const ours = enforcedWorld.valueOf(g.guardrailArn, g);
+    const projectKey = enforcedWorld.arnOf(app.stacks.dataProtection.key);
     const decide = (action: string, resource: string) => enforcedWorld.decide({ caller, action, resource });
     await expectDecision(decide('bedrock:ApplyGuardrail', ours), 'Allowed');
     await expectDecision(
       decide('bedrock:ApplyGuardrail', `arn:aws:bedrock:${region}:${account}:guardrail/zz99yy88xx77`),
       'ImplicitlyDenied',
     );
-    await expectDecision(
+    const readGuardrail = (key: string) =>
       enforcedWorld.serviceRequest('bedrock-decrypts-guardrail', {
         caller,
         action: 'kms:Decrypt',
-        resource: enforcedWorld.arnOf(app.stacks.dataProtection.key),
+        resource: key,
         source: ours,
+      });
+    await expectDecision(readGuardrail(enforcedWorld.arnOf(app.stacks.guardedInvoke.guardrailKey.key)), 'Allowed');
+    // The project key stays usable only through S3, for the data bucket:
+    // enforcement adds no direct Decrypt on it.
+    await expectDecision(readGuardrail(projectKey), 'ImplicitlyDenied');
+    await expectDecision(decide('kms:Decrypt', projectKey), 'ImplicitlyDenied');
+    await expectDecision(
+      enforcedWorld.serviceRequest('s3-uses-key-for-caller', {
+        caller,
+        action: 'kms:Decrypt',
+        resource: projectKey,
+        source: enforcedWorld.arnOf(app.stacks.dataProtection.dataBucket.bucket),
       }),
       'Allowed',
     );
@@ -213,6 +227,22 @@ describe('the governance operator policy', () => {
       ),
       'ImplicitlyDenied',
     );
+  });
+
+  test("it reads the guardrail with the guardrail's own key; the project key decrypts nothing directly", async () => {
+    const readGuardrail = (key: string) =>
+      world.serviceRequest('bedrock-decrypts-guardrail', {
+        caller: operator,
+        action: 'kms:Decrypt',
+        resource: key,
+        source: guardrailArn,
+      });
+    await expectDecision(readGuardrail(guardrailKeyArn), 'Allowed');
+    await expectDecision(readGuardrail(keyArn), 'ImplicitlyDenied');
+    await expectDecision(decide('kms:Decrypt', keyArn), 'ImplicitlyDenied');
+    for (const action of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:ReEncryptFrom']) {
+      await expectDecision(decide(action, guardrailKeyArn), 'ImplicitlyDenied');
+    }
   });
 
   test('it applies this guardrail only', async () => {

@@ -126,9 +126,9 @@ describe('with enforcedGuardrail=create', () => {
     });
   });
 
-  test('the user policy: ApplyGuardrail on the guardrail and Decrypt on the project key, nothing else', () => {
+  test('the user policy: ApplyGuardrail on the guardrail and Decrypt on its own key, nothing else', () => {
     const world = new PolicyWorld(enforced.assembly, TEST_ENV);
-    const { guardedInvoke, dataProtection } = enforced.stacks;
+    const { guardedInvoke } = enforced.stacks;
     const document = world.policyDocumentOf(enforced.stacks.guardedInvoke.guardrailUserPolicy);
     expect(document.Statement).toEqual([
       {
@@ -141,7 +141,7 @@ describe('with enforcedGuardrail=create', () => {
         Sid: 'ReadTheEncryptedGuardrail',
         Effect: 'Allow',
         Action: 'kms:Decrypt',
-        Resource: world.arnOf(dataProtection.key),
+        Resource: world.arnOf(guardedInvoke.guardrailKey.key),
       },
     ]);
   });
@@ -173,6 +173,8 @@ describe('least privilege under enforcement', () => {
   const world = new PolicyWorld(enforced.assembly, TEST_ENV);
   const { guardedInvoke, dataProtection, ingestion } = enforced.stacks;
   const keyArn = world.arnOf(dataProtection.key);
+  const guardrailKeyArn = world.arnOf(guardedInvoke.guardrailKey.key);
+  const bucketArn = world.arnOf(dataProtection.dataBucket.bucket);
   // The guardrail exactly as the configuration names it: what Bedrock authorises callers on.
   const enforcedArn = world.resolve(
     configuration().Properties.GuardrailIdentifier as never,
@@ -204,12 +206,29 @@ describe('least privilege under enforcement', () => {
     ).resolves.toBe('ImplicitlyDenied');
   });
 
-  test('it may decrypt the guardrail with the project key, not with another key, and do nothing else with it', async () => {
-    await expect(decryptForGuardrail(user, keyArn)).resolves.toBe('Allowed');
+  test('it may decrypt the guardrail with its own key, not with another key, and do nothing else with it', async () => {
+    await expect(decryptForGuardrail(user, guardrailKeyArn)).resolves.toBe('Allowed');
     await expect(decryptForGuardrail(user, otherKey)).resolves.toBe('ImplicitlyDenied');
     for (const action of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:ReEncryptFrom']) {
-      await expect(world.decide({ caller: user, action, resource: keyArn })).resolves.toBe('ImplicitlyDenied');
+      await expect(world.decide({ caller: user, action, resource: guardrailKeyArn })).resolves.toBe('ImplicitlyDenied');
     }
+  });
+
+  test('the point of the guardrail key: the project key decrypts nothing for it, directly or through S3', async () => {
+    // Every Bedrock caller of the account may hold the user policy; none of
+    // them may decrypt project data (objects, logs, messages) with it.
+    await expect(decryptForGuardrail(user, keyArn)).resolves.toBe('ImplicitlyDenied');
+    await expect(world.decide({ caller: user, action: 'kms:Decrypt', resource: keyArn })).resolves.toBe(
+      'ImplicitlyDenied',
+    );
+    await expect(
+      world.serviceRequest('s3-uses-key-for-caller', {
+        caller: user,
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        source: bucketArn,
+      }),
+    ).resolves.toBe('ImplicitlyDenied');
   });
 
   test('it grants no model: inference stays with whatever the role had', async () => {
@@ -226,7 +245,7 @@ describe('least privilege under enforcement', () => {
       await expect(world.decide({ caller, action: 'bedrock:ApplyGuardrail', resource: enforcedArn })).resolves.toBe(
         'Allowed',
       );
-      await expect(decryptForGuardrail(caller, keyArn)).resolves.toBe('Allowed');
+      await expect(decryptForGuardrail(caller, guardrailKeyArn)).resolves.toBe('Allowed');
     }
   });
 });
@@ -243,9 +262,8 @@ describe('excludedModels validation', () => {
     });
     return new EnforcedGuardrail(stack, 'Enforced', {
       guardrail,
-      key,
       excludedModels,
-      userPolicy: guardrailUserPolicy(stack, guardrail, key),
+      userPolicy: guardrailUserPolicy(stack, guardrail),
     });
   };
 

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config';
 import { guardrailVersionParameterName, stackNames } from '../../lib/shared/names';
-import { synthesize } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 
 function synthInvokeStack(overrides: Record<string, unknown> = {}): Template {
   const { assembly, stacks } = synthesize(overrides);
@@ -98,9 +98,10 @@ describe('GuardedInvokeStack', () => {
       );
     });
 
-    test('encrypted with the project key; blocked messages say what happened, not which policy', () => {
-      expect(props().KmsKeyArn).toBeDefined();
-      expect(JSON.stringify(props().KmsKeyArn)).toContain('ProjectKey');
+    test("encrypted with this stack's guardrail key, not the project key; blocked messages say what happened, not which policy", () => {
+      const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+      expect(props().KmsKeyArn).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(JSON.stringify(props().KmsKeyArn)).not.toContain('ProjectKey');
       for (const message of [props().BlockedInputMessaging, props().BlockedOutputsMessaging] as string[]) {
         expect(message).toMatch(/safety policy/);
         expect(message).not.toMatch(/topic|PII|regex|Nightjar|investment/i);
@@ -108,10 +109,73 @@ describe('GuardedInvokeStack', () => {
     });
   });
 
+  describe('the guardrail key', () => {
+    type KeyResource = { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+    const keyOf = (t: Template): KeyResource => {
+      const keys = Object.values(t.findResources('AWS::KMS::Key')) as KeyResource[];
+      // The stack's only key: the project key lives in the data-protection stack.
+      expect(keys).toHaveLength(1);
+      return keys[0];
+    };
+
+    test('rotated yearly, and its description says it encrypts only the guardrail', () => {
+      const key = keyOf(template).Properties;
+      expect(key.EnableKeyRotation).toBe(true);
+      expect(key.Description).toBe(
+        'Encrypts only the guardrail of GuardedGenAi-GuardedInvoke: every Bedrock caller of the account may be given kms:Decrypt on it',
+      );
+    });
+
+    test("key policy: CDK's default (the account root, through IAM) and no grants except for AWS resources, no service principal", () => {
+      expect((keyOf(template).Properties.KeyPolicy as { Statement: unknown[] }).Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${TEST_ENV.account}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        {
+          Sid: 'DenyGrantsExceptForAwsResources',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: {
+            BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+          },
+        },
+      ]);
+    });
+
+    test('retained by default; with removalPolicy destroy, deleted after the 7-day window', () => {
+      expect(keyOf(template)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(keyOf(template).Properties.PendingWindowInDays).toBe(30);
+      const sandbox = keyOf(synthInvokeStack({ removalPolicy: 'destroy' }));
+      expect(sandbox).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      expect(sandbox.Properties.PendingWindowInDays).toBe(7);
+    });
+
+    test('it encrypts the guardrail and nothing else in the stack (the log group keeps the project key)', () => {
+      const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+      const users = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: object }>)
+        .filter(([id, r]) => id !== keyId && JSON.stringify(r.Properties ?? {}).includes(`"${keyId}"`))
+        .map(([, r]) => r.Type)
+        .sort();
+      // The guardrail (KmsKeyArn), its version (the key named in the
+      // description), and the two policies that Decrypt with it.
+      expect(users).toEqual([
+        'AWS::Bedrock::Guardrail',
+        'AWS::Bedrock::GuardrailVersion',
+        'AWS::IAM::ManagedPolicy',
+        'AWS::IAM::ManagedPolicy',
+      ]);
+    });
+  });
+
   describe('the guardrail version', () => {
     const versionOf = (t: Template) => {
       const [[logicalId, resource]] = Object.entries(t.findResources('AWS::Bedrock::GuardrailVersion'));
-      return { logicalId, description: resource.Properties.Description as string };
+      return { logicalId, description: resource.Properties.Description as unknown };
     };
 
     test('identical synths => identical templates (stable version logical ID and description)', () => {
@@ -122,11 +186,21 @@ describe('GuardedInvokeStack', () => {
       const before = versionOf(template);
       const after = versionOf(synthInvokeStack({ groundingThreshold: 0.5 }));
       expect(after.logicalId).toBe(before.logicalId);
-      expect(after.description).not.toBe(before.description);
+      expect(after.description).not.toEqual(before.description);
     });
 
     test('a change outside the policy (token cap) => the same version', () => {
-      expect(versionOf(synthInvokeStack({ maxTokensCap: 2000 })).description).toBe(versionOf(template).description);
+      expect(versionOf(synthInvokeStack({ maxTokensCap: 2000 })).description).toEqual(versionOf(template).description);
+    });
+
+    test('the description names the guardrail key, so a new key publishes a new version (Description is create-only)', () => {
+      const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+      expect(versionOf(template).description).toEqual({
+        'Fn::Join': [
+          '',
+          [expect.stringMatching(/^Published by CDK; policy sha256 [0-9a-f]{16}; key $/), { Ref: keyId }],
+        ],
+      });
     });
 
     test('published in a standard String SSM parameter named after the stack, holding the version attribute', () => {

@@ -4,8 +4,9 @@ import { assignedId, generatedName } from '../support/physical-names';
 
 /**
  * Proofs, against the synthesized policies, that the invoke function can reach
- * its one model only through its one guardrail, write only audit records, and
- * use the key only through the services that need it; and that the invoker
+ * its one model only through its one guardrail, write only audit records, use
+ * the project key only through S3 and decrypt with the guardrail's own key;
+ * and that the invoker
  * policy opens this function's URL and nothing else.
  */
 const { assembly, stacks } = synthesize();
@@ -20,6 +21,7 @@ const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
 const withOurGuardrail = { 'bedrock:GuardrailIdentifier': `${guardrailArn}:1` };
 const bucketArn = world.arnOf(stacks.dataProtection.dataBucket.bucket);
 const keyArn = world.arnOf(stacks.dataProtection.key);
+const guardrailKeyArn = world.arnOf(stacks.guardedInvoke.guardrailKey.key);
 const functionArn = world.arnOf(invoke.function);
 
 const decide = (action: string, resource: string, context: Record<string, string> = {}): Promise<Decision> =>
@@ -60,7 +62,7 @@ describe('the invoke function role', () => {
     await expect(decide('s3:ListBucket', bucketArn)).resolves.toBe('ImplicitlyDenied');
   });
 
-  test('the key: through S3 for audit records, Decrypt for the guardrail, nothing else', async () => {
+  test('the project key: through S3 for audit records only; the guardrail key: Decrypt, nothing else', async () => {
     await expect(
       world.serviceRequest('s3-uses-key-for-caller', {
         caller: fn,
@@ -73,15 +75,30 @@ describe('the invoke function role', () => {
       world.serviceRequest('bedrock-decrypts-guardrail', {
         caller: fn,
         action: 'kms:Decrypt',
-        resource: keyArn,
+        resource: guardrailKeyArn,
         source: guardrailArn,
       }),
     ).resolves.toBe('Allowed');
-    // AWS documents no kms:ViaService for Bedrock, so the role's Decrypt is
-    // unconditioned (it can fetch nothing else to decrypt); new data keys only through S3.
-    await expect(decide('kms:GenerateDataKey', keyArn)).resolves.toBe('ImplicitlyDenied');
-    await expect(decide('kms:Encrypt', keyArn)).resolves.toBe('ImplicitlyDenied');
-    await expect(decide('kms:ReEncryptFrom', keyArn)).resolves.toBe('ImplicitlyDenied');
+    // The guardrail is no longer encrypted with the project key, so Bedrock
+    // reading it there is refused, and so is any direct use of the project key.
+    await expect(
+      world.serviceRequest('bedrock-decrypts-guardrail', {
+        caller: fn,
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        source: guardrailArn,
+      }),
+    ).resolves.toBe('ImplicitlyDenied');
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:ReEncryptFrom']) {
+      await expect(decide(action, keyArn)).resolves.toBe('ImplicitlyDenied');
+    }
+    // AWS documents no kms:ViaService for Bedrock, so the Decrypt on the
+    // guardrail key is unconditioned; nothing else is allowed on it.
+    for (const action of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:ReEncryptFrom']) {
+      await expect(decide(action, guardrailKeyArn)).resolves.toBe('ImplicitlyDenied');
+    }
+    // And its key policy refuses a grant made by anyone but an AWS service.
+    await expect(decide('kms:CreateGrant', guardrailKeyArn)).resolves.toBe('ExplicitlyDenied');
   });
 
   test('no AWS managed policy on the role', () => {

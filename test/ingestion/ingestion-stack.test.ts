@@ -342,6 +342,17 @@ describe('IngestionStack', () => {
       }
     });
 
+    test("it imports the guardrail key's ARN from the key itself (a strong reference: a key is never replaced)", () => {
+      const invokeStack = defaults.assembly.getStackByName(defaults.stacks.guardedInvoke.stackName).template;
+      const resources = invokeStack.Resources as Record<string, { Type: string }>;
+      const fromKey = Object.values((invokeStack.Outputs ?? {}) as Outputs)
+        .filter((o) => o.Export && imports(defaults.ingestion).includes(o.Export.Name))
+        .filter((o) => referenced(o.Value).some((id) => resources[id]?.Type === 'AWS::KMS::Key'));
+      expect(fromKey.map((o) => o.Value)).toEqual([
+        { 'Fn::GetAtt': [logicalIdOf(defaults.stacks.guardedInvoke.guardrailKey.key), 'Arn'] },
+      ]);
+    });
+
     test('with another filter strength the guardrail version is replaced, and this stack is unchanged', () => {
       const descriptions = (project: typeof defaults) =>
         Object.values(

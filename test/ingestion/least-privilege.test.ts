@@ -23,6 +23,7 @@ const promoter = { role: promotion.role };
 
 const bucketArn = world.arnOf(stacks.dataProtection.dataBucket.bucket);
 const keyArn = world.arnOf(stacks.dataProtection.key);
+const guardrailKeyArn = world.arnOf(stacks.guardedInvoke.guardrailKey.key);
 const { guardrail } = stacks.guardedInvoke;
 const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
 const knowledgeBaseArn = world.valueOf(knowledge.knowledgeBase.arn, knowledge.knowledgeBase);
@@ -96,13 +97,25 @@ describe('the promotion role', () => {
     await expectDecision(throughS3('kms:GenerateDataKey', bucketArn), 'Allowed');
     await expectDecision(throughS3('kms:Decrypt', bucketArn), 'Allowed');
     await expectDecision(throughS3('kms:GenerateDataKey', otherBucket), 'ImplicitlyDenied');
-    await expectDecision(decide('kms:GenerateDataKey', keyArn), 'ImplicitlyDenied');
-    await expectDecision(decide('kms:Encrypt', keyArn), 'ImplicitlyDenied');
+    await expectDecision(throughS3('kms:Decrypt', otherBucket), 'ImplicitlyDenied');
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt']) {
+      await expectDecision(decide(action, keyArn), 'ImplicitlyDenied');
+    }
   });
 
-  test('it checks text with the project guardrail only', async () => {
+  test("it checks text with the project guardrail only, decrypting it with the guardrail's own key", async () => {
     await expectDecision(decide('bedrock:ApplyGuardrail', guardrailArn), 'Allowed');
     await expectDecision(decide('bedrock:ApplyGuardrail', other.guardrail), 'ImplicitlyDenied');
+    const readGuardrail = (key: string) =>
+      world.serviceRequest('bedrock-decrypts-guardrail', {
+        caller: promoter,
+        action: 'kms:Decrypt',
+        resource: key,
+        source: guardrailArn,
+      });
+    await expectDecision(readGuardrail(guardrailKeyArn), 'Allowed');
+    await expectDecision(readGuardrail(keyArn), 'ImplicitlyDenied');
+    await expectDecision(decide('kms:GenerateDataKey', guardrailKeyArn), 'ImplicitlyDenied');
     // It never calls a model.
     await expectDecision(
       decide('bedrock:InvokeModel', `arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`),
@@ -174,9 +187,10 @@ describe('the promotion role', () => {
         source,
       });
     await expectDecision(forQueue(queueArn), 'Allowed');
-    // Decrypt for another queue is not refused here: the role's plain Decrypt
-    // for the encrypted guardrail covers it. What keeps it out of the other
-    // queues is SQS, above.
+    // The guardrail's Decrypt is on a key of its own, so the project key
+    // decrypts nothing for the other queues either.
+    await expectDecision(forQueue(alertDeadLetters), 'ImplicitlyDenied');
+    await expectDecision(forQueue(promotionDeadLetters), 'ImplicitlyDenied');
     // Only EventBridge puts scan results on the queue.
     await expectDecision(decide('sqs:SendMessage', queueArn), 'ImplicitlyDenied');
   });

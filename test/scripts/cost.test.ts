@@ -7,13 +7,13 @@ const line = (configuration: string, stack: string) =>
   lines.find((l) => l.configuration === configuration && l.stack === stack);
 
 describe('npm run cost', () => {
-  test('idle sandbox: the project key is the only standing charge by default', () => {
+  test('idle sandbox: the two KMS keys (project, guardrail) are the standing charges of these stacks', () => {
     expect(line('default', 'GuardedGenAi-DataProtection')?.idleMonth).toBeCloseTo(1.0);
-    expect(line('default', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBe(0);
+    expect(line('default', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBeCloseTo(1.0);
   });
 
   test('isolated network => 3 interface endpoints (Bedrock Runtime, Agent Runtime, X-Ray) in 2 AZs for 730 hours at $0.01', () => {
-    expect(line('isolatedNetwork=true', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBeCloseTo(3 * 2 * 730 * 0.01);
+    expect(line('isolatedNetwork=true', 'GuardedGenAi-GuardedInvoke')?.idleMonth).toBeCloseTo(3 * 2 * 730 * 0.01 + 1);
   });
 
   test('a request is priced from the guardrail policies and the model in the template', () => {

@@ -264,11 +264,12 @@ export const SERVICE_REQUESTS = {
     citation: 'https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html',
     uncitedKeys: ['kms:ViaService'],
   },
-  // Bedrock decrypting the guardrail at inference, with the caller's credentials.
+  // Bedrock decrypting the guardrail at inference, with the caller's
+  // credentials, on the key that encrypts the guardrail alone (GuardedInvoke).
   'bedrock-decrypts-guardrail': {
     principal: 'caller',
     actions: ['kms:Decrypt'],
-    resource: 'the project key',
+    resource: 'the guardrail key',
     source: 'the guardrail',
     context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html',
