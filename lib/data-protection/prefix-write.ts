@@ -25,23 +25,35 @@ export function prefixWriteStatements(
     }),
   ];
   if (encryptionKey) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'EncryptThroughS3ForThisBucketOnly',
-        // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
-        // complete a multipart upload. Neither lets the caller read objects,
-        // which takes s3:GetObject.
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [encryptionKey.keyArn],
-        conditions: {
-          StringEquals: {
-            // The bucket's region: S3 calls KMS from where the bucket lives.
-            'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
-          },
-        },
-      }),
-    );
+    // GenerateDataKey encrypts a new object; Decrypt is needed by S3 to
+    // complete a multipart upload. Neither lets the caller read objects,
+    // which takes s3:GetObject.
+    statements.push(keyThroughS3Statement(bucket, encryptionKey, 'EncryptThroughS3ForThisBucketOnly'));
   }
   return statements;
+}
+
+/**
+ * Use of the bucket's key through S3 only: in the bucket's region and (S3
+ * Bucket Keys) with the bucket ARN as the encryption context, so the key
+ * serves this bucket's objects and nothing else.
+ */
+export function keyThroughS3Statement(
+  bucket: s3.IBucket,
+  encryptionKey: kms.IKey,
+  sid: string,
+  actions: readonly string[] = ['kms:GenerateDataKey', 'kms:Decrypt'],
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: [...actions],
+    resources: [encryptionKey.keyArn],
+    conditions: {
+      StringEquals: {
+        // The bucket's region: S3 calls KMS from where the bucket lives.
+        'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
+        'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+      },
+    },
+  });
 }

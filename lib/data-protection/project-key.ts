@@ -130,22 +130,7 @@ export class ProjectKey extends Construct {
       this.allowServiceUse(use);
     }
 
-    // A grant is a second, policy-free path to the key. Only let grants be made
-    // for AWS resources (S3, Bedrock and the like create them on the caller's
-    // behalf) or by AWS services, never handed out directly by a person.
-    // Control Tower proactive control CT.KMS.PR.3.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyGrantsExceptForAwsResources',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
-        },
-      }),
-    );
+    this.key.addToResourcePolicy(grantsOnlyForAwsResources());
   }
 
   /** Trust one AWS service to use the key for the named resources of this account only. */
@@ -175,4 +160,23 @@ export class ProjectKey extends Construct {
       }),
     );
   }
+}
+
+/**
+ * A grant is a second, policy-free path to a key. Only let grants be made for
+ * AWS resources (S3, Bedrock and the like create them on the caller's behalf)
+ * or by AWS services, never handed out directly by a person. Control Tower
+ * proactive control CT.KMS.PR.3; every key of the project carries it.
+ */
+export function grantsOnlyForAwsResources(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { keyThroughS3Statement } from '../data-protection/prefix-write';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { modelArns, type ModelTarget } from '../guarded-ai/model';
 import { EVALUATION_DATASETS_PREFIX, EVALUATION_RESULTS_PREFIX } from '../shared/data-layout';
@@ -102,17 +103,7 @@ export class EvaluationRole extends Construct {
       // kms:DescribeKey is on the page's list too; it reveals the key's
       // metadata only, and is granted under the same conditions.
       // https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-security-data.html
-      new iam.PolicyStatement({
-        sid: 'UseTheKeyThroughS3ForThisBucket',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [key.keyArn],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
-          },
-        },
-      }),
+      keyThroughS3Statement(bucket, key, 'UseTheKeyThroughS3ForThisBucket'),
       new iam.PolicyStatement({
         sid: 'DescribeTheKeyThroughS3',
         actions: ['kms:DescribeKey'],

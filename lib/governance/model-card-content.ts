@@ -303,27 +303,34 @@ export function validateModelCardContent(content: ModelCardContent): void {
       throw new Error(`model card: ${field} is ${value.length} characters, over the limit of ${limit} (${SCHEMA_URL})`);
     }
   };
+  const checkAll = (section: string, fields: Record<string, string | undefined>, limit: number) => {
+    for (const [field, value] of Object.entries(fields)) check(`${section}.${field}`, value, limit);
+  };
   const overview = literal(content.modelOverview, 'model_overview') ?? {};
-  for (const [field, value] of Object.entries({
-    model_id: overview.modelId,
-    model_name: overview.modelName,
-    model_creator: overview.modelCreator,
-    model_owner: overview.modelOwner,
-    model_description: overview.modelDescription,
-    problem_type: overview.problemType,
-    algorithm_type: overview.algorithmType,
-  })) {
-    check(`model_overview.${field}`, value, MODEL_CARD_LIMITS.overviewText);
-  }
+  checkAll(
+    'model_overview',
+    {
+      model_id: overview.modelId,
+      model_name: overview.modelName,
+      model_creator: overview.modelCreator,
+      model_owner: overview.modelOwner,
+      model_description: overview.modelDescription,
+      problem_type: overview.problemType,
+      algorithm_type: overview.algorithmType,
+    },
+    MODEL_CARD_LIMITS.overviewText,
+  );
   const uses = literal(content.intendedUses, 'intended_uses') ?? {};
-  for (const [field, value] of Object.entries({
-    purpose_of_model: uses.purposeOfModel,
-    intended_uses: uses.intendedUses,
-    factors_affecting_model_efficiency: uses.factorsAffectingModelEfficiency,
-    explanations_for_risk_rating: uses.explanationsForRiskRating,
-  })) {
-    check(`intended_uses.${field}`, value, MODEL_CARD_LIMITS.intendedUsesText);
-  }
+  checkAll(
+    'intended_uses',
+    {
+      purpose_of_model: uses.purposeOfModel,
+      intended_uses: uses.intendedUses,
+      factors_affecting_model_efficiency: uses.factorsAffectingModelEfficiency,
+      explanations_for_risk_rating: uses.explanationsForRiskRating,
+    },
+    MODEL_CARD_LIMITS.intendedUsesText,
+  );
   const info = literal(content.additionalInformation, 'additional_information') ?? {};
   check(
     'additional_information.ethical_considerations',

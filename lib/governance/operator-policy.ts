@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { keyThroughS3Statement } from '../data-protection/prefix-write';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { functionUrlCallStatements } from '../guarded-ai/invoker-policy';
 import { modelArns, type ModelTarget } from '../guarded-ai/model';
@@ -81,17 +82,7 @@ export function governanceOperatorPolicy(scope: Construct, props: GovernanceOper
         resources: [bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': `${EVALUATIONS_PREFIX}*` } },
       }),
-      new iam.PolicyStatement({
-        sid: 'UseTheKeyThroughS3ForThisBucket',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [key.keyArn],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
-          },
-        },
-      }),
+      keyThroughS3Statement(bucket, key, 'UseTheKeyThroughS3ForThisBucket'),
       // CreateEvaluationJob is authorised on the model (foundation-model,
       // custom-model or prompt-router resource types; no job type), so it is
       // limited to the configured model. The reference lists no

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { grantsOnlyForAwsResources } from '../data-protection/project-key';
 
 export interface GuardrailKeyProps {
   /**
@@ -46,17 +46,6 @@ export class GuardrailKey extends Construct {
       pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
     });
 
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyGrantsExceptForAwsResources',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
-        },
-      }),
-    );
+    this.key.addToResourcePolicy(grantsOnlyForAwsResources());
   }
 }

@@ -111,6 +111,15 @@ const longestDestroy = synth(matrixConfiguration('destroy, longest app name'));
 
 const bucketArnOf = (s: Synth) => `arn:aws:s3:::${s.bucketName}`;
 
+/** The key, only through S3 for this bucket (the bucket ARN is the encryption context with S3 Bucket Keys). */
+const keyThroughS3 = (keyArn: string, bucketArn: string) => ({
+  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  Resource: [keyArn],
+  Condition: {
+    StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucketArn },
+  },
+});
+
 describe('the evaluation service role', () => {
   test('Bedrock may assume it, for evaluation jobs of this account and region only', () => {
     expect(defaults.role.Properties.RoleName).toBe('GuardedGenAi-Governance-evaluation');
@@ -149,16 +158,7 @@ describe('the evaluation service role', () => {
           Condition: { StringEquals: { 'aws:ResourceAccount': account } },
         },
         LocateTheBucket: { Action: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'], Resource: [bucketArn] },
-        UseTheKeyThroughS3ForThisBucket: {
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          Resource: [defaults.keyArn],
-          Condition: {
-            StringEquals: {
-              'kms:ViaService': `s3.${region}.amazonaws.com`,
-              'kms:EncryptionContext:aws:s3:arn': bucketArn,
-            },
-          },
-        },
+        UseTheKeyThroughS3ForThisBucket: keyThroughS3(defaults.keyArn, bucketArn),
         DescribeTheKeyThroughS3: {
           Action: ['kms:DescribeKey'],
           Resource: [defaults.keyArn],
@@ -242,16 +242,7 @@ describe('the operator policy', () => {
           Resource: [bucketArn],
           Condition: { StringLike: { 's3:prefix': 'evaluations/*' } },
         },
-        UseTheKeyThroughS3ForThisBucket: {
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          Resource: [defaults.keyArn],
-          Condition: {
-            StringEquals: {
-              'kms:ViaService': `s3.${region}.amazonaws.com`,
-              'kms:EncryptionContext:aws:s3:arn': bucketArn,
-            },
-          },
-        },
+        UseTheKeyThroughS3ForThisBucket: keyThroughS3(defaults.keyArn, bucketArn),
         EvaluateTheConfiguredModel: {
           Action: ['bedrock:CreateEvaluationJob'],
           Resource: [`arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`],
