@@ -111,6 +111,16 @@ const longestDestroy = synth(matrixConfiguration('destroy, longest app name'));
 
 const bucketArnOf = (s: Synth) => `arn:aws:s3:::${s.bucketName}`;
 
+/** The facts of the default configuration, with a given evaluations location. */
+const defaultFacts = (evaluationsUri: string): ModelCardFacts => ({
+  model: modelTarget('amazon.nova-micro-v1:0'),
+  riskRating: 'Medium',
+  guardrailPolicy: guardrailPolicy({ filterStrength: 'HIGH', groundingThreshold: 0.75, relevanceThreshold: 0.75 }),
+  knowledgeBase: true,
+  enforcedGuardrail: false,
+  evaluationsUri,
+});
+
 /** The key, only through S3 for this bucket (the bucket ARN is the encryption context with S3 Bucket Keys). */
 const keyThroughS3 = (keyArn: string, bucketArn: string) => ({
   Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -395,14 +405,7 @@ describe('the model card', () => {
   });
 
   test("the template's content is the generator's, for the configuration's facts", () => {
-    const facts: ModelCardFacts = {
-      model: modelTarget('amazon.nova-micro-v1:0'),
-      riskRating: 'Medium',
-      guardrailPolicy: guardrailPolicy({ filterStrength: 'HIGH', groundingThreshold: 0.75, relevanceThreshold: 0.75 }),
-      knowledgeBase: true,
-      enforcedGuardrail: false,
-      evaluationsUri: `s3://${defaults.bucketName}/evaluations/`,
-    };
+    const facts = defaultFacts(`s3://${defaults.bucketName}/evaluations/`);
     // Rendered by CloudFormation's L1 on its own, to compare in template form.
     const app = new App();
     new sagemaker.CfnModelCard(new Stack(app, 'Rendered'), 'Card', {
@@ -424,14 +427,7 @@ describe('the model card', () => {
 });
 
 describe('the model card content generator', () => {
-  const facts: ModelCardFacts = {
-    model: modelTarget('amazon.nova-micro-v1:0'),
-    riskRating: 'Medium',
-    guardrailPolicy: guardrailPolicy({ filterStrength: 'HIGH', groundingThreshold: 0.75, relevanceThreshold: 0.75 }),
-    knowledgeBase: true,
-    enforcedGuardrail: false,
-    evaluationsUri: 's3://guardedgenai-dataprotection-databucket1a2b3c4d-0f1e2d3c4b5a/evaluations/',
-  };
+  const facts = defaultFacts('s3://guardedgenai-dataprotection-databucket1a2b3c4d-0f1e2d3c4b5a/evaluations/');
 
   test('is deterministic: the same facts give the same content', () => {
     expect(JSON.stringify(modelCardContent(facts))).toBe(
