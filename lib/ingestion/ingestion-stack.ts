@@ -1,32 +1,15 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DocumentPromotion } from './document-promotion';
+import { DocumentPromotion, type DocumentPromotionProps } from './document-promotion';
 
-export interface IngestionStackProps extends StackProps {
-  readonly key: kms.IKey;
-  readonly dataBucket: s3.IBucket;
-  /**
-   * The project guardrail, which text documents must pass (its
-   * sensitive-information policy), and the key that encrypts it alone.
-   */
-  readonly guardrail: { readonly guardrailArn: string; readonly guardrailKeyArn: string };
-  /**
-   * The SSM parameter (of the guarded-invoke stack) holding the guardrail's
-   * published version, which the function reads at run time: named, not
-   * imported, because an imported version would block every policy change.
-   */
-  readonly guardrailVersionParameterName: string;
-  readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
-  /** The threat-detection stack's alert topic: refusals reach the same person as findings. */
-  readonly alertTopic: sns.ITopic;
-  readonly logRetention: logs.RetentionDays;
-  /** @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
-}
+/**
+ * The promotion path's props, passed through: the data bucket and key, the
+ * guardrail and its key, the SSM parameter holding the guardrail's version
+ * (named, never imported: an imported version would block every policy
+ * change), the knowledge base, and the alert topic (refusals reach the same
+ * person as findings).
+ */
+export interface IngestionStackProps extends StackProps, DocumentPromotionProps {}
 
 /**
  * The only way into the knowledge base: documents dropped under incoming/
