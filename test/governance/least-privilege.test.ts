@@ -28,7 +28,6 @@ const object = (key: string) => `${bucketArn}/${key}`;
 const nova = `arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`;
 const otherModel = `arn:aws:bedrock:${region}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`;
 /** Evaluation job ids: 12 lowercase letters and digits (API_CreateEvaluationJob). */
-/** A job of this app: Bedrock assigns 12 lowercase letters and digits (the jobArn pattern of https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateEvaluationJob.html). */
 const job = (acct = account, rgn = region) => `arn:aws:bedrock:${rgn}:${acct}:evaluation-job/0a1b2c3d4e5f`;
 /** A bucket of another stack of this account. */
 const otherBucket = `arn:aws:s3:::${generatedName('Reports', 'ReportBucket3C4D5E6F', 'AWS::S3::Bucket')}`;
