@@ -28,49 +28,55 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
  */
 export const CHUNK_CHARS = 25_000;
 
+/**
+ * Characters each piece repeats of the one before. An entity of up to this
+ * many characters lies whole in at least one piece, wherever the cuts fall:
+ * a piece ending at c is followed by one starting at c - OVERLAP_CHARS or
+ * earlier, so an entity that ends after c and is no longer than that starts
+ * inside the next piece. E-mail addresses are at most 254 characters (RFC
+ * 5321 with its erratum), and every other entity type the policy detects is
+ * shorter, but a URL can be longer: one over 2,000 characters that straddles
+ * a cut may be seen only in part. The repeat costs about 9 % more text units.
+ */
+export const OVERLAP_CHARS = 2_000;
+
 export type TextVerdict =
   /** Nothing the policy acts on: promote the original version. */
   | { readonly kind: 'clean' }
-  /** Only masked entities: promote the guardrail's masked text, which is what an answer would show. */
+  /** Only masked entities: promote the text with each of them masked, which is what an answer would show. */
   | { readonly kind: 'masked'; readonly text: string; readonly entityTypes: string[]; readonly regexNames: string[] }
   /** An entity or pattern the policy blocks: refuse. Types and names only, never the matched text. */
   | { readonly kind: 'blocked'; readonly entityTypes: string[]; readonly regexNames: string[] };
 
-/**
- * Split text into pieces of at most `max` characters, cutting after a line
- * break (or else a space) in the last fifth of each piece, so that an entity
- * such as a phone number or an address is rarely cut in two. The pieces
- * joined give the text back exactly.
- */
-export function splitText(text: string, max = CHUNK_CHARS): string[] {
-  const pieces: string[] = [];
-  const floor = Math.floor(max * 0.8);
-  let start = 0;
-  while (text.length - start > max) {
-    let cut = text.lastIndexOf('\n', start + max - 1) + 1 - start;
-    if (cut <= floor) {
-      cut = 0;
-      for (let i = max - 1; i > floor; i--) {
-        if (/\s/.test(text[start + i])) {
-          cut = i + 1;
-          break;
-        }
-      }
-    }
-    if (cut <= floor) {
-      cut = max;
-      // Never split a surrogate pair (one character outside the BMP).
-      const code = text.charCodeAt(start + cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    }
-    pieces.push(text.slice(start, start + cut));
-    start += cut;
-  }
-  pieces.push(text.slice(start));
-  return pieces;
+/** A piece of the text: [start, end) in UTF-16 code units. */
+export interface Piece {
+  readonly start: number;
+  readonly end: number;
 }
 
-/** Whether a policy other than sensitive information blocked: the output is then the blocked message, not masked text. */
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+/**
+ * Cut text into pieces of at most `max` characters, each repeating the last
+ * `overlap` (or one more) characters of the one before, never cutting a
+ * surrogate pair (one character outside the Basic Multilingual Plane) in two.
+ * Every position of the text lies in some piece; no piece is empty.
+ */
+export function splitText(text: string, max = CHUNK_CHARS, overlap = OVERLAP_CHARS): Piece[] {
+  if (overlap >= max - 1) throw new Error(`overlap ${overlap} must be less than the piece size ${max} minus 1`);
+  const pieces: Piece[] = [];
+  let start = 0;
+  for (;;) {
+    let end = Math.min(text.length, start + max);
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+    pieces.push({ start, end });
+    if (end === text.length) return pieces;
+    start = end - overlap;
+    if (isHighSurrogate(text.charCodeAt(start - 1))) start -= 1;
+  }
+}
+
+/** Whether a policy other than sensitive information blocked (it does not decide here; logged only). */
 function otherPolicyBlocked(assessment: GuardrailAssessment): boolean {
   const actions = [
     ...(assessment.contentPolicy?.filters ?? []),
@@ -81,37 +87,66 @@ function otherPolicyBlocked(assessment: GuardrailAssessment): boolean {
   return actions.includes('BLOCKED');
 }
 
-interface PieceFindings {
-  blockedTypes: Set<string>;
-  blockedRegexes: Set<string>;
-  maskedTypes: Set<string>;
-  maskedRegexes: Set<string>;
+interface Findings {
+  readonly blockedTypes: Set<string>;
+  readonly blockedRegexes: Set<string>;
+  readonly maskedTypes: Set<string>;
+  readonly maskedRegexes: Set<string>;
+  /** Each masked text and what replaces it ({EMAIL}, {regex-name}). */
+  readonly masks: Map<string, string>;
+  /** Masked entities the response named without their text: they cannot be masked here. */
+  unlocated: number;
+  otherBlocked: boolean;
 }
 
-function findings(response: ApplyGuardrailResponse, into: PieceFindings): { masked: boolean; otherBlocked: boolean } {
-  let masked = false;
-  let otherBlocked = false;
+/**
+ * Record what one response found. A masked entity is replaced, in the whole
+ * document, by its type (or regex name) in braces, the identifier tag the
+ * guardrail's own masked output uses; the response's output text is never
+ * used, since the pieces overlap and their outputs could not be joined
+ * without repeating or losing text.
+ */
+function record(response: ApplyGuardrailResponse, into: Findings): void {
+  const note = (
+    action: string | undefined,
+    label: string,
+    match: string | undefined,
+    blocked: Set<string>,
+    masked: Set<string>,
+  ) => {
+    if (action === 'BLOCKED') blocked.add(label);
+    if (action !== 'ANONYMIZED') return;
+    masked.add(label);
+    if (match) into.masks.set(match, `{${label}}`);
+    else into.unlocated += 1;
+  };
   for (const assessment of response.assessments ?? []) {
     const policy = assessment.sensitiveInformationPolicy;
     for (const entity of policy?.piiEntities ?? []) {
-      const type = entity.type ?? 'UNKNOWN';
-      if (entity.action === 'BLOCKED') into.blockedTypes.add(type);
-      if (entity.action === 'ANONYMIZED') {
-        into.maskedTypes.add(type);
-        masked = true;
-      }
+      note(entity.action, entity.type ?? 'UNKNOWN', entity.match, into.blockedTypes, into.maskedTypes);
     }
     for (const regex of policy?.regexes ?? []) {
-      const name = regex.name ?? 'unnamed';
-      if (regex.action === 'BLOCKED') into.blockedRegexes.add(name);
-      if (regex.action === 'ANONYMIZED') {
-        into.maskedRegexes.add(name);
-        masked = true;
-      }
+      note(regex.action, regex.name ?? 'unnamed', regex.match, into.blockedRegexes, into.maskedRegexes);
     }
-    otherBlocked ||= otherPolicyBlocked(assessment);
+    into.otherBlocked ||= otherPolicyBlocked(assessment);
   }
-  return { masked, otherBlocked };
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The text with every occurrence of every masked match replaced, in one pass
+ * over the original (longest match first where two start at the same place),
+ * or undefined when a match does not occur in it: what the guardrail saw
+ * cannot then be located, and the document must not be promoted unmasked.
+ * Every occurrence is masked, not only the one the guardrail saw: the same
+ * address elsewhere in the document is the same personal data.
+ */
+export function applyMasks(text: string, masks: ReadonlyMap<string, string>): string | undefined {
+  const matches = [...masks.keys()].sort((a, b) => b.length - a.length);
+  if (matches.some((match) => !text.includes(match))) return undefined;
+  const pattern = new RegExp(matches.map(escape).join('|'), 'g');
+  return text.replace(pattern, (found) => masks.get(found) ?? found);
 }
 
 export interface GuardrailSettings {
@@ -126,58 +161,51 @@ export async function checkText(
   text: string,
   logger: Logger,
 ): Promise<TextVerdict> {
-  const found: PieceFindings = {
+  const found: Findings = {
     blockedTypes: new Set(),
     blockedRegexes: new Set(),
     maskedTypes: new Set(),
     maskedRegexes: new Set(),
+    masks: new Map(),
+    unlocated: 0,
+    otherBlocked: false,
   };
-  const blocked = () => ({
-    kind: 'blocked' as const,
-    entityTypes: [...found.blockedTypes].sort(),
-    regexNames: [...found.blockedRegexes].sort(),
+  const sorted = (set: Set<string>) => [...set].sort();
+  const blocked = (extra: { types?: Set<string>; regexes?: Set<string> } = {}): TextVerdict => ({
+    kind: 'blocked',
+    entityTypes: sorted(new Set([...found.blockedTypes, ...(extra.types ?? [])])),
+    regexNames: sorted(new Set([...found.blockedRegexes, ...(extra.regexes ?? [])])),
   });
-  const out: string[] = [];
-  let anyMasked = false;
   const pieces = text.length === 0 ? [] : splitText(text);
-  for (const [index, piece] of pieces.entries()) {
+  for (const piece of pieces) {
     const response = await bedrock.send(
       new ApplyGuardrailCommand({
         guardrailIdentifier: settings.guardrailArn,
         guardrailVersion: settings.guardrailVersion,
         source: 'OUTPUT',
-        content: [{ text: { text: piece } }],
+        content: [{ text: { text: text.slice(piece.start, piece.end) } }],
       }),
     );
-    const { masked, otherBlocked } = findings(response, found);
+    record(response, found);
     if (found.blockedTypes.size > 0 || found.blockedRegexes.size > 0) return blocked();
-    const maskedText = response.outputs?.map((output) => output.text ?? '').join('');
-    if (masked && (otherBlocked || !maskedText)) {
-      // Another policy replaced the piece with its blocked message, so the
-      // masked text is not available; indexing the original would hold what
-      // an answer must mask. Refuse instead.
-      logger.warn('Masked text unavailable for a piece; refusing the document', {
-        piece: index,
-        otherPolicyBlocked: otherBlocked,
-      });
-      for (const type of found.maskedTypes) found.blockedTypes.add(type);
-      for (const name of found.maskedRegexes) found.blockedRegexes.add(name);
-      return blocked();
-    }
-    anyMasked ||= masked;
-    out.push(masked && maskedText ? maskedText : piece);
   }
-  logger.info('Guardrail check done', {
+  const summary = {
     pieces: pieces.length,
     characters: text.length,
-    maskedEntityTypes: [...found.maskedTypes].sort(),
-    maskedRegexNames: [...found.maskedRegexes].sort(),
-  });
-  if (!anyMasked) return { kind: 'clean' };
-  return {
-    kind: 'masked',
-    text: out.join(''),
-    entityTypes: [...found.maskedTypes].sort(),
-    regexNames: [...found.maskedRegexes].sort(),
+    maskedEntityTypes: sorted(found.maskedTypes),
+    maskedRegexNames: sorted(found.maskedRegexes),
+    otherPolicyBlocked: found.otherBlocked,
   };
+  if (found.masks.size === 0 && found.unlocated === 0) {
+    logger.info('Guardrail check done', summary);
+    return { kind: 'clean' };
+  }
+  const masked = found.unlocated === 0 ? applyMasks(text, found.masks) : undefined;
+  if (masked === undefined) {
+    // Refuse rather than index personal data that could not be masked.
+    logger.warn('A masked entity could not be located in the text; refusing the document', summary);
+    return blocked({ types: found.maskedTypes, regexes: found.maskedRegexes });
+  }
+  logger.info('Guardrail check done', summary);
+  return { kind: 'masked', text: masked, entityTypes: summary.maskedEntityTypes, regexNames: summary.maskedRegexNames };
 }

@@ -4,7 +4,8 @@ import {
   BedrockRuntimeClient,
 } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CHUNK_CHARS, checkText, splitText } from '../../../lambda/promote/check';
+import { applyMasks, CHUNK_CHARS, checkText, OVERLAP_CHARS, splitText } from '../../../lambda/promote/check';
+import { assess } from '../../../tools/local-aws/guardrail-stand-in';
 import { CHECK_SETTINGS, recorder } from './fixtures';
 
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -34,53 +35,131 @@ const maskedEmail = (text: string): ApplyGuardrailResponse => ({
 
 beforeEach(() => bedrock.reset());
 
+/**
+ * Answer every ApplyGuardrail call with the rule-based stand-in (EMAIL,
+ * PHONE, NAME masked on output; keys, cards and record ids blocked), so that
+ * what is found depends only on the text each request carries.
+ */
+function standIn() {
+  bedrock
+    .on(ApplyGuardrailCommand)
+    .callsFake((input: { source: 'INPUT' | 'OUTPUT'; content: never[] }) => assess(input.source, input.content));
+}
+const sentTexts = () =>
+  bedrock.commandCalls(ApplyGuardrailCommand).map((call) => call.args[0].input.content?.[0].text?.text ?? '');
+
+/** Filler with no whitespace and no word character: minified punctuation, so an entity's edges are its own. */
+const filler = (length: number) => '{"":[]},'.repeat(Math.ceil(length / 8)).slice(0, length);
+
 describe('splitText', () => {
-  const paragraph = 'The build farm runs nightly and keeps artefacts for thirty days.\n';
+  const covers = (text: string, max: number, overlap: number) => {
+    const pieces = splitText(text, max, overlap);
+    expect(pieces[0].start).toBe(0);
+    expect(pieces[pieces.length - 1].end).toBe(text.length);
+    for (const [i, piece] of pieces.entries()) {
+      expect(piece.end - piece.start).toBeGreaterThan(0);
+      expect(piece.end - piece.start).toBeLessThanOrEqual(max);
+      // No lone half of a surrogate pair at either edge.
+      expect(/^[\udc00-\udfff]/.test(text.slice(piece.start, piece.end))).toBe(false);
+      expect(/[\ud800-\udbff]$/.test(text.slice(piece.start, piece.end))).toBe(false);
+      if (i > 0) expect(pieces[i - 1].end - piece.start).toBeGreaterThanOrEqual(overlap);
+    }
+    return pieces;
+  };
 
-  test('pieces are within the per-request size and give the text back exactly', () => {
-    const text = paragraph.repeat(2000); // about 130,000 characters
-    const pieces = splitText(text);
-    expect(pieces.length).toBeGreaterThanOrEqual(Math.ceil(text.length / CHUNK_CHARS));
-    expect(pieces.length).toBeLessThanOrEqual(Math.ceil(text.length / (CHUNK_CHARS * 0.8)));
-    expect(pieces.every((piece) => piece.length <= CHUNK_CHARS)).toBe(true);
-    expect(pieces.join('')).toBe(text);
-    // Cut after a line break, so no line (and no entity on it) is split.
-    expect(pieces.slice(0, -1).every((piece) => piece.endsWith('\n'))).toBe(true);
+  test('pieces are within the per-request size, cover the text and each repeats the overlap of the one before', () => {
+    const text = filler(130_000);
+    const pieces = covers(text, CHUNK_CHARS, OVERLAP_CHARS);
+    expect(pieces).toHaveLength(Math.ceil((text.length - OVERLAP_CHARS) / (CHUNK_CHARS - OVERLAP_CHARS)));
   });
 
-  test('without line breaks it cuts after a space; without spaces it never splits a surrogate pair', () => {
-    const words = 'call 555 0100 '.repeat(40);
-    expect(splitText(words, 100).every((piece, i, all) => i === all.length - 1 || piece.endsWith(' '))).toBe(true);
-    const emoji = '😀'.repeat(60); // 120 UTF-16 code units
-    const pieces = splitText(emoji, 51);
-    expect(pieces.join('')).toBe(emoji);
-    expect(pieces.every((piece) => !/[\ud800-\udbff]$/.test(piece) && !/^[\udc00-\udfff]/.test(piece))).toBe(true);
+  test('multi-byte characters at every cut position: a surrogate pair is never split, and the overlap holds', () => {
+    for (let shift = 0; shift < 4; shift++) {
+      covers('a'.repeat(shift) + '😀'.repeat(80), 51, 10);
+    }
   });
 
-  test('short text is one piece', () => {
-    expect(splitText('hello')).toEqual(['hello']);
+  test('short text is one piece; an overlap as large as a piece is refused', () => {
+    expect(splitText('hello')).toEqual([{ start: 0, end: 5 }]);
+    expect(() => splitText('hello', 10, 9)).toThrow(/overlap 9 must be less than the piece size 10/);
+  });
+});
+
+describe('applyMasks', () => {
+  test('masks every occurrence in one pass, the longest match first, and gives up on a match it cannot find', () => {
+    const masks = new Map([
+      ['ops@example.com', '{EMAIL}'],
+      ['example.com', '{URL}'],
+    ]);
+    expect(applyMasks('ops@example.com and example.com, again ops@example.com', masks)).toBe(
+      '{EMAIL} and {URL}, again {EMAIL}',
+    );
+    expect(applyMasks('Mail ops at example dot com', masks)).toBeUndefined();
   });
 });
 
 describe('checkText', () => {
-  test("a long document is checked in pieces, and its masked text is the pieces' outputs in order", async () => {
-    const first = 'Contact ops@example.com for access.\n' + 'x '.repeat(12_400) + '\n';
-    // One line that does not fit after the first piece: the cut falls after the first piece's last line.
-    const second = 'Nothing sensitive here. '.repeat(20) + '\n';
-    bedrock
-      .on(ApplyGuardrailCommand)
-      .resolvesOnce(maskedEmail(first.replace('ops@example.com', '{EMAIL}')))
-      .resolvesOnce(none);
-    const verdict = await checkText(client, CHECK_SETTINGS, first + second, recorder().logger);
-    const calls = bedrock.commandCalls(ApplyGuardrailCommand).map((call) => call.args[0].input);
-    expect(calls.map((input) => input.content?.[0].text?.text)).toEqual([first, second]);
-    expect(calls.every((input) => input.source === 'OUTPUT')).toBe(true);
-    expect(verdict).toEqual({
-      kind: 'masked',
-      text: first.replace('ops@example.com', '{EMAIL}') + second,
-      entityTypes: ['EMAIL'],
-      regexNames: [],
+  const email = 'erin.cut@example.org';
+
+  test('an entity straddling the cut at every position is found whole in the next piece and masked, text neither lost nor repeated', async () => {
+    for (let offset = 1; offset < email.length; offset++) {
+      bedrock.reset();
+      standIn();
+      // The first piece ends `offset` characters into the address.
+      const text = filler(CHUNK_CHARS - offset) + email + filler(10_000);
+      const verdict = await checkText(client, CHECK_SETTINGS, text, recorder().logger);
+      expect(sentTexts().map((sent) => sent.length)).toEqual([CHUNK_CHARS, text.length - CHUNK_CHARS + OVERLAP_CHARS]);
+      expect(sentTexts()[0].endsWith(email.slice(0, offset))).toBe(true);
+      expect(verdict).toEqual({
+        kind: 'masked',
+        text: text.replace(email, '{EMAIL}'),
+        entityTypes: ['EMAIL'],
+        regexNames: [],
+      });
+    }
+  });
+
+  test('a blocked entity straddling a cut is found whole, so the document is refused', async () => {
+    standIn();
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const text = filler(CHUNK_CHARS - 7) + key + filler(3_000);
+    const verdict = await checkText(client, CHECK_SETTINGS, text, recorder().logger);
+    expect(verdict).toEqual({ kind: 'blocked', entityTypes: ['AWS_ACCESS_KEY'], regexNames: [] });
+  });
+
+  test('multi-byte characters before a straddling entity: no request carries half a character, the address is masked', async () => {
+    standIn();
+    // An odd number of code units before the emoji run puts a surrogate pair across the first cut.
+    const text = filler(CHUNK_CHARS - 101) + '😀'.repeat(40) + ' ' + email + ' ' + filler(500);
+    const verdict = await checkText(client, CHECK_SETTINGS, text, recorder().logger);
+    expect(sentTexts().every((sent) => !/^[\udc00-\udfff]|[\ud800-\udbff]$/.test(sent))).toBe(true);
+    expect(verdict).toMatchObject({ kind: 'masked', text: text.replace(email, '{EMAIL}') });
+  });
+
+  test('the text is masked from the matches, never from the outputs: a blocked message from another policy is not indexed', async () => {
+    bedrock.on(ApplyGuardrailCommand).resolves({
+      ...maskedEmail('Sorry, this content is not available.'),
+      assessments: [
+        {
+          sensitiveInformationPolicy: {
+            piiEntities: [{ match: 'ops@example.com', type: 'EMAIL', action: 'ANONYMIZED', detected: true }],
+            regexes: [],
+          },
+          contentPolicy: { filters: [{ type: 'VIOLENCE', confidence: 'HIGH', action: 'BLOCKED', detected: true }] },
+        },
+      ],
     });
+    const verdict = await checkText(client, CHECK_SETTINGS, 'Contact ops@example.com.', recorder().logger);
+    expect(verdict).toEqual({ kind: 'masked', text: 'Contact {EMAIL}.', entityTypes: ['EMAIL'], regexNames: [] });
+  });
+
+  test('a masked entity that cannot be located in the text refuses the document rather than index it unmasked', async () => {
+    bedrock.on(ApplyGuardrailCommand).resolves(maskedEmail('Contact {EMAIL}.'));
+    const logs = recorder();
+    // The response names an address the text does not hold as such (the guardrail normalised it).
+    const verdict = await checkText(client, CHECK_SETTINGS, 'Contact OPS@EXAMPLE.COM.', logs.logger);
+    expect(verdict).toEqual({ kind: 'blocked', entityTypes: ['EMAIL'], regexNames: [] });
+    expect(JSON.stringify(logs.lines)).not.toContain('EXAMPLE.COM');
   });
 
   test('stops at the first blocked piece', async () => {
@@ -103,21 +182,18 @@ describe('checkText', () => {
     expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(1);
   });
 
-  test('masked entities in a piece another policy blocked: the masked text is not available, so it is refused', async () => {
-    bedrock.on(ApplyGuardrailCommand).resolves({
-      ...maskedEmail('Sorry, this content is not available.'),
-      assessments: [
-        {
-          sensitiveInformationPolicy: {
-            piiEntities: [{ match: 'ops@example.com', type: 'EMAIL', action: 'ANONYMIZED', detected: true }],
-            regexes: [],
-          },
-          contentPolicy: { filters: [{ type: 'VIOLENCE', confidence: 'HIGH', action: 'BLOCKED', detected: true }] },
-        },
-      ],
-    });
-    const verdict = await checkText(client, CHECK_SETTINGS, 'Contact ops@example.com.', recorder().logger);
-    expect(verdict).toEqual({ kind: 'blocked', entityTypes: ['EMAIL'], regexNames: [] });
+  test('every request is OUTPUT with the configured guardrail and version', async () => {
+    bedrock.on(ApplyGuardrailCommand).resolves(none);
+    await checkText(client, CHECK_SETTINGS, filler(60_000), recorder().logger);
+    const inputs = bedrock.commandCalls(ApplyGuardrailCommand).map((call) => call.args[0].input);
+    expect(inputs).toHaveLength(3);
+    for (const input of inputs) {
+      expect(input).toMatchObject({
+        source: 'OUTPUT',
+        guardrailIdentifier: CHECK_SETTINGS.guardrailArn,
+        guardrailVersion: CHECK_SETTINGS.guardrailVersion,
+      });
+    }
   });
 
   test('another policy alone does not stop promotion (the original is promoted): only sensitive information counts', async () => {
