@@ -127,9 +127,10 @@ export function knowledgeProps(config: ProjectConfig): Omit<OwnProps<KnowledgeSt
 
 export function ingestionProps(
   config: ProjectConfig,
-): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy' | 'guardrailVersionParameterName'> {
+): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy' | 'guardrailVersionParameterName' | 'binaryDocuments'> {
   return {
     logRetention: logRetentionOf(config),
+    binaryDocuments: config.binaryDocuments,
     removalPolicy: removalPolicyOf(config),
     // Derived from the guarded-invoke stack's name, not imported from it: the
     // version it holds changes with the guardrail policy.

@@ -10,8 +10,16 @@ export interface ScanResult {
   readonly key: string;
   /** The version GuardDuty scanned: the only one this verdict is about. */
   readonly versionId: string;
+  /**
+   * The scan's own status: COMPLETED, SKIPPED or FAILED ("An S3 object scan
+   * status indicates the status of the malware scan, such as completed,
+   * skipped, or failed"); absent in an event that does not carry it.
+   */
+  readonly scanStatus?: string;
   /** NO_THREATS_FOUND, THREATS_FOUND, UNSUPPORTED, ACCESS_DENIED or FAILED. */
   readonly status: string;
+  /** Why the scan was skipped or failed (a password-protected file, say), as GuardDuty words it; at most a few. */
+  readonly statusReasons: readonly string[];
   /** Names of the threats found (THREATS_FOUND only). */
   readonly threats: readonly string[];
 }
@@ -56,5 +64,42 @@ export function parseScanResult(body: string): ScanResult | MalformedEvent {
   const names = Array.isArray(threats)
     ? threats.flatMap((threat) => (isObject(threat) && text(threat.name) ? [threat.name] : []))
     : [];
-  return { bucket: bucketName, key: objectKey, versionId, status: scanResultStatus, threats: names };
+  return {
+    bucket: bucketName,
+    key: objectKey,
+    versionId,
+    ...(text(detail.scanStatus) ? { scanStatus: detail.scanStatus } : {}),
+    status: scanResultStatus,
+    statusReasons: reasons(detail.statusReasons ?? detail.scanResultDetails.statusReasons),
+    threats: names,
+  };
+}
+
+/** Most reasons kept, and longest kept of each: enough to say why, small enough for an alert. */
+const MAX_REASONS = 5;
+const MAX_REASON_CHARS = 200;
+
+/**
+ * The status reasons as short strings. Where GuardDuty puts them in this
+ * event, and whether each is a string or an object, is not in the event
+ * samples AWS publishes, so both places and both shapes are read; an object
+ * is kept as its JSON.
+ */
+function reasons(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list
+    .slice(0, MAX_REASONS)
+    .map((reason) => (typeof reason === 'string' ? reason : JSON.stringify(reason)).slice(0, MAX_REASON_CHARS));
+}
+
+/**
+ * Only a completed scan that found nothing is clean. GuardDuty pairs each
+ * result status with a scan status ("Each malware scan result status value
+ * maps to a scan status"), and its samples pair NO_THREATS_FOUND with
+ * COMPLETED only, so any other scan status, or none, is not a clean verdict
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/monitoring-malware-protection-s3-scans-gdu.html).
+ */
+export function isCleanScan(scan: Pick<ScanResult, 'scanStatus' | 'status'>): boolean {
+  return scan.scanStatus === 'COMPLETED' && scan.status === 'NO_THREATS_FOUND';
 }

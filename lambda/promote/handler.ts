@@ -1,13 +1,14 @@
 import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { INCOMING_PREFIX, TEXT_EXTENSIONS } from '../../lib/shared/promotion-contract';
+import { INCOMING_PREFIX } from '../../lib/shared/promotion-contract';
 import { checkText, MAX_TEXT_BYTES } from './check';
+import { classify, SNIFF_BYTES } from './content';
 import { describeError, type Logger, RetryLater } from './errors';
-import { MalformedEvent, parseScanResult, type ScanResult } from './event';
+import { isCleanScan, MalformedEvent, parseScanResult, type ScanResult } from './event';
 import { guardrailVersionReader } from './guardrail-version';
 import { ensureIngestion } from './ingestion';
 import {
@@ -57,8 +58,6 @@ type BatchSettings = PromotionSettings & { readonly guardrailVersion: string };
 
 type Outcome = 'ignored' | 'superseded' | 'gone' | 'promoted' | 'already-promoted' | 'refused' | 'already-refused';
 
-const isText = (key: string) => TEXT_EXTENSIONS.some((extension) => key.toLowerCase().endsWith(extension));
-
 export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { s3, bedrock, agent, sns, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -74,32 +73,51 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     return done;
   }
 
-  /** Check a clean text version and write it (or its masked text) to knowledge/, or say why it is refused. */
-  async function promoteText(
+  /** The scanned version's bytes: all of them, or the first `limit`. */
+  async function read(source: Source, limit?: number): Promise<Uint8Array> {
+    const object = await s3.send(
+      new GetObjectCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        VersionId: source.versionId,
+        ...(limit === undefined ? {} : { Range: `bytes=0-${limit - 1}` }),
+      }),
+    );
+    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+  }
+
+  /**
+   * Decide from the content what a clean version is, and write it (or its
+   * masked text) to knowledge/, or say why it is refused. Text of any name is
+   * screened; a PDF or Office document passes unscreened only when the
+   * binaryDocuments setting says so; anything else is refused.
+   */
+  async function screenAndCopy(
     settings: BatchSettings,
     source: Source,
     destination: string,
-    contentType: string | undefined,
+    latest: HeadObjectCommandOutput,
   ): Promise<Promoted | Refusal> {
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }),
-    );
-    const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
-    if (bytes.length > MAX_TEXT_BYTES) return { reason: 'too-large-to-check' };
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return { reason: 'unreadable-text' };
+    // Read whole what could be checked whole; of a larger file, enough to tell what it is.
+    const whole = (latest.ContentLength ?? 0) <= MAX_TEXT_BYTES;
+    const bytes = await read(source, whole ? undefined : SNIFF_BYTES);
+    const kind = classify(source.key, bytes, whole);
+    if (kind.kind === 'refused') return { reason: kind.reason };
+    if (kind.kind === 'binary-document') {
+      if (settings.binaryDocuments !== 'promote-unscreened')
+        return { reason: 'binary-not-screened', format: kind.format };
+      return copyVersion(s3, source, destination, latest.ContentType, 'malware-scan', settings, now);
     }
+    if (!whole || bytes.length > MAX_TEXT_BYTES) return { reason: 'too-large-to-check' };
+    const text = new TextDecoder('utf-8').decode(bytes);
     const verdict = await checkText(bedrock, settings, text, logger);
     if (verdict.kind === 'blocked') {
       return { reason: 'sensitive-information', entityTypes: verdict.entityTypes, regexNames: verdict.regexNames };
     }
     if (verdict.kind === 'masked') {
-      return putMaskedText(s3, source, destination, verdict.text, contentType, settings, now);
+      return putMaskedText(s3, source, destination, verdict.text, latest.ContentType, settings, now);
     }
-    return copyVersion(s3, source, destination, contentType, 'guardrail', settings, now);
+    return copyVersion(s3, source, destination, latest.ContentType, 'guardrail', settings, now);
   }
 
   async function promote(settings: BatchSettings, scanned: ScanResult): Promise<Outcome> {
@@ -124,16 +142,9 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
         });
         return 'superseded';
       }
-      if (isText(scan.key)) {
-        const result =
-          (latest.ContentLength ?? 0) > MAX_TEXT_BYTES
-            ? ({ reason: 'too-large-to-check' } as const)
-            : await promoteText(settings, source, destination, latest.ContentType);
-        if ('reason' in result) return refuseWith(settings, source, result);
-        promoted = result;
-      } else {
-        promoted = await copyVersion(s3, source, destination, latest.ContentType, 'malware-scan', settings, now);
-      }
+      const result = await screenAndCopy(settings, source, destination, latest);
+      if ('reason' in result) return refuseWith(settings, source, result);
+      promoted = result;
       logger.info('Document promoted', { key: scan.key, versionId: scan.versionId, destination });
     }
     const ingestion = await ensureIngestion(agent, settings, promoted);
@@ -168,8 +179,13 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     if (scan.status === 'THREATS_FOUND') {
       return refuseWith(settings, source, { reason: 'malware-found', threats: scan.threats });
     }
-    if (scan.status !== 'NO_THREATS_FOUND') {
-      return refuseWith(settings, source, { reason: 'scan-not-clean', scanResultStatus: scan.status });
+    if (!isCleanScan(scan)) {
+      return refuseWith(settings, source, {
+        reason: 'scan-not-clean',
+        scanStatus: scan.scanStatus ?? 'none',
+        scanResultStatus: scan.status,
+        statusReasons: scan.statusReasons,
+      });
     }
     return promote(settings, scan);
   }

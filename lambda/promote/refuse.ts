@@ -9,8 +9,12 @@ export const MAX_OBJECT_TAGS = 10;
 
 export interface Refusal {
   readonly reason: PromotionRefusal;
-  /** Scan result status, for scan-not-clean. */
+  /** Scan status and result status, and GuardDuty's reasons, for scan-not-clean. */
+  readonly scanStatus?: string;
   readonly scanResultStatus?: string;
+  readonly statusReasons?: readonly string[];
+  /** The format found, for binary-not-screened and unsupported-format. */
+  readonly format?: string;
   /** Threat names GuardDuty reported, for malware-found. */
   readonly threats?: readonly string[];
   /** Entity types and regex names the guardrail blocked, for sensitive-information; never the matched text. */

@@ -1,4 +1,9 @@
-import { type PromotionEnvironment, REQUIRED_PROMOTION_SETTINGS } from '../../lib/shared/promotion-contract';
+import {
+  BINARY_DOCUMENT_POLICIES,
+  type BinaryDocumentPolicy,
+  type PromotionEnvironment,
+  REQUIRED_PROMOTION_SETTINGS,
+} from '../../lib/shared/promotion-contract';
 
 /** The promotion function's settings, read once from its environment (lib/shared/promotion-contract.ts). */
 export interface PromotionSettings {
@@ -10,6 +15,8 @@ export interface PromotionSettings {
   readonly knowledgeBaseId: string;
   readonly dataSourceId: string;
   readonly alertTopicArn: string;
+  /** PDF and Office documents: refused, or promoted on the malware verdict alone. */
+  readonly binaryDocuments: BinaryDocumentPolicy;
 }
 
 /** The settings, or an Error naming every missing variable (the handler then fails every record). */
@@ -21,6 +28,11 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettin
     );
   }
   const e = env as unknown as PromotionEnvironment;
+  if (!(BINARY_DOCUMENT_POLICIES as readonly string[]).includes(e.BINARY_DOCUMENTS)) {
+    return new Error(
+      `BINARY_DOCUMENTS: got "${String(e.BINARY_DOCUMENTS).slice(0, 40)}", allowed: ${BINARY_DOCUMENT_POLICIES.join(', ')}`,
+    );
+  }
   return {
     dataBucket: e.DATA_BUCKET,
     kmsKeyArn: e.KMS_KEY_ARN,
@@ -29,6 +41,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettin
     knowledgeBaseId: e.KNOWLEDGE_BASE_ID,
     dataSourceId: e.DATA_SOURCE_ID,
     alertTopicArn: e.ALERT_TOPIC_ARN,
+    binaryDocuments: e.BINARY_DOCUMENTS,
   };
 }
 

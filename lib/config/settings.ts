@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BINARY_DOCUMENT_POLICIES } from '../shared/promotion-contract';
 import {
   asNumber,
   CHUNKING_STRATEGIES,
@@ -138,6 +139,11 @@ export const SETTINGS = {
     onOff(true),
     'true or false',
     'Retrieval-augmented generation: a Bedrock knowledge base on an S3 Vectors index (near-zero idle cost), fed only with documents dropped under "incoming/" that passed the malware scan and, for text, the guardrail\'s sensitive-information policy. Needs malwareProtection true: the scan result is what promotes a document.',
+  ),
+  binaryDocuments: setting(
+    z.enum(BINARY_DOCUMENT_POLICIES).default('refuse'),
+    BINARY_DOCUMENT_POLICIES.map((p) => `"${p}"`).join(' or '),
+    'PDF, Word and Excel documents dropped for the knowledge base, whose text the promotion function cannot read to screen for personal data: "refuse" leaves them in incoming/ with the reason binary-not-screened (the default; convert them to text or Markdown, which are screened), "promote-unscreened" indexes them on the malware verdict alone, so personal data in them reaches the index and citations. Text of any name is always screened (docs/knowledge-base.md).',
   ),
   embeddingModelId: setting(
     z.enum(EMBEDDING_MODEL_IDS).default(EMBEDDING_MODEL_IDS[0]),

@@ -24,7 +24,7 @@ import {
   promotionQueueName,
   promotionRoleName,
 } from '../shared/names';
-import type { PromotionEnvironment } from '../shared/promotion-contract';
+import type { BinaryDocumentPolicy, PromotionEnvironment } from '../shared/promotion-contract';
 import { promotionPermissions } from './promotion-permissions';
 
 /**
@@ -56,6 +56,12 @@ export interface DocumentPromotionProps {
   readonly guardrailVersionParameterName: string;
   readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
   readonly alertTopic: sns.ITopic;
+  /**
+   * PDF and Office documents, which the function cannot read to screen:
+   * refused, or promoted on the malware verdict alone.
+   * @default 'refuse'
+   */
+  readonly binaryDocuments?: BinaryDocumentPolicy;
   readonly logRetention: logs.RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
@@ -200,6 +206,7 @@ export class DocumentPromotion extends Construct {
       KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
       DATA_SOURCE_ID: props.knowledgeBase.dataSourceId,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+      BINARY_DOCUMENTS: props.binaryDocuments ?? 'refuse',
     };
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Promotes scanned documents from incoming/ to knowledge/ and starts ingestion.',

@@ -84,7 +84,12 @@ const REFUSALS: Record<PromotionRefusal, string> = {
   'scan-not-clean': 'the malware scan did not come back clean (unsupported, failed or access denied)',
   'sensitive-information': "the guardrail's sensitive-information policy blocks its text",
   'too-large-to-check': 'its text is too large for the guardrail check',
-  'unreadable-text': 'a text file that is not valid UTF-8, so its text cannot be checked',
+  'unreadable-text': 'named as a text format but not valid UTF-8 text, so its text cannot be checked',
+  'binary-not-screened':
+    'a PDF or Office document, whose text cannot be screened (convert it to text or Markdown, or see the binaryDocuments setting)',
+  'unsupported-format':
+    'neither text nor a PDF or Office document under its own name, so the knowledge base would not index it',
+  'metadata-sidecar': 'a .metadata.json file, which the knowledge base would read as metadata of another document',
 };
 
 export function refusalText(reason: string): string {

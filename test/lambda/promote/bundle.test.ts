@@ -40,7 +40,7 @@ function standIn(): Promise<RecordingServer> {
       // ListObjectsV2: the scanned document is there, knowledge/ is empty.
       const prefix = listing.searchParams.get('prefix') ?? '';
       const contents = prefix.startsWith('incoming/')
-        ? `<Contents><Key>${prefix}</Key><Size>48213</Size></Contents>`
+        ? `<Contents><Key>${prefix}</Key><Size>4000000</Size></Contents>`
         : '';
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.end(
@@ -53,10 +53,20 @@ function standIn(): Promise<RecordingServer> {
         .writeHead(200, {
           'x-amz-version-id': VERSION,
           'content-type': 'application/pdf',
-          'content-length': '48213',
+          'content-length': '4000000',
           'last-modified': 'Sun, 29 Nov 2026 09:59:58 GMT',
         })
         .end();
+    } else if (req.method === 'GET' && url.startsWith(`/${BUCKET}/incoming/`)) {
+      // The first bytes of the 4 MB PDF (a ranged GetObject of the scanned version), enough to tell what it is.
+      const bytes = Buffer.from([...Buffer.from('%PDF-1.7\n%'), 0xe2, 0xe3, 0xcf, 0xd3, 0x0a]);
+      res.writeHead(206, {
+        'content-type': 'application/pdf',
+        'content-length': String(bytes.length),
+        'content-range': `bytes 0-${bytes.length - 1}/4000000`,
+        'x-amz-version-id': VERSION,
+      });
+      res.end(bytes);
     } else if (req.method === 'PUT' && url.startsWith(`/${BUCKET}/knowledge/`)) {
       res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-version-id': 'dst-v1' });
       res.end(
@@ -90,7 +100,7 @@ const { handler } = await import(process.env.BUNDLE);
 process.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))));
 `;
 
-test('the ESM bundle promotes a clean PDF with the real clients: guardrail version read from SSM, exact version copied with the project key, job started', async () => {
+test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) with the real clients: guardrail version read from SSM, first bytes read, exact version copied with the project key, job started', async () => {
   const { bundle, remove } = await esmBundle('promote');
   const { server, seen, base } = await standIn();
   const event = sqsEvent(scanResult('incoming/reports/q3 summary.pdf'));
@@ -98,6 +108,7 @@ test('the ESM bundle promotes a clean PDF with the real clients: guardrail versi
   try {
     const run = await runBundle(RUNNER, bundle, event, {
       ...ENVIRONMENT,
+      BINARY_DOCUMENTS: 'promote-unscreened',
       AWS_ENDPOINT_URL_S3: base,
       AWS_ENDPOINT_URL_BEDROCK_AGENT: base,
       AWS_ENDPOINT_URL_SSM: base,
@@ -115,6 +126,9 @@ test('the ESM bundle promotes a clean PDF with the real clients: guardrail versi
   expect(reads).toHaveLength(1);
   expect(reads[0].headers['content-type']).toBe('application/x-amz-json-1.1');
   expect(JSON.parse(reads[0].body)).toEqual({ Name: '/GuardedGenAi-GuardedInvoke/guardrail-version' });
+  const [read] = seen.filter((s) => s.method === 'GET' && s.url?.startsWith(`/${BUCKET}/incoming/`));
+  expect(read.headers.range).toBe('bytes=0-8191');
+  expect(read.url).toContain(`versionId=${VERSION}`);
   const [copy] = seen.filter((s) => s.method === 'PUT' && s.url?.startsWith(`/${BUCKET}/knowledge/`));
   expect(decodeURIComponent(copy.url ?? '')).toMatch(`/${BUCKET}/knowledge/reports/q3 summary.pdf`);
   expect(copy.headers).toMatchObject({

@@ -21,6 +21,7 @@ export const SETTINGS: PromotionSettings = {
   knowledgeBaseId: 'KB12345678',
   dataSourceId: 'DS12345678',
   alertTopicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:GuardedGenAi-ThreatDetection-alerts`,
+  binaryDocuments: 'refuse',
 };
 
 /** The version number the parameter holds. */
@@ -38,6 +39,7 @@ export const ENVIRONMENT = {
   KNOWLEDGE_BASE_ID: SETTINGS.knowledgeBaseId,
   DATA_SOURCE_ID: SETTINGS.dataSourceId,
   ALERT_TOPIC_ARN: SETTINGS.alertTopicArn,
+  BINARY_DOCUMENTS: SETTINGS.binaryDocuments,
 };
 
 /** A GuardDuty scan result for one object (the documented event, with this test's bucket, key and verdict). */

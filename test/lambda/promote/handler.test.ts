@@ -27,9 +27,11 @@ import { GetParameterCommand, ParameterNotFound, SSMClient, SSMServiceException 
 import { mockClient } from 'aws-sdk-client-mock';
 import { PROMOTION_TAG } from '../../../lib/shared/promotion-contract';
 import { MAX_TEXT_BYTES } from '../../../lambda/promote/check';
+import { SNIFF_BYTES } from '../../../lambda/promote/content';
 import { VERSION_CACHE_MS } from '../../../lambda/promote/guardrail-version';
 import { createHandler } from '../../../lambda/promote/handler';
 import { METADATA } from '../../../lambda/promote/promote';
+import { assess } from '../../../tools/local-aws/guardrail-stand-in';
 import { settingsFromEnvironment } from '../../../lambda/promote/settings';
 import {
   ACCOUNT,
@@ -78,9 +80,35 @@ const NONE: ApplyGuardrailResponse = {
   },
 };
 
-/** The source in incoming/ (its current version is the scanned one unless said otherwise) and an empty knowledge/. */
-function givenDocument(key: string, options: { contentType?: string; length?: number; latest?: string } = {}) {
+/** The start of a PDF file as a writer emits it: the header, then a comment of bytes over 127 that marks it binary. */
+const PDF = new Uint8Array([
+  ...new TextEncoder().encode('%PDF-1.7\n%'),
+  0xe2,
+  0xe3,
+  0xcf,
+  0xd3,
+  0x0a,
+  0x31,
+  0x20,
+  0x30,
+]);
+
+/**
+ * The source in incoming/ (its current version is the scanned one unless
+ * said otherwise) and an empty knowledge/. GetObject answers with `content`
+ * (MARKDOWN by default; the part a Range asks for) unless the test says otherwise.
+ */
+function givenDocument(
+  key: string,
+  options: { contentType?: string; length?: number; latest?: string; content?: string | Uint8Array } = {},
+) {
   const destination = key.replace(/^incoming\//, 'knowledge/');
+  const content = options.content ?? MARKDOWN;
+  s3.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    const last = /^bytes=0-(\d+)$/.exec(input.Range ?? '')?.[1];
+    return { Body: body(last === undefined ? bytes : bytes.slice(0, Number(last) + 1)), VersionId: VERSION };
+  });
   listed(key);
   // As S3 answers a caller who may not list the whole bucket: 403, not 404.
   s3.on(HeadObjectCommand, { Key: destination }).rejects(forbidden());
@@ -166,6 +194,12 @@ function run(...bodies: unknown[]) {
   return { result: handler(sqsEvent(...bodies)), log };
 }
 
+/** Tagging answered (GuardDuty's tag on the version), so that a refusal can complete. */
+function givenTaggable() {
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [GUARDDUTY_TAG] });
+  s3.on(PutObjectTaggingCommand).resolves({});
+}
+
 const alerts = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 const alertBody = (index = 0) => JSON.parse(alerts()[index].Message ?? '{}') as Record<string, unknown>;
 const tagsPut = () => s3.commandCalls(PutObjectTaggingCommand).map((call) => call.args[0].input);
@@ -177,6 +211,7 @@ beforeEach(() => {
   sns.reset();
   ssm.reset();
   givenVersionParameter(GUARDRAIL_VERSION);
+  bedrock.on(ApplyGuardrailCommand).resolves(NONE);
   s3.on(ListObjectsV2Command).resolves({ Contents: [], KeyCount: 0 });
   sns.on(PublishCommand).resolves({ MessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e' });
 });
@@ -235,19 +270,85 @@ describe('clean documents are promoted', () => {
     expect(alerts()).toEqual([]);
   });
 
-  test('a binary format is promoted on the malware verdict alone: no download, no guardrail call', async () => {
-    givenDocument('incoming/reports/q3.pdf', { contentType: 'application/pdf', length: 4_000_000 });
-    givenJobs();
+  test('a PDF is refused by default as binary-not-screened: only its first bytes read, no guardrail call, nothing copied', async () => {
+    givenDocument('incoming/reports/q3.pdf', { contentType: 'application/pdf', length: 4_000_000, content: PDF });
+    givenTaggable();
     const { result } = run(scanResult('incoming/reports/q3.pdf'));
     expect(await result).toEqual({ batchItemFailures: [] });
-    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(0);
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Range)).toEqual([
+      `bytes=0-${SNIFF_BYTES - 1}`,
+    ]);
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(alertBody()).toMatchObject({ reason: 'binary-not-screened', format: 'pdf' });
+    expect(tagsPut()[0].Tagging?.TagSet).toContainEqual({ Key: PROMOTION_TAG, Value: 'binary-not-screened' });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+
+  test('with binaryDocuments=promote-unscreened a PDF is promoted on the malware verdict alone', async () => {
+    givenDocument('incoming/reports/q3.pdf', { contentType: 'application/pdf', length: 4_000_000, content: PDF });
+    givenJobs();
+    const { handler } = handlerWith({ ...SETTINGS, binaryDocuments: 'promote-unscreened' });
+    expect(await handler(sqsEvent(scanResult('incoming/reports/q3.pdf')))).toEqual({ batchItemFailures: [] });
+    expect(bedrock.calls()).toHaveLength(0);
     expect(s3.commandCalls(CopyObjectCommand)[0].args[0].input).toMatchObject({
       Key: 'knowledge/reports/q3.pdf',
       ContentType: 'application/pdf',
       Metadata: { [METADATA.check]: 'malware-scan', [METADATA.sourceVersion]: VERSION },
     });
     expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
+  });
+
+  test.each([
+    ['a CSV', 'incoming/people.csv'],
+    ['an HTML page', 'incoming/site/contact.html'],
+    ['JSON', 'incoming/export.json'],
+    ['a README with no extension', 'incoming/README'],
+    ['a name with a trailing space', 'incoming/notes.md '],
+    ['a backup name', 'incoming/report.txt.bak'],
+    ['a PDF name on text', 'incoming/not-really.pdf'],
+  ])('text is screened whatever its name: %s has its e-mail address masked', async (_what, key) => {
+    givenDocument(key, { contentType: 'application/octet-stream', content: WITH_EMAIL });
+    bedrock
+      .on(ApplyGuardrailCommand)
+      .callsFake((input: { source: 'OUTPUT'; content: never[] }) => assess(input.source, input.content));
+    givenJobs();
+    const { result } = run(scanResult(key));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Body: MASKED });
+  });
+
+  test.each([
+    [
+      'an image',
+      'incoming/diagram.png',
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+      'unsupported-format',
+    ],
+    ['a PDF under a Word name', 'incoming/contract.docx', PDF, 'unsupported-format'],
+    [
+      'Latin-1 text under a .csv name',
+      'incoming/legacy.csv',
+      new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+      'unreadable-text',
+    ],
+    [
+      'a metadata sidecar',
+      'incoming/guide.md.metadata.json',
+      '{"metadataAttributes":{"team":"x"}}',
+      'metadata-sidecar',
+    ],
+  ])('%s is refused with its reason, unscreened and not copied', async (_what, key, content, reason) => {
+    givenDocument(key, { content });
+    givenTaggable();
+    const { result } = run(scanResult(key));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(alertBody()).toMatchObject({ reason });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test("masked entities only: the guardrail's masked text is written, never the original", async () => {
@@ -392,26 +493,51 @@ describe('refused documents stay in incoming/, tagged and reported', () => {
     },
   );
 
-  test('a text file over the size cap is refused as too-large-to-check without being downloaded', async () => {
-    givenDocument('incoming/dump.txt', { length: MAX_TEXT_BYTES + 1 });
-    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [GUARDDUTY_TAG] });
-    s3.on(PutObjectTaggingCommand).resolves({});
+  test.each([
+    ['SKIPPED', ['Password-protected file']],
+    ['FAILED', []],
+    [undefined, []],
+  ])(
+    'NO_THREATS_FOUND with scan status %s is not clean: refused as scan-not-clean, the alert saying why',
+    async (scanStatus, statusReasons) => {
+      givenDocument('incoming/locked.md');
+      givenTaggable();
+      const event = scanResult('incoming/locked.md', 'NO_THREATS_FOUND');
+      if (scanStatus === undefined) delete (event.detail as Record<string, unknown>).scanStatus;
+      else Object.assign(event.detail, { scanStatus, statusReasons });
+      const { result } = run(event);
+      expect(await result).toEqual({ batchItemFailures: [] });
+      expect(alertBody()).toEqual({
+        bucket: BUCKET,
+        key: 'incoming/locked.md',
+        versionId: VERSION,
+        reason: 'scan-not-clean',
+        scanStatus: scanStatus ?? 'none',
+        scanResultStatus: 'NO_THREATS_FOUND',
+        statusReasons,
+      });
+      expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+      expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+      expect(agent.calls()).toHaveLength(0);
+    },
+  );
+
+  test('a text file over the size cap is refused as too-large-to-check: only its first bytes read, never checked', async () => {
+    givenDocument('incoming/dump.txt', { length: MAX_TEXT_BYTES + 1, content: 'plain log line\n'.repeat(80_000) });
+    givenTaggable();
     const { result } = run(scanResult('incoming/dump.txt'));
     expect(await result).toEqual({ batchItemFailures: [] });
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Range)).toEqual([
+      `bytes=0-${SNIFF_BYTES - 1}`,
+    ]);
     expect(bedrock.calls()).toHaveLength(0);
     expect(alertBody()).toMatchObject({ reason: 'too-large-to-check' });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
   });
 
   test('a text file that is not UTF-8 is refused as unreadable-text, unchecked', async () => {
-    givenDocument('incoming/legacy.txt');
-    s3.on(GetObjectCommand).resolves({
-      Body: body(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a])),
-      VersionId: VERSION,
-    });
-    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [GUARDDUTY_TAG] });
-    s3.on(PutObjectTaggingCommand).resolves({});
+    givenDocument('incoming/legacy.txt', { content: new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    givenTaggable();
     const { result } = run(scanResult('incoming/legacy.txt'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(bedrock.calls()).toHaveLength(0);
@@ -458,15 +584,15 @@ describe('what is ignored', () => {
 
 describe('idempotency and ingestion', () => {
   test.each([
-    ['plus for a space', 'incoming/reports/q3+summary.pdf'],
-    ['percent-encoded', 'incoming/reports/q3%20summary.pdf'],
+    ['plus for a space', 'incoming/reports/q3+summary.md'],
+    ['percent-encoded', 'incoming/reports/q3%20summary.md'],
   ])('a key sent URL-encoded (%s) is promoted under the key S3 stores, not taken for deleted', async (_how, sent) => {
-    givenDocument('incoming/reports/q3 summary.pdf', { contentType: 'application/pdf' });
+    givenDocument('incoming/reports/q3 summary.md', { contentType: 'text/markdown' });
     givenJobs();
     const { result } = run(scanResult(sent));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
-      'knowledge/reports/q3 summary.pdf',
+      'knowledge/reports/q3 summary.md',
     ]);
   });
 
@@ -479,9 +605,9 @@ describe('idempotency and ingestion', () => {
   });
 
   test('a document deleted between the listing and the HEAD is not promoted, and not retried', async () => {
-    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
-    s3.on(HeadObjectCommand, { Key: 'incoming/report.pdf' }).rejects(notFound());
-    const { result } = run(scanResult('incoming/report.pdf'));
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
+    s3.on(HeadObjectCommand, { Key: 'incoming/report.md' }).rejects(notFound());
+    const { result } = run(scanResult('incoming/report.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
     expect(agent.calls()).toHaveLength(0);
@@ -505,28 +631,29 @@ describe('idempotency and ingestion', () => {
   });
 
   test('knowledge/ holding another version of the key is overwritten by the current one', async () => {
-    listed('knowledge/report.pdf');
-    listed('incoming/report.pdf');
-    s3.on(HeadObjectCommand, { Key: 'knowledge/report.pdf' }).resolves({
+    listed('knowledge/report.md');
+    listed('incoming/report.md');
+    s3.on(HeadObjectCommand, { Key: 'knowledge/report.md' }).resolves({
       VersionId: 'dst-v0',
       LastModified: BEFORE,
       Metadata: { [METADATA.sourceVersion]: 'an-older-source-version' },
     });
-    s3.on(HeadObjectCommand, { Key: 'incoming/report.pdf' }).resolves({
+    s3.on(HeadObjectCommand, { Key: 'incoming/report.md' }).resolves({
       VersionId: VERSION,
-      ContentType: 'application/pdf',
+      ContentType: 'text/markdown',
     });
+    s3.on(GetObjectCommand).resolves({ Body: body(MARKDOWN), VersionId: VERSION });
     s3.on(CopyObjectCommand).resolves({ VersionId: 'dst-v1', CopyObjectResult: { LastModified: WRITTEN } });
     givenJobs();
-    const { result } = run(scanResult('incoming/report.pdf'));
+    const { result } = run(scanResult('incoming/report.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
   });
 
   test('an ingestion job still running from before the promotion: the record is retried later (info, not error)', async () => {
-    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs({ id: 'JOBBEFORE1', status: 'IN_PROGRESS', startedAt: BEFORE });
-    const { result, log } = run(scanResult('incoming/report.pdf'));
+    const { result, log } = run(scanResult('incoming/report.md'));
     const response = await result;
     expect(response.batchItemFailures).toHaveLength(1);
     expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
@@ -535,20 +662,20 @@ describe('idempotency and ingestion', () => {
   });
 
   test('a job that started after the write covers the document: done without starting another', async () => {
-    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs(
       { id: 'JOBAFTER01', status: 'IN_PROGRESS', startedAt: AFTER },
       { id: 'JOBBEFORE1', status: 'COMPLETE', startedAt: BEFORE },
     );
-    const { result } = run(scanResult('incoming/report.pdf'));
+    const { result } = run(scanResult('incoming/report.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
   });
 
   test('a job that started in the same second as the write does not count (Last-Modified has whole seconds)', async () => {
-    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs({ id: 'JOBSAMESEC', status: 'COMPLETE', startedAt: new Date(WRITTEN.getTime() + 400) });
-    const { result } = run(scanResult('incoming/report.pdf'));
+    const { result } = run(scanResult('incoming/report.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
   });
@@ -557,10 +684,10 @@ describe('idempotency and ingestion', () => {
     ['ConflictException', new ConflictException({ message: 'A data ingestion job is already running', $metadata: {} })],
     ['ThrottlingException', new AgentThrottlingException({ message: 'Rate exceeded', $metadata: {} })],
   ])('%s on StartIngestionJob: the record is retried later', async (_name, error) => {
-    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs();
     agent.on(StartIngestionJobCommand).rejects(error);
-    const { result, log } = run(scanResult('incoming/report.pdf'));
+    const { result, log } = run(scanResult('incoming/report.md'));
     expect((await result).batchItemFailures).toHaveLength(1);
     expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
   });
@@ -569,9 +696,9 @@ describe('idempotency and ingestion', () => {
     const tokens: string[] = [];
     for (const jobs of [[], [], [{ id: 'FAILED0001', status: 'FAILED', startedAt: AFTER }]]) {
       agent.reset();
-      givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+      givenDocument('incoming/report.md', { contentType: 'text/markdown' });
       givenJobs(...jobs);
-      await run(scanResult('incoming/report.pdf')).result;
+      await run(scanResult('incoming/report.md')).result;
       tokens.push(agent.commandCalls(StartIngestionJobCommand)[0].args[0].input.clientToken ?? '');
     }
     expect(tokens[0]).toBe(tokens[1]);
@@ -581,7 +708,7 @@ describe('idempotency and ingestion', () => {
 
 describe('failures', () => {
   test('an S3 error fails only that record; the rest of the batch is done', async () => {
-    givenDocument('incoming/report.pdf', { contentType: 'application/pdf' });
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs();
     s3.on(CopyObjectCommand).rejects(
       new S3ServiceException({
@@ -594,7 +721,7 @@ describe('failures', () => {
     s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
     s3.on(PutObjectTaggingCommand).resolves({});
     const { handler, log } = handlerWith();
-    const event = sqsEvent(scanResult('incoming/report.pdf'), scanResult('incoming/x.exe', 'UNSUPPORTED'));
+    const event = sqsEvent(scanResult('incoming/report.md'), scanResult('incoming/x.exe', 'UNSUPPORTED'));
     expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }] });
     expect(alerts()).toHaveLength(1);
     expect(log.lines).toContainEqual(
