@@ -68,7 +68,7 @@ export const command = {
   examples: [
     'npm run ingest -- --sample --wait',
     'npm run ingest -- ./handbook --wait --profile dev',
-    'npm run ingest -- policy.pdf',
+    'npm run ingest -- policy.md',
   ],
 } as const satisfies CommandSpec;
 

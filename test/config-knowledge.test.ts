@@ -35,6 +35,15 @@ describe('knowledge-base settings', () => {
     }
   });
 
+  test('binaryDocuments is "refuse" or "promote-unscreened", and the error names both', () => {
+    for (const value of ['promote', 'allow', 'REFUSE', '']) {
+      expect(problemsOf({ binaryDocuments: value })).toEqual([
+        expect.stringMatching(/^binaryDocuments: .*"refuse" or "promote-unscreened"/),
+      ]);
+    }
+    expect(parseConfig({ binaryDocuments: 'promote-unscreened' }).binaryDocuments).toBe('promote-unscreened');
+  });
+
   test('chunkingStrategy only one of the four, in the project spelling', () => {
     for (const strategy of ['bogus', 'FIXED_SIZE', 'fixed', '']) {
       expect(problemsOf({ chunkingStrategy: strategy })).toEqual([expect.stringMatching(/^chunkingStrategy: /)]);

@@ -6,6 +6,7 @@ describe('parseConfig', () => {
   test('no settings => secure defaults (retain, no object lock)', () => {
     expect(parseConfig({})).toEqual({
       appName: 'GuardedGenAi',
+      binaryDocuments: 'refuse',
       removalPolicy: 'retain',
       recordsRetentionDays: 90,
       noncurrentVersionRetentionDays: 30,

@@ -28,9 +28,10 @@ import type { BinaryDocumentPolicy, PromotionEnvironment } from '../shared/promo
 import { promotionPermissions } from './promotion-permissions';
 
 /**
- * How long one batch may take: a 1 MiB text is about 1,000 guardrail text
- * units, which at a new account's ApplyGuardrail rate (about 25 per second)
- * takes some 40 seconds, plus a copy and two Bedrock calls.
+ * How long one batch may take: a 1 MiB text is about 1,150 guardrail text
+ * units (its pieces overlap), which at a new account's ApplyGuardrail rate
+ * (about 25 per second) takes some 46 seconds, plus a copy and two Bedrock
+ * calls.
  */
 const FUNCTION_TIMEOUT = Duration.seconds(120);
 /**
@@ -75,8 +76,9 @@ export interface DocumentPromotionProps {
  *
  *   Malware Protection scan result -> EventBridge rule -> SQS queue -> promotion function
  *
- * The function copies a clean document (whose text, for text formats, also
- * passes the guardrail's sensitive-information policy) to knowledge/ and
+ * The function copies a clean document to knowledge/ (text, whatever its
+ * name, only once it passes the guardrail's sensitive-information policy; a
+ * PDF or Office document only when binaryDocuments allows it) and
  * starts an ingestion job; anything else stays in incoming/, tagged with the
  * reason, and is reported on the alert topic. The queue holds a record until
  * its document is covered by an ingestion job, and dead-letters it after

@@ -5,6 +5,7 @@ import { parseConfig } from '../../lib/config';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, RECORDS_PREFIX } from '../../lib/shared/data-layout';
 import { guardrailVersionParameterName, stackNames } from '../../lib/shared/names';
 import { REQUIRED_PROMOTION_SETTINGS } from '../../lib/shared/promotion-contract';
+import { ingestionProps } from '../../lib/stack-props';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { matchesPattern } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
@@ -259,6 +260,15 @@ describe('IngestionStack', () => {
       // No version: the name of the parameter that holds it.
       expect(variables).not.toHaveProperty('GUARDRAIL_VERSION');
       expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe('/GuardedGenAi-GuardedInvoke/guardrail-version');
+      // PDF and Office documents are refused unless the setting says otherwise.
+      expect(variables.BINARY_DOCUMENTS).toBe('refuse');
+    });
+
+    test('the binaryDocuments setting reaches the function', () => {
+      expect(ingestionProps(parseConfig({ binaryDocuments: 'promote-unscreened' })).binaryDocuments).toBe(
+        'promote-unscreened',
+      );
+      expect(ingestionProps(DEFAULT_CONFIG).binaryDocuments).toBe('refuse');
     });
 
     test('the version parameter it is told to read is the one the guarded-invoke stack writes the version to', () => {

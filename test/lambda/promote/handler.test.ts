@@ -781,6 +781,12 @@ describe('failures', () => {
     expect(settingsFromEnvironment(ENVIRONMENT)).toEqual(SETTINGS);
   });
 
+  test('an unknown BINARY_DOCUMENTS value is an Error naming what is allowed, never a silent default', () => {
+    const settings = settingsFromEnvironment({ ...ENVIRONMENT, BINARY_DOCUMENTS: 'promote' });
+    expect(settings).toBeInstanceOf(Error);
+    expect((settings as Error).message).toBe('BINARY_DOCUMENTS: got "promote", allowed: refuse, promote-unscreened');
+  });
+
   test('the environment names the version parameter, not a version: without the parameter name the settings are an Error', () => {
     const settings = settingsFromEnvironment({
       ...ENVIRONMENT,
