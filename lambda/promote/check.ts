@@ -47,7 +47,9 @@ export type TextVerdict =
   /** Only masked entities: promote the text with each of them masked, which is what an answer would show. */
   | { readonly kind: 'masked'; readonly text: string; readonly entityTypes: string[]; readonly regexNames: string[] }
   /** An entity or pattern the policy blocks: refuse. Types and names only, never the matched text. */
-  | { readonly kind: 'blocked'; readonly entityTypes: string[]; readonly regexNames: string[] };
+  | { readonly kind: 'blocked'; readonly entityTypes: string[]; readonly regexNames: string[] }
+  /** The guardrail evaluated fewer characters than a piece held: part of the text was not screened. */
+  | { readonly kind: 'incomplete' };
 
 /** A piece of the text: [start, end) in UTF-16 code units. */
 export interface Piece {
@@ -64,7 +66,9 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
  * Every position of the text lies in some piece; no piece is empty.
  */
 export function splitText(text: string, max = CHUNK_CHARS, overlap = OVERLAP_CHARS): Piece[] {
-  if (overlap >= max - 1) throw new Error(`overlap ${overlap} must be less than the piece size ${max} minus 1`);
+  // Each piece moves the start on by at least max - overlap - 2 (one code
+  // unit lost at each end to a surrogate pair), which must be positive.
+  if (overlap > max - 3) throw new Error(`overlap ${overlap} must be at most the piece size ${max} minus 3`);
   const pieces: Piece[] = [];
   let start = 0;
   for (;;) {
@@ -101,6 +105,19 @@ interface Findings {
 }
 
 /**
+ * Whether the guardrail says it evaluated every character it was sent
+ * (`guardrailCoverage.textCharacters`: "guarded", "The text characters that
+ * were guarded by the guardrail coverage", and "total"; https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_GuardrailTextCharactersCoverage.html).
+ * No per-request size limit is documented, so a response that counts fewer
+ * guarded characters than it was given is taken at its word. A response
+ * without the counts is not evidence of a gap.
+ */
+function fullyGuarded(response: ApplyGuardrailResponse): boolean {
+  const counts = response.guardrailCoverage?.textCharacters;
+  return counts?.guarded === undefined || counts.total === undefined || counts.guarded >= counts.total;
+}
+
+/**
  * Record what one response found. A masked entity is replaced, in the whole
  * document, by its type (or regex name) in braces, the identifier tag the
  * guardrail's own masked output uses; the response's output text is never
@@ -133,21 +150,62 @@ function record(response: ApplyGuardrailResponse, into: Findings): void {
   }
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD = /[\p{L}\p{N}_]/u;
+const isWord = (char: string | undefined) => char !== undefined && WORD.test(char);
 
 /**
- * The text with every occurrence of every masked match replaced, in one pass
- * over the original (longest match first where two start at the same place),
- * or undefined when a match does not occur in it: what the guardrail saw
- * cannot then be located, and the document must not be promoted unmasked.
- * Every occurrence is masked, not only the one the guardrail saw: the same
- * address elsewhere in the document is the same personal data.
+ * Where `match` occurs in `text`: as a whole token where it does (where its
+ * first or last character is a letter or digit, the one before or after it
+ * is not), so that a masked name "Ann" masks "Ann" but not "Annual";
+ * otherwise wherever it occurs, since a piece cut inside a word can make the
+ * guardrail report part of it, and that part must not stay. Overlapping
+ * occurrences count.
+ */
+function occurrences(text: string, match: string): [number, number][] {
+  const all: [number, number][] = [];
+  for (let at = text.indexOf(match); at !== -1; at = text.indexOf(match, at + 1)) all.push([at, at + match.length]);
+  const whole = all.filter(
+    ([start, end]) =>
+      (!isWord(match[0]) || !isWord(text[start - 1])) && (!isWord(match[match.length - 1]) || !isWord(text[end])),
+  );
+  return whole.length > 0 ? whole : all;
+}
+
+/**
+ * The text with every occurrence of every masked match replaced by its tag,
+ * or undefined when a match does not occur in it at all: what the
+ * guardrail saw cannot then be located, and the document must not be
+ * promoted unmasked. Occurrences that overlap are merged into one span: one
+ * inside another takes the outer one's tag, and two that share only a part
+ * (a name that ends where an address begins) give the span both tags, so
+ * that no part of either is left. Every occurrence is masked, not
+ * only the one the guardrail saw: the same address elsewhere in the document
+ * is the same personal data.
  */
 export function applyMasks(text: string, masks: ReadonlyMap<string, string>): string | undefined {
-  const matches = [...masks.keys()].sort((a, b) => b.length - a.length);
-  if (matches.some((match) => !text.includes(match))) return undefined;
-  const pattern = new RegExp(matches.map(escape).join('|'), 'g');
-  return text.replace(pattern, (found) => masks.get(found) ?? found);
+  const spans: { start: number; end: number; tag: string }[] = [];
+  for (const [match, tag] of masks) {
+    const found = occurrences(text, match);
+    if (found.length === 0) return undefined;
+    for (const [start, end] of found) spans.push({ start, end, tag });
+  }
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let at = 0;
+  for (let i = 0; i < spans.length;) {
+    const { start } = spans[i];
+    let end = spans[i].end;
+    const tags = [spans[i].tag];
+    for (i += 1; i < spans.length && spans[i].start < end; i++) {
+      // One inside the span already is covered by its tag; one reaching past it adds its own.
+      if (spans[i].end <= end) continue;
+      end = spans[i].end;
+      if (!tags.includes(spans[i].tag)) tags.push(spans[i].tag);
+    }
+    out += text.slice(at, start) + tags.join('');
+    at = end;
+  }
+  return out + text.slice(at);
 }
 
 export interface GuardrailSettings {
@@ -189,6 +247,13 @@ export async function checkText(
     );
     record(response, found);
     if (found.blockedTypes.size > 0 || found.blockedRegexes.size > 0) return blocked();
+    if (!fullyGuarded(response)) {
+      logger.warn('The guardrail evaluated only part of a piece; refusing the document', {
+        characters: piece.end - piece.start,
+        coverage: response.guardrailCoverage?.textCharacters,
+      });
+      return { kind: 'incomplete' };
+    }
   }
   const summary = {
     pieces: pieces.length,

@@ -1,48 +1,74 @@
-import { METADATA_SIDECAR_SUFFIX, TEXT_FORMAT_EXTENSIONS } from '../../lib/shared/promotion-contract';
+import { decodeHTML } from 'entities/decode';
+import {
+  BINARY_FORMAT_EXTENSIONS,
+  type BinaryFormat,
+  METADATA_SIDECAR_SUFFIX,
+  TEXT_FORMAT_EXTENSIONS,
+} from '../../lib/shared/promotion-contract';
 
 /**
- * What a document is, decided from its bytes and, only where the bytes leave
- * a choice, from the name the knowledge base will see. A name decides nothing
- * about screening: a README with no extension, `notes.md ` with a trailing
- * space, a .csv, .html or .json are text, so they are screened like a .txt.
+ * What a document is, for the knowledge base and for the screen. The
+ * knowledge base picks a parser by the name's extension (lib/shared/
+ * promotion-contract.ts); the bytes decide whether that parser will find
+ * what the name promises. So:
  *
- * The knowledge base indexes plain text, Markdown, HTML, CSV, Word, Excel and
- * PDF files (https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html,
- * "Supported document formats and limits for knowledge base data").
+ * - a text format's name (.txt, .md, .html, .csv) on UTF-8 text: screened;
+ *   on anything else: refused (unreadable-text), or, with a PDF or Office
+ *   signature, refused as unsupported-format;
+ * - a PDF or Office name on its own signature: a binary document, which the
+ *   function cannot read (binaryDocuments decides); on anything else,
+ *   refused (unsupported-format): an all-text ".pdf" is not screened as text,
+ *   since what the parser would make of it is not documented;
+ * - any other name (none, .json, .bak, .markdown, a trailing space): the
+ *   knowledge base does not index it, so it is refused (unsupported-format)
+ *   whatever it holds, and never reaches knowledge/ unscreened;
+ * - a .metadata.json sidecar: refused, whatever it holds.
  */
 export type ContentKind =
   /** UTF-8 text with no control characters but tab, line breaks and form feed: screened by the guardrail. */
-  | { readonly kind: 'text' }
+  | { readonly kind: 'text'; readonly markup: boolean }
   /** A PDF or Office document under its own name: indexed by the knowledge base, unreadable here. */
   | { readonly kind: 'binary-document'; readonly format: BinaryFormat }
   /** Neither: refused with the reason. */
   | { readonly kind: 'refused'; readonly reason: 'unreadable-text' | 'unsupported-format' | 'metadata-sidecar' };
 
-export type BinaryFormat = 'pdf' | 'docx' | 'xlsx' | 'doc' | 'xls';
-
 /** Bytes read to decide what a file is, when it is too large to be read whole. */
 export const SNIFF_BYTES = 8 * 1024;
 
 /**
- * Signatures of the binary formats the knowledge base indexes, with the names
- * it knows them by. Office Open XML files are ZIP archives; Word 97-2003 and
- * Excel 97-2003 files are OLE2 compound files.
+ * How far into a file a PDF header may start: readers accept leading bytes
+ * before `%PDF-`, commonly within the first 1,024, so a header a little way
+ * in still makes a PDF.
  */
-const SIGNATURES: readonly { readonly magic: readonly number[]; readonly formats: readonly BinaryFormat[] }[] = [
-  { magic: [0x25, 0x50, 0x44, 0x46, 0x2d], formats: ['pdf'] }, // %PDF-
-  { magic: [0x50, 0x4b, 0x03, 0x04], formats: ['docx', 'xlsx'] }, // PK\3\4
-  { magic: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], formats: ['doc', 'xls'] },
-];
+const PDF_HEADER_WINDOW = 1024;
 
-/** The part of the name after the last dot, lower case; none for a name without one. */
-function extension(name: string): string | undefined {
-  const base = name.slice(name.lastIndexOf('/') + 1);
+const PDF_HEADER = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
+const ZIP = [0x50, 0x4b, 0x03, 0x04]; // Office Open XML files are ZIP archives
+const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]; // Word and Excel 97-2003 files
+
+const startsAt = (bytes: Uint8Array, magic: readonly number[], at: number) =>
+  bytes.length >= at + magic.length && magic.every((byte, i) => bytes[at + i] === byte);
+
+function hasPdfHeader(bytes: Uint8Array): boolean {
+  const last = Math.min(bytes.length, PDF_HEADER_WINDOW) - PDF_HEADER.length;
+  for (let at = 0; at <= last; at++) if (startsAt(bytes, PDF_HEADER, at)) return true;
+  return false;
+}
+
+/** Whether the bytes carry the signature of a PDF or an Office document (any of them). */
+function binarySignature(bytes: Uint8Array): BinaryFormat[] {
+  if (hasPdfHeader(bytes)) return ['pdf'];
+  if (startsAt(bytes, ZIP, 0)) return ['docx', 'xlsx'];
+  if (startsAt(bytes, OLE2, 0)) return ['doc', 'xls'];
+  return [];
+}
+
+/** The exact part of the name after the last dot, lower case; none for a name without one. */
+function extension(key: string): string | undefined {
+  const base = key.slice(key.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : undefined;
 }
-
-const startsWith = (bytes: Uint8Array, magic: readonly number[]) =>
-  bytes.length >= magic.length && magic.every((byte, i) => bytes[i] === byte);
 
 /**
  * Whether the bytes are text: strict UTF-8 (a byte-order mark allowed) and no
@@ -61,8 +87,8 @@ export function isText(bytes: Uint8Array, complete: boolean): boolean {
 }
 
 /**
- * What the document named `key` is, from its bytes (all of them, or the
- * first SNIFF_BYTES or more when `complete` is false).
+ * What the document named `key` is, from its name and bytes (all of them, or
+ * the first SNIFF_BYTES or more when `complete` is false).
  */
 export function classify(key: string, bytes: Uint8Array, complete: boolean): ContentKind {
   // A sidecar is metadata for another document whatever it holds; promoted,
@@ -70,18 +96,32 @@ export function classify(key: string, bytes: Uint8Array, complete: boolean): Con
   if (key.trimEnd().toLowerCase().endsWith(METADATA_SIDECAR_SUFFIX)) {
     return { kind: 'refused', reason: 'metadata-sidecar' };
   }
-  const named = extension(key.trimEnd());
-  // The signature first: a PDF may be all ASCII (its streams ASCII85), and
-  // its syntax screened as text would say nothing about the text the
-  // knowledge base extracts from it.
-  const signature = SIGNATURES.find(({ magic }) => startsWith(bytes, magic));
-  if (signature) {
-    const format = signature.formats.find((candidate) => candidate === named);
-    return format ? { kind: 'binary-document', format } : { kind: 'refused', reason: 'unsupported-format' };
+  const named = extension(key);
+  const signature = binarySignature(bytes);
+  const binaryName = BINARY_FORMAT_EXTENSIONS.find((format) => format === named);
+  if (binaryName) {
+    return signature.includes(binaryName)
+      ? { kind: 'binary-document', format: binaryName }
+      : { kind: 'refused', reason: 'unsupported-format' };
   }
-  if (isText(bytes, complete)) return { kind: 'text' };
-  // Neither a document format nor text. Under a text format's name the
-  // knowledge base would index a garbled reading of it.
-  const textName = TEXT_FORMAT_EXTENSIONS.some((suffix) => `.${named}` === suffix);
-  return { kind: 'refused', reason: textName ? 'unreadable-text' : 'unsupported-format' };
+  if (!TEXT_FORMAT_EXTENSIONS.some((format) => format === named) || signature.length > 0) {
+    return { kind: 'refused', reason: 'unsupported-format' };
+  }
+  if (!isText(bytes, complete)) return { kind: 'refused', reason: 'unreadable-text' };
+  // HTML and Markdown may hide text in markup (tags, character references)
+  // that the knowledge base's parser resolves: screened a second time as read.
+  return { kind: 'text', markup: named === 'html' || named === 'md' };
+}
+
+/**
+ * The text of HTML or Markdown roughly as a parser reads it: comments and
+ * tags removed, character references decoded (`&#64;`, `&commat;` and the
+ * rest of HTML's named references, by the `entities` library). An address
+ * written `j&#111;hn@<b></b>example.com` is plain in this reading. Tags are
+ * removed without a space, so that a token split by inline markup is joined
+ * again; the raw text is screened too, so nothing a block tag separated is
+ * lost.
+ */
+export function readableText(markup: string): string {
+  return decodeHTML(markup.replace(/<!--[\s\S]*?-->/g, '').replace(/<\/?[A-Za-z][^<>]*>/g, ''));
 }

@@ -5,8 +5,8 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { INCOMING_PREFIX } from '../../lib/shared/promotion-contract';
-import { checkText, MAX_TEXT_BYTES } from './check';
-import { classify, SNIFF_BYTES } from './content';
+import { checkText, MAX_TEXT_BYTES, type TextVerdict } from './check';
+import { classify, readableText, SNIFF_BYTES } from './content';
 import { describeError, type Logger, RetryLater } from './errors';
 import { isCleanScan, MalformedEvent, parseScanResult, type ScanResult } from './event';
 import { guardrailVersionReader } from './guardrail-version';
@@ -83,14 +83,32 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
         ...(limit === undefined ? {} : { Range: `bytes=0-${limit - 1}` }),
       }),
     );
-    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+    // No body is an error to retry, never an empty (and so clean) document.
+    if (!object.Body) throw new Error('GetObject returned no body');
+    return object.Body.transformToByteArray();
   }
 
   /**
-   * Decide from the content what a clean version is, and write it (or its
-   * masked text) to knowledge/, or say why it is refused. Text of any name is
-   * screened; a PDF or Office document passes unscreened only when the
-   * binaryDocuments setting says so; anything else is refused.
+   * Screen text as it is and, for markup, what a parser would read from what
+   * would be written (the masked text, or the original): that reading must be
+   * clean too, or the document is refused, since what character references
+   * or tags hid from the first screen cannot be masked in the markup.
+   */
+  async function screen(settings: BatchSettings, text: string, markup: boolean): Promise<Refusal | TextVerdict> {
+    const verdict = await checkText(bedrock, settings, text, logger);
+    if (verdict.kind === 'blocked' || verdict.kind === 'incomplete' || !markup) return verdict;
+    const written = verdict.kind === 'masked' ? verdict.text : text;
+    const readable = readableText(written);
+    if (readable === written) return verdict;
+    const read = await checkText(bedrock, settings, readable, logger);
+    if (read.kind === 'clean') return verdict;
+    if (read.kind === 'incomplete') return read;
+    return { reason: 'sensitive-information', entityTypes: read.entityTypes, regexNames: read.regexNames };
+  }
+
+  /**
+   * Decide from the name and content what a clean version is, and write it
+   * (or its masked text) to knowledge/, or say why it is refused (content.ts).
    */
   async function screenAndCopy(
     settings: BatchSettings,
@@ -98,9 +116,13 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     destination: string,
     latest: HeadObjectCommandOutput,
   ): Promise<Promoted | Refusal> {
+    if (latest.ContentLength === undefined) throw new Error('HeadObject returned no ContentLength');
     // Read whole what could be checked whole; of a larger file, enough to tell what it is.
-    const whole = (latest.ContentLength ?? 0) <= MAX_TEXT_BYTES;
+    const whole = latest.ContentLength <= MAX_TEXT_BYTES;
     const bytes = await read(source, whole ? undefined : SNIFF_BYTES);
+    if (whole && bytes.length !== latest.ContentLength) {
+      throw new Error(`read ${bytes.length} bytes of a version of ${latest.ContentLength}`);
+    }
     const kind = classify(source.key, bytes, whole);
     if (kind.kind === 'refused') return { reason: kind.reason };
     if (kind.kind === 'binary-document') {
@@ -108,16 +130,19 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
         return { reason: 'binary-not-screened', format: kind.format };
       return copyVersion(s3, source, destination, latest.ContentType, 'malware-scan', settings, now);
     }
-    if (!whole || bytes.length > MAX_TEXT_BYTES) return { reason: 'too-large-to-check' };
-    const text = new TextDecoder('utf-8').decode(bytes);
-    const verdict = await checkText(bedrock, settings, text, logger);
-    if (verdict.kind === 'blocked') {
-      return { reason: 'sensitive-information', entityTypes: verdict.entityTypes, regexNames: verdict.regexNames };
+    if (!whole) return { reason: 'too-large-to-check' };
+    const verdict = await screen(settings, new TextDecoder('utf-8').decode(bytes), kind.markup);
+    if ('reason' in verdict) return verdict;
+    switch (verdict.kind) {
+      case 'blocked':
+        return { reason: 'sensitive-information', entityTypes: verdict.entityTypes, regexNames: verdict.regexNames };
+      case 'incomplete':
+        return { reason: 'screen-incomplete' };
+      case 'masked':
+        return putMaskedText(s3, source, destination, verdict.text, latest.ContentType, settings, now);
+      case 'clean':
+        return copyVersion(s3, source, destination, latest.ContentType, 'guardrail', settings, now);
     }
-    if (verdict.kind === 'masked') {
-      return putMaskedText(s3, source, destination, verdict.text, latest.ContentType, settings, now);
-    }
-    return copyVersion(s3, source, destination, latest.ContentType, 'guardrail', settings, now);
   }
 
   async function promote(settings: BatchSettings, scanned: ScanResult): Promise<Outcome> {

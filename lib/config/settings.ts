@@ -143,7 +143,7 @@ export const SETTINGS = {
   binaryDocuments: setting(
     z.enum(BINARY_DOCUMENT_POLICIES).default('refuse'),
     BINARY_DOCUMENT_POLICIES.map((p) => `"${p}"`).join(' or '),
-    'PDF, Word and Excel documents dropped for the knowledge base, whose text the promotion function cannot read to screen for personal data: "refuse" leaves them in incoming/ with the reason binary-not-screened (the default; convert them to text or Markdown, which are screened), "promote-unscreened" indexes them on the malware verdict alone, so personal data in them reaches the index and citations. Text of any name is always screened (docs/knowledge-base.md).',
+    'PDF, Word and Excel documents dropped for the knowledge base, whose text the promotion function cannot read to screen for personal data: "refuse" leaves them in incoming/ with the reason binary-not-screened (the default; convert them to text or Markdown, which are screened), "promote-unscreened" indexes them on the malware verdict alone, so personal data in them reaches the index and citations. Text documents (.txt, .md, .html, .csv) are always screened (docs/knowledge-base.md).',
   ),
   embeddingModelId: setting(
     z.enum(EMBEDDING_MODEL_IDS).default(EMBEDDING_MODEL_IDS[0]),

@@ -76,9 +76,9 @@ export interface DocumentPromotionProps {
  *
  *   Malware Protection scan result -> EventBridge rule -> SQS queue -> promotion function
  *
- * The function copies a clean document to knowledge/ (text, whatever its
- * name, only once it passes the guardrail's sensitive-information policy; a
- * PDF or Office document only when binaryDocuments allows it) and
+ * The function copies a clean document to knowledge/ (text only once it
+ * passes the guardrail's sensitive-information policy; a PDF or Office
+ * document only when binaryDocuments allows it; nothing else) and
  * starts an ingestion job; anything else stays in incoming/, tagged with the
  * reason, and is reported on the alert topic. The queue holds a record until
  * its document is covered by an ingestion job, and dead-letters it after

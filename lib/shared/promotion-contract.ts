@@ -50,17 +50,20 @@ export const PROMOTION_REFUSALS = [
   'scan-not-clean',
   'sensitive-information',
   'too-large-to-check',
-  // Content that is not valid UTF-8 under a name the knowledge base reads as
-  // text: the guardrail would check a garbled reading of it, so what it found
-  // would not describe the document.
+  // A text format's name (.txt, .md, .html, .csv) on content that is not
+  // UTF-8 text: the guardrail would check a garbled reading of it, so what it
+  // found would not describe the document.
   'unreadable-text',
   // A PDF, Word or Excel document: the knowledge base indexes its text, but
   // the function cannot read it to screen it (BINARY_DOCUMENTS=refuse).
   'binary-not-screened',
-  // Binary content that is none of the document formats the knowledge base
-  // indexes, or one under another format's name (an image, an archive, a PDF
-  // named .docx): it would not be indexed, or not as what it is.
+  // A name the knowledge base does not index (no extension, .json, .bak, a
+  // trailing space), or a PDF or Office name on other content (an image
+  // named .pdf, a PDF named .docx or .txt): not indexed, or not as what it is.
   'unsupported-format',
+  // The guardrail reported that it evaluated fewer characters than it was
+  // sent: part of the text was not screened.
+  'screen-incomplete',
   // A <document>.metadata.json file: the knowledge base reads it as the
   // metadata of another document, not as a document.
   'metadata-sidecar',
@@ -75,14 +78,16 @@ export const BINARY_DOCUMENT_POLICIES = ['refuse', 'promote-unscreened'] as cons
 export type BinaryDocumentPolicy = (typeof BINARY_DOCUMENT_POLICIES)[number];
 
 /**
- * The knowledge base's text formats (Plain text, Markdown, HTML, CSV), as
- * names end: a file so named is indexed as text, so text under such a name
- * that is not UTF-8 is refused rather than promoted unscreened. Whether a
- * file is screened does not depend on its name: every file whose content is
- * text is screened (lambda/promote/content.ts).
- * https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html
+ * The formats the knowledge base indexes, as the name's extension says
+ * ("The file must be in one of the following supported formats": Plain text
+ * .txt, Markdown .md, HTML .html, Word .doc/.docx, CSV .csv, Excel
+ * .xls/.xlsx, PDF .pdf; https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html).
+ * A file under any other name is not indexed, so it is refused rather than
+ * promoted (lambda/promote/content.ts).
  */
-export const TEXT_FORMAT_EXTENSIONS = ['.txt', '.md', '.markdown', '.html', '.htm', '.csv'] as const;
+export const TEXT_FORMAT_EXTENSIONS = ['txt', 'md', 'html', 'csv'] as const;
+export const BINARY_FORMAT_EXTENSIONS = ['pdf', 'doc', 'docx', 'xls', 'xlsx'] as const;
+export type BinaryFormat = (typeof BINARY_FORMAT_EXTENSIONS)[number];
 
 /** The sidecar suffix the knowledge base reads as another document's metadata. */
 export const METADATA_SIDECAR_SUFFIX = '.metadata.json';

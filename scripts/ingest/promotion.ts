@@ -88,7 +88,8 @@ const REFUSALS: Record<PromotionRefusal, string> = {
   'binary-not-screened':
     'a PDF or Office document, whose text cannot be screened (convert it to text or Markdown, or see the binaryDocuments setting)',
   'unsupported-format':
-    'neither text nor a PDF or Office document under its own name, so the knowledge base would not index it',
+    'a name the knowledge base does not index (it indexes .txt, .md, .html, .csv, .pdf, .doc, .docx, .xls, .xlsx), or a PDF or Office name on other content',
+  'screen-incomplete': 'the guardrail evaluated only part of its text',
   'metadata-sidecar': 'a .metadata.json file, which the knowledge base would read as metadata of another document',
 };
 

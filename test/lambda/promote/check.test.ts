@@ -81,20 +81,35 @@ describe('splitText', () => {
 
   test('short text is one piece; an overlap as large as a piece is refused', () => {
     expect(splitText('hello')).toEqual([{ start: 0, end: 5 }]);
-    expect(() => splitText('hello', 10, 9)).toThrow(/overlap 9 must be less than the piece size 10/);
+    expect(() => splitText('hello', 10, 8)).toThrow(/overlap 8 must be at most the piece size 10 minus 3/);
+    // The tightest overlap allowed still moves on with a surrogate pair at both ends of every piece.
+    covers('a' + '😀'.repeat(30), 6, 3);
   });
 });
 
 describe('applyMasks', () => {
-  test('masks every occurrence in one pass, the longest match first, and gives up on a match it cannot find', () => {
-    const masks = new Map([
-      ['ops@example.com', '{EMAIL}'],
-      ['example.com', '{URL}'],
-    ]);
-    expect(applyMasks('ops@example.com and example.com, again ops@example.com', masks)).toBe(
+  const masks = (...entries: [string, string][]) => new Map(entries);
+
+  test('masks every occurrence in one pass, the longest first where two start together, and gives up on a match it cannot find', () => {
+    const both = masks(['ops@example.com', '{EMAIL}'], ['example.com', '{URL}']);
+    expect(applyMasks('ops@example.com and example.com, again ops@example.com', both)).toBe(
       '{EMAIL} and {URL}, again {EMAIL}',
     );
-    expect(applyMasks('Mail ops at example dot com', masks)).toBeUndefined();
+    expect(applyMasks('Mail ops at example dot com', both)).toBeUndefined();
+  });
+
+  test('overlapping entities are masked as one span with both tags: no part of either is left', () => {
+    const shared = masks(['Anna Lee', '{NAME}'], ['Lee Street 5', '{ADDRESS}']);
+    expect(applyMasks('Call Anna Lee Street 5 now', shared)).toBe('Call {NAME}{ADDRESS} now');
+  });
+
+  test('a whole token is masked where there is one, not the same letters inside a longer word', () => {
+    expect(applyMasks('Ann wrote the Annual report', masks(['Ann', '{NAME}']))).toBe('{NAME} wrote the Annual report');
+  });
+
+  test('a part of a word the guardrail reported (a piece cut inside it) is masked where it occurs', () => {
+    const cut = masks(['erin.cut@example.o', '{EMAIL}'], ['erin.cut@example.org', '{EMAIL}']);
+    expect(applyMasks('x,erin.cut@example.org,y', cut)).toBe('x,{EMAIL},y');
   });
 });
 
@@ -160,6 +175,24 @@ describe('checkText', () => {
     const verdict = await checkText(client, CHECK_SETTINGS, 'Contact OPS@EXAMPLE.COM.', logs.logger);
     expect(verdict).toEqual({ kind: 'blocked', entityTypes: ['EMAIL'], regexNames: [] });
     expect(JSON.stringify(logs.lines)).not.toContain('EXAMPLE.COM');
+  });
+
+  test('a piece the guardrail evaluated only in part makes the check incomplete, whatever else it found', async () => {
+    bedrock.on(ApplyGuardrailCommand).resolves({
+      ...none,
+      guardrailCoverage: { textCharacters: { guarded: 20_000, total: 25_000 } },
+    });
+    const verdict = await checkText(client, CHECK_SETTINGS, filler(30_000), recorder().logger);
+    expect(verdict).toEqual({ kind: 'incomplete' });
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(1);
+  });
+
+  test('full coverage, or none reported, is not a gap', async () => {
+    bedrock
+      .on(ApplyGuardrailCommand)
+      .resolvesOnce({ ...none, guardrailCoverage: { textCharacters: { guarded: 25_000, total: 25_000 } } })
+      .resolves(none);
+    expect(await checkText(client, CHECK_SETTINGS, filler(30_000), recorder().logger)).toEqual({ kind: 'clean' });
   });
 
   test('stops at the first blocked piece', async () => {

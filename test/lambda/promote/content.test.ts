@@ -1,4 +1,4 @@
-import { classify, isText } from '../../../lambda/promote/content';
+import { classify, isText, readableText } from '../../../lambda/promote/content';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -44,7 +44,7 @@ describe('classify', () => {
   });
 
   test('non-UTF-8 bytes under a text format name are unreadable-text', () => {
-    for (const key of ['incoming/a.txt', 'incoming/a.CSV', 'incoming/a.html ']) {
+    for (const key of ['incoming/a.txt', 'incoming/a.CSV', 'incoming/a.md']) {
       expect(classify(key, bytes(0x63, 0x61, 0x66, 0xe9), true)).toEqual({
         kind: 'refused',
         reason: 'unreadable-text',
@@ -63,10 +63,40 @@ describe('classify', () => {
     });
   });
 
-  test('text is text whatever the name says, even a PDF name', () => {
-    for (const key of ['incoming/README', 'incoming/data.json', 'incoming/x.pdf', 'incoming/notes.md ']) {
-      expect(classify(key, utf8('{"email":"a@example.org"}'), true)).toEqual({ kind: 'text' });
+  test('text under a text format name is text, and HTML and Markdown are marked as markup', () => {
+    const text = utf8('Contact a@example.org');
+    expect(classify('incoming/a.txt', text, true)).toEqual({ kind: 'text', markup: false });
+    expect(classify('incoming/a.CSV', text, true)).toEqual({ kind: 'text', markup: false });
+    expect(classify('incoming/a.html', text, true)).toEqual({ kind: 'text', markup: true });
+    expect(classify('incoming/a.md', text, true)).toEqual({ kind: 'text', markup: true });
+  });
+
+  test('a name the knowledge base does not index is refused whatever it holds, text included', () => {
+    const names = ['README', 'data.json', 'notes.md ', 'report.txt.bak', 'guide.markdown', 'page.htm', '.md'];
+    for (const key of names) {
+      expect([key, classify(`incoming/${key}`, utf8('{"email":"a@example.org"}'), true)]).toEqual([
+        key,
+        { kind: 'refused', reason: 'unsupported-format' },
+      ]);
     }
+  });
+
+  test('a PDF or Office name on text is refused, not screened as text: the parser would not read it as text', () => {
+    expect(classify('incoming/x.pdf', utf8('a@example.org'), true)).toEqual({
+      kind: 'refused',
+      reason: 'unsupported-format',
+    });
+  });
+
+  test('a PDF header a little way into the file still makes a PDF', () => {
+    expect(classify('incoming/x.pdf', utf8('\n\n  %PDF-1.4\n'), true)).toEqual({
+      kind: 'binary-document',
+      format: 'pdf',
+    });
+    expect(classify('incoming/x.txt', utf8(' '.repeat(100) + '%PDF-1.4\n'), true)).toEqual({
+      kind: 'refused',
+      reason: 'unsupported-format',
+    });
   });
 
   test('a metadata sidecar is refused whatever it holds', () => {
@@ -74,5 +104,21 @@ describe('classify', () => {
       kind: 'refused',
       reason: 'metadata-sidecar',
     });
+  });
+});
+
+describe('readableText', () => {
+  test('decodes character references, numeric and named, as a parser would', () => {
+    expect(readableText('j&#111;hn&#64;example&period;com &amp; j&#x6F;e&commat;example.org')).toBe(
+      'john@example.com & joe@example.org',
+    );
+  });
+
+  test('drops tags and comments, joining a token inline markup split', () => {
+    expect(readableText('<p>Write to jo<b>hn</b>@exa<!-- x -->mple.com</p>')).toBe('Write to john@example.com');
+  });
+
+  test('leaves plain text, and a masked tag, as they are', () => {
+    expect(readableText('a < b and {EMAIL} > c')).toBe('a < b and {EMAIL} > c');
   });
 });

@@ -104,8 +104,8 @@ function givenDocument(
 ) {
   const destination = key.replace(/^incoming\//, 'knowledge/');
   const content = options.content ?? MARKDOWN;
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   s3.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
-    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     const last = /^bytes=0-(\d+)$/.exec(input.Range ?? '')?.[1];
     return { Body: body(last === undefined ? bytes : bytes.slice(0, Number(last) + 1)), VersionId: VERSION };
   });
@@ -115,7 +115,7 @@ function givenDocument(
   s3.on(HeadObjectCommand, { Key: key }).resolves({
     VersionId: options.latest ?? VERSION,
     ContentType: options.contentType ?? 'text/markdown',
-    ContentLength: options.length ?? 100,
+    ContentLength: options.length ?? bytes.length,
     LastModified: new Date('2026-11-29T09:59:58.000Z'),
   });
   s3.on(CopyObjectCommand).resolves({ VersionId: 'dst-v1', CopyObjectResult: { LastModified: WRITTEN } });
@@ -193,6 +193,9 @@ function run(...bodies: unknown[]) {
   const { handler, log } = handlerWith();
   return { result: handler(sqsEvent(...bodies)), log };
 }
+
+/** ApplyGuardrail answered by the rule-based stand-in: what is found depends only on the text sent. */
+const standIn = (input: { source: 'INPUT' | 'OUTPUT'; content: never[] }) => assess(input.source, input.content);
 
 /** Tagging answered (GuardDuty's tag on the version), so that a refusal can complete. */
 function givenTaggable() {
@@ -302,58 +305,85 @@ describe('clean documents are promoted', () => {
   test.each([
     ['a CSV', 'incoming/people.csv'],
     ['an HTML page', 'incoming/site/contact.html'],
+    ['a text file named in capitals', 'incoming/NOTES.TXT'],
+  ])('text the knowledge base indexes is screened: %s has its e-mail address masked', async (_what, key) => {
+    givenDocument(key, { contentType: 'application/octet-stream', content: WITH_EMAIL });
+    bedrock.on(ApplyGuardrailCommand).callsFake(standIn);
+    givenJobs();
+    const { result } = run(scanResult(key));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Body: MASKED });
+  });
+
+  test('HTML whose address character references hide from the guardrail is refused: the parser would read it plain', async () => {
+    const page = '<p>Write to j&#111;hn&#64;exa<b>mple</b>.com for access.</p>\n';
+    givenDocument('incoming/site/contact.html', { content: page });
+    bedrock.on(ApplyGuardrailCommand).callsFake(standIn);
+    givenTaggable();
+    const { result, log } = run(scanResult('incoming/site/contact.html'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    const sent = bedrock.commandCalls(ApplyGuardrailCommand).map((call) => call.args[0].input.content?.[0].text?.text);
+    expect(sent).toEqual([page, 'Write to john@example.com for access.\n']);
+    expect(alertBody()).toMatchObject({ reason: 'sensitive-information', entityTypes: ['EMAIL'] });
+    expect(JSON.stringify(alerts()) + JSON.stringify(log.lines)).not.toContain('john@');
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('HTML whose address the first screen masked is promoted masked: what a parser reads of it is clean', async () => {
+    givenDocument('incoming/site/contact.html', { content: `<p>${WITH_EMAIL}</p>` });
+    bedrock.on(ApplyGuardrailCommand).callsFake(standIn);
+    givenJobs();
+    const { result } = run(scanResult('incoming/site/contact.html'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)[1].args[0].input.content?.[0].text?.text).toBe(MASKED);
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Body: `<p>${MASKED}</p>` });
+  });
+
+  test.each([
     ['JSON', 'incoming/export.json'],
     ['a README with no extension', 'incoming/README'],
     ['a name with a trailing space', 'incoming/notes.md '],
     ['a backup name', 'incoming/report.txt.bak'],
     ['a PDF name on text', 'incoming/not-really.pdf'],
-  ])('text is screened whatever its name: %s has its e-mail address masked', async (_what, key) => {
-    givenDocument(key, { contentType: 'application/octet-stream', content: WITH_EMAIL });
-    bedrock
-      .on(ApplyGuardrailCommand)
-      .callsFake((input: { source: 'OUTPUT'; content: never[] }) => assess(input.source, input.content));
-    givenJobs();
-    const { result } = run(scanResult(key));
+  ])(
+    '%s, which the knowledge base would not index as text, is refused unscreened and never copied',
+    async (_what, key) => {
+      givenDocument(key, { content: WITH_EMAIL });
+      givenTaggable();
+      const { result } = run(scanResult(key));
+      expect(await result).toEqual({ batchItemFailures: [] });
+      expect(bedrock.calls()).toHaveLength(0);
+      expect(alertBody()).toMatchObject({ reason: 'unsupported-format' });
+      expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+      expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    },
+  );
+
+  test('a text piece the guardrail evaluated only in part is refused as screen-incomplete', async () => {
+    givenDocument('incoming/notes.md');
+    bedrock.on(ApplyGuardrailCommand).resolves({
+      ...NONE,
+      guardrailCoverage: { textCharacters: { guarded: 10, total: MARKDOWN.length } },
+    });
+    givenTaggable();
+    const { result } = run(scanResult('incoming/notes.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
-    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(1);
+    expect(alertBody()).toMatchObject({ reason: 'screen-incomplete' });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
-    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Body: MASKED });
   });
 
-  test.each([
-    [
-      'an image',
-      'incoming/diagram.png',
-      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
-      'unsupported-format',
-    ],
-    ['a PDF under a Word name', 'incoming/contract.docx', PDF, 'unsupported-format'],
-    [
-      'Latin-1 text under a .csv name',
-      'incoming/legacy.csv',
-      new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]),
-      'unreadable-text',
-    ],
-    [
-      'a metadata sidecar',
-      'incoming/guide.md.metadata.json',
-      '{"metadataAttributes":{"team":"x"}}',
-      'metadata-sidecar',
-    ],
-  ])('%s is refused with its reason, unscreened and not copied', async (_what, key, content, reason) => {
-    givenDocument(key, { content });
-    givenTaggable();
-    const { result } = run(scanResult(key));
-    expect(await result).toEqual({ batchItemFailures: [] });
+  test('a read shorter than the version is an error to retry, never a short (and so clean) document', async () => {
+    givenDocument('incoming/notes.md', { length: 5_000 });
+    const { result } = run(scanResult('incoming/notes.md'));
+    expect((await result).batchItemFailures).toHaveLength(1);
     expect(bedrock.calls()).toHaveLength(0);
-    expect(alertBody()).toMatchObject({ reason });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test("masked entities only: the guardrail's masked text is written, never the original", async () => {
-    givenDocument('incoming/access.txt', { contentType: 'text/plain; charset=utf-8' });
-    s3.on(GetObjectCommand).resolves({ Body: body(WITH_EMAIL), VersionId: VERSION });
+    givenDocument('incoming/access.txt', { contentType: 'text/plain; charset=utf-8', content: WITH_EMAIL });
     bedrock.on(ApplyGuardrailCommand).resolves({
       ...NONE,
       action: 'GUARDRAIL_INTERVENED',
@@ -437,8 +467,7 @@ describe('refused documents stay in incoming/, tagged and reported', () => {
   });
 
   test('blocked by the guardrail: the alert and logs name entity types and regex names, never the matched text', async () => {
-    givenDocument('incoming/hr/payroll.md');
-    s3.on(GetObjectCommand).resolves({ Body: body(WITH_SSN), VersionId: VERSION });
+    givenDocument('incoming/hr/payroll.md', { content: WITH_SSN });
     bedrock.on(ApplyGuardrailCommand).resolves({
       ...NONE,
       action: 'GUARDRAIL_INTERVENED',
@@ -597,11 +626,11 @@ describe('idempotency and ingestion', () => {
   });
 
   test('a key that really contains "+" is used as it is', async () => {
-    givenDocument('incoming/c++.bin', { contentType: 'application/octet-stream' });
+    givenDocument('incoming/c++.md');
     givenJobs();
-    const { result } = run(scanResult('incoming/c++.bin'));
+    const { result } = run(scanResult('incoming/c++.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
-    expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['knowledge/c++.bin']);
+    expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['knowledge/c++.md']);
   });
 
   test('a document deleted between the listing and the HEAD is not promoted, and not retried', async () => {
@@ -641,6 +670,7 @@ describe('idempotency and ingestion', () => {
     s3.on(HeadObjectCommand, { Key: 'incoming/report.md' }).resolves({
       VersionId: VERSION,
       ContentType: 'text/markdown',
+      ContentLength: new TextEncoder().encode(MARKDOWN).length,
     });
     s3.on(GetObjectCommand).resolves({ Body: body(MARKDOWN), VersionId: VERSION });
     s3.on(CopyObjectCommand).resolves({ VersionId: 'dst-v1', CopyObjectResult: { LastModified: WRITTEN } });
