@@ -4,7 +4,7 @@ import {
   type BedrockRuntimeClient,
   type GuardrailAssessment,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { Logger } from './errors';
+import { type Logger, RetryLater } from './errors';
 
 /**
  * The text check: the project guardrail's sensitive-information policy on the
@@ -211,6 +211,8 @@ export function applyMasks(text: string, masks: ReadonlyMap<string, string>): st
 export interface GuardrailSettings {
   readonly guardrailArn: string;
   readonly guardrailVersion: string;
+  /** Whether the function must stop calling the guardrail to finish in time (the record is then retried). */
+  readonly outOfTime?: () => boolean;
 }
 
 /** Check the text piece by piece; stops at the first piece the policy blocks. */
@@ -237,6 +239,9 @@ export async function checkText(
   });
   const pieces = text.length === 0 ? [] : splitText(text);
   for (const piece of pieces) {
+    if (settings.outOfTime?.()) {
+      throw new RetryLater('the time left in this invocation ran out before the text check ended');
+    }
     const response = await bedrock.send(
       new ApplyGuardrailCommand({
         guardrailIdentifier: settings.guardrailArn,

@@ -1,26 +1,17 @@
 import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { INCOMING_PREFIX } from '../../lib/shared/promotion-contract';
-import { checkText, MAX_TEXT_BYTES, type TextVerdict } from './check';
-import { classify, readableText, SNIFF_BYTES } from './content';
 import { describeError, type Logger, RetryLater } from './errors';
 import { isCleanScan, MalformedEvent, parseScanResult, type ScanResult } from './event';
 import { guardrailVersionReader } from './guardrail-version';
 import { ensureIngestion } from './ingestion';
-import {
-  copyVersion,
-  destinationKey,
-  findPromoted,
-  headIfPresent,
-  type Promoted,
-  putMaskedText,
-  type Source,
-} from './promote';
+import { destinationKey, findPromoted, headIfPresent, type Source } from './promote';
 import { type Refusal, refuse } from './refuse';
+import { screener } from './screen';
 import type { PromotionSettings } from './settings';
 
 /**
@@ -53,15 +44,31 @@ export interface HandlerDependencies {
   readonly now?: () => number;
 }
 
-/** The settings with the guardrail version read for this batch. */
-type BatchSettings = PromotionSettings & { readonly guardrailVersion: string };
+/** The settings with the guardrail version read for this batch, and whether its time is up. */
+type BatchSettings = PromotionSettings & { readonly guardrailVersion: string; readonly outOfTime: () => boolean };
+
+/**
+ * Time kept back from the invocation's end: a record's last calls (a copy, a
+ * tag, an alert, the ingestion calls) and the batch response must fit in it.
+ * With a batch whose guardrail checks would outlast the timeout, the
+ * function stops starting work before then and returns what is left as
+ * failures, to be delivered again, instead of being ended by Lambda with the
+ * whole batch failed and every record's receive count raised.
+ */
+export const RESERVE_MS = 20_000;
 
 type Outcome = 'ignored' | 'superseded' | 'gone' | 'promoted' | 'already-promoted' | 'refused' | 'already-refused';
 
-export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export type PromotionHandler = (
+  event: SQSEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<SQSBatchResponse>;
+
+export function createHandler(deps: HandlerDependencies): PromotionHandler {
   const { s3, bedrock, agent, sns, logger } = deps;
   const now = deps.now ?? Date.now;
   const guardrailVersion = guardrailVersionReader(deps.ssm, now);
+  const screenAndCopy = screener({ s3, bedrock, logger, now });
 
   async function refuseWith(settings: BatchSettings, source: Source, refusal: Refusal): Promise<Outcome> {
     const done = await refuse(s3, sns, source, refusal, settings, logger);
@@ -71,78 +78,6 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
       reason: refusal.reason,
     });
     return done;
-  }
-
-  /** The scanned version's bytes: all of them, or the first `limit`. */
-  async function read(source: Source, limit?: number): Promise<Uint8Array> {
-    const object = await s3.send(
-      new GetObjectCommand({
-        Bucket: source.bucket,
-        Key: source.key,
-        VersionId: source.versionId,
-        ...(limit === undefined ? {} : { Range: `bytes=0-${limit - 1}` }),
-      }),
-    );
-    // No body is an error to retry, never an empty (and so clean) document.
-    if (!object.Body) throw new Error('GetObject returned no body');
-    return object.Body.transformToByteArray();
-  }
-
-  /**
-   * Screen text as it is and, for markup, what a parser would read from what
-   * would be written (the masked text, or the original): that reading must be
-   * clean too, or the document is refused, since what character references
-   * or tags hid from the first screen cannot be masked in the markup.
-   */
-  async function screen(settings: BatchSettings, text: string, markup: boolean): Promise<Refusal | TextVerdict> {
-    const verdict = await checkText(bedrock, settings, text, logger);
-    if (verdict.kind === 'blocked' || verdict.kind === 'incomplete' || !markup) return verdict;
-    const written = verdict.kind === 'masked' ? verdict.text : text;
-    const readable = readableText(written);
-    if (readable === written) return verdict;
-    const read = await checkText(bedrock, settings, readable, logger);
-    if (read.kind === 'clean') return verdict;
-    if (read.kind === 'incomplete') return read;
-    return { reason: 'sensitive-information', entityTypes: read.entityTypes, regexNames: read.regexNames };
-  }
-
-  /**
-   * Decide from the name and content what a clean version is, and write it
-   * (or its masked text) to knowledge/, or say why it is refused (content.ts).
-   */
-  async function screenAndCopy(
-    settings: BatchSettings,
-    source: Source,
-    destination: string,
-    latest: HeadObjectCommandOutput,
-  ): Promise<Promoted | Refusal> {
-    if (latest.ContentLength === undefined) throw new Error('HeadObject returned no ContentLength');
-    // Read whole what could be checked whole; of a larger file, enough to tell what it is.
-    const whole = latest.ContentLength <= MAX_TEXT_BYTES;
-    const bytes = await read(source, whole ? undefined : SNIFF_BYTES);
-    if (whole && bytes.length !== latest.ContentLength) {
-      throw new Error(`read ${bytes.length} bytes of a version of ${latest.ContentLength}`);
-    }
-    const kind = classify(source.key, bytes, whole);
-    if (kind.kind === 'refused') return { reason: kind.reason };
-    if (kind.kind === 'binary-document') {
-      if (settings.binaryDocuments !== 'promote-unscreened')
-        return { reason: 'binary-not-screened', format: kind.format };
-      return copyVersion(s3, source, destination, latest.ContentType, 'malware-scan', settings, now);
-    }
-    if (!whole) return { reason: 'too-large-to-check' };
-    const verdict = await screen(settings, new TextDecoder('utf-8').decode(bytes), kind.markup);
-    if ('reason' in verdict) return verdict;
-    switch (verdict.kind) {
-      case 'blocked':
-        return { reason: 'sensitive-information', entityTypes: verdict.entityTypes, regexNames: verdict.regexNames };
-      case 'incomplete':
-        return { reason: 'screen-incomplete' };
-      case 'masked':
-        return putMaskedText(s3, source, destination, verdict.text, latest.ContentType, settings, now);
-      case 'clean':
-        return copyVersion(s3, source, destination, latest.ContentType, 'guardrail', settings, now);
-    }
   }
 
   async function promote(settings: BatchSettings, scanned: ScanResult): Promise<Outcome> {
@@ -215,7 +150,9 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     return promote(settings, scan);
   }
 
-  return async (event) => {
+  return async (event, context) => {
+    const deadline = context ? now() + context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY;
+    const outOfTime = () => now() >= deadline - RESERVE_MS;
     const settings = deps.settings;
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const counts: Record<string, number> = {};
@@ -229,7 +166,11 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     }
     let batch: BatchSettings;
     try {
-      batch = { ...settings, guardrailVersion: await guardrailVersion(settings.guardrailVersionParameter) };
+      batch = {
+        ...settings,
+        guardrailVersion: await guardrailVersion(settings.guardrailVersionParameter),
+        outOfTime,
+      };
     } catch (error) {
       logger.error('The guardrail version could not be read; every record is failed', {
         parameter: settings.guardrailVersionParameter,
@@ -239,7 +180,14 @@ export function createHandler(deps: HandlerDependencies): (event: SQSEvent) => P
     }
     // One record at a time: it keeps ApplyGuardrail within its rate, and a
     // job started for one record covers the next ones of the batch.
-    for (const record of event.Records) {
+    for (const [index, record] of event.Records.entries()) {
+      if (outOfTime()) {
+        const left = event.Records.slice(index);
+        failures.push(...left.map((r) => ({ itemIdentifier: r.messageId })));
+        counts.deferred = left.length;
+        logger.info('Time is nearly up; the records left are delivered again later', { records: left.length });
+        break;
+      }
       try {
         count(await processRecord(batch, record));
       } catch (error) {

@@ -29,7 +29,7 @@ import { PROMOTION_TAG } from '../../../lib/shared/promotion-contract';
 import { MAX_TEXT_BYTES } from '../../../lambda/promote/check';
 import { SNIFF_BYTES } from '../../../lambda/promote/content';
 import { VERSION_CACHE_MS } from '../../../lambda/promote/guardrail-version';
-import { createHandler } from '../../../lambda/promote/handler';
+import { createHandler, RESERVE_MS } from '../../../lambda/promote/handler';
 import { METADATA } from '../../../lambda/promote/promote';
 import { assess } from '../../../tools/local-aws/guardrail-stand-in';
 import { settingsFromEnvironment } from '../../../lambda/promote/settings';
@@ -927,4 +927,52 @@ describe('the guardrail version comes from the SSM parameter of the guarded-invo
       expect(bedrock.calls()).toHaveLength(0);
     },
   );
+});
+
+describe('the invocation deadline: the function returns before Lambda ends it', () => {
+  /** A context whose remaining time runs down with the handler's clock. */
+  function clock(start: number, remaining: number) {
+    let time = start;
+    return {
+      now: () => time,
+      advance: (ms: number) => (time += ms),
+      context: { getRemainingTimeInMillis: () => start + remaining - time },
+    };
+  }
+
+  test('with less than the reserve left, no record is started: all are returned to be delivered again', async () => {
+    const time = clock(WRITTEN.getTime(), RESERVE_MS - 1);
+    const { handler, log } = handlerWith(SETTINGS, time.now);
+    const event = sqsEvent(scanResult('incoming/a.md'), scanResult('incoming/b.md'));
+    expect(await handler(event, time.context)).toEqual({
+      batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+    });
+    expect(s3.calls()).toHaveLength(0);
+    expect(log.lines.some((line) => line.level === 'error')).toBe(false);
+  });
+
+  test('a text check that would outlast the invocation stops between pieces; that record and the rest are retried, none as an error', async () => {
+    const time = clock(WRITTEN.getTime(), 60_000);
+    const text = 'The build farm runs nightly.\n'.repeat(2_000); // 58,000 characters: three pieces
+    givenDocument('incoming/long.md', { content: text });
+    // Each guardrail call takes 25 s of the invocation's time.
+    bedrock.on(ApplyGuardrailCommand).callsFake(() => {
+      time.advance(25_000);
+      return NONE;
+    });
+    const { handler, log } = handlerWith(SETTINGS, time.now);
+    const event = sqsEvent(scanResult('incoming/long.md'), scanResult('incoming/next.md'));
+    expect(await handler(event, time.context)).toEqual({
+      batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+    });
+    // Two pieces checked (25 s each); the third would start with 10 s left, under the reserve.
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(2);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(log.lines.some((line) => line.level === 'error')).toBe(false);
+    expect(log.lines.find((line) => line.message === 'Batch done')?.fields).toMatchObject({
+      'retry-later': 1,
+      deferred: 1,
+    });
+  });
 });
