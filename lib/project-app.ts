@@ -133,14 +133,9 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         ...ingestionProps(config),
         key: dataProtection.key,
         dataBucket: dataProtection.dataBucket.bucket,
-        // The ARN only: the version is read from the guarded-invoke stack's
-        // SSM parameter (ingestionProps), never imported.
-        // The key that encrypts the guardrail alone, as a strong reference (a
-        // key is never replaced).
-        guardrail: {
-          guardrailArn: guardedInvoke.guardrail.guardrailArn,
-          guardrailKeyArn: guardedInvoke.guardrailKey.key.keyArn,
-        },
+        // The key that encrypts guardrails alone, as a strong reference (a key
+        // is never replaced); the ingestion guardrail is the stack's own.
+        guardrailKeyArn: guardedInvoke.guardrailKey.key.keyArn,
         knowledgeBase: {
           id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
           arn: knowledge.knowledgeBase.arn,

@@ -21,7 +21,7 @@ import {
   MODEL_INVOCATIONS_PREFIX,
   REDTEAM_RUNS_PREFIX,
 } from './shared/data-layout';
-import { evaluationRoleName, guardrailVersionParameterName, promotionRoleName, stackNames } from './shared/names';
+import { evaluationRoleName, promotionRoleName, stackNames } from './shared/names';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
 
@@ -127,14 +127,11 @@ export function knowledgeProps(config: ProjectConfig): Omit<OwnProps<KnowledgeSt
 
 export function ingestionProps(
   config: ProjectConfig,
-): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy' | 'guardrailVersionParameterName' | 'binaryDocuments'> {
+): Pick<IngestionStackProps, 'logRetention' | 'removalPolicy' | 'binaryDocuments'> {
   return {
     logRetention: logRetentionOf(config),
     binaryDocuments: config.binaryDocuments,
     removalPolicy: removalPolicyOf(config),
-    // Derived from the guarded-invoke stack's name, not imported from it: the
-    // version it holds changes with the guardrail policy.
-    guardrailVersionParameterName: guardrailVersionParameterName(stackNames(config.appName).guardedInvoke),
   };
 }
 

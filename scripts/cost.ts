@@ -91,7 +91,9 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
   // calls a second time (AWS does not say it deduplicates), and every other
   // Bedrock call of the account too (not counted: not this app's traffic).
   const screenings = ofType(resources, 'AWS::Bedrock::EnforcedGuardrailConfiguration').length ? 2 : 1;
-  for (const guardrail of ofType(resources, 'AWS::Bedrock::Guardrail')) {
+  // Per request only where a serving function uses the guardrail; the
+  // ingestion guardrail is priced per document (ingestionCost).
+  for (const guardrail of servingFunctions.length ? ofType(resources, 'AWS::Bedrock::Guardrail') : []) {
     const props = guardrail.Properties ?? {};
     const units = r.inputTextUnits + r.outputTextUnits;
     let per1000 = 0;

@@ -2,12 +2,10 @@ import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { INCOMING_PREFIX } from '../../lib/shared/promotion-contract';
 import { describeError, type Logger, RetryLater } from './errors';
 import { isCleanScan, MalformedEvent, parseScanResult, type ScanResult } from './event';
-import { guardrailVersionReader } from './guardrail-version';
 import { ensureIngestion } from './ingestion';
 import { destinationKey, findPromoted, headIfPresent, type Source } from './promote';
 import { type Refusal, refuse } from './refuse';
@@ -17,7 +15,7 @@ import type { PromotionSettings } from './settings';
 /**
  * The promotion function: SQS batches of GuardDuty Malware Protection scan
  * results for the data bucket. A clean document in incoming/ is copied to
- * knowledge/ (text first passes the guardrail's sensitive-information policy)
+ * knowledge/ (text first passes the ingestion guardrail: the sensitive-information policy alone)
  * and an ingestion job is made sure of; anything else stays in incoming/,
  * tagged with the reason, and is reported on the alert topic.
  *
@@ -28,9 +26,7 @@ import type { PromotionSettings } from './settings';
  * That covers transient AWS errors and waiting for an ingestion job, and also
  * a malformed body or missing settings: retrying those is pointless but
  * cheap, and failing them is what gets them to the dead-letter queue, where
- * someone looks, instead of being dropped. The guardrail version is a setting
- * too, read from SSM (guardrail-version.ts): when it cannot be read, every
- * record of the batch fails the same way.
+ * someone looks, instead of being dropped.
  */
 
 export interface HandlerDependencies {
@@ -38,14 +34,13 @@ export interface HandlerDependencies {
   readonly bedrock: Pick<BedrockRuntimeClient, 'send'>;
   readonly agent: Pick<BedrockAgentClient, 'send'>;
   readonly sns: Pick<SNSClient, 'send'>;
-  readonly ssm: Pick<SSMClient, 'send'>;
   readonly settings: PromotionSettings | Error;
   readonly logger: Logger;
   readonly now?: () => number;
 }
 
-/** The settings with the guardrail version read for this batch, and whether its time is up. */
-type BatchSettings = PromotionSettings & { readonly guardrailVersion: string; readonly outOfTime: () => boolean };
+/** The settings, and whether this invocation's time is up. */
+type BatchSettings = PromotionSettings & { readonly outOfTime: () => boolean };
 
 /**
  * Time kept back from the invocation's end: a record's last calls (a copy, a
@@ -67,7 +62,6 @@ export type PromotionHandler = (
 export function createHandler(deps: HandlerDependencies): PromotionHandler {
   const { s3, bedrock, agent, sns, logger } = deps;
   const now = deps.now ?? Date.now;
-  const guardrailVersion = guardrailVersionReader(deps.ssm, now);
   const screenAndCopy = screener({ s3, bedrock, logger, now });
 
   async function refuseWith(settings: BatchSettings, source: Source, refusal: Refusal): Promise<Outcome> {
@@ -164,20 +158,7 @@ export function createHandler(deps: HandlerDependencies): PromotionHandler {
       logger.error('The promotion function is misconfigured; every record is failed', { error: settings.message });
       return failAll();
     }
-    let batch: BatchSettings;
-    try {
-      batch = {
-        ...settings,
-        guardrailVersion: await guardrailVersion(settings.guardrailVersionParameter),
-        outOfTime,
-      };
-    } catch (error) {
-      logger.error('The guardrail version could not be read; every record is failed', {
-        parameter: settings.guardrailVersionParameter,
-        ...describeError(error),
-      });
-      return failAll();
-    }
+    const batch: BatchSettings = { ...settings, outOfTime };
     // One record at a time: it keeps ApplyGuardrail within its rate, and a
     // job started for one record covers the next ones of the batch.
     for (const [index, record] of event.Records.entries()) {

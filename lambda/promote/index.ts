@@ -2,7 +2,6 @@ import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Logger as HandlerLogger } from './errors';
 import { createHandler } from './handler';
@@ -28,7 +27,6 @@ export const handler = createHandler({
   bedrock: new BedrockRuntimeClient({ retryMode: 'adaptive', maxAttempts: 6 }),
   agent: new BedrockAgentClient({}),
   sns: new SNSClient({}),
-  ssm: new SSMClient({}),
   settings: settingsFromEnvironment(process.env),
   logger: log,
 });

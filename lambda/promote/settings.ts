@@ -10,8 +10,8 @@ export interface PromotionSettings {
   readonly dataBucket: string;
   readonly kmsKeyArn: string;
   readonly guardrailArn: string;
-  /** Name of the SSM parameter holding the guardrail version to check text with. */
-  readonly guardrailVersionParameter: string;
+  /** The ingestion guardrail's published version, to check text with. */
+  readonly guardrailVersion: string;
   readonly knowledgeBaseId: string;
   readonly dataSourceId: string;
   readonly alertTopicArn: string;
@@ -33,11 +33,13 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettin
       `BINARY_DOCUMENTS: got "${String(e.BINARY_DOCUMENTS).slice(0, 40)}", allowed: ${BINARY_DOCUMENT_POLICIES.join(', ')}`,
     );
   }
+  const guardrailVersion = guardrailVersionFrom(e.GUARDRAIL_VERSION);
+  if (guardrailVersion instanceof Error) return guardrailVersion;
   return {
     dataBucket: e.DATA_BUCKET,
     kmsKeyArn: e.KMS_KEY_ARN,
     guardrailArn: e.GUARDRAIL_ARN,
-    guardrailVersionParameter: e.GUARDRAIL_VERSION_PARAMETER,
+    guardrailVersion,
     knowledgeBaseId: e.KNOWLEDGE_BASE_ID,
     dataSourceId: e.DATA_SOURCE_ID,
     alertTopicArn: e.ALERT_TOPIC_ARN,
@@ -48,12 +50,12 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettin
 /**
  * A published guardrail version as ApplyGuardrail accepts it (a number from 1
  * to 99999999; DRAFT is never what the stack publishes), or an Error saying
- * what the parameter holds instead.
+ * what the environment holds instead.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ApplyGuardrail.html
  */
-export function guardrailVersionFrom(parameterName: string, value: string | undefined): string | Error {
-  if (value && /^[1-9][0-9]{0,7}$/.test(value)) return value;
+export function guardrailVersionFrom(value: string): string | Error {
+  if (/^[1-9][0-9]{0,7}$/.test(value)) return value;
   return new Error(
-    `the SSM parameter ${parameterName} holds ${value === undefined ? 'no value' : `"${value.slice(0, 20)}"`}, not a published guardrail version number`,
+    `GUARDRAIL_VERSION: got "${value.slice(0, 20)}", allowed: a published version number (1 to 99999999)`,
   );
 }

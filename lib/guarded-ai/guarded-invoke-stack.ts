@@ -3,10 +3,8 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { RECORDS_PREFIX } from '../shared/data-layout';
-import { guardrailVersionParameterName } from '../shared/names';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { EnforcedGuardrail, guardrailUserPolicy } from './enforced-guardrail';
 import { type FilterStrength, Guardrail } from './guardrail';
@@ -81,8 +79,6 @@ export class GuardedInvokeStack extends Stack {
   /** Encrypts the guardrail and nothing else. */
   public readonly guardrailKey: GuardrailKey;
   public readonly invoke: InvokeFunction;
-  /** The guardrail's published version number, for the stacks built on this one. */
-  public readonly guardrailVersionParameter: ssm.StringParameter;
   /** What every Bedrock caller of the account needs once the guardrail is enforced (always built). */
   public readonly guardrailUserPolicy: iam.ManagedPolicy;
   /** Account-wide enforcement of the guardrail, when enforcedGuardrail is on. */
@@ -99,20 +95,6 @@ export class GuardedInvokeStack extends Stack {
       filterStrength: props.filterStrength,
       groundingThreshold: props.groundingThreshold,
       relevanceThreshold: props.relevanceThreshold,
-    });
-
-    // Stacks built on this one read the version here at run time instead of
-    // importing it: a policy change publishes a new version, and
-    // CloudFormation refuses to change an export another stack imports. Same
-    // stack as the version, so the parameter follows it in the deployment that
-    // replaces it. A String (only SecureString values are encrypted with KMS;
-    // a version number is not secret) of the standard tier, which costs nothing
-    // (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
-    this.guardrailVersionParameter = new ssm.StringParameter(this, 'GuardrailVersionParameter', {
-      parameterName: guardrailVersionParameterName(this.stackName),
-      stringValue: this.guardrail.versionNumber,
-      tier: ssm.ParameterTier.STANDARD,
-      description: 'Number of the newest published version of the project guardrail.',
     });
 
     this.invoke = new InvokeFunction(this, 'Invoke', {

@@ -22,13 +22,27 @@ export interface GuardrailProps {
   readonly relevanceThreshold: number;
 }
 
+/** What a guardrail enforces: any of Bedrock's guardrail policies. */
+export type GuardrailPolicy = Pick<
+  bedrock.CfnGuardrailProps,
+  | 'contentPolicyConfig'
+  | 'topicPolicyConfig'
+  | 'wordPolicyConfig'
+  | 'sensitiveInformationPolicyConfig'
+  | 'contextualGroundingPolicyConfig'
+>;
+
+export interface PublishedGuardrailProps {
+  /** Unique per account and region (lib/shared/names.ts). */
+  readonly name: string;
+  readonly description: string;
+  /** Key the guardrail's configuration is encrypted with (a GuardrailKey: its users need kms:Decrypt on it). */
+  readonly encryptionKey: kms.IKey;
+  readonly policy: GuardrailPolicy;
+}
+
 /**
  * A Bedrock guardrail and its published version.
- *
- * Notes, generative-AI chapters: Guardrails are the safeguards between users and
- * a foundation model (content filters, denied topics, word filters, sensitive
- * information filters, contextual grounding), and the prompt-attack filter is
- * the managed answer to prompt injection.
  *
  * Built on the L1 resources: the alpha L2 changes version IDs between identical
  * synths. The version's description carries a digest of the policy and the
@@ -36,7 +50,7 @@ export interface GuardrailProps {
  * exactly when the policy or the key changes, and identical synths produce
  * identical templates.
  */
-export class Guardrail extends Construct {
+export class PublishedGuardrail extends Construct {
   public readonly guardrail: bedrock.CfnGuardrail;
   public readonly version: bedrock.CfnGuardrailVersion;
   /** The key the guardrail is encrypted with: every user of the guardrail needs kms:Decrypt on it. */
@@ -50,20 +64,18 @@ export class Guardrail extends Construct {
   /** Value of `bedrock:GuardrailIdentifier` for requests using the published version. */
   public readonly guardrailIdentifierForVersion: string;
 
-  constructor(scope: Construct, id: string, props: GuardrailProps) {
+  constructor(scope: Construct, id: string, props: PublishedGuardrailProps) {
     super(scope, id);
-    const policy = guardrailPolicy(props);
     this.encryptionKey = props.encryptionKey;
 
     this.guardrail = new bedrock.CfnGuardrail(this, 'Guardrail', {
-      // Guardrail names are unique per account and region: derive from the stack.
-      name: guardrailName(Stack.of(this).stackName),
-      description: 'Screens prompts and answers of the guarded invoke function.',
+      name: props.name,
+      description: props.description,
       kmsKeyArn: props.encryptionKey.keyArn,
       // Tell the user what happened, never which rule matched (see the constants).
       blockedInputMessaging: BLOCKED_INPUT_MESSAGE,
       blockedOutputsMessaging: BLOCKED_OUTPUT_MESSAGE,
-      ...policy,
+      ...props.policy,
     });
 
     this.version = new bedrock.CfnGuardrailVersion(this, 'Version', {
@@ -72,13 +84,34 @@ export class Guardrail extends Construct {
       // publishes a new version): a version is a snapshot, and one taken
       // under the previous key must not stay in use once callers may decrypt
       // only with the new one.
-      description: `Published by CDK; policy sha256 ${digest(policy)}; key ${props.encryptionKey.keyId}`,
+      description: `Published by CDK; policy sha256 ${digest(props.policy)}; key ${props.encryptionKey.keyId}`,
     });
 
     this.guardrailArn = this.guardrail.attrGuardrailArn;
     this.guardrailId = this.guardrail.attrGuardrailId;
     this.versionNumber = this.version.attrVersion;
     this.guardrailIdentifierForVersion = `${this.guardrailArn}:${this.versionNumber}`;
+  }
+}
+
+/**
+ * The project guardrail, which screens the invoke function's prompts and
+ * answers.
+ *
+ * Notes, generative-AI chapters: Guardrails are the safeguards between users and
+ * a foundation model (content filters, denied topics, word filters, sensitive
+ * information filters, contextual grounding), and the prompt-attack filter is
+ * the managed answer to prompt injection.
+ */
+export class Guardrail extends PublishedGuardrail {
+  constructor(scope: Construct, id: string, props: GuardrailProps) {
+    super(scope, id, {
+      // Guardrail names are unique per account and region: derive from the stack.
+      name: guardrailName(Stack.of(scope).stackName),
+      description: 'Screens prompts and answers of the guarded invoke function.',
+      encryptionKey: props.encryptionKey,
+      policy: guardrailPolicy(props),
+    });
   }
 }
 
@@ -100,18 +133,8 @@ function digest(value: unknown): string {
     .slice(0, 16);
 }
 
-export type GuardrailPolicy = Policy;
-type Policy = Pick<
-  bedrock.CfnGuardrailProps,
-  | 'contentPolicyConfig'
-  | 'topicPolicyConfig'
-  | 'wordPolicyConfig'
-  | 'sensitiveInformationPolicyConfig'
-  | 'contextualGroundingPolicyConfig'
->;
-
 /** Everything the guardrail enforces, in one value (also what the version digest covers). */
-export function guardrailPolicy(props: Omit<GuardrailProps, 'encryptionKey'>): Policy {
+export function guardrailPolicy(props: Omit<GuardrailProps, 'encryptionKey'>): GuardrailPolicy {
   const strength = props.filterStrength;
   const harmful = ['HATE', 'INSULTS', 'SEXUAL', 'VIOLENCE', 'MISCONDUCT'].map((type) => ({
     type,
@@ -164,39 +187,7 @@ export function guardrailPolicy(props: Omit<GuardrailProps, 'encryptionKey'>): P
       wordsConfig: [{ text: 'Project Nightjar' }, { text: 'Operation Kestrel' }],
       managedWordListsConfig: [{ type: 'PROFANITY' }],
     },
-    sensitiveInformationPolicyConfig: {
-      piiEntitiesConfig: [
-        // Masked in answers: useful to talk about, never to repeat back.
-        ...['NAME', 'EMAIL', 'PHONE', 'ADDRESS', 'IP_ADDRESS', 'USERNAME'].map((type) => ({
-          type,
-          action: 'ANONYMIZE',
-          inputEnabled: false,
-          outputEnabled: true,
-          outputAction: 'ANONYMIZE',
-        })),
-        // Blocked both ways: leaking one of these is never acceptable.
-        ...[
-          'CREDIT_DEBIT_CARD_NUMBER',
-          'CREDIT_DEBIT_CARD_CVV',
-          'US_SOCIAL_SECURITY_NUMBER',
-          'UK_NATIONAL_INSURANCE_NUMBER',
-          'CA_SOCIAL_INSURANCE_NUMBER',
-          'AWS_ACCESS_KEY',
-          'AWS_SECRET_KEY',
-          'PASSWORD',
-        ].map((type) => ({ type, action: 'BLOCK', inputAction: 'BLOCK', outputAction: 'BLOCK' })),
-      ],
-      regexesConfig: [
-        {
-          name: 'internal-record-id',
-          description: 'Identifiers of internal records; they must never leave the organisation.',
-          pattern: INTERNAL_ID_PATTERN,
-          action: 'BLOCK',
-          inputAction: 'BLOCK',
-          outputAction: 'BLOCK',
-        },
-      ],
-    },
+    sensitiveInformationPolicyConfig: sensitiveInformationPolicy(),
     contextualGroundingPolicyConfig: {
       // Evaluated only when a request supplies a grounding source (marked with
       // the grounding_source and query qualifiers), i.e. for RAG-style answers.
@@ -205,5 +196,48 @@ export function guardrailPolicy(props: Omit<GuardrailProps, 'encryptionKey'>): P
         { type: 'RELEVANCE', threshold: props.relevanceThreshold },
       ],
     },
+  };
+}
+
+/**
+ * The sensitive-information policy: personal data masked in answers, secrets
+ * and identifiers blocked both ways. The project guardrail enforces it on
+ * prompts and answers; the ingestion guardrail (lib/ingestion/) enforces it
+ * alone on documents before they are indexed, so that what is indexed is what
+ * an answer may show.
+ */
+export function sensitiveInformationPolicy(): NonNullable<GuardrailPolicy['sensitiveInformationPolicyConfig']> {
+  return {
+    piiEntitiesConfig: [
+      // Masked in answers: useful to talk about, never to repeat back.
+      ...['NAME', 'EMAIL', 'PHONE', 'ADDRESS', 'IP_ADDRESS', 'USERNAME'].map((type) => ({
+        type,
+        action: 'ANONYMIZE',
+        inputEnabled: false,
+        outputEnabled: true,
+        outputAction: 'ANONYMIZE',
+      })),
+      // Blocked both ways: leaking one of these is never acceptable.
+      ...[
+        'CREDIT_DEBIT_CARD_NUMBER',
+        'CREDIT_DEBIT_CARD_CVV',
+        'US_SOCIAL_SECURITY_NUMBER',
+        'UK_NATIONAL_INSURANCE_NUMBER',
+        'CA_SOCIAL_INSURANCE_NUMBER',
+        'AWS_ACCESS_KEY',
+        'AWS_SECRET_KEY',
+        'PASSWORD',
+      ].map((type) => ({ type, action: 'BLOCK', inputAction: 'BLOCK', outputAction: 'BLOCK' })),
+    ],
+    regexesConfig: [
+      {
+        name: 'internal-record-id',
+        description: 'Identifiers of internal records; they must never leave the organisation.',
+        pattern: INTERNAL_ID_PATTERN,
+        action: 'BLOCK',
+        inputAction: 'BLOCK',
+        outputAction: 'BLOCK',
+      },
+    ],
   };
 }

@@ -25,6 +25,8 @@ import {
   promotionRoleName,
 } from '../shared/names';
 import type { BinaryDocumentPolicy, PromotionEnvironment } from '../shared/promotion-contract';
+import type { PublishedGuardrail } from '../guarded-ai/guardrail';
+import { ingestionGuardrail } from './ingestion-guardrail';
 import { promotionPermissions } from './promotion-permissions';
 
 /**
@@ -51,10 +53,12 @@ const MAX_RECEIVE_COUNT = 10;
 export interface DocumentPromotionProps {
   readonly dataBucket: s3.IBucket;
   readonly key: kms.IKey;
-  /** The guardrail, and the key that encrypts it alone. */
-  readonly guardrail: { readonly guardrailArn: string; readonly guardrailKeyArn: string };
-  /** The SSM parameter holding the guardrail's published version (lib/shared/names.ts). */
-  readonly guardrailVersionParameterName: string;
+  /**
+   * The key that encrypts the guardrails alone (guarded-invoke stack): the
+   * ingestion guardrail of this construct is encrypted with it too, so the
+   * function's plain kms:Decrypt opens guardrail configurations only.
+   */
+  readonly guardrailKeyArn: string;
   readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
   readonly alertTopic: sns.ITopic;
   /**
@@ -94,6 +98,8 @@ export class DocumentPromotion extends Construct {
   public readonly rule: events.Rule;
   public readonly alarm: cloudwatch.Alarm;
   public readonly logGroup: logs.LogGroup;
+  /** The sensitive-information policy alone, which text documents must pass. */
+  public readonly guardrail: PublishedGuardrail;
 
   constructor(scope: Construct, id: string, props: DocumentPromotionProps) {
     super(scope, id);
@@ -176,6 +182,8 @@ export class DocumentPromotion extends Construct {
         'every promotion leaves its trace in the bucket (the copy, or the tag on the refused object) and every refusal an alert.',
     });
 
+    this.guardrail = ingestionGuardrail(this, props.guardrailKeyArn);
+
     this.role = new iam.Role(this, 'Role', {
       // Named: the data bucket lets only this role write under knowledge/.
       roleName: promotionRoleName(stack.stackName),
@@ -185,9 +193,8 @@ export class DocumentPromotion extends Construct {
     const { statements, wildcards } = promotionPermissions(stack, {
       dataBucket: props.dataBucket,
       key: props.key,
-      guardrailArn: props.guardrail.guardrailArn,
-      guardrailKeyArn: props.guardrail.guardrailKeyArn,
-      guardrailVersionParameterName: props.guardrailVersionParameterName,
+      guardrailArn: this.guardrail.guardrailArn,
+      guardrailKeyArn: props.guardrailKeyArn,
       knowledgeBaseArn: props.knowledgeBase.arn,
       alertTopic: props.alertTopic,
       queue: this.queue,
@@ -203,8 +210,8 @@ export class DocumentPromotion extends Construct {
     const environment: PromotionEnvironment = {
       DATA_BUCKET: props.dataBucket.bucketName,
       KMS_KEY_ARN: props.key.keyArn,
-      GUARDRAIL_ARN: props.guardrail.guardrailArn,
-      GUARDRAIL_VERSION_PARAMETER: props.guardrailVersionParameterName,
+      GUARDRAIL_ARN: this.guardrail.guardrailArn,
+      GUARDRAIL_VERSION: this.guardrail.versionNumber,
       KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
       DATA_SOURCE_ID: props.knowledgeBase.dataSourceId,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
@@ -296,7 +303,7 @@ function acknowledgePromotionFunction(fn: NodejsFunction): void {
     'Concurrency is bounded by the event source mapping (at most 2 concurrent batches) without a reservation, which new accounts with a concurrency quota of 10 could not afford.';
   for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, noReservation);
   const noVpc =
-    "Calls only S3, Bedrock, SNS, SQS and SSM, each limited by IAM to this project's bucket prefixes, guardrail, knowledge base, topic, queue and guardrail-version parameter; it holds no data between invocations.";
+    "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, guardrail, knowledge base, topic, queue and guardrail-version parameter; it holds no data between invocations.";
   for (const id of [
     'NIST.800.53.R5-LambdaInsideVPC',
     'HIPAA.Security-LambdaInsideVPC',

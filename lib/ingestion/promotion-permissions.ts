@@ -5,16 +5,14 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX } from '../shared/data-layout';
-import { arnInAccount } from '../shared/names';
 
 export interface PromotionPermissionsProps {
   readonly dataBucket: s3.IBucket;
   readonly key: kms.IKey;
+  /** The ingestion guardrail. */
   readonly guardrailArn: string;
-  /** The key that encrypts the guardrail, and nothing else. */
+  /** The key that encrypts the guardrails, and nothing else. */
   readonly guardrailKeyArn: string;
-  /** Name of the SSM parameter holding the guardrail's published version (it starts with "/"). */
-  readonly guardrailVersionParameterName: string;
   readonly knowledgeBaseArn: string;
   readonly alertTopic: sns.ITopic;
   readonly queue: sqs.IQueue;
@@ -24,9 +22,9 @@ export interface PromotionPermissionsProps {
 /**
  * Everything the promotion function may do, and the reason for each wildcard
  * resource among them: read and tag what was dropped in incoming/, write
- * knowledge/, check text with the project guardrail (whose version it reads
- * from one SSM parameter), start ingestion into the
- * one knowledge base, report on the alert topic, and consume its own queue.
+ * knowledge/, check text with the ingestion guardrail, start ingestion into
+ * the one knowledge base, report on the alert topic, and consume its own
+ * queue.
  */
 export function promotionPermissions(
   scope: Stack,
@@ -68,17 +66,6 @@ export function promotionPermissions(
       sid: 'CheckTextWithTheGuardrail',
       actions: ['bedrock:ApplyGuardrail'],
       resources: [props.guardrailArn],
-    }),
-    // GetParameter only (not GetParameters or GetParametersByPath), on this
-    // one parameter. The parameter's ARN is its name without the leading "/"
-    // after "parameter/"
-    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html,
-    // https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html).
-    // A String parameter is not encrypted, so no KMS permission goes with it.
-    new iam.PolicyStatement({
-      sid: 'ReadTheGuardrailVersion',
-      actions: ['ssm:GetParameter'],
-      resources: [guardrailVersionParameterArn(scope, props.guardrailVersionParameterName)],
     }),
     // AWS documents a plain kms:Decrypt on the guardrail's key for its users
     // (no kms:ViaService value to rely on). That key encrypts the guardrail
@@ -146,9 +133,4 @@ export function promotionPermissions(
     ],
   ];
   return { statements, wildcards };
-}
-
-/** The ARN of the SSM parameter `name` (a name with a hierarchy starts with "/") in the account and region of `scope`. */
-export function guardrailVersionParameterArn(scope: Stack, name: string): string {
-  return arnInAccount(scope, 'ssm', `parameter/${name.replace(/^\//, '')}`);
 }

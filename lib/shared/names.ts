@@ -136,11 +136,9 @@ export function guardrailName(guardedInvokeStack: string): string {
 }
 
 /**
- * The SSM parameter holding the number of the guardrail's newest published
- * version. Stacks built on GuardedInvoke read the version from here at run
- * time rather than importing it: a policy change publishes a new version, and
- * CloudFormation refuses to change an exported value another stack imports.
+ * The ingestion guardrail's name (unique per account and region, so derived
+ * from its stack): the sensitive-information policy alone, for documents.
  */
-export function guardrailVersionParameterName(guardedInvokeStack: string): string {
-  return `/${guardedInvokeStack}/guardrail-version`;
+export function ingestionGuardrailName(ingestionStack: string): string {
+  return `${ingestionStack}-guardrail`;
 }

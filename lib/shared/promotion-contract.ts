@@ -13,13 +13,10 @@ export interface PromotionEnvironment {
   readonly DATA_BUCKET: string;
   /** The project key: copies to knowledge/ are encrypted with it explicitly. */
   readonly KMS_KEY_ARN: string;
-  /** The project guardrail (ARN) whose sensitive-information policy text documents must pass. */
+  /** The ingestion guardrail (ARN): the sensitive-information policy alone, which text documents must pass. */
   readonly GUARDRAIL_ARN: string;
-  /**
-   * The SSM parameter holding the guardrail's published version: read at run
-   * time, never imported (lib/shared/names.ts `guardrailVersionParameterName`).
-   */
-  readonly GUARDRAIL_VERSION_PARAMETER: string;
+  /** Its published version (same stack: it changes with the policy in one deployment, no import). */
+  readonly GUARDRAIL_VERSION: string;
   readonly KNOWLEDGE_BASE_ID: string;
   readonly DATA_SOURCE_ID: string;
   /** Where refused documents are reported (the alert topic of the threat-detection stack). */
@@ -32,7 +29,7 @@ export const REQUIRED_PROMOTION_SETTINGS = [
   'DATA_BUCKET',
   'KMS_KEY_ARN',
   'GUARDRAIL_ARN',
-  'GUARDRAIL_VERSION_PARAMETER',
+  'GUARDRAIL_VERSION',
   'KNOWLEDGE_BASE_ID',
   'DATA_SOURCE_ID',
   'ALERT_TOPIC_ARN',

@@ -76,6 +76,8 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'promotion function': ['AWS::Lambda::Function', 1, 'rag'],
   'promotion log group': ['AWS::Logs::LogGroup', 1, 'rag'],
   'failure alarm': ['AWS::CloudWatch::Alarm', 1, 'rag'],
+  'ingestion guardrail': ['AWS::Bedrock::Guardrail', 1, 'rag'],
+  'its published version': ['AWS::Bedrock::GuardrailVersion', 1, 'rag'],
   'evaluation role': ['AWS::IAM::Role', 1, 'gov'],
   'model card': ['AWS::SageMaker::ModelCard', 1, 'gov'],
   'enforced guardrail configuration': ['AWS::Bedrock::EnforcedGuardrailConfiguration', 1, 'gov'],

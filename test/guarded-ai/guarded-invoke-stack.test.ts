@@ -1,6 +1,4 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../lib/config';
-import { guardrailVersionParameterName, stackNames } from '../../lib/shared/names';
 import { synthesize, TEST_ENV } from '../support/build-app';
 
 function synthInvokeStack(overrides: Record<string, unknown> = {}): Template {
@@ -203,19 +201,8 @@ describe('GuardedInvokeStack', () => {
       });
     });
 
-    test('published in a standard String SSM parameter named after the stack, holding the version attribute', () => {
-      const { stacks } = synthesize();
-      const expectedName = guardrailVersionParameterName(stackNames(parseConfig({}).appName).guardedInvoke);
-      expect(expectedName).toBe('/GuardedGenAi-GuardedInvoke/guardrail-version');
-      expect(stacks.guardedInvoke.stackName).toBe('GuardedGenAi-GuardedInvoke');
-      expect(only<Resource>('AWS::SSM::Parameter').Properties).toEqual({
-        Name: expectedName,
-        Type: 'String',
-        Tier: 'Standard',
-        // The attribute of this stack's version resource: replaced with it, in the same deployment.
-        Value: { 'Fn::GetAtt': [versionOf(template).logicalId, 'Version'] },
-        Description: expect.any(String),
-      });
+    test('no SSM parameter: the ingestion stack has a guardrail of its own and reads nothing from here', () => {
+      expect(Object.keys(template.findResources('AWS::SSM::Parameter'))).toEqual([]);
     });
   });
 

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../lib/config';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, RECORDS_PREFIX } from '../../lib/shared/data-layout';
-import { guardrailVersionParameterName, stackNames } from '../../lib/shared/names';
+import { ingestionGuardrailName, stackNames } from '../../lib/shared/names';
+import { sensitiveInformationPolicy } from '../../lib/guarded-ai/guardrail';
 import { REQUIRED_PROMOTION_SETTINGS } from '../../lib/shared/promotion-contract';
 import { ingestionProps } from '../../lib/stack-props';
 import { synthesize, TEST_ENV } from '../support/build-app';
@@ -257,9 +258,11 @@ describe('IngestionStack', () => {
       expect(resolved.ALERT_TOPIC_ARN).toBe(
         `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:${defaults.stacks.threatDetection.stackName}-alerts`,
       );
-      // No version: the name of the parameter that holds it.
-      expect(variables).not.toHaveProperty('GUARDRAIL_VERSION');
-      expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe('/GuardedGenAi-GuardedInvoke/guardrail-version');
+      // The stack's own guardrail and version: nothing imported that changes with a policy.
+      const [guardrailId] = Object.keys(defaults.ingestion?.findResources('AWS::Bedrock::Guardrail') ?? {});
+      const [versionId] = Object.keys(defaults.ingestion?.findResources('AWS::Bedrock::GuardrailVersion') ?? {});
+      expect(variables.GUARDRAIL_ARN).toEqual({ 'Fn::GetAtt': [guardrailId, 'GuardrailArn'] });
+      expect(variables.GUARDRAIL_VERSION).toEqual({ 'Fn::GetAtt': [versionId, 'Version'] });
       // PDF and Office documents are refused unless the setting says otherwise.
       expect(variables.BINARY_DOCUMENTS).toBe('refuse');
     });
@@ -271,18 +274,32 @@ describe('IngestionStack', () => {
       expect(ingestionProps(DEFAULT_CONFIG).binaryDocuments).toBe('refuse');
     });
 
-    test('the version parameter it is told to read is the one the guarded-invoke stack writes the version to', () => {
-      const variables = (fn().Environment as { Variables: Record<string, Json> }).Variables;
-      const guardedInvoke = Template.fromJSON(
+    test('the ingestion guardrail: the sensitive-information policy alone, on the guardrail key, named after the stack', () => {
+      const guardrail = only(defaults.ingestion, 'AWS::Bedrock::Guardrail').Properties;
+      expect(guardrail.Name).toBe(ingestionGuardrailName(INGESTION));
+      // Neither content, topic, word nor contextual grounding policies: they would act on, and bill for, every document.
+      for (const policy of [
+        'ContentPolicyConfig',
+        'TopicPolicyConfig',
+        'WordPolicyConfig',
+        'ContextualGroundingPolicyConfig',
+      ]) {
+        expect(guardrail).not.toHaveProperty(policy);
+      }
+      // The same sensitive-information policy as the project guardrail, so what is indexed is what an answer may show.
+      const project = Template.fromJSON(
         defaults.assembly.getStackByName(defaults.stacks.guardedInvoke.stackName).template,
       );
-      const parameters = Object.values(guardedInvoke.findResources('AWS::SSM::Parameter')) as Resource[];
-      expect(parameters.map((p) => p.Properties.Name)).toEqual([variables.GUARDRAIL_VERSION_PARAMETER]);
-      expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe(
-        guardrailVersionParameterName(stackNames(DEFAULT_CONFIG.appName).guardedInvoke),
+      expect(guardrail.SensitiveInformationPolicyConfig).toEqual(
+        only(project, 'AWS::Bedrock::Guardrail').Properties.SensitiveInformationPolicyConfig,
       );
-      // A name with a hierarchy: it starts with "/", and its ARN drops that "/".
-      expect(variables.GUARDRAIL_VERSION_PARAMETER).toMatch(/^\/[A-Za-z0-9_.-]+\/guardrail-version$/);
+      const entities = (sensitiveInformationPolicy() as { piiEntitiesConfig: unknown[] }).piiEntitiesConfig;
+      expect(
+        (guardrail.SensitiveInformationPolicyConfig as { PiiEntitiesConfig: unknown[] }).PiiEntitiesConfig,
+      ).toHaveLength(entities.length);
+      // Encrypted with the guarded-invoke stack's guardrail key (which encrypts guardrails alone).
+      expect(guardrail.KmsKeyArn).toEqual({ 'Fn::ImportValue': expect.stringMatching(/GuardrailKey/) });
+      defaults.ingestion?.resourceCountIs('AWS::Bedrock::GuardrailVersion', 1);
     });
 
     test('fed by the promotion queue, reporting partial batch failures, with bounded concurrency', () => {
@@ -331,8 +348,10 @@ describe('IngestionStack', () => {
 
     test('it imports no export named after the guardrail version', () => {
       const names = imports(defaults.ingestion);
-      // It does import (the key, the knowledge base, the guardrail ARN...): the check has something to look at.
-      expect(names.some((name) => name.includes('GuardrailArn'))).toBe(true);
+      // It does import (the key, the knowledge base, the guardrail key...): the check has something to look at.
+      expect(names.some((name) => name.includes('GuardrailKey'))).toBe(true);
+      // Not even the project guardrail: the ingestion guardrail is this stack's own.
+      expect(names.filter((name) => /GuardrailArn/.test(name))).toEqual([]);
       expect(names.filter((name) => /GuardrailVersion/i.test(name))).toEqual([]);
     });
 
@@ -563,17 +582,10 @@ describe('IngestionStack', () => {
       expect(JSON.stringify(bucketPolicyStatements(longest.data))).toContain(`role/${role}"`);
     });
 
-    test('the version parameter the function reads is the one the guarded-invoke stack of this copy writes', () => {
-      const variables = (
-        only(ingestion(), 'AWS::Lambda::Function').Properties.Environment as {
-          Variables: Record<string, Json>;
-        }
-      ).Variables;
-      expect(variables.GUARDRAIL_VERSION_PARAMETER).toBe(`/${'A'.repeat(25)}-GuardedInvoke/guardrail-version`);
-      const guardedInvoke = Template.fromJSON(
-        longest.assembly.getStackByName(longest.stacks.guardedInvoke.stackName).template,
-      );
-      guardedInvoke.hasResourceProperties('AWS::SSM::Parameter', { Name: variables.GUARDRAIL_VERSION_PARAMETER });
+    test("the ingestion guardrail's name fits Bedrock's limits (1 to 50 of [0-9a-zA-Z-_])", () => {
+      const name = only(ingestion(), 'AWS::Bedrock::Guardrail').Properties.Name as string;
+      expect(name).toBe(`${'A'.repeat(25)}-Ingestion-guardrail`);
+      expect(name).toMatch(/^[0-9a-zA-Z_-]{1,50}$/);
     });
 
     test("the knowledge base's name fits Bedrock's pattern", () => {

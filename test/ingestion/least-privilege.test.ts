@@ -1,4 +1,3 @@
-import type { CfnParameter } from 'aws-cdk-lib/aws-ssm';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { administrator, type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
@@ -6,8 +5,7 @@ import { assignedId, generatedName } from '../support/physical-names';
 /**
  * Proofs, against the synthesized policies, that the promotion function reads
  * and tags only what was dropped in incoming/, writes only knowledge/, checks
- * text only with the project guardrail (reading its version from one SSM
- * parameter), ingests only into this knowledge base,
+ * text only with the ingestion guardrail, ingests only into this knowledge base,
  * reports only on the alert topic and consumes only its own queue; and that
  * the data bucket lets no one else write under knowledge/.
  */
@@ -24,19 +22,14 @@ const promoter = { role: promotion.role };
 const bucketArn = world.arnOf(stacks.dataProtection.dataBucket.bucket);
 const keyArn = world.arnOf(stacks.dataProtection.key);
 const guardrailKeyArn = world.arnOf(stacks.guardedInvoke.guardrailKey.key);
-const { guardrail } = stacks.guardedInvoke;
+const { guardrail } = promotion;
 const guardrailArn = world.valueOf(guardrail.guardrailArn, guardrail);
+const projectGuardrail = stacks.guardedInvoke.guardrail;
+const projectGuardrailArn = world.valueOf(projectGuardrail.guardrailArn, projectGuardrail);
 const knowledgeBaseArn = world.valueOf(knowledge.knowledgeBase.arn, knowledge.knowledgeBase);
 const { alerts } = stacks.threatDetection;
 const topicArn = world.valueOf(alerts.topic.topicArn, alerts);
 const alertDeadLetters = world.valueOf(alerts.deadLetters.queueArn, alerts);
-const { guardrailVersionParameter } = stacks.guardedInvoke;
-/**
- * The version parameter's ARN in AWS's form for a name with a hierarchy: the
- * name without its leading "/" after "parameter/"
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html).
- */
-const parameterArn = (name: string) => `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
 const queueArn = world.valueOf(promotion.queue.queueArn, promotion);
 const promotionDeadLetters = world.valueOf(promotion.deadLetters.queueArn, promotion);
 
@@ -103,8 +96,9 @@ describe('the promotion role', () => {
     }
   });
 
-  test("it checks text with the project guardrail only, decrypting it with the guardrail's own key", async () => {
+  test('it checks text with the ingestion guardrail only (not the project guardrail), decrypting it with the guardrail key', async () => {
     await expectDecision(decide('bedrock:ApplyGuardrail', guardrailArn), 'Allowed');
+    await expectDecision(decide('bedrock:ApplyGuardrail', projectGuardrailArn), 'ImplicitlyDenied');
     await expectDecision(decide('bedrock:ApplyGuardrail', other.guardrail), 'ImplicitlyDenied');
     const readGuardrail = (key: string) =>
       world.serviceRequest('bedrock-decrypts-guardrail', {
@@ -123,36 +117,13 @@ describe('the promotion role', () => {
     );
   });
 
-  test("it reads the guardrail's version from the guarded-invoke stack's parameter only, and changes no parameter", async () => {
-    // The name the guarded-invoke stack gives the parameter (the IAM harness
-    // does not resolve a parameter's Ref, so it is read from the template).
-    const cfn = guardrailVersionParameter.node.defaultChild as CfnParameter;
-    const deployed = assembly.getStackByName(stacks.guardedInvoke.stackName).template.Resources[
-      stacks.guardedInvoke.getLogicalId(cfn)
-    ].Properties.Name as string;
-    expect(deployed).toBe('/GuardedGenAi-GuardedInvoke/guardrail-version');
-    const own = parameterArn(deployed);
-    await expectDecision(decide('ssm:GetParameter', own), 'Allowed');
-    // Another copy of the project in the same account, a sibling, and a parameter below it.
-    for (const otherName of [
-      '/OtherApp-GuardedInvoke/guardrail-version',
-      '/GuardedGenAi-GuardedInvoke/guardrail-id',
-      '/GuardedGenAi-GuardedInvoke/guardrail-version/previous',
-    ]) {
-      await expectDecision(decide('ssm:GetParameter', parameterArn(otherName)), 'ImplicitlyDenied');
+  test('it reads no SSM parameter: the guardrail version comes from its own stack', async () => {
+    for (const action of ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath']) {
+      await expectDecision(
+        decide(action, `arn:aws:ssm:${region}:${account}:parameter/GuardedGenAi-GuardedInvoke/guardrail-version`),
+        'ImplicitlyDenied',
+      );
     }
-    // Only the one read it makes: no history, no listing by path, no writes.
-    for (const action of [
-      'ssm:GetParameters',
-      'ssm:GetParameterHistory',
-      'ssm:GetParametersByPath',
-      'ssm:PutParameter',
-      'ssm:DeleteParameter',
-      'ssm:LabelParameterVersion',
-    ]) {
-      await expectDecision(decide(action, own), 'ImplicitlyDenied');
-    }
-    await expectDecision(decide('ssm:DescribeParameters', '*'), 'ImplicitlyDenied');
   });
 
   test('it starts and lists ingestion jobs of this knowledge base only, and cannot query it', async () => {

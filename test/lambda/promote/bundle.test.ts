@@ -1,7 +1,7 @@
 /**
  * The deployed artifact: the handler bundled by esbuild with the project's
  * bundling options (lib/esm-bundling.ts), loaded by a plain Node process as
- * Lambda loads it, with the real S3, Bedrock Agent and SSM clients talking to
+ * Lambda loads it, with the real S3 and Bedrock Agent clients talking to
  * a local stand-in. It catches what the unit tests cannot: module-format and
  * bundling mistakes, and the requests the real SDK puts on the wire.
  *
@@ -9,34 +9,17 @@
  * so it does not depend on the stack; the options are the same ones.
  */
 import { esmBundle, recordingServer, type RecordingServer, runBundle } from '../../support/bundle-process';
-import { ACCOUNT, BUCKET, ENVIRONMENT, GUARDRAIL_VERSION, scanResult, sqsEvent, VERSION } from './fixtures';
+import { BUCKET, ENVIRONMENT, scanResult, sqsEvent, VERSION } from './fixtures';
 
 /**
- * S3 (path style: the endpoint is an IP address), the Bedrock Agent REST API
- * and SSM's JSON protocol (POST / with an X-Amz-Target header) on one local port.
+ * S3 (path style: the endpoint is an IP address) and the Bedrock Agent REST
+ * API on one local port.
  */
 function standIn(): Promise<RecordingServer> {
   return recordingServer((req, res) => {
     const url = decodeURIComponent(req.url ?? '');
     const listing = new URL(req.url ?? '/', 'http://stand-in');
-    if (req.method === 'POST' && req.headers['x-amz-target'] === 'AmazonSSM.GetParameter') {
-      // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
-      const name = ENVIRONMENT.GUARDRAIL_VERSION_PARAMETER;
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({
-          Parameter: {
-            ARN: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter${name}`,
-            DataType: 'text',
-            LastModifiedDate: 1796032800,
-            Name: name,
-            Type: 'String',
-            Value: GUARDRAIL_VERSION,
-            Version: 1,
-          },
-        }),
-      );
-    } else if (req.method === 'GET' && listing.searchParams.get('list-type') === '2') {
+    if (req.method === 'GET' && listing.searchParams.get('list-type') === '2') {
       // ListObjectsV2: the scanned document is there, knowledge/ is empty.
       const prefix = listing.searchParams.get('prefix') ?? '';
       const contents = prefix.startsWith('incoming/')
@@ -100,7 +83,7 @@ const { handler } = await import(process.env.BUNDLE);
 process.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))));
 `;
 
-test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) with the real clients: guardrail version read from SSM, first bytes read, exact version copied with the project key, job started', async () => {
+test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) with the real clients: first bytes read, exact version copied with the project key, job started', async () => {
   const { bundle, remove } = await esmBundle('promote');
   const { server, seen, base } = await standIn();
   const event = sqsEvent(scanResult('incoming/reports/q3 summary.pdf'));
@@ -111,7 +94,6 @@ test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) w
       BINARY_DOCUMENTS: 'promote-unscreened',
       AWS_ENDPOINT_URL_S3: base,
       AWS_ENDPOINT_URL_BEDROCK_AGENT: base,
-      AWS_ENDPOINT_URL_SSM: base,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     stdout = run.stdout;
@@ -121,11 +103,6 @@ test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) w
     remove();
   }
   expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [] });
-  // The guardrail version is read once for the batch, by name, without decryption.
-  const reads = seen.filter((s) => s.headers['x-amz-target'] === 'AmazonSSM.GetParameter');
-  expect(reads).toHaveLength(1);
-  expect(reads[0].headers['content-type']).toBe('application/x-amz-json-1.1');
-  expect(JSON.parse(reads[0].body)).toEqual({ Name: '/GuardedGenAi-GuardedInvoke/guardrail-version' });
   const [read] = seen.filter((s) => s.method === 'GET' && s.url?.startsWith(`/${BUCKET}/incoming/`));
   expect(read.headers.range).toBe('bytes=0-8191');
   expect(read.url).toContain(`versionId=${VERSION}`);

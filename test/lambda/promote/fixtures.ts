@@ -15,27 +15,24 @@ export const NEWER_VERSION = '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
 export const SETTINGS: PromotionSettings = {
   dataBucket: BUCKET,
   kmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  // The ingestion guardrail and the version the stack published.
   guardrailArn: `arn:aws:bedrock:eu-west-1:${ACCOUNT}:guardrail/gr123abc`,
-  // As lib/shared/names.ts names it for the default app's guarded-invoke stack.
-  guardrailVersionParameter: '/GuardedGenAi-GuardedInvoke/guardrail-version',
+  guardrailVersion: '3',
   knowledgeBaseId: 'KB12345678',
   dataSourceId: 'DS12345678',
   alertTopicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:GuardedGenAi-ThreatDetection-alerts`,
   binaryDocuments: 'refuse',
 };
 
-/** The version number the parameter holds. */
-export const GUARDRAIL_VERSION = '3';
-
-/** What the text check is given: the settings and the version read for the batch. */
-export const CHECK_SETTINGS = { ...SETTINGS, guardrailVersion: GUARDRAIL_VERSION };
+/** What the text check is given: the guardrail and its version. */
+export const CHECK_SETTINGS = SETTINGS;
 
 /** The environment the stack gives the function (lib/shared/promotion-contract.ts). */
 export const ENVIRONMENT = {
   DATA_BUCKET: SETTINGS.dataBucket,
   KMS_KEY_ARN: SETTINGS.kmsKeyArn,
   GUARDRAIL_ARN: SETTINGS.guardrailArn,
-  GUARDRAIL_VERSION_PARAMETER: SETTINGS.guardrailVersionParameter,
+  GUARDRAIL_VERSION: SETTINGS.guardrailVersion,
   KNOWLEDGE_BASE_ID: SETTINGS.knowledgeBaseId,
   DATA_SOURCE_ID: SETTINGS.dataSourceId,
   ALERT_TOPIC_ARN: SETTINGS.alertTopicArn,

@@ -23,22 +23,18 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, ParameterNotFound, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PROMOTION_TAG } from '../../../lib/shared/promotion-contract';
 import { MAX_TEXT_BYTES } from '../../../lambda/promote/check';
 import { SNIFF_BYTES } from '../../../lambda/promote/content';
-import { VERSION_CACHE_MS } from '../../../lambda/promote/guardrail-version';
 import { createHandler, RESERVE_MS } from '../../../lambda/promote/handler';
 import { METADATA } from '../../../lambda/promote/promote';
 import { assess } from '../../../tools/local-aws/guardrail-stand-in';
 import { settingsFromEnvironment } from '../../../lambda/promote/settings';
 import {
-  ACCOUNT,
   BUCKET,
   body,
   ENVIRONMENT,
-  GUARDRAIL_VERSION,
   NEWER_VERSION,
   recorder,
   scanResult,
@@ -51,7 +47,6 @@ const s3 = mockClient(S3Client);
 const bedrock = mockClient(BedrockRuntimeClient);
 const agent = mockClient(BedrockAgentClient);
 const sns = mockClient(SNSClient);
-const ssm = mockClient(SSMClient);
 
 const meta = { $metadata: { httpStatusCode: 404 } };
 const notFound = () => new NotFound({ message: 'Not Found', ...meta });
@@ -166,27 +161,11 @@ function handlerWith(
     bedrock: new BedrockRuntimeClient({ region: 'eu-west-1' }),
     agent: new BedrockAgentClient({ region: 'eu-west-1' }),
     sns: new SNSClient({ region: 'eu-west-1' }),
-    ssm: new SSMClient({ region: 'eu-west-1' }),
     settings,
     logger: log.logger,
     now,
   });
   return { handler, log };
-}
-
-/** GetParameter of the version parameter, answered as SSM answers for a String parameter. */
-function givenVersionParameter(value: string, version = 1) {
-  ssm.on(GetParameterCommand, { Name: SETTINGS.guardrailVersionParameter }).resolves({
-    Parameter: {
-      Name: SETTINGS.guardrailVersionParameter,
-      Type: 'String',
-      Value: value,
-      Version: version,
-      LastModifiedDate: new Date('2026-11-29T09:00:00.000Z'),
-      ARN: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter${SETTINGS.guardrailVersionParameter}`,
-      DataType: 'text',
-    },
-  });
 }
 
 function run(...bodies: unknown[]) {
@@ -212,8 +191,6 @@ beforeEach(() => {
   bedrock.reset();
   agent.reset();
   sns.reset();
-  ssm.reset();
-  givenVersionParameter(GUARDRAIL_VERSION);
   bedrock.on(ApplyGuardrailCommand).resolves(NONE);
   s3.on(ListObjectsV2Command).resolves({ Contents: [], KeyCount: 0 });
   sns.on(PublishCommand).resolves({ MessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e' });
@@ -804,7 +781,7 @@ describe('failures', () => {
         fields: { error: expect.stringContaining('missing GUARDRAIL_ARN, DATA_SOURCE_ID') },
       }),
     ]);
-    expect([...s3.calls(), ...sns.calls(), ...ssm.calls()]).toHaveLength(0);
+    expect([...s3.calls(), ...sns.calls(), ...bedrock.calls()]).toHaveLength(0);
   });
 
   test('complete settings are read from the environment the stack sets', () => {
@@ -817,116 +794,29 @@ describe('failures', () => {
     expect((settings as Error).message).toBe('BINARY_DOCUMENTS: got "promote", allowed: refuse, promote-unscreened');
   });
 
-  test('the environment names the version parameter, not a version: without the parameter name the settings are an Error', () => {
-    const settings = settingsFromEnvironment({
-      ...ENVIRONMENT,
-      GUARDRAIL_VERSION_PARAMETER: undefined,
-      GUARDRAIL_VERSION: '3',
-    });
-    expect(settings).toBeInstanceOf(Error);
-    expect((settings as Error).message).toMatch(/\(missing GUARDRAIL_VERSION_PARAMETER\)$/);
-  });
-});
-
-describe('the guardrail version comes from the SSM parameter of the guarded-invoke stack', () => {
-  const textDocument = () => {
-    givenDocument('incoming/guides/onboarding.md');
-    s3.on(GetObjectCommand).resolves({ Body: body(MARKDOWN), VersionId: VERSION });
-    bedrock.on(ApplyGuardrailCommand).resolves(NONE);
-    givenJobs({ id: 'OLDJOB0001', status: 'COMPLETE', startedAt: BEFORE });
-  };
-  const versionsApplied = () =>
-    bedrock.commandCalls(ApplyGuardrailCommand).map((call) => call.args[0].input.guardrailVersion);
-
-  test('read by name with GetParameter (a String: no decryption), and the number it holds is the version applied', async () => {
-    textDocument();
-    givenVersionParameter('7', 4);
-    const { result } = run(scanResult('incoming/guides/onboarding.md'));
-    expect(await result).toEqual({ batchItemFailures: [] });
-    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([
-      { Name: '/GuardedGenAi-GuardedInvoke/guardrail-version' },
-    ]);
-    expect(versionsApplied()).toEqual(['7']);
-  });
-
-  test('a warm function reads it at most once per five minutes, and then sees a newly published version', async () => {
-    textDocument();
-    let clock = WRITTEN.getTime();
-    const { handler } = handlerWith(SETTINGS, () => clock);
-    await handler(sqsEvent(scanResult('incoming/guides/onboarding.md')));
-    // A policy change published version 4 a moment later.
-    givenVersionParameter('4', 2);
-    clock += VERSION_CACHE_MS - 1000;
-    await handler(sqsEvent(scanResult('incoming/guides/onboarding.md')));
-    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
-    clock += 1000;
-    await handler(sqsEvent(scanResult('incoming/guides/onboarding.md')));
-    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
-    expect(versionsApplied()).toEqual([GUARDRAIL_VERSION, GUARDRAIL_VERSION, '4']);
-    expect(VERSION_CACHE_MS).toBeLessThanOrEqual(5 * 60 * 1000);
-  });
-
-  test.each([
-    [
-      'the role may not read it',
-      () =>
-        new SSMServiceException({
-          name: 'AccessDeniedException',
-          $fault: 'client',
-          message: 'User is not authorized to perform: ssm:GetParameter',
-          $metadata: { httpStatusCode: 400 },
-        }),
-    ],
-    [
-      'it does not exist (GuardedInvoke not yet deployed with it)',
-      () => new ParameterNotFound({ message: '', $metadata: { httpStatusCode: 400 } }),
-    ],
-  ])(
-    'when %s, every record fails (retried, then dead-lettered) and nothing is touched; the failure is not kept',
-    async (_why, error) => {
-      textDocument();
-      ssm.on(GetParameterCommand).rejects(error());
-      const { handler, log } = handlerWith();
-      const event = sqsEvent(
-        scanResult('incoming/guides/onboarding.md'),
-        scanResult('incoming/b.exe', 'THREATS_FOUND'),
-      );
-      expect(await handler(event)).toEqual({
-        batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
-      });
-      expect(log.lines).toEqual([
-        expect.objectContaining({
-          level: 'error',
-          message: 'The guardrail version could not be read; every record is failed',
-          fields: expect.objectContaining({
-            parameter: SETTINGS.guardrailVersionParameter,
-            errorName: error().name,
-          }),
-        }),
-      ]);
-      expect([...s3.calls(), ...sns.calls(), ...bedrock.calls(), ...agent.calls()]).toHaveLength(0);
-      // The next batch tries again (same warm container, same minute).
-      ssm.reset();
-      givenVersionParameter(GUARDRAIL_VERSION);
-      expect(await handler(sqsEvent(scanResult('incoming/guides/onboarding.md')))).toEqual({ batchItemFailures: [] });
-      expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
-    },
-  );
-
-  test.each([['DRAFT'], ['0'], ['v3']])(
-    'a value that is not a published version number (%j) fails every record rather than being sent to Bedrock',
+  test.each([['DRAFT'], ['0'], ['v3'], ['']])(
+    'a GUARDRAIL_VERSION that is not a published version number (%j) makes the settings an Error: every record fails, none reaches Bedrock',
     async (value) => {
-      textDocument();
-      givenVersionParameter(value);
-      const { result, log } = run(scanResult('incoming/guides/onboarding.md'));
-      expect((await result).batchItemFailures).toHaveLength(1);
-      expect(log.lines[0]).toMatchObject({
-        level: 'error',
-        fields: { errorMessage: expect.stringContaining('not a published guardrail version number') },
-      });
+      const settings = settingsFromEnvironment({ ...ENVIRONMENT, GUARDRAIL_VERSION: value });
+      expect(settings).toBeInstanceOf(Error);
+      expect((settings as Error).message).toMatch(value ? /^GUARDRAIL_VERSION: got / : /missing GUARDRAIL_VERSION/);
+      givenDocument('incoming/guides/onboarding.md');
+      const { handler } = handlerWith(settings);
+      expect((await handler(sqsEvent(scanResult('incoming/guides/onboarding.md')))).batchItemFailures).toHaveLength(1);
       expect(bedrock.calls()).toHaveLength(0);
     },
   );
+
+  test('the text is checked with the ingestion guardrail and the version the stack published', async () => {
+    givenDocument('incoming/guides/onboarding.md');
+    givenJobs({ id: 'OLDJOB0001', status: 'COMPLETE', startedAt: BEFORE });
+    const { result } = run(scanResult('incoming/guides/onboarding.md'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)[0].args[0].input).toMatchObject({
+      guardrailIdentifier: SETTINGS.guardrailArn,
+      guardrailVersion: '3',
+    });
+  });
 });
 
 describe('the invocation deadline: the function returns before Lambda ends it', () => {
