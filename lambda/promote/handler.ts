@@ -8,7 +8,7 @@ import { describeError, type Logger, RetryLater } from './errors';
 import { isCleanScan, MalformedEvent, parseScanResult, type ScanResult } from './event';
 import { ensureIngestion } from './ingestion';
 import { destinationKey, findPromoted, headIfPresent, type Source } from './promote';
-import { type Refusal, refuse } from './refuse';
+import { ingestionAlertSubject, publishAlert, type Refusal, refuse } from './refuse';
 import { screener } from './screen';
 import type { PromotionSettings } from './settings';
 
@@ -102,10 +102,20 @@ export function createHandler(deps: HandlerDependencies): PromotionHandler {
       logger.info('Document promoted', { key: scan.key, versionId: scan.versionId, destination });
     }
     const ingestion = await ensureIngestion(agent, settings, promoted);
-    logger.info(ingestion.kind === 'started' ? 'Ingestion job started' : 'An ingestion job covers the document', {
-      destination,
-      jobId: ingestion.jobId,
-    });
+    const facts = { key: scan.key, versionId: scan.versionId, destination, ...ingestion };
+    if (ingestion.kind === 'indexed') {
+      logger.info('Document indexed', facts);
+    } else {
+      // The document is in knowledge/ but may not be in the index: say so
+      // once, with what a person needs to look (AWS lists which documents
+      // failed in the knowledge base's logs, not in the job's statistics).
+      await publishAlert(sns, settings.alertTopicArn, ingestionAlertSubject(ingestion), {
+        ...facts,
+        bucket: scan.bucket,
+        look: `aws bedrock-agent get-ingestion-job --knowledge-base-id ${settings.knowledgeBaseId} --data-source-id ${settings.dataSourceId} --ingestion-job-id ${ingestion.jobId ?? '<job id>'}`,
+      });
+      logger.warn('Ingestion did not index every document; alerted', facts);
+    }
     return outcome;
   }
 

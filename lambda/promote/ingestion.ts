@@ -10,20 +10,24 @@ import { errorName, RetryLater } from './errors';
 import type { Promoted } from './promote';
 
 /**
- * Make sure an ingestion job of the data source picks the promoted object up.
- * A data source runs one ingestion job at a time
+ * Make sure an ingestion job of the data source picks the promoted object up,
+ * and learn how it went. A data source runs one ingestion job at a time
  * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_StartIngestionJob.html
  * answers ConflictException otherwise), and a job that started before the
  * object was written may not see it. So: a job that started after the write
- * and is running or complete covers it; a job still running from before means
- * "come back later"; otherwise start one.
+ * covers it; while none has finished, the record comes back later (it stays
+ * in the queue until the outcome is known); a job still running from before
+ * means "come back later"; otherwise start one. A covering job that finished
+ * with failed documents, or failed or was stopped, is an outcome too: the
+ * caller reports it, since nothing else would notice that a promoted document
+ * never reached the index.
  */
 
 /** Newest jobs looked at: enough to pass a few failed or stopped ones. */
 export const JOBS_LOOKED_AT = 10;
 
 const RUNNING: readonly IngestionJobStatus[] = ['STARTING', 'IN_PROGRESS', 'STOPPING'];
-const COVERING: readonly IngestionJobStatus[] = ['STARTING', 'IN_PROGRESS', 'COMPLETE'];
+const ENDED_BADLY: readonly IngestionJobStatus[] = ['FAILED', 'STOPPED'];
 /** StartIngestionJob errors that a later attempt gets past (another job running, throttled, at the job quota). */
 const START_LATER = new Set(['ConflictException', 'ThrottlingException', 'ServiceQuotaExceededException']);
 
@@ -57,9 +61,14 @@ export interface IngestionSettings {
 }
 
 export type IngestionOutcome =
-  { readonly kind: 'covered'; readonly jobId?: string } | { readonly kind: 'started'; readonly jobId?: string };
+  /** A job that started after the write completed with no failed document. */
+  | { readonly kind: 'indexed'; readonly jobId?: string }
+  /** It completed, but some documents failed (the statistics do not say which). */
+  | { readonly kind: 'failed-documents'; readonly jobId?: string; readonly failed: number }
+  /** It failed or was stopped. */
+  | { readonly kind: 'job-failed'; readonly jobId?: string; readonly status: IngestionJobStatus };
 
-/** Covered or started; throws RetryLater while an older job runs or the start must wait. */
+/** The outcome for the object; throws RetryLater while no covering job has finished, or while one must be started. */
 export async function ensureIngestion(
   agent: Pick<BedrockAgentClient, 'send'>,
   settings: IngestionSettings,
@@ -75,16 +84,28 @@ export async function ensureIngestion(
     }),
   );
   const jobs = listed.ingestionJobSummaries ?? [];
-  const covering = jobs.find(
-    (job) => job.status && COVERING.includes(job.status) && startedAfter(job, promoted.lastModified),
-  );
-  if (covering) return { kind: 'covered', jobId: covering.ingestionJobId };
+  const after = jobs.filter((job) => startedAfter(job, promoted.lastModified));
+  // Any completed job that started after the write has seen the object.
+  const completed = after.find((job) => job.status === 'COMPLETE');
+  if (completed) {
+    const failed = completed.statistics?.numberOfDocumentsFailed ?? 0;
+    return failed > 0
+      ? { kind: 'failed-documents', jobId: completed.ingestionJobId, failed }
+      : { kind: 'indexed', jobId: completed.ingestionJobId };
+  }
+  const covering = after.find((job) => job.status && RUNNING.includes(job.status));
+  if (covering) {
+    throw new RetryLater(`waiting for ingestion job ${covering.ingestionJobId} (${covering.status}) to finish`);
+  }
+  const ended = after.find((job) => job.status && ENDED_BADLY.includes(job.status));
+  if (ended?.status) return { kind: 'job-failed', jobId: ended.ingestionJobId, status: ended.status };
   const running = jobs.find((job) => job.status && RUNNING.includes(job.status));
   if (running) {
     throw new RetryLater(`ingestion job ${running.ingestionJobId} (${running.status}) started before the promotion`);
   }
+  let started: string | undefined;
   try {
-    const started = await agent.send(
+    const response = await agent.send(
       new StartIngestionJobCommand({
         knowledgeBaseId,
         dataSourceId,
@@ -92,9 +113,11 @@ export async function ensureIngestion(
         description: 'Started by the knowledge promotion function',
       }),
     );
-    return { kind: 'started', jobId: started.ingestionJob?.ingestionJobId };
+    started = response.ingestionJob?.ingestionJobId;
   } catch (error) {
     if (START_LATER.has(errorName(error))) throw new RetryLater(`StartIngestionJob: ${errorName(error)}`);
     throw error;
   }
+  // Kept in the queue until the job's outcome is known.
+  throw new RetryLater(`started ingestion job ${started}; waiting for it to finish`);
 }

@@ -31,6 +31,23 @@ export function alertSubject(reason: PromotionRefusal): string {
   return `Knowledge base: document refused (${reason})`;
 }
 
+/** The subject of an ingestion outcome that needs a look (under 100 ASCII characters). */
+export function ingestionAlertSubject(outcome: { readonly kind: 'failed-documents' | 'job-failed' }): string {
+  return outcome.kind === 'failed-documents'
+    ? 'Knowledge base: ingestion job finished with failed documents'
+    : 'Knowledge base: ingestion job failed or was stopped';
+}
+
+/** Publish one alert: a subject a person reads in the mail list, and the facts as JSON (never document text). */
+export async function publishAlert(
+  sns: Pick<SNSClient, 'send'>,
+  topicArn: string,
+  subject: string,
+  facts: Record<string, unknown>,
+): Promise<void> {
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: JSON.stringify(facts) }));
+}
+
 /**
  * Leave the object in incoming/, tag the scanned version with the reason and
  * alert once. The alert goes out before the tag: the tag marks the refusal as
@@ -56,19 +73,14 @@ export async function refuse(
 
   // Malware is already reported by the threat-detection stack's MalwareFound
   // rule for every object of the bucket; a second alert would page twice.
-  if (refusal.reason !== 'malware-found')
-    await sns.send(
-      new PublishCommand({
-        TopicArn: settings.alertTopicArn,
-        Subject: alertSubject(refusal.reason),
-        Message: JSON.stringify({
-          bucket: source.bucket,
-          key: source.key,
-          versionId: source.versionId,
-          ...refusal,
-        }),
-      }),
-    );
+  if (refusal.reason !== 'malware-found') {
+    await publishAlert(sns, settings.alertTopicArn, alertSubject(refusal.reason), {
+      bucket: source.bucket,
+      key: source.key,
+      versionId: source.versionId,
+      ...refusal,
+    });
+  }
   if (!tags) return 'refused';
   // PutObjectTagging replaces the whole set: keep GuardDuty's scan-status tag and any other.
   const merged = [...tags.filter((tag) => tag.Key !== PROMOTION_TAG), { Key: PROMOTION_TAG, Value: refusal.reason }];

@@ -83,7 +83,7 @@ const { handler } = await import(process.env.BUNDLE);
 process.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))));
 `;
 
-test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) with the real clients: first bytes read, exact version copied with the project key, job started', async () => {
+test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) with the real clients: first bytes read, exact version copied with the project key, job started, record kept', async () => {
   const { bundle, remove } = await esmBundle('promote');
   const { server, seen, base } = await standIn();
   const event = sqsEvent(scanResult('incoming/reports/q3 summary.pdf'));
@@ -102,7 +102,8 @@ test('the ESM bundle promotes a clean PDF (binaryDocuments=promote-unscreened) w
     server.close();
     remove();
   }
-  expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [] });
+  // The record stays in the queue (returned, to come back) until the job it started has an outcome.
+  expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }] });
   const [read] = seen.filter((s) => s.method === 'GET' && s.url?.startsWith(`/${BUCKET}/incoming/`));
   expect(read.headers.range).toBe('bytes=0-8191');
   expect(read.url).toContain(`versionId=${VERSION}`);

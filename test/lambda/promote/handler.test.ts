@@ -127,7 +127,7 @@ function forbidden() {
   return Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
 }
 
-function givenJobs(...jobs: { id: string; status: string; startedAt: Date }[]) {
+function givenJobs(...jobs: { id: string; status: string; startedAt: Date; failed?: number }[]) {
   agent.on(ListIngestionJobsCommand).resolves({
     ingestionJobSummaries: jobs.map((job) => ({
       knowledgeBaseId: SETTINGS.knowledgeBaseId,
@@ -136,6 +136,9 @@ function givenJobs(...jobs: { id: string; status: string; startedAt: Date }[]) {
       status: job.status as never,
       startedAt: job.startedAt,
       updatedAt: job.startedAt,
+      ...(job.status === 'COMPLETE'
+        ? { statistics: { numberOfDocumentsScanned: 3, numberOfDocumentsFailed: job.failed ?? 0 } }
+        : {}),
     })),
   });
   agent.on(StartIngestionJobCommand).resolves({
@@ -148,6 +151,11 @@ function givenJobs(...jobs: { id: string; status: string; startedAt: Date }[]) {
       updatedAt: AFTER,
     },
   });
+}
+
+/** A job that started after the copy was written completed without failed documents: the document is indexed. */
+function givenIndexed(failed = 0) {
+  givenJobs({ id: 'JOBAFTER01', status: 'COMPLETE', startedAt: AFTER, failed });
 }
 
 /** The handler with the mocked clients and a recording logger; the clock at the copy's write time unless given. */
@@ -197,14 +205,15 @@ beforeEach(() => {
 });
 
 describe('clean documents are promoted', () => {
-  test('clean text: checked by the guardrail as OUTPUT, the exact version copied with the project key, a job started', async () => {
+  test('clean text: checked by the guardrail as OUTPUT, the exact version copied with the project key, a job started, the record kept until it ends', async () => {
     const destination = givenDocument('incoming/guides/Onboarding.MD');
     s3.on(GetObjectCommand).resolves({ Body: body(MARKDOWN), VersionId: VERSION });
     bedrock.on(ApplyGuardrailCommand).resolves(NONE);
     givenJobs({ id: 'OLDJOB0001', status: 'COMPLETE', startedAt: BEFORE });
 
     const { result } = run(scanResult('incoming/guides/Onboarding.MD'));
-    expect(await result).toEqual({ batchItemFailures: [] });
+    // Kept in the queue (returned as a failure, retried at info) until the job's outcome is known.
+    expect((await result).batchItemFailures).toHaveLength(1);
 
     expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
       Bucket: BUCKET,
@@ -267,7 +276,7 @@ describe('clean documents are promoted', () => {
 
   test('with binaryDocuments=promote-unscreened a PDF is promoted on the malware verdict alone', async () => {
     givenDocument('incoming/reports/q3.pdf', { contentType: 'application/pdf', length: 4_000_000, content: PDF });
-    givenJobs();
+    givenIndexed();
     const { handler } = handlerWith({ ...SETTINGS, binaryDocuments: 'promote-unscreened' });
     expect(await handler(sqsEvent(scanResult('incoming/reports/q3.pdf')))).toEqual({ batchItemFailures: [] });
     expect(bedrock.calls()).toHaveLength(0);
@@ -276,7 +285,7 @@ describe('clean documents are promoted', () => {
       ContentType: 'application/pdf',
       Metadata: { [METADATA.check]: 'malware-scan', [METADATA.sourceVersion]: VERSION },
     });
-    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
+    expect(agent.commandCalls(ListIngestionJobsCommand)).toHaveLength(1);
   });
 
   test.each([
@@ -286,7 +295,7 @@ describe('clean documents are promoted', () => {
   ])('text the knowledge base indexes is screened: %s has its e-mail address masked', async (_what, key) => {
     givenDocument(key, { contentType: 'application/octet-stream', content: WITH_EMAIL });
     bedrock.on(ApplyGuardrailCommand).callsFake(standIn);
-    givenJobs();
+    givenIndexed();
     const { result } = run(scanResult(key));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
@@ -311,7 +320,7 @@ describe('clean documents are promoted', () => {
   test('HTML whose address the first screen masked is promoted masked: what a parser reads of it is clean', async () => {
     givenDocument('incoming/site/contact.html', { content: `<p>${WITH_EMAIL}</p>` });
     bedrock.on(ApplyGuardrailCommand).callsFake(standIn);
-    givenJobs();
+    givenIndexed();
     const { result } = run(scanResult('incoming/site/contact.html'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(bedrock.commandCalls(ApplyGuardrailCommand)[1].args[0].input.content?.[0].text?.text).toBe(MASKED);
@@ -374,7 +383,7 @@ describe('clean documents are promoted', () => {
         },
       ],
     });
-    givenJobs();
+    givenIndexed();
     const { result, log } = run(scanResult('incoming/access.txt'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
@@ -390,7 +399,7 @@ describe('clean documents are promoted', () => {
       Metadata: { [METADATA.check]: 'guardrail-masked', [METADATA.sourceVersion]: VERSION },
     });
     expect(JSON.stringify(log.lines)).not.toContain('jane.doe');
-    expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
+    expect(agent.commandCalls(ListIngestionJobsCommand)).toHaveLength(1);
   });
 
   test("only the key's current version is promoted: a late verdict on an overwritten version copies nothing", async () => {
@@ -594,7 +603,7 @@ describe('idempotency and ingestion', () => {
     ['percent-encoded', 'incoming/reports/q3%20summary.md'],
   ])('a key sent URL-encoded (%s) is promoted under the key S3 stores, not taken for deleted', async (_how, sent) => {
     givenDocument('incoming/reports/q3 summary.md', { contentType: 'text/markdown' });
-    givenJobs();
+    givenIndexed();
     const { result } = run(scanResult(sent));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
@@ -604,7 +613,7 @@ describe('idempotency and ingestion', () => {
 
   test('a key that really contains "+" is used as it is', async () => {
     givenDocument('incoming/c++.md');
-    givenJobs();
+    givenIndexed();
     const { result } = run(scanResult('incoming/c++.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['knowledge/c++.md']);
@@ -651,7 +660,7 @@ describe('idempotency and ingestion', () => {
     });
     s3.on(GetObjectCommand).resolves({ Body: body(MARKDOWN), VersionId: VERSION });
     s3.on(CopyObjectCommand).resolves({ VersionId: 'dst-v1', CopyObjectResult: { LastModified: WRITTEN } });
-    givenJobs();
+    givenIndexed();
     const { result } = run(scanResult('incoming/report.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
@@ -668,24 +677,78 @@ describe('idempotency and ingestion', () => {
     expect(log.lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'Record retried later' }));
   });
 
-  test('a job that started after the write covers the document: done without starting another', async () => {
+  test('a job that started after the write covers the document: no second start, the record waits for the outcome', async () => {
     givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs(
       { id: 'JOBAFTER01', status: 'IN_PROGRESS', startedAt: AFTER },
       { id: 'JOBBEFORE1', status: 'COMPLETE', startedAt: BEFORE },
     );
-    const { result } = run(scanResult('incoming/report.md'));
-    expect(await result).toEqual({ batchItemFailures: [] });
+    const { result, log } = run(scanResult('incoming/report.md'));
+    expect((await result).batchItemFailures).toHaveLength(1);
     expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        fields: expect.objectContaining({ why: expect.stringMatching(/JOBAFTER01/) }),
+      }),
+    );
   });
 
-  test('a job that started in the same second as the write does not count (Last-Modified has whole seconds)', async () => {
+  test('a job that started in the same second as the write does not count (Last-Modified has whole seconds): one is started', async () => {
     givenDocument('incoming/report.md', { contentType: 'text/markdown' });
     givenJobs({ id: 'JOBSAMESEC', status: 'COMPLETE', startedAt: new Date(WRITTEN.getTime() + 400) });
     const { result } = run(scanResult('incoming/report.md'));
-    expect(await result).toEqual({ batchItemFailures: [] });
+    expect((await result).batchItemFailures).toHaveLength(1);
     expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(1);
   });
+
+  test('a covering job that completed cleanly: the document is indexed, the record done, no alert', async () => {
+    givenDocument('incoming/report.md', { contentType: 'text/markdown' });
+    givenIndexed();
+    const { result, log } = run(scanResult('incoming/report.md'));
+    expect(await result).toEqual({ batchItemFailures: [] });
+    expect(alerts()).toEqual([]);
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'Document indexed' }));
+  });
+
+  test.each([
+    [
+      'completed with failed documents',
+      () => givenIndexed(2),
+      'Knowledge base: ingestion job finished with failed documents',
+      { kind: 'failed-documents', jobId: 'JOBAFTER01', failed: 2 },
+    ],
+    [
+      'failed',
+      () => givenJobs({ id: 'JOBAFTER01', status: 'FAILED', startedAt: AFTER }),
+      'Knowledge base: ingestion job failed or was stopped',
+      { kind: 'job-failed', jobId: 'JOBAFTER01', status: 'FAILED' },
+    ],
+    [
+      'stopped',
+      () => givenJobs({ id: 'JOBAFTER01', status: 'STOPPED', startedAt: AFTER }),
+      'Knowledge base: ingestion job failed or was stopped',
+      { kind: 'job-failed', jobId: 'JOBAFTER01', status: 'STOPPED' },
+    ],
+  ])(
+    'a covering job that %s is alerted (no document text), and the record is done',
+    async (_how, jobs, subject, outcome) => {
+      givenDocument('incoming/report.md', { contentType: 'text/markdown' });
+      jobs();
+      const { result } = run(scanResult('incoming/report.md'));
+      expect(await result).toEqual({ batchItemFailures: [] });
+      expect(alerts().map((a) => a.Subject)).toEqual([subject]);
+      expect(subject.length).toBeLessThan(100);
+      expect(alertBody()).toMatchObject({
+        ...outcome,
+        key: 'incoming/report.md',
+        destination: 'knowledge/report.md',
+        look: expect.stringContaining('--ingestion-job-id JOBAFTER01'),
+      });
+      expect(JSON.stringify(alerts())).not.toContain('Onboarding');
+      expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
+    },
+  );
 
   test.each([
     ['ConflictException', new ConflictException({ message: 'A data ingestion job is already running', $metadata: {} })],
@@ -701,7 +764,7 @@ describe('idempotency and ingestion', () => {
 
   test('the start token is stable for the same object and jobs seen, and changes once a new job has come', async () => {
     const tokens: string[] = [];
-    for (const jobs of [[], [], [{ id: 'FAILED0001', status: 'FAILED', startedAt: AFTER }]]) {
+    for (const jobs of [[], [], [{ id: 'FAILED0001', status: 'FAILED', startedAt: BEFORE }]]) {
       agent.reset();
       givenDocument('incoming/report.md', { contentType: 'text/markdown' });
       givenJobs(...jobs);
@@ -809,7 +872,7 @@ describe('failures', () => {
 
   test('the text is checked with the ingestion guardrail and the version the stack published', async () => {
     givenDocument('incoming/guides/onboarding.md');
-    givenJobs({ id: 'OLDJOB0001', status: 'COMPLETE', startedAt: BEFORE });
+    givenIndexed();
     const { result } = run(scanResult('incoming/guides/onboarding.md'));
     expect(await result).toEqual({ batchItemFailures: [] });
     expect(bedrock.commandCalls(ApplyGuardrailCommand)[0].args[0].input).toMatchObject({
