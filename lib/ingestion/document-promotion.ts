@@ -303,7 +303,7 @@ function acknowledgePromotionFunction(fn: NodejsFunction): void {
     'Concurrency is bounded by the event source mapping (at most 2 concurrent batches) without a reservation, which new accounts with a concurrency quota of 10 could not afford.';
   for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, noReservation);
   const noVpc =
-    "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, guardrail, knowledge base, topic, queue and guardrail-version parameter; it holds no data between invocations.";
+    "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, ingestion guardrail, knowledge base, topic and queue; it holds no data between invocations.";
   for (const id of [
     'NIST.800.53.R5-LambdaInsideVPC',
     'HIPAA.Security-LambdaInsideVPC',
