@@ -118,8 +118,9 @@ export function createHandlers(deps: HandlerDependencies) {
     if (type === 'Delete') return remove(event, deadline);
     const job = parseJob(event.ResourceProperties?.Job);
     if (type === 'Update') {
+      // The token names the definition: the same token is the same job, whatever the old properties say.
       const previous = event.OldResourceProperties?.Job;
-      const unchanged = typeof previous === 'string' && safeToken(previous) === job.clientToken;
+      const unchanged = job.clientToken === event.PhysicalResourceId || safeToken(previous) === job.clientToken;
       if (unchanged) return keep(event, job, deadline);
     }
     return { PhysicalResourceId: job.clientToken, ReadyBy: now() + READINESS_WINDOW_MS } satisfies OnEventResult;
@@ -149,7 +150,7 @@ export function createHandlers(deps: HandlerDependencies) {
 }
 
 /** The client token of a serialized definition, or undefined when it cannot be read. */
-function safeToken(serialized: string): string | undefined {
+function safeToken(serialized: unknown): string | undefined {
   try {
     return parseJob(serialized).clientToken;
   } catch {

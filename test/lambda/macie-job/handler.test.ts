@@ -157,6 +157,14 @@ describe('update', () => {
     expect(await h.run('isComplete', { ...event, ...first })).toEqual({ Status: 'SUCCESS', IsComplete: true });
     expect(calls(CreateClassificationJobCommand)).toHaveLength(0);
   });
+
+  test('the token it already has is the same job, even when the old properties cannot be read', async () => {
+    macieMock.on(ListClassificationJobsCommand).resolves({ items: [{ jobId: JOB_ID, name: NAME }] });
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'IDLE'));
+    const event = { ...updateEvent(TOKEN, TOKEN, TOKEN), OldResourceProperties: { Job: 'not json' } };
+    expect(await harness().run('onEvent', event)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: TOKEN });
+    expect(calls(CreateClassificationJobCommand)).toHaveLength(0);
+  });
 });
 
 describe('delete', () => {
