@@ -186,7 +186,7 @@ describe('the Macie job through the framework and its waiter', () => {
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: TOKEN, Data: { JobId: jobId } });
   });
 
-  test('a Macie error message of 10,000 multi-byte characters: FAILED within 4,096 bytes', async () => {
+  test('a Macie error message of 11,600 characters, some of two and three bytes: FAILED within 4,096 bytes', async () => {
     const macie = await standInApi((_op, res) =>
       json(res, 400, { message: 'Ungültige Zuordnungsliste – '.repeat(400) }, 'ValidationException'),
     );

@@ -38,8 +38,10 @@ interface Outbound {
 /**
  * What Lambda returns for a synchronous invoke: the handler's result as JSON,
  * or, when it throws, FunctionError and the error document of the Node.js
- * runtime, `{ errorType, errorMessage, trace }` with the stack split into
- * lines ("AWS Lambda function errors in Node.js",
+ * runtime, the stack split into lines: "{ "errorType": "ReferenceError",
+ * "errorMessage": "x is not defined", "trace": [ "ReferenceError: x is not
+ * defined", " at Runtime.exports.handler (/var/task/index.js:2:3)", ... ] }"
+ * ("AWS Lambda function errors in Node.js",
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html).
  */
 async function invokeAsLambda(handler: Handler, payload: string, lambdaTimeoutMs: number) {
