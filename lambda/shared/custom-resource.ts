@@ -196,10 +196,10 @@ export function customResource(deps: CustomResourceDependencies) {
         type = requestTypeOf(event);
         return await handle(event, type, deadline);
       } catch (error) {
-        const failure = new CustomResourceFailure(`${type ?? 'Request'} failed: ${describeFailure(error)}`, {
-          cause: error,
-        });
-        logger.error('Custom resource request failed', { reason: failure.message });
+        const described = `${type ?? 'Request'} failed: ${describeFailure(error)}`;
+        const failure = new CustomResourceFailure(described, { cause: error });
+        // The whole error here; the reason CloudFormation shows may be cut.
+        logger.error('Custom resource request failed', { error: described });
         throw failure;
       }
     };

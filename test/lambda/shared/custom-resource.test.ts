@@ -4,6 +4,8 @@ import {
   boundedClientConfig,
   boundedMessage,
   CustomResourceFailure,
+  customResource,
+  InvalidPropertiesError,
   MAX_MESSAGE_BYTES,
 } from '../../../lambda/shared/custom-resource';
 import { recordingServer } from '../../support/bundle-process';
@@ -89,4 +91,20 @@ describe('boundedMessage', () => {
     expect(failure.stack).toBe(`CustomResourceFailure: ${failure.message}`);
     expect(failure.stack?.split('\n')).toHaveLength(1);
   });
+});
+
+test('a failure is logged whole, while the error thrown for the reason is cut', async () => {
+  const logged: string[] = [];
+  const record = (message: string, fields?: Record<string, unknown>) =>
+    logged.push(JSON.stringify({ message, fields }));
+  const { handler } = customResource({ logger: { info: record, warn: record, error: record } });
+  const long = `${'€'.repeat(3_000)} END`;
+  const failing = handler(1_000, async () => {
+    throw new InvalidPropertiesError(long);
+  });
+  const thrown = await failing({ RequestType: 'Create' }, { getRemainingTimeInMillis: () => 60_000 }).catch(
+    (e: Error) => e,
+  );
+  expect((thrown as Error).message).toMatch(/^Create failed: €+ \[cut\]$/);
+  expect(logged.at(-1)).toContain(' END');
 });
