@@ -5,15 +5,25 @@ import {
   type LoggingConfig,
   PutModelInvocationLoggingConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import {
   type CustomResourceDependencies,
+  type CustomResourceEvent,
+  CustomResourceFailure,
   customResource,
-  InvalidPropertiesError,
-  responseMargin,
+  type OnEventResult,
 } from '../shared/custom-resource';
-import { describeError, RetriesExhausted } from '../shared/retry';
-import { errorMessage, errorName, isTransientSdkError } from '../shared/sdk-errors';
+import { errorName, isTransientSdkError } from '../shared/sdk-errors';
+import {
+  type Destinations,
+  describeConfig,
+  explain,
+  ForeignConfigurationError,
+  isConfigured,
+  isOurs,
+  loggingConfig,
+  type Operation,
+  parseDestinations,
+} from './configuration';
 
 /**
  * CloudFormation custom resource for Amazon Bedrock model invocation logging:
@@ -25,7 +35,9 @@ import { errorMessage, errorName, isTransientSdkError } from '../shared/sdk-erro
  *   trail, so the create fails and says to use modelInvocationLogging=existing.
  *   None, or ours already: put ours (a repeated create is harmless).
  * - Update: the same, where "ours" also covers the previous properties (a
- *   renamed log group is still ours to replace).
+ *   renamed log group is still ours to replace). The physical id is echoed:
+ *   a new one would be a replacement, and the old resource's Delete would
+ *   then switch the new configuration off.
  * - Delete: delete the configuration only while it is still ours; otherwise
  *   someone has taken it over since, and it stays.
  *
@@ -36,18 +48,15 @@ import { errorMessage, errorName, isTransientSdkError } from '../shared/sdk-erro
  * before the create fails with what to check. Throttling and server errors
  * are retried until shortly before the function times out.
  *
- * The function answers CloudFormation itself, on the pre-signed URL of the
- * event (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html).
+ * The function is the onEvent handler of aws-cdk-lib's Provider framework,
+ * which answers CloudFormation (lambda/shared/custom-resource.ts).
  */
 
-/** Fixed: there is one configuration per account and Region, never a replacement. */
+/** The physical id of a create: there is one configuration per account and Region. */
 export const PHYSICAL_ID = 'model-invocation-logging';
 
 /** Longest one Bedrock call may take: the client's connection plus request timeouts (index.ts). */
 export const CALL_TIMEOUT_MS = 15_000;
-
-/** Time kept back from the Lambda timeout for a call under way and the response (see responseMargin). */
-export const RESPONSE_MARGIN_MS = responseMargin(CALL_TIMEOUT_MS);
 
 /**
  * How long access errors of a put count as IAM still settling. Longer than
@@ -58,153 +67,28 @@ export const PROPAGATION_WINDOW_MS = 90_000;
 
 /** Errors of the Bedrock control-plane API that a later attempt can get past. */
 const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException', 'ServiceUnavailableException']);
-/**
- * What Bedrock says when it cannot use a destination, e.g. "Failed to
- * validate permissions for log group: ..., with role: ...". While the role is
- * new, that is IAM propagation; later, a wrong policy.
- */
-const DESTINATION_PERMISSIONS = /permission|not authorized|access denied|assume/i;
 
 export interface HandlerDependencies extends CustomResourceDependencies {
   readonly bedrock: Pick<BedrockClient, 'send'>;
 }
-
-/** The resource's properties, as the construct passes them (CloudFormation passes strings). */
-export interface Destinations {
-  readonly logGroupName: string;
-  readonly roleArn: string;
-  readonly bucketName: string;
-  /** Without a trailing slash: Bedrock adds one before `AWSLogs/`. */
-  readonly keyPrefix: string;
-  /** Where bodies over 100 KB and binary data go from the CloudWatch destination; defaults to keyPrefix. */
-  readonly largeDataKeyPrefix: string;
-}
-
-type Operation =
-  | 'GetModelInvocationLoggingConfiguration'
-  | 'PutModelInvocationLoggingConfiguration'
-  | 'DeleteModelInvocationLoggingConfiguration';
 
 /** Throttling, server-side and network errors: worth another attempt for any call. */
 export function isServerSideTransient(error: unknown): boolean {
   return isTransientSdkError(error, TRANSIENT);
 }
 
-/** An error that IAM propagation explains while the role and policies are new. */
+/**
+ * An error that IAM propagation may explain while the role and policies are
+ * new: AccessDeniedException, and ValidationException, which Bedrock answers
+ * when it cannot use a destination (e.g. "Failed to validate permissions for
+ * log group: ..., with role: ..."). The SDK model has no code of its own for
+ * that, so no wording is relied on: every ValidationException is retried
+ * within the propagation window, and a real mistake fails when the window
+ * ends, with its message and what to check (explain()).
+ */
 export function isAccessError(error: unknown): boolean {
   const name = errorName(error);
-  return (
-    name === 'AccessDeniedException' ||
-    (name === 'ValidationException' && DESTINATION_PERMISSIONS.test(errorMessage(error)))
-  );
-}
-
-/** A prefix as Bedrock uses it: no slash at either end (it joins `<prefix>/AWSLogs/...`). */
-export function normalizePrefix(prefix: string | undefined): string {
-  return (prefix ?? '').replace(/^\/+|\/+$/g, '');
-}
-
-export function parseDestinations(properties: Record<string, unknown> | undefined): Destinations {
-  const value = (key: string, required: boolean): string => {
-    const v = properties?.[key];
-    if (v === undefined && !required) return '';
-    if (typeof v !== 'string' || v.length === 0) throw new InvalidPropertiesError(`the ${key} property is missing`);
-    return v;
-  };
-  const logGroupName = value('LogGroupName', true);
-  const roleArn = value('RoleArn', true);
-  const bucketName = value('BucketName', true);
-  const keyPrefix = normalizePrefix(value('KeyPrefix', true));
-  const largeData = normalizePrefix(value('LargeDataKeyPrefix', false));
-  return { logGroupName, roleArn, bucketName, keyPrefix, largeDataKeyPrefix: largeData || keyPrefix };
-}
-
-/**
- * Our configuration: text only. Images, embeddings, video and audio are off:
- * the service sends and receives text, and binary data would only add
- * objects nobody reviews (every flag is listed, because an omitted one is not
- * guaranteed to mean off).
- * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_LoggingConfig.html
- */
-export function loggingConfig(d: Destinations): LoggingConfig {
-  return {
-    cloudWatchConfig: {
-      logGroupName: d.logGroupName,
-      roleArn: d.roleArn,
-      largeDataDeliveryS3Config: { bucketName: d.bucketName, keyPrefix: d.largeDataKeyPrefix },
-    },
-    s3Config: { bucketName: d.bucketName, keyPrefix: d.keyPrefix },
-    textDataDeliveryEnabled: true,
-    imageDataDeliveryEnabled: false,
-    embeddingDataDeliveryEnabled: false,
-    videoDataDeliveryEnabled: false,
-    audioDataDeliveryEnabled: false,
-  };
-}
-
-/** Whether Bedrock has any destination configured (Get answers an empty object when logging is off). */
-export function isConfigured(config: LoggingConfig | undefined): config is LoggingConfig {
-  return Boolean(config?.cloudWatchConfig?.logGroupName || config?.s3Config?.bucketName);
-}
-
-/** Ours: it writes to our log group, or to our bucket under our prefix. */
-export function isOurs(config: LoggingConfig, d: Destinations): boolean {
-  const cw = config.cloudWatchConfig?.logGroupName;
-  const s3 = config.s3Config;
-  return (
-    cw === d.logGroupName ||
-    (s3?.bucketName === d.bucketName && normalizePrefix(s3?.keyPrefix) === normalizePrefix(d.keyPrefix))
-  );
-}
-
-/** Where the configuration in place writes, for messages. */
-export function describeConfig(config: LoggingConfig): string {
-  const parts: string[] = [];
-  if (config.cloudWatchConfig?.logGroupName) parts.push(`log group ${config.cloudWatchConfig.logGroupName}`);
-  if (config.s3Config?.bucketName) {
-    parts.push(`s3://${config.s3Config.bucketName}/${normalizePrefix(config.s3Config.keyPrefix)}`);
-  }
-  return parts.join(' and ');
-}
-
-/** What to check, by operation and error: the reason CloudFormation shows. */
-export function explain(operation: Operation, error: unknown, d?: Destinations): string {
-  const last = error instanceof RetriesExhausted ? error.lastError : error;
-  const name = errorName(last);
-  const what = describeError(error);
-  if (name === 'AccessDeniedException') {
-    const passRole =
-      operation === 'PutModelInvocationLoggingConfiguration'
-        ? ` and iam:PassRole on ${d?.roleArn ?? 'the logging role'} (condition iam:PassedToService bedrock.amazonaws.com)`
-        : '';
-    return (
-      `${operation}: ${what}. Check that the custom resource function's role allows bedrock:${operation}` +
-      ` (resource "*")${passRole}, and that no SCP or permissions boundary denies it.`
-    );
-  }
-  if (name === 'ValidationException' && d) {
-    return (
-      `${operation}: ${what}. Bedrock could not use a destination. Check that log group ${d.logGroupName} exists;` +
-      ` that role ${d.roleArn} trusts bedrock.amazonaws.com for this account (aws:SourceAccount, aws:SourceArn` +
-      ` arn:aws:bedrock:<region>:<account>:*) and allows logs:CreateLogStream and logs:PutLogEvents on its` +
-      ` log-stream:aws/bedrock/modelinvocations; that the log group's KMS key lets logs.<region>.amazonaws.com use it;` +
-      ` that bucket ${d.bucketName}'s policy lets bedrock.amazonaws.com s3:PutObject under` +
-      ` ${d.keyPrefix}/AWSLogs/<account>/BedrockModelInvocationLogs/*; and that the bucket's KMS key lets` +
-      ` bedrock.amazonaws.com kms:GenerateDataKey.`
-    );
-  }
-  return `${operation}: ${what}`;
-}
-
-export class ForeignConfigurationError extends Error {
-  constructor(current: LoggingConfig) {
-    super(
-      `Model invocation logging in this account and Region already writes to ${describeConfig(current)}, which this ` +
-        `app did not configure. It is left as it is (it may be someone's audit trail): deploy with ` +
-        `modelInvocationLogging=existing to use it, or =off.`,
-    );
-    this.name = 'ForeignConfigurationError';
-  }
+  return name === 'AccessDeniedException' || name === 'ValidationException';
 }
 
 export function createHandler(deps: HandlerDependencies) {
@@ -221,7 +105,7 @@ export function createHandler(deps: HandlerDependencies) {
     try {
       return await retrying(deadline, isTransient, send, { operation });
     } catch (error) {
-      throw new Error(explain(operation, error, d), { cause: error });
+      throw new CustomResourceFailure(explain(operation, error, d), { cause: error });
     }
   }
 
@@ -235,7 +119,7 @@ export function createHandler(deps: HandlerDependencies) {
     return isConfigured(out.loggingConfig) ? out.loggingConfig : undefined;
   };
 
-  async function put(event: CloudFormationCustomResourceEvent, deadline: number): Promise<void> {
+  async function put(event: CustomResourceEvent, deadline: number): Promise<void> {
     const d = parseDestinations(event.ResourceProperties);
     const previous = event.RequestType === 'Update' ? safeDestinations(event.OldResourceProperties) : undefined;
     // The function's own policy is as new as the logging role: both settle within the window.
@@ -260,7 +144,7 @@ export function createHandler(deps: HandlerDependencies) {
     });
   }
 
-  async function remove(event: CloudFormationCustomResourceEvent, deadline: number): Promise<void> {
+  async function remove(event: CustomResourceEvent, deadline: number): Promise<void> {
     const d = safeDestinations(event.ResourceProperties);
     // Without properties (never the case for a resource this construct made) nothing can be ours.
     if (!d) return;
@@ -278,18 +162,16 @@ export function createHandler(deps: HandlerDependencies) {
     logger.info('Model invocation logging deleted', { was: describeConfig(existing) });
   }
 
-  return handler({
-    callTimeoutMs: CALL_TIMEOUT_MS,
-    handle: async (event, deadline) => {
-      if (event.RequestType === 'Delete') await remove(event, deadline);
-      else await put(event, deadline);
-      return { physicalResourceId: PHYSICAL_ID };
-    },
-    // The id stays fixed even on a failed create: the rollback's Delete
-    // then finds the configuration not ours (or none) and leaves it.
-    failedPhysicalId: () => PHYSICAL_ID,
-    // explain() has already named the operation and what to check.
-    describeFailure: (error) => (error instanceof Error ? error.message : String(error)),
+  return handler(CALL_TIMEOUT_MS, async (event: CustomResourceEvent, type, deadline): Promise<OnEventResult> => {
+    if (type === 'Delete') {
+      await remove(event, deadline);
+      // The framework answers with the event's own id.
+      return {};
+    }
+    await put(event, deadline);
+    // An update keeps the id it has: a new one would make CloudFormation
+    // delete the "old" configuration, which is this very one.
+    return { PhysicalResourceId: type === 'Update' ? (event.PhysicalResourceId ?? PHYSICAL_ID) : PHYSICAL_ID };
   });
 }
 

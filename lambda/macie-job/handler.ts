@@ -2,137 +2,158 @@ import {
   CreateClassificationJobCommand,
   type CreateClassificationJobCommandInput,
   type Macie2Client,
-  UpdateClassificationJobCommand,
 } from '@aws-sdk/client-macie2';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import {
   type CustomResourceDependencies,
+  type CustomResourceEvent,
+  CustomResourceFailure,
   customResource,
-  InvalidPropertiesError,
-  type Outcome,
-  responseMargin,
+  type OnEventResult,
 } from '../shared/custom-resource';
-import { describeError, RetriesExhausted } from '../shared/retry';
-import { errorMessage, errorName, isTransientSdkError } from '../shared/sdk-errors';
+import { describeError } from '../shared/retry';
+import {
+  cancelJob,
+  findJob,
+  type FoundJob,
+  isMacieDisabled,
+  isNotReadyYet,
+  isTransient,
+  lastError,
+  parseJob,
+} from './jobs';
 
 /**
  * CloudFormation custom resource for one Amazon Macie classification job
- * (CloudFormation has no resource type for jobs).
+ * (CloudFormation has no resource type for jobs), behind aws-cdk-lib's
+ * Provider framework: `onEvent` answers each request, `isComplete` is polled
+ * until the job exists.
  *
- * - Create: CreateClassificationJob with the client token of the definition,
- *   so a repeated create returns the same job instead of a second one.
- * - Update: jobs cannot be edited, so a changed definition (a new token) is a
- *   new job; CloudFormation then sends a Delete for the old one.
- * - Delete: cancel the job; a job that is already cancelled, finished or gone
- *   is not an error.
- *
- * The job is created seconds after the stack enables Macie and attaches this
- * function's policy; both take a moment to take effect (AccessDeniedException,
- * "Macie is not enabled"), so those errors, throttling and server errors are
- * retried with backoff until shortly before the function times out.
- *
- * The function answers CloudFormation itself, on the pre-signed URL of the
- * event (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html).
+ * - Create: the physical id is the job's client token (the job id is Macie's
+ *   to assign, and Macie may not be ready yet). `isComplete` then calls
+ *   CreateClassificationJob with that token, so a repeated call returns the
+ *   same job, until it succeeds or the readiness window ends.
+ * - Update: jobs cannot be edited. A changed definition has a new token: a new
+ *   physical id, so a replacement, and CloudFormation then sends a Delete for
+ *   the old job. An unchanged one keeps its physical id and its job.
+ * - Delete: cancel the job unless it is finished or gone.
  */
 
-/** PhysicalResourceId of a job that was never created: Delete has nothing to cancel. */
+/** PhysicalResourceId of a failed create before the Provider framework: nothing to cancel. */
 export const NO_JOB = 'macie-job-not-created';
 
 /** Longest one Macie call may take: the client's connection plus request timeouts (index.ts). */
-export const CALL_TIMEOUT_MS = 25_000;
+export const CALL_TIMEOUT_MS = 10_000;
 
-/** Time kept back from the Lambda timeout for a call under way and the response (see responseMargin). */
-export const RESPONSE_MARGIN_MS = responseMargin(CALL_TIMEOUT_MS);
-
-/** Errors of the Macie API that a later attempt can get past (https://docs.aws.amazon.com/macie/latest/APIReference/jobs.html). */
-// ConflictException is left out: it says the request contradicts the state of
-// a resource, which another attempt does not change.
-const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException']);
-/** Macie answers this way while the account's Macie session is not (yet) enabled. */
-const NOT_ENABLED = /not enabled/i;
+/**
+ * How long a create may keep meeting a Macie or IAM that is not ready yet.
+ * A new session and policy usually take effect within seconds; minutes cover
+ * the slow cases without holding a failing deployment for long. The
+ * framework's totalTimeout (lib/threat-detection/classification-job-provider.ts)
+ * is longer, so the create fails with its last error rather than the
+ * framework's "Operation timed out".
+ */
+export const READINESS_WINDOW_MS = 5 * 60_000;
 
 export interface HandlerDependencies extends CustomResourceDependencies {
   readonly macie: Pick<Macie2Client, 'send'>;
 }
 
-/**
- * On create, also AccessDeniedException (IAM is eventually consistent: the
- * policy attached a moment ago may not apply yet, and Macie answers it while
- * the new session is being enabled) and a validation error saying Macie is
- * not enabled.
- */
-export function isTransientOnCreate(error: unknown): boolean {
-  const name = errorName(error);
-  if (name === 'AccessDeniedException') return true;
-  if (name === 'ValidationException' && NOT_ENABLED.test(errorMessage(error))) return true;
-  return isTransientSdkError(error, TRANSIENT);
+/** What isComplete receives: the request plus onEvent's result. */
+export interface IsCompleteEvent extends CustomResourceEvent {
+  readonly Data?: Record<string, string>;
+  /** Epoch milliseconds: the end of the readiness window, set by onEvent. */
+  readonly ReadyBy?: number;
 }
 
-/** On delete, only throttling and server errors: the role's policy has been in place since the create. */
-export function isTransientOnDelete(error: unknown): boolean {
-  return isTransientSdkError(error, TRANSIENT);
-}
+const dataOf = (job: FoundJob) => ({ JobId: job.jobId, JobArn: job.jobArn });
 
-/**
- * Errors of a cancel that mean the job needs no cancelling: it is gone, it is
- * already cancelled or complete (Macie rejects the status change), or Macie
- * was disabled, which deletes every job.
- */
-export function jobAlreadyGone(error: unknown): boolean {
-  const name = errorName(error);
-  return (
-    name === 'ResourceNotFoundException' ||
-    name === 'ValidationException' ||
-    (name === 'AccessDeniedException' && NOT_ENABLED.test(errorMessage(error)))
-  );
-}
-
-/** The job's definition, as the construct serialized it into the `Job` property. */
-export function parseJob(value: unknown): CreateClassificationJobCommandInput {
-  if (typeof value !== 'string') throw new InvalidPropertiesError('the Job property must be a JSON string');
-  const job = JSON.parse(value) as Partial<CreateClassificationJobCommandInput>;
-  for (const key of ['name', 'clientToken', 'jobType', 's3JobDefinition'] as const) {
-    if (!job[key]) throw new InvalidPropertiesError(`the Job property has no ${key}`);
-  }
-  return job as CreateClassificationJobCommandInput;
-}
-
-export function createHandler(deps: HandlerDependencies) {
-  const { retrying, handler } = customResource(deps);
+export function createHandlers(deps: HandlerDependencies) {
+  const { now, retrying, handler } = customResource(deps);
   const { macie, logger } = deps;
+  const send = macie.send.bind(macie) as Pick<Macie2Client, 'send'>['send'];
+  const callUntil =
+    (deadline: number) =>
+    <T>(call: () => Promise<T>) =>
+      retrying(deadline, isTransient, call);
 
-  async function createJob(event: CloudFormationCustomResourceEvent, deadline: number): Promise<Outcome> {
-    const job = parseJob(event.ResourceProperties.Job);
-    const created = await retrying(deadline, isTransientOnCreate, () =>
-      macie.send(new CreateClassificationJobCommand(job)),
-    );
-    if (!created.jobId || !created.jobArn) throw new Error('CreateClassificationJob returned no job id');
-    logger.info('Classification job created (or found by its client token)', { jobId: created.jobId });
-    return { physicalResourceId: created.jobId, data: { JobId: created.jobId, JobArn: created.jobArn } };
-  }
-
-  async function cancelJob(jobId: string, deadline: number): Promise<Outcome> {
-    if (jobId === NO_JOB) return { physicalResourceId: jobId };
-    try {
-      await retrying(deadline, isTransientOnDelete, () =>
-        macie.send(new UpdateClassificationJobCommand({ jobId, jobStatus: 'CANCELLED' })),
+  /** The job an unchanged Update keeps: found again, for its attributes. */
+  async function keep(event: CustomResourceEvent, job: CreateClassificationJobCommandInput, deadline: number) {
+    const physicalId = event.PhysicalResourceId ?? '';
+    const found = await findJob(send, callUntil(deadline), physicalId, job.name ?? '');
+    if (!found) {
+      throw new CustomResourceFailure(
+        `classification job ${physicalId} no longer exists (cancelled or deleted outside CloudFormation); ` +
+          'change the job definition (for example the prefix) to create a new one.',
       );
-      logger.info('Classification job cancelled', { jobId });
-    } catch (error) {
-      const last = error instanceof RetriesExhausted ? error.lastError : error;
-      if (!jobAlreadyGone(last)) throw error;
-      logger.info('Classification job needs no cancelling', { jobId, error: describeError(last) });
     }
-    return { physicalResourceId: jobId };
+    return { PhysicalResourceId: physicalId, Data: dataOf(found) };
   }
 
-  return handler({
-    callTimeoutMs: CALL_TIMEOUT_MS,
-    handle: (event, deadline) =>
-      event.RequestType === 'Delete' ? cancelJob(event.PhysicalResourceId, deadline) : createJob(event, deadline),
-    // Unchanged on a failed update or delete; a marker on a failed create,
-    // so that the rollback's Delete knows there is nothing to cancel.
-    failedPhysicalId: (event) => (event.RequestType === 'Create' ? NO_JOB : event.PhysicalResourceId),
-    describeFailure: describeError,
+  async function remove(event: CustomResourceEvent, deadline: number): Promise<OnEventResult> {
+    const physicalId = event.PhysicalResourceId;
+    // Without an id (CloudFormation always sends one) or after a failed create, there is nothing to cancel.
+    if (!physicalId || physicalId === NO_JOB) {
+      logger.warn('Delete without a job to cancel', { physicalResourceId: physicalId ?? '(none)' });
+      return {};
+    }
+    let name = '';
+    try {
+      name = parseJob(event.ResourceProperties?.Job).name ?? '';
+    } catch {
+      // A job created under this token has the properties' name; without them, only a job id can be found.
+    }
+    const call = callUntil(deadline);
+    try {
+      const job = await findJob(send, call, physicalId, name);
+      const outcome = job ? await cancelJob(send, call, job) : 'gone';
+      logger.info('Classification job deleted', { physicalResourceId: physicalId, outcome });
+    } catch (error) {
+      if (!isMacieDisabled(lastError(error))) throw error;
+      logger.info('Macie is disabled, which deleted its jobs', { error: describeError(lastError(error)) });
+    }
+    return {};
+  }
+
+  const onEvent = handler(CALL_TIMEOUT_MS, async (event: CustomResourceEvent, type, deadline) => {
+    if (type === 'Delete') return remove(event, deadline);
+    const job = parseJob(event.ResourceProperties?.Job);
+    if (type === 'Update') {
+      // The token names the definition: the same token is the same job, whatever the old properties say.
+      const previous = event.OldResourceProperties?.Job;
+      const unchanged = job.clientToken === event.PhysicalResourceId || safeToken(previous) === job.clientToken;
+      if (unchanged) return keep(event, job, deadline);
+    }
+    return { PhysicalResourceId: job.clientToken, ReadyBy: now() + READINESS_WINDOW_MS } satisfies OnEventResult;
   });
+
+  const isComplete = handler(CALL_TIMEOUT_MS, async (event: IsCompleteEvent, type) => {
+    // Deletes and unchanged updates were done by onEvent.
+    if (type === 'Delete' || event.Data?.JobId) return { IsComplete: true };
+    const job = parseJob(event.ResourceProperties?.Job);
+    try {
+      const created = await macie.send(new CreateClassificationJobCommand(job));
+      if (!created.jobId || !created.jobArn) throw new Error('CreateClassificationJob returned no job id');
+      logger.info('Classification job created (or found by its client token)', { jobId: created.jobId });
+      return { IsComplete: true, Data: dataOf({ jobId: created.jobId, jobArn: created.jobArn }) };
+    } catch (error) {
+      const readyBy = typeof event.ReadyBy === 'number' ? event.ReadyBy : 0;
+      if (isNotReadyYet(error) && now() < readyBy) {
+        logger.warn('Macie is not ready for the job yet', { error: describeError(error) });
+        return { IsComplete: false };
+      }
+      const late = isNotReadyYet(error) ? ' (still failing when the readiness window ended)' : '';
+      throw new CustomResourceFailure(`CreateClassificationJob: ${describeError(error)}${late}`, { cause: error });
+    }
+  });
+
+  return { onEvent, isComplete };
+}
+
+/** The client token of a serialized definition, or undefined when it cannot be read. */
+function safeToken(serialized: unknown): string | undefined {
+  try {
+    return parseJob(serialized).clientToken;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,14 +1,16 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
-import { jsonLogger, singleAttemptClientConfig } from '../shared/custom-resource';
-import { CALL_TIMEOUT_MS, createHandler } from './handler';
+import { boundedClientConfig, jsonLogger } from '../shared/custom-resource';
+import { CALL_TIMEOUT_MS, createHandlers } from './handler';
 
 /**
- * Lambda entry point: the real Macie client (one attempt per call, bounded by
- * CALL_TIMEOUT_MS: the handler retries), `fetch` for the response, and JSON
- * log lines.
+ * Lambda entry points, one function each (lib/threat-detection/classification-job-provider.ts):
+ * the real Macie client (one attempt per call, and a call that does not
+ * answer within CALL_TIMEOUT_MS fails), and JSON log lines.
  */
-export const handler = createHandler({
-  macie: new Macie2Client(singleAttemptClientConfig(CALL_TIMEOUT_MS)),
-  fetch,
+const handlers = createHandlers({
+  macie: new Macie2Client(boundedClientConfig(CALL_TIMEOUT_MS)),
   logger: jsonLogger(),
 });
+
+export const onEvent = handlers.onEvent;
+export const isComplete = handlers.isComplete;

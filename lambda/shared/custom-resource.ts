@@ -1,47 +1,115 @@
-import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { describeError, withRetry } from './retry';
 
 /**
- * What the project's Lambda-backed CloudFormation custom resources have in
- * common: the response each function PUTs to the pre-signed URL of the event
- * itself (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html),
- * the time kept back for it, and retries bounded by that deadline (errors
- * are classified in sdk-errors.ts). Each handler keeps its own API calls.
+ * What the project's custom-resource handlers share. They run behind
+ * aws-cdk-lib's Provider framework (lib/compliance/custom-resource-provider.ts),
+ * which answers CloudFormation itself: a handler returns `{ PhysicalResourceId,
+ * Data }` or throws, and the framework PUTs SUCCESS or FAILED, also when the
+ * handler times out. What is left to the handler: refuse what it does not
+ * understand, keep every AWS call bounded, log no properties, and throw
+ * errors whose message fits CloudFormation's response.
  */
 
-/** Longest one response PUT may take before it is abandoned and tried again. */
-export const RESPONSE_TIMEOUT_MS = 5_000;
+/** The request types CloudFormation sends (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes.html). */
+export type RequestType = 'Create' | 'Update' | 'Delete';
 
-/** The response is PUT up to this many times, waiting 1 s, then 2 s, in between. */
-const RESPONSE_ATTEMPTS = 3;
+/** The fields of a request the handlers read; anything else may be absent or malformed. */
+export interface CustomResourceEvent {
+  readonly RequestType?: unknown;
+  readonly RequestId?: string;
+  readonly LogicalResourceId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties?: Record<string, unknown>;
+  readonly OldResourceProperties?: Record<string, unknown>;
+}
+
+/** What an onEvent handler returns to the framework. */
+export interface OnEventResult {
+  /** Omitted on Delete: the framework then answers with the event's own id. */
+  readonly PhysicalResourceId?: string;
+  readonly Data?: Record<string, string>;
+  /** Any other field is passed on to the isComplete handler. */
+  readonly [passedOn: string]: unknown;
+}
+
+/** Properties of the event that the handler cannot use: never worth a retry. */
+export class InvalidPropertiesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPropertiesError';
+  }
+}
+
+/** The request type, or an error: an unknown one is never treated as a Create. */
+export function requestTypeOf(event: CustomResourceEvent): RequestType {
+  const type = event.RequestType;
+  if (type === 'Create' || type === 'Update' || type === 'Delete') return type;
+  const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type;
+  throw new InvalidPropertiesError(`unknown RequestType ${shown}: only Create, Update and Delete are handled`);
+}
 
 /**
- * Time kept back from the Lambda timeout: a call started just before the
- * retry deadline may still run its full timeout (`callTimeoutMs`), and the
- * response then needs up to three PUTs with their waits (1 s and 2 s).
- * Without the answer CloudFormation would wait for the custom resource's
- * service timeout instead.
+ * Bytes the message of a thrown error may take as JSON. CloudFormation
+ * rejects a response body over 4,096 bytes ("The total size of the response
+ * body can't exceed 4096 bytes", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html);
+ * the framework puts the message into the body's Reason with a line naming
+ * the log group, next to the stack's ARN, the request id, the logical and
+ * physical ids and Data (test/lambda/shared/provider-framework.test.ts
+ * measures the whole body).
  */
-export function responseMargin(callTimeoutMs: number): number {
-  return callTimeoutMs + RESPONSE_ATTEMPTS * RESPONSE_TIMEOUT_MS + 3_000 + 2_000;
+export const MAX_MESSAGE_BYTES = 2_000;
+
+/** `text` on one line, cut so that its JSON string takes at most `maxBytes` bytes of UTF-8. */
+export function boundedMessage(text: string, maxBytes = MAX_MESSAGE_BYTES): string {
+  const line = text.replace(/\s*[\r\n]+\s*/g, ' ');
+  const size = (s: string) => Buffer.byteLength(JSON.stringify(s), 'utf8');
+  if (size(line) <= maxBytes) return line;
+  const marker = ' [cut]';
+  // Whole code points only (a lone surrogate would be escaped to six bytes).
+  const points = Array.from(line);
+  let low = 0;
+  let high = points.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (size(points.slice(0, mid).join('') + marker) <= maxBytes) low = mid;
+    else high = mid - 1;
+  }
+  return points.slice(0, low).join('') + marker;
+}
+
+/**
+ * The error a handler throws for CloudFormation: its message bounded, and its
+ * stack that message alone. Lambda's Node.js runtime reports a thrown error
+ * as `errorMessage` plus `trace`, the stack split into lines, and the
+ * framework appends `trace` after the first line to the Reason: a one-line
+ * stack adds nothing to it.
+ */
+export class CustomResourceFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(boundedMessage(message), options);
+    this.name = 'CustomResourceFailure';
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }
 
 /**
  * SDK client settings for a call bounded by `callTimeoutMs` (connection plus
- * request). The SDK's own retries are off (one attempt per call): the handler
- * retries, with a backoff that knows the Lambda deadline, and a hung
- * connection cannot eat the time left for the response.
+ * request). `throwOnRequestTimeout`: without it @smithy/node-http-handler only
+ * logs a warning when the request timeout passes, and a call that never
+ * answers holds the function until Lambda ends it. One attempt per call:
+ * the handler retries, with a backoff that knows its deadline.
  */
-export function singleAttemptClientConfig(callTimeoutMs: number) {
-  const connectionTimeout = 5_000;
+export function boundedClientConfig(callTimeoutMs: number) {
+  const connectionTimeout = Math.min(5_000, Math.floor(callTimeoutMs / 3));
   return {
     maxAttempts: 1,
-    requestHandler: { connectionTimeout, requestTimeout: callTimeoutMs - connectionTimeout },
+    requestHandler: {
+      connectionTimeout,
+      requestTimeout: callTimeoutMs - connectionTimeout,
+      throwOnRequestTimeout: true,
+    },
   };
 }
-
-/** The CloudFormation response body is limited to 4 KiB; the reason is the only long part. */
-const MAX_REASON_LENGTH = 2000;
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -58,58 +126,48 @@ export function jsonLogger(): Logger {
   return { info: line('info'), warn: line('warn'), error: line('error') };
 }
 
-/** What every custom resource handler needs besides its service client. */
+/**
+ * What is logged of a request: its ids, never its properties (a NoEcho
+ * parameter passed as a property would be written in clear) nor its
+ * pre-signed response URL (whoever holds it can answer for the resource).
+ */
+export function requestSummary(event: CustomResourceEvent): Record<string, unknown> {
+  const short = (value: unknown) => (typeof value === 'string' ? value.slice(0, 256) : typeof value);
+  return {
+    requestType: short(event.RequestType),
+    requestId: short(event.RequestId),
+    logicalResourceId: short(event.LogicalResourceId),
+    physicalResourceId: short(event.PhysicalResourceId),
+  };
+}
+
+/** What every handler needs besides its service client. */
 export interface CustomResourceDependencies {
-  /** PUTs the response; `fetch` in Lambda. */
-  readonly fetch: (
-    url: string,
-    init: { method: 'PUT'; headers: Record<string, string>; body: string },
-  ) => Promise<{ ok: boolean; status: number }>;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
 }
 
-/** What a request came to: the resource's id and, optionally, attributes for Fn::GetAtt. */
-export interface Outcome {
-  readonly physicalResourceId: string;
-  readonly data?: Record<string, string>;
+/** Lambda's context, as far as the handlers use it. */
+export interface DeadlineContext {
+  getRemainingTimeInMillis(): number;
 }
 
-export interface CustomResourceOptions {
-  /** The longest one service call may take (see responseMargin). */
-  readonly callTimeoutMs: number;
-  /** Carries out the request by `deadline` (epoch milliseconds); throws to answer FAILED. */
-  readonly handle: (event: CloudFormationCustomResourceEvent, deadline: number) => Promise<Outcome>;
-  /** The PhysicalResourceId of a FAILED answer. */
-  readonly failedPhysicalId: (event: CloudFormationCustomResourceEvent) => string;
-  /** The error as the FAILED answer's reason gives it, after "<RequestType> failed: ". */
-  readonly describeFailure: (error: unknown) => string;
-}
+/**
+ * The clock (`now`), retries on it (`retrying`), and `handler`, which turns
+ * `handle` into a Lambda handler: the request type checked first, the request
+ * logged without its properties, `handle` given a deadline that leaves time
+ * for a call under way (`callTimeoutMs`) and a second to spare, and any error
+ * rethrown as a CustomResourceFailure that says what failed.
+ */
+export function customResource(deps: CustomResourceDependencies) {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const { logger } = deps;
 
-/** Properties of the event that the handler cannot use: never worth a retry. */
-export class InvalidPropertiesError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidPropertiesError';
-  }
-}
-
-/** The dependencies with their defaults: the real clock, timers and randomness. */
-function withDefaults(deps: CustomResourceDependencies): Required<CustomResourceDependencies> {
-  return {
-    fetch: deps.fetch,
-    logger: deps.logger,
-    now: deps.now ?? Date.now,
-    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-    random: deps.random ?? Math.random,
-  };
-}
-
-/** withRetry on the dependencies' clock, logging each retry with `fields`. */
-function retrier(deps: Required<CustomResourceDependencies>) {
-  return <T>(
+  const retrying = <T>(
     deadline: number,
     isTransient: (error: unknown) => boolean,
     call: () => Promise<T>,
@@ -118,81 +176,39 @@ function retrier(deps: Required<CustomResourceDependencies>) {
     withRetry(call, {
       deadline,
       isTransient,
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
+      now,
+      sleep,
+      random,
       onRetry: (error, attempt, delayMs) =>
-        deps.logger.warn('Retrying after a transient error', {
-          ...fields,
-          error: describeError(error),
-          attempt,
-          delayMs,
-        }),
+        logger.warn('Retrying after a transient error', { ...fields, error: describeError(error), attempt, delayMs }),
     });
+
+  const handler =
+    <E extends CustomResourceEvent, R>(
+      callTimeoutMs: number,
+      handle: (event: E, type: RequestType, deadline: number) => Promise<R>,
+    ) =>
+    async (event: E, context: DeadlineContext): Promise<R> => {
+      logger.info('Custom resource request', requestSummary(event));
+      const deadline = now() + context.getRemainingTimeInMillis() - callTimeoutMs - 1_000;
+      let type: RequestType | undefined;
+      try {
+        type = requestTypeOf(event);
+        return await handle(event, type, deadline);
+      } catch (error) {
+        const described = `${type ?? 'Request'} failed: ${describeFailure(error)}`;
+        const failure = new CustomResourceFailure(described, { cause: error });
+        // The whole error here; the reason CloudFormation shows may be cut.
+        logger.error('Custom resource request failed', { error: described });
+        throw failure;
+      }
+    };
+
+  return { now, retrying, handler };
 }
 
-/** PUTs the response to the event's pre-signed URL, up to three times. */
-async function respond(
-  deps: Required<CustomResourceDependencies>,
-  event: CloudFormationCustomResourceEvent,
-  response: CloudFormationCustomResourceResponse,
-): Promise<void> {
-  const body = JSON.stringify(response);
-  // The pre-signed URL is signed without a content type: send none.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const init = {
-        method: 'PUT' as const,
-        headers: { 'content-type': '' },
-        body,
-        signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
-      };
-      const result = await deps.fetch(event.ResponseURL, init);
-      if (result.ok) return;
-      throw new Error(`HTTP ${result.status}`);
-    } catch (error) {
-      if (attempt >= RESPONSE_ATTEMPTS) throw error;
-      deps.logger.warn('Retrying the response to CloudFormation', { error: describeError(error), attempt });
-      await deps.sleep(1000 * attempt);
-    }
-  }
-}
-
-/**
- * The Lambda handler of a custom resource: logs the request (without its
- * URL), runs `handle` with a deadline that leaves time for the answer, and
- * answers SUCCESS or FAILED on the pre-signed URL.
- */
-function customResourceHandler(deps: Required<CustomResourceDependencies>, options: CustomResourceOptions) {
-  const { now, logger } = deps;
-  const margin = responseMargin(options.callTimeoutMs);
-  return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
-    const deadline = now() + context.getRemainingTimeInMillis() - margin;
-    // The pre-signed URL lets anyone who holds it answer for this function.
-    logger.info('Custom resource request', { event: { ...event, ResponseURL: '(not logged)' } });
-    const ids = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
-    let response: CloudFormationCustomResourceResponse;
-    try {
-      const outcome = await options.handle(event, deadline);
-      response = { Status: 'SUCCESS', PhysicalResourceId: outcome.physicalResourceId, ...ids, Data: outcome.data };
-    } catch (error) {
-      const reason = `${event.RequestType} failed: ${options.describeFailure(error)}`.slice(0, MAX_REASON_LENGTH);
-      logger.error('Custom resource request failed', { reason });
-      response = { Status: 'FAILED', Reason: reason, PhysicalResourceId: options.failedPhysicalId(event), ...ids };
-    }
-    await respond(deps, event, response);
-  };
-}
-
-/**
- * What a handler builds on: the clock (`now`), retries on it (`retrying`),
- * and `handler`, the Lambda handler around the handler's own `handle`.
- */
-export function customResource(deps: CustomResourceDependencies) {
-  const runtime = withDefaults(deps);
-  return {
-    now: runtime.now,
-    retrying: retrier(runtime),
-    handler: (options: CustomResourceOptions) => customResourceHandler(runtime, options),
-  };
+/** An error as the reason shows it: a message the handler wrote as it is, an SDK error with its name. */
+function describeFailure(error: unknown): string {
+  if (error instanceof CustomResourceFailure || error instanceof InvalidPropertiesError) return error.message;
+  return describeError(error);
 }

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { XRAY_TRACING_ACTIONS } from '../shared/xray';
 
 export interface InvokeEndpointsProps {
   readonly vpc: ec2.IVpc;
@@ -89,12 +90,7 @@ export class InvokeEndpoints extends Construct {
       new iam.PolicyStatement({
         sid: 'TracesFromThisAccountOnly',
         principals: [new iam.AnyPrincipal()],
-        actions: [
-          'xray:PutTraceSegments',
-          'xray:PutTelemetryRecords',
-          'xray:GetSamplingRules',
-          'xray:GetSamplingTargets',
-        ],
+        actions: XRAY_TRACING_ACTIONS,
         resources: ['*'],
         conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
       }),

@@ -8,14 +8,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { CustomResourceProvider } from '../compliance/custom-resource-provider';
 import { acknowledgeDeployTimeFunction, functionLogs, projectKeyLogGroup } from '../compliance/deploy-time-function';
 import { esmBundling } from '../esm-bundling';
 import { arnInAccount } from '../shared/names';
 
 /** The log stream Bedrock writes invocation logs to, in the log group it is given. */
 export const INVOCATION_LOG_STREAM = 'aws/bedrock/modelinvocations';
-/** How long the provider may keep retrying a throttled or failing Bedrock call. */
-const PROVIDER_TIMEOUT = Duration.minutes(2);
+/** How long the handler may keep retrying a throttled or failing Bedrock call (well below the framework's 15 minutes). */
+const HANDLER_TIMEOUT = Duration.minutes(2);
 
 export interface ModelInvocationLoggingProps {
   readonly key: kms.IKey;
@@ -33,15 +34,20 @@ export interface ModelInvocationLoggingProps {
  * account and region with no CloudFormation resource, so a small custom
  * resource of ours (lambda/invocation-logging/) turns it on with this log group
  * and the data bucket as destinations, refuses to replace a configuration
- * someone else made, and removes only its own.
+ * someone else made, and removes only its own. aws-cdk-lib's Provider
+ * framework answers CloudFormation for it.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html
  */
 export class ModelInvocationLogging extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The role Bedrock assumes to write to the log group. */
   public readonly deliveryRole: iam.Role;
+  /** The handler's execution role. */
   public readonly providerRole: iam.Role;
-  public readonly provider: NodejsFunction;
+  /** The onEvent handler: turns logging on and off. */
+  public readonly handler: NodejsFunction;
+  /** The Provider framework that answers CloudFormation for the handler. */
+  public readonly framework: CustomResourceProvider;
   public readonly configuration: CustomResource;
 
   constructor(scope: Construct, id: string, props: ModelInvocationLoggingProps) {
@@ -125,31 +131,41 @@ export class ModelInvocationLogging extends Construct {
       'The model-invocation logging configuration is one setting per account and region; its three actions accept only "*". The function is a deploy-time custom resource and can pass only the delivery role, only to Bedrock.',
     );
 
-    this.provider = new NodejsFunction(this, 'Provider', {
-      description: 'CloudFormation custom resource: Bedrock model-invocation logging on and off',
+    this.handler = new NodejsFunction(this, 'Handler', {
+      description: 'Bedrock model-invocation logging custom resource: onEvent (turns logging on and off)',
       entry: path.join(__dirname, '..', '..', 'lambda', 'invocation-logging', 'index.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: PROVIDER_TIMEOUT,
+      timeout: HANDLER_TIMEOUT,
       role: this.providerRole.withoutPolicyUpdates(),
       logGroup: providerLogs.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
       bundling: esmBundling('invocation-logging'),
     });
-    this.provider.node.addDependency(providerLogs.policy, providerPolicy);
+    this.handler.node.addDependency(providerLogs.policy, providerPolicy);
     acknowledgeDeployTimeFunction(
-      this.provider.node.defaultChild as lambda.CfnFunction,
+      this.handler.node.defaultChild as lambda.CfnFunction,
       'creates, updates or deletes the logging configuration (its role may configure logging and pass the delivery role to Bedrock)',
       'the Bedrock API',
     );
 
+    this.framework = new CustomResourceProvider(this, 'Framework', {
+      onEventHandler: this.handler,
+      logGroup: providerLogs.logGroup,
+      logPolicy: providerLogs.policy,
+      job: 'turns model-invocation logging on or off (it invokes only the logging handler)',
+      // The function that served the configuration before the framework.
+      replacesFunction: 'Provider',
+    });
+
     this.configuration = new CustomResource(this, 'Configuration', {
       resourceType: 'Custom::ModelInvocationLogging',
-      serviceToken: this.provider.functionArn,
-      serviceTimeout: PROVIDER_TIMEOUT.plus(Duration.minutes(1)),
+      serviceToken: this.framework.serviceToken,
+      // The framework answers as soon as the handler returns, throws or times out.
+      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
       properties: {
         LogGroupName: this.logGroup.logGroupName,
         RoleArn: this.deliveryRole.roleArn,

@@ -1,16 +1,23 @@
 import { createHash } from 'node:crypto';
-import { Aws, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CustomResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as macie from 'aws-cdk-lib/aws-macie';
 import { Construct } from 'constructs';
+import { CustomResourceProvider } from '../compliance/custom-resource-provider';
 import { functionLogs } from '../compliance/deploy-time-function';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../shared/record-ids';
 import { accountServiceRemoval } from './account-service-removal';
-import { JOB_PROVIDER_TIMEOUT, jobProviderFunction, jobProviderPolicy } from './classification-job-provider';
+import {
+  JOB_QUERY_INTERVAL,
+  JOB_SERVICE_TIMEOUT,
+  JOB_TOTAL_TIMEOUT,
+  jobHandlerFunctions,
+  jobProviderPolicy,
+} from './classification-job-provider';
 
 /** The first `length` hex digits of the SHA-256 of `value`'s JSON. */
 function digestOf(value: unknown, length: number): string {
@@ -59,9 +66,13 @@ export class SensitiveDataDiscovery extends Construct {
   public readonly job: CustomResource;
   /** The classification job's id, known once it is deployed. */
   public readonly jobId: string;
-  /** The function behind that custom resource. */
-  public readonly jobProvider: NodejsFunction;
-  /** The execution role of the job provider's function. */
+  /** The handler that answers each request of that custom resource. */
+  public readonly jobOnEvent: NodejsFunction;
+  /** The handler the framework polls until the job exists. */
+  public readonly jobIsComplete: NodejsFunction;
+  /** The Provider framework that answers CloudFormation for the two handlers. */
+  public readonly jobProvider: CustomResourceProvider;
+  /** The execution role of the two handlers. */
   public readonly jobProviderRole: iam.Role;
   /** What that role may do with Macie. */
   public readonly jobPolicy: iam.ManagedPolicy;
@@ -123,17 +134,30 @@ export class SensitiveDataDiscovery extends Construct {
     this.jobProviderLogGroup = providerLogs.logGroup;
     const logPolicy = providerLogs.policy;
     this.jobPolicy = jobProviderPolicy(this, this.jobProviderRole);
-    this.jobProvider = jobProviderFunction(this, this.jobProviderRole, this.jobProviderLogGroup, [
+    const handlers = jobHandlerFunctions(this, this.jobProviderRole, this.jobProviderLogGroup, [
       logPolicy,
       this.jobPolicy,
     ]);
+    this.jobOnEvent = handlers.onEvent;
+    this.jobIsComplete = handlers.isComplete;
+    this.jobProvider = new CustomResourceProvider(this, 'JobFramework', {
+      onEventHandler: this.jobOnEvent,
+      isCompleteHandler: this.jobIsComplete,
+      queryInterval: JOB_QUERY_INTERVAL,
+      totalTimeout: JOB_TOTAL_TIMEOUT,
+      logGroup: this.jobProviderLogGroup,
+      logPolicy,
+      job: 'creates, updates or deletes the Macie job (it invokes only the job handlers)',
+      // The function that served the job before the framework.
+      replacesFunction: 'JobProvider',
+    });
 
     this.job = new CustomResource(this, 'Job', {
       resourceType: 'Custom::MacieClassificationJob',
-      serviceToken: this.jobProvider.functionArn,
-      // If the function never answers (it always tries to), fail after this
-      // rather than CloudFormation's default of an hour.
-      serviceTimeout: JOB_PROVIDER_TIMEOUT.plus(Duration.minutes(1)),
+      serviceToken: this.jobProvider.serviceToken,
+      // The framework always answers; should it not, fail after this rather
+      // than CloudFormation's default of an hour.
+      serviceTimeout: JOB_SERVICE_TIMEOUT,
       properties: { Job: stack.toJsonString(this.classificationJob(props)) },
     });
     // The identifier and allow list are referenced by the job's definition;

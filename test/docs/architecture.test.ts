@@ -61,7 +61,8 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'trail log group': ['AWS::Logs::LogGroup', 2, 'threat'],
   'stack access-log bucket': ['AWS::S3::Bucket', 2, 'threat'],
   'allow list': ['AWS::Macie::AllowList', 1, 'threat'],
-  'provider function': ['AWS::Lambda::Function', 1, 'threat'],
+  // The job's onEvent and isComplete handlers, and the Provider framework's onEvent, isComplete and onTimeout.
+  '5 custom-resource functions': ['AWS::Lambda::Function', 5, 'threat'],
   'provider log group': ['AWS::Logs::LogGroup', 2, 'threat'],
   '6 EventBridge rules': ['AWS::Events::Rule', 6, 'threat'],
   'alert topic': ['AWS::SNS::Topic', 1, 'threat'],
@@ -85,7 +86,8 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'operations dashboard': ['AWS::CloudWatch::Dashboard', 1, 'ops'],
   '8 alarms': ['AWS::CloudWatch::Alarm', 8, 'ops'],
   'model-invocation logging configuration': ['Custom::ModelInvocationLogging', 1, 'ops'],
-  'logging provider function': ['AWS::Lambda::Function', 1, 'ops'],
+  // The handler and the Provider framework's entry function.
+  '2 logging custom-resource functions': ['AWS::Lambda::Function', 2, 'ops'],
   'logging provider log group': ['AWS::Logs::LogGroup', 2, 'ops'],
   'invocation log group': ['AWS::Logs::LogGroup', 2, 'ops'],
 };

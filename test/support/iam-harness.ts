@@ -443,6 +443,9 @@ export class PolicyWorld {
         return `arn:aws:sns:${region}:${account}:${this.physicalName(name, stackName)}`;
       case 'AWS::SQS::Queue':
         return `https://sqs.${region}.amazonaws.com/${account}/${this.physicalName(name, stackName)}`;
+      // "Ref returns the ARN of the created state machine"; its generated name is the logical id and a suffix.
+      case 'AWS::StepFunctions::StateMachine':
+        return `arn:aws:states:${region}:${account}:stateMachine:${name}-${pseudoRandom(seed, 12, 'lower')}`;
       case 'AWS::KMS::Key':
         return assignedId('kms-key', seed);
       case 'AWS::EC2::VPCEndpoint':

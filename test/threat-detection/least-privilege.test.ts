@@ -1,3 +1,4 @@
+import type { IConstruct } from 'constructs';
 import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/shared/data-layout';
 import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/s3-malware-protection';
 import { synthesize, TEST_ENV } from '../support/build-app';
@@ -108,9 +109,11 @@ describe('Macie job provider role', () => {
     world.decide({ caller: { role: macie.jobProviderRole }, action, resource });
   const job = `arn:aws:macie2:${region}:${account}:classification-job/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
 
-  test('it creates and cancels classification jobs', async () => {
+  test('it creates, reads and cancels classification jobs, and lists them (an action without a resource type)', async () => {
     await expectDecision(asProvider('macie2:CreateClassificationJob', job), 'Allowed');
     await expectDecision(asProvider('macie2:UpdateClassificationJob', job), 'Allowed');
+    await expectDecision(asProvider('macie2:DescribeClassificationJob', job), 'Allowed');
+    await expectDecision(asProvider('macie2:ListClassificationJobs', '*'), 'Allowed');
   });
 
   test('it cannot change the identifier or allow list, or read the data', async () => {
@@ -134,6 +137,27 @@ describe('Macie job provider role', () => {
       asProvider('logs:PutLogEvents', `arn:aws:logs:${region}:${account}:log-group:other:log-stream:x`),
       'ImplicitlyDenied',
     );
+  });
+});
+
+describe("Macie job's Provider framework roles", () => {
+  const onEvent = world.arnOf(macie.jobOnEvent);
+  const isComplete = world.arnOf(macie.jobIsComplete);
+  const other = `arn:aws:lambda:${region}:${account}:function:GuardedGenAi-ThreatDetection-Other`;
+  const framework = macie.jobProvider;
+  const as = (role: IConstruct, action: string, resource: string) =>
+    world.decide({ caller: { role }, action, resource });
+
+  test('the entry function may invoke the onEvent handler, no other function', async () => {
+    await expectDecision(as(framework.frameworkRole, 'lambda:InvokeFunction', onEvent), 'Allowed');
+    await expectDecision(as(framework.frameworkRole, 'lambda:InvokeFunction', isComplete), 'ImplicitlyDenied');
+    await expectDecision(as(framework.frameworkRole, 'lambda:InvokeFunction', other), 'ImplicitlyDenied');
+  });
+
+  test('the waiter functions may invoke the isComplete handler only', async () => {
+    const role = present(framework.waiterFunctionRole, 'the waiter function role');
+    await expectDecision(as(role, 'lambda:InvokeFunction', isComplete), 'Allowed');
+    await expectDecision(as(role, 'lambda:InvokeFunction', onEvent), 'ImplicitlyDenied');
   });
 });
 

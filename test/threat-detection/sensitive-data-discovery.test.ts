@@ -1,6 +1,12 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnElement, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { SensitiveDataDiscoveryProps } from '../../lib/threat-detection/sensitive-data-discovery';
+import { READINESS_WINDOW_MS } from '../../lambda/macie-job/handler';
+import {
+  JOB_HANDLER_TIMEOUT,
+  JOB_QUERY_INTERVAL,
+  JOB_TOTAL_TIMEOUT,
+} from '../../lib/threat-detection/classification-job-provider';
 import { macieStack } from './sensitive-data-discovery-fixture';
 import { INTERNAL_ID_PATTERN } from '../../lib/shared/record-ids';
 
@@ -53,9 +59,13 @@ describe('custom data identifier', () => {
 });
 
 describe('classification job', () => {
-  test('one custom resource served by our own function, with the weekly request and an idempotent token', () => {
+  test('one custom resource served by the Provider framework, with the weekly request and an idempotent token', () => {
     const job = only(base.template, 'Custom::MacieClassificationJob');
-    expect(job.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^MacieJobProvider/), 'Arn'] });
+    // The framework's entry function, under the logical id of the function that served the job before:
+    // CloudFormation refuses to change a deployed custom resource's ServiceToken.
+    expect(job.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': ['MacieJobProvider993011EF', 'Arn'] });
+    const entry = base.construct.jobProvider.entry.node.defaultChild as CfnElement;
+    expect(base.stack.resolve(entry.logicalId)).toBe('MacieJobProvider993011EF');
     expect(jobRequest(base.template)).toMatchObject({
       jobType: 'SCHEDULED',
       scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
@@ -76,12 +86,39 @@ describe('classification job', () => {
     expect(JSON.stringify(base.template.toJSON())).not.toContain('AWS679f53fac002430cb0da5b7982bd2287');
   });
 
-  test('the provider: Node.js 24 on arm64, retrying within a timeout that the custom resource outlasts', () => {
-    const fn = only(base.template, 'AWS::Lambda::Function');
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 300 });
-    expect(Number(only(base.template, 'Custom::MacieClassificationJob').Properties.ServiceTimeout)).toBeGreaterThan(
-      fn.Properties.Timeout as number,
+  test("the handlers: Node.js 24 on arm64, with a timeout below the framework functions' 15 minutes", () => {
+    const functions = base.template.findResources('AWS::Lambda::Function');
+    const byHandler = (handler: string) =>
+      Object.values(functions).find((f) => f.Properties.Handler === handler)?.Properties as Record<string, unknown>;
+    for (const handler of ['index.onEvent', 'index.isComplete']) {
+      expect(byHandler(handler)).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: JOB_HANDLER_TIMEOUT.toSeconds(),
+      });
+    }
+    expect(byHandler('framework.onEvent').Timeout).toBe(900);
+    expect(JOB_HANDLER_TIMEOUT.toSeconds()).toBeLessThan(900);
+  });
+
+  test("the wait: polled every 10 s for 6 minutes, longer than the handler's readiness window; CloudFormation waits longer still", () => {
+    const machine = only(base.template, 'AWS::StepFunctions::StateMachine');
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain(`\\"IntervalSeconds\\":${JOB_QUERY_INTERVAL.toSeconds()}`);
+    expect(definition).toContain(`\\"MaxAttempts\\":${JOB_TOTAL_TIMEOUT.toSeconds() / JOB_QUERY_INTERVAL.toSeconds()}`);
+    // The create fails with its own error before the framework's "Operation timed out".
+    expect(JOB_TOTAL_TIMEOUT.toMilliseconds()).toBeGreaterThan(
+      READINESS_WINDOW_MS + JOB_QUERY_INTERVAL.toMilliseconds(),
     );
+    // onEvent, then the whole wait: CloudFormation still waits for the answer.
+    expect(Number(only(base.template, 'Custom::MacieClassificationJob').Properties.ServiceTimeout)).toBeGreaterThan(
+      JOB_HANDLER_TIMEOUT.plus(JOB_TOTAL_TIMEOUT).toSeconds(),
+    );
+    // Traced, logging every state change without the execution data (the request and its properties).
+    expect(machine.Properties).toMatchObject({
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { IncludeExecutionData: false, Level: 'ALL' },
+    });
   });
 
   test('the job id is exposed for a stack output', () => {
@@ -106,11 +143,31 @@ describe('job provider permissions', () => {
     expect(create[0].Resource).toBe('arn:aws:macie2:eu-west-1:111111111111:classification-job/*');
   });
 
-  test('the role has customer-managed policies only, no inline or AWS managed ones', () => {
-    const role = only(base.template, 'AWS::IAM::Role');
-    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(role.Properties.Policies).toBeUndefined();
+  test('every role (handlers, framework, waiter) has customer-managed policies only, no inline or AWS managed ones', () => {
+    const roles = Object.values(base.template.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(4);
+    for (const role of roles) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+    }
     base.template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('the framework invokes the handlers by their exact ARNs, each role only its own', () => {
+    const ref = (fn: { node: { defaultChild?: unknown } }) =>
+      base.stack.resolve((fn.node.defaultChild as CfnElement).logicalId);
+    const invoking = (handler: string) =>
+      statements(base.template)
+        .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
+        .filter((s) => JSON.stringify(s.Resource).includes(handler))
+        .map((s) => s.Sid);
+    expect(invoking(ref(base.construct.jobOnEvent))).toEqual(['InvokeOnEventHandler']);
+    expect(invoking(ref(base.construct.jobIsComplete))).toEqual(['InvokeIsCompleteHandler']);
+    // The entry function starts the waiter, that state machine and no other.
+    const machine = Object.keys(base.template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(statements(base.template).filter((s) => [s.Action].flat().includes('states:StartExecution'))).toEqual([
+      { Sid: 'StartWaiter', Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machine[0] } },
+    ]);
   });
 });
 

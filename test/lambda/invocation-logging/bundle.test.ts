@@ -2,8 +2,7 @@
  * The deployed artifact: the handler bundled by esbuild with the project's
  * bundling options (lib/esm-bundling.ts), loaded by a plain Node process as
  * Lambda loads it, with the real Bedrock client talking to a local stand-in
- * for the Bedrock control-plane API and for CloudFormation's pre-signed
- * response URL. It catches what the unit tests cannot: module-format and
+ * for the Bedrock control-plane API. It catches what the unit tests cannot: module-format and
  * bundling mistakes, and the requests the real SDK puts on the wire.
  *
  * It bundles the entry point directly rather than through the CDK construct,
@@ -13,8 +12,7 @@ import { esmBundle, recordingServer, type RecordingServer, runBundle } from '../
 import { ACCOUNT, BUCKET, LOG_GROUP, OURS, ROLE_ARN } from './fixtures';
 
 /**
- * Bedrock's REST API (GET and PUT /logging/modelinvocations) and the response
- * URL, on one local port. Logging is off; the first put lands before the new
+ * Bedrock's REST API (GET and PUT /logging/modelinvocations), on a local port. Logging is off; the first put lands before the new
  * role can be used, as Bedrock answers then.
  */
 function standIn(): Promise<RecordingServer> {
@@ -40,7 +38,7 @@ function standIn(): Promise<RecordingServer> {
       res.end('{}');
       return;
     }
-    // The response URL.
+    // Anything else (a response PUT would be a mistake: the framework answers).
     res.writeHead(200);
     res.end();
   });
@@ -48,10 +46,11 @@ function standIn(): Promise<RecordingServer> {
 
 const RUNNER = `
 const { handler } = await import(process.env.BUNDLE);
-await handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => 120000 });
+const result = await handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => 120000 });
+console.log(JSON.stringify(result));
 `;
 
-test('the bundle retries a put that lands before the role is usable, then PUTs SUCCESS to the response URL', async () => {
+test('the bundle retries a put that lands before the role is usable, then returns the physical id to the framework', async () => {
   const { bundle, remove } = await esmBundle('invocation-logging');
   const { server, seen, base } = await standIn();
   const event = {
@@ -70,10 +69,12 @@ test('the bundle retries a put that lands before the role is usable, then PUTs S
       KeyPrefix: 'model-invocations/',
     },
   };
+  let stdout: string;
   try {
-    const { code, stderr } = await runBundle(RUNNER, bundle, event, { AWS_ENDPOINT_URL_BEDROCK: base });
+    const run = await runBundle(RUNNER, bundle, event, { AWS_ENDPOINT_URL_BEDROCK: base });
     // stderr only matters when the process failed (the SDK warns about old Node versions).
-    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    stdout = run.stdout;
   } finally {
     server.close();
     remove();
@@ -82,12 +83,10 @@ test('the bundle retries a put that lands before the role is usable, then PUTs S
   expect(calls.map((s) => s.method)).toEqual(['GET', 'PUT', 'PUT']);
   // The wire format of the request body: the field names Bedrock's API documents.
   expect(JSON.parse(calls[2].body)).toEqual({ loggingConfig: OURS });
-  const [response] = seen.filter((s) => s.url?.startsWith('/response'));
-  expect(response.method).toBe('PUT');
-  // Signed without a content type: none may be sent.
-  expect(response.headers['content-type']).toBe('');
-  expect(JSON.parse(response.body)).toMatchObject({
-    Status: 'SUCCESS',
+  // The handler returns; the Provider framework answers CloudFormation.
+  expect(seen.filter((s) => s.url?.startsWith('/response'))).toEqual([]);
+  // The last line: the handler's result (the log lines come before it).
+  expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({
     PhysicalResourceId: 'model-invocation-logging',
   });
 });

@@ -1,106 +1,80 @@
 import {
   AccessDeniedException,
+  ConflictException,
   CreateClassificationJobCommand,
+  DescribeClassificationJobCommand,
   InternalServerException,
+  ListClassificationJobsCommand,
   Macie2Client,
   ResourceNotFoundException,
-  ConflictException,
   ServiceQuotaExceededException,
   ThrottlingException,
   UpdateClassificationJobCommand,
   ValidationException,
 } from '@aws-sdk/client-macie2';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CALL_TIMEOUT_MS, createHandler, NO_JOB, RESPONSE_MARGIN_MS } from '../../../lambda/macie-job/handler';
-import { RESPONSE_TIMEOUT_MS } from '../../../lambda/shared/custom-resource';
-import {
-  customResourceHarness,
-  type MakeHandler,
-  responseTo,
-  runWithFlakyResponseUrl,
-} from '../support/custom-resource-harness';
+import { createHandlers, NO_JOB, READINESS_WINDOW_MS } from '../../../lambda/macie-job/handler';
+import type { CustomResourceDependencies } from '../../../lambda/shared/custom-resource';
+import { customResourceHarness } from '../support/custom-resource-harness';
+import { common, jobArn, jobProperty, NAME, TOKEN } from './fixtures';
 
-const ACCOUNT = '111111111111';
 const JOB_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-const NEW_JOB_ID = '9a8b7c6d5e4f30211203f4e5d6c7b8a9';
-const jobArn = (id: string) => `arn:aws:macie2:eu-west-1:${ACCOUNT}:classification-job/${id}`;
-const RESPONSE_URL =
-  'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/arn%3Aaws%3Acloudformation%3Aeu-west-1%3A111111111111%3Astack/GuardedGenAi-ThreatDetection/6f3a/MacieJob?X-Amz-Signature=abc';
-const STACK_ID = `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/GuardedGenAi-ThreatDetection/6f3a2c10-cd5e-11f0-8b1a-0a1b2c3d4e5f`;
+const OTHER_JOB_ID = '9a8b7c6d5e4f30211203f4e5d6c7b8a9';
+const NEW_TOKEN = '77c0ffee00112233-6f3a2c10';
 
-/** A job definition as the construct serializes it (a JSON string: CloudFormation passes properties as strings). */
-function jobProperty(clientToken: string) {
-  return JSON.stringify({
-    jobType: 'SCHEDULED',
-    scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
-    initialRun: true,
-    managedDataIdentifierSelector: 'RECOMMENDED',
-    customDataIdentifierIds: ['c2d3e4f5-1a2b-4c3d-8e9f-0a1b2c3d4e5f'],
-    allowListIds: ['7ab2c3d4e5f6a7b8c9d0e1f2'],
-    s3JobDefinition: { bucketDefinitions: [{ accountId: ACCOUNT, buckets: ['guardedgenai-data-bucket'] }] },
-    clientToken,
-    name: 'GuardedGenAi-ThreatDetection-records-d214d43e',
-  });
-}
-
-const common = {
-  ServiceToken: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:GuardedGenAi-ThreatDetection-MacieJobProvider`,
-  ResponseURL: RESPONSE_URL,
-  StackId: STACK_ID,
-  RequestId: '5d3c2b1a-0f9e-4d8c-b7a6-958473625140',
-  LogicalResourceId: 'MacieJob7F920554',
-  ResourceType: 'Custom::MacieClassificationJob',
-};
 const properties = (token: string) => ({ ServiceToken: common.ServiceToken, Job: jobProperty(token) });
-const createEvent: CloudFormationCustomResourceEvent = {
-  ...common,
-  RequestType: 'Create',
-  ResourceProperties: properties('d214d43ecca5a343-6f3a2c10'),
-};
-const updateEvent: CloudFormationCustomResourceEvent = {
+const createEvent = { ...common, RequestType: 'Create', ResourceProperties: properties(TOKEN) };
+const updateEvent = (physicalId: string, oldToken: string, newToken: string) => ({
   ...common,
   RequestType: 'Update',
-  PhysicalResourceId: JOB_ID,
-  ResourceProperties: properties('77c0ffee00112233-6f3a2c10'),
-  OldResourceProperties: properties('d214d43ecca5a343-6f3a2c10'),
-};
-const deleteEvent = (physicalResourceId: string): CloudFormationCustomResourceEvent => ({
+  PhysicalResourceId: physicalId,
+  ResourceProperties: properties(newToken),
+  OldResourceProperties: properties(oldToken),
+});
+const deleteEvent = (physicalId: string) => ({
   ...common,
   RequestType: 'Delete',
-  PhysicalResourceId: physicalResourceId,
-  ResourceProperties: properties('d214d43ecca5a343-6f3a2c10'),
+  PhysicalResourceId: physicalId,
+  ResourceProperties: properties(TOKEN),
 });
 
 const meta = { $metadata: {} };
 const accessDenied = (message = 'User is not authorized to perform: macie2:CreateClassificationJob') =>
   new AccessDeniedException({ message, ...meta });
+const described = (jobId: string, jobStatus: string, clientToken = TOKEN) => ({
+  jobId,
+  jobArn: jobArn(jobId),
+  jobStatus: jobStatus as 'RUNNING',
+  clientToken,
+  name: NAME,
+});
 
 const macieMock = mockClient(Macie2Client);
-
-/** The handler, as customResourceHarness gives it, with the real Macie2Client (mocked). */
-const make: MakeHandler = (deps) => createHandler({ ...deps, macie: new Macie2Client({ region: 'eu-west-1' }) });
-const harness = (lambdaTimeoutMs?: number) => customResourceHarness(make, lambdaTimeoutMs);
+const make = (deps: CustomResourceDependencies) =>
+  createHandlers({ ...deps, macie: new Macie2Client({ region: 'eu-west-1' }) });
+const harness = () => customResourceHarness(make);
+const calls = (command: Parameters<typeof macieMock.commandCalls>[0]) => macieMock.commandCalls(command);
 
 beforeEach(() => macieMock.reset());
 
 describe('create', () => {
-  test('creates the job with the definition and client token as given, and answers SUCCESS with its id', async () => {
-    macieMock.on(CreateClassificationJobCommand).resolves({ jobId: JOB_ID, jobArn: jobArn(JOB_ID) });
+  test('onEvent answers with the client token as the physical id, and calls nothing yet', async () => {
     const h = harness();
-    await h.run(createEvent);
-    const [call] = macieMock.commandCalls(CreateClassificationJobCommand);
-    expect(call.args[0].input).toEqual(JSON.parse(jobProperty('d214d43ecca5a343-6f3a2c10')));
-    expect(h.puts).toEqual([
-      responseTo(createEvent, {
-        Status: 'SUCCESS',
-        PhysicalResourceId: JOB_ID,
-        Data: { JobId: JOB_ID, JobArn: jobArn(JOB_ID) },
-      }),
-    ]);
+    const answer = await h.run('onEvent', createEvent);
+    expect(answer).toEqual({ Status: 'SUCCESS', PhysicalResourceId: TOKEN, ReadyBy: h.now() + READINESS_WINDOW_MS });
+    expect(macieMock.calls()).toHaveLength(0);
   });
 
-  test('AccessDenied just after the policy is attached, then Macie not enabled yet: retried with growing waits, then SUCCESS', async () => {
+  test('isComplete creates the job from the definition as given, and completes with its id and ARN', async () => {
+    macieMock.on(CreateClassificationJobCommand).resolves({ jobId: JOB_ID, jobArn: jobArn(JOB_ID) });
+    const h = harness();
+    const first = await h.run('onEvent', createEvent);
+    const answer = await h.run('isComplete', { ...createEvent, ...first });
+    expect(calls(CreateClassificationJobCommand)[0].args[0].input).toEqual(JSON.parse(jobProperty(TOKEN)));
+    expect(answer).toEqual({ Status: 'SUCCESS', IsComplete: true, Data: { JobId: JOB_ID, JobArn: jobArn(JOB_ID) } });
+  });
+
+  test('access denied (Macie or the policy not ready) and throttling: not complete yet, one call per poll', async () => {
     macieMock
       .on(CreateClassificationJobCommand)
       .rejectsOnce(accessDenied())
@@ -108,152 +82,217 @@ describe('create', () => {
       .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', ...meta }))
       .resolves({ jobId: JOB_ID, jobArn: jobArn(JOB_ID) });
     const h = harness();
-    await h.run(createEvent);
-    expect(macieMock.commandCalls(CreateClassificationJobCommand)).toHaveLength(4);
-    // Exponential (1 s, 2 s, 4 s caps), with jitter of up to half of each.
-    expect(h.sleeps).toEqual([750, 1500, 3000]);
-    expect(h.puts.map((p) => p.body.Status)).toEqual(['SUCCESS']);
-    expect(h.puts[0].body.PhysicalResourceId).toBe(JOB_ID);
+    const first = await h.run('onEvent', createEvent);
+    const polls = [];
+    for (let i = 0; i < 4; i++) polls.push(await h.run('isComplete', { ...createEvent, ...first }));
+    expect(polls.map((p) => p.IsComplete)).toEqual([false, false, false, true]);
+    // "Data" is not allowed while incomplete (the framework fails the request otherwise).
+    expect(polls.slice(0, 3).every((p) => p.Data === undefined)).toBe(true);
+    expect(h.sleeps).toEqual([]);
   });
 
-  test('a validation error saying Macie is not enabled is retried; any other is not', async () => {
-    macieMock
-      .on(CreateClassificationJobCommand)
-      .rejectsOnce(new ValidationException({ message: 'Macie is not enabled for this account', ...meta }))
-      .resolves({ jobId: JOB_ID, jobArn: jobArn(JOB_ID) });
-    const retried = harness();
-    await retried.run(createEvent);
-    expect(retried.puts[0].body.Status).toBe('SUCCESS');
-
-    macieMock.reset();
-    macieMock
-      .on(CreateClassificationJobCommand)
-      .rejects(new ValidationException({ message: 'The allow list ID is not valid', ...meta }));
-    const failed = harness();
-    await failed.run(createEvent);
-    expect(macieMock.commandCalls(CreateClassificationJobCommand)).toHaveLength(1);
-    expect(failed.puts[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: NO_JOB });
-  });
-
-  test('still denied at the deadline => FAILED naming the error, before the Lambda timeout', async () => {
+  test('still denied when the readiness window has ended: FAILED with the error, not "Operation timed out"', async () => {
     macieMock.on(CreateClassificationJobCommand).rejects(accessDenied());
-    const timeout = 300_000;
-    const h = harness(timeout);
-    await h.run(createEvent);
-    const attempts = macieMock.commandCalls(CreateClassificationJobCommand).length;
-    expect(attempts).toBeGreaterThan(5);
-    expect(h.elapsed()).toBeLessThanOrEqual(timeout - RESPONSE_MARGIN_MS);
-    expect(h.puts).toHaveLength(1);
-    expect(h.puts[0].body).toMatchObject({
+    const h = harness();
+    const first = await h.run('onEvent', createEvent);
+    h.advance(READINESS_WINDOW_MS);
+    const answer = await h.run('isComplete', { ...createEvent, ...first });
+    expect(answer).toMatchObject({
       Status: 'FAILED',
-      // The rollback's Delete sees this id and has nothing to cancel.
-      PhysicalResourceId: NO_JOB,
-      Reason: expect.stringContaining(
-        `Create failed: AccessDeniedException: User is not authorized to perform: macie2:CreateClassificationJob (${attempts} attempts, still failing when time ran out)`,
-      ),
+      Reason:
+        'Create failed: CreateClassificationJob: AccessDeniedException: User is not authorized to perform: ' +
+        'macie2:CreateClassificationJob (still failing when the readiness window ended)',
     });
   });
 
+  // Macie's documented codes decide, never the wording: a ValidationException
+  // saying Macie is not enabled fails like any other.
   test.each([
-    [
-      'service quota',
-      new ServiceQuotaExceededException({ message: 'quota exceeded', ...meta }),
-      'ServiceQuotaExceeded',
-    ],
-    ['conflict', new ConflictException({ message: 'conflicts with the current state', ...meta }), 'ConflictException'],
-  ])('a permanent error (%s) fails at once', async (_what, error, name) => {
+    ['a validation error, whatever it says', new ValidationException({ message: 'Macie is not enabled', ...meta })],
+    ['a service quota', new ServiceQuotaExceededException({ message: 'quota exceeded', ...meta })],
+    ['a conflict', new ConflictException({ message: 'conflicts with the current state', ...meta })],
+  ])('%s fails at the first poll', async (_what, error) => {
     macieMock.on(CreateClassificationJobCommand).rejects(error);
     const h = harness();
-    await h.run(createEvent);
-    expect(macieMock.commandCalls(CreateClassificationJobCommand)).toHaveLength(1);
-    expect(h.sleeps).toEqual([]);
-    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining(name) });
+    const first = await h.run('onEvent', createEvent);
+    const answer = await h.run('isComplete', { ...createEvent, ...first });
+    expect(answer).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining(error.name) });
+    expect(calls(CreateClassificationJobCommand)).toHaveLength(1);
   });
 
-  test('the margin kept for the answer covers a Macie call started at the deadline plus every response attempt', () => {
-    expect(RESPONSE_MARGIN_MS).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS + 3 * RESPONSE_TIMEOUT_MS + 1000 + 2000);
-  });
-
-  test('a Job property that is not a job definition fails without calling Macie', async () => {
+  test('a Job property that is not a job definition fails in onEvent without calling Macie', async () => {
     const h = harness();
-    await h.run({ ...createEvent, ResourceProperties: { ServiceToken: common.ServiceToken, Job: '{"name":"x"}' } });
+    const answer = await h.run('onEvent', { ...createEvent, ResourceProperties: { Job: '{"name":"x"}' } });
+    expect(answer).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('no clientToken') });
     expect(macieMock.calls()).toHaveLength(0);
-    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('no clientToken') });
   });
 });
 
 describe('update', () => {
-  test('a changed definition creates a new job (a new id), and CloudFormation deletes the old one', async () => {
-    macieMock.on(CreateClassificationJobCommand).resolves({ jobId: NEW_JOB_ID, jobArn: jobArn(NEW_JOB_ID) });
+  test('a changed definition is a new job: the new token, a replacement that CloudFormation deletes the old job for', async () => {
+    macieMock.on(CreateClassificationJobCommand).resolves({ jobId: OTHER_JOB_ID, jobArn: jobArn(OTHER_JOB_ID) });
     const h = harness();
-    await h.run(updateEvent);
-    const [call] = macieMock.commandCalls(CreateClassificationJobCommand);
-    expect(call.args[0].input.clientToken).toBe('77c0ffee00112233-6f3a2c10');
-    expect(macieMock.commandCalls(UpdateClassificationJobCommand)).toHaveLength(0);
-    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: NEW_JOB_ID });
+    const event = updateEvent(JOB_ID, TOKEN, NEW_TOKEN);
+    const first = await h.run('onEvent', event);
+    expect(first).toMatchObject({ PhysicalResourceId: NEW_TOKEN });
+    const done = await h.run('isComplete', { ...event, ...first });
+    expect(calls(CreateClassificationJobCommand)[0].args[0].input.clientToken).toBe(NEW_TOKEN);
+    expect(done).toMatchObject({ IsComplete: true, Data: { JobId: OTHER_JOB_ID } });
   });
 
-  test('a failed update keeps the old id, so CloudFormation does not delete the old job', async () => {
-    macieMock.on(CreateClassificationJobCommand).rejects(new ValidationException({ message: 'bad', ...meta }));
+  test.each([
+    ['a job id (a job created before the Provider framework)', JOB_ID],
+    ['a client token', TOKEN],
+  ])('an unchanged definition echoes the physical id, %s, and keeps its job', async (_what, physicalId) => {
+    macieMock.on(ListClassificationJobsCommand).resolves({ items: [{ jobId: JOB_ID, name: NAME }] });
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'IDLE'));
     const h = harness();
-    await h.run(updateEvent);
-    expect(h.puts[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: JOB_ID });
+    const event = updateEvent(physicalId, TOKEN, TOKEN);
+    const first = await h.run('onEvent', event);
+    expect(first).toEqual({
+      Status: 'SUCCESS',
+      PhysicalResourceId: physicalId,
+      Data: { JobId: JOB_ID, JobArn: jobArn(JOB_ID) },
+    });
+    expect(await h.run('isComplete', { ...event, ...first })).toEqual({ Status: 'SUCCESS', IsComplete: true });
+    expect(calls(CreateClassificationJobCommand)).toHaveLength(0);
+  });
+
+  test('the token it already has is the same job, even when the old properties cannot be read', async () => {
+    macieMock.on(ListClassificationJobsCommand).resolves({ items: [{ jobId: JOB_ID, name: NAME }] });
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'IDLE'));
+    const event = { ...updateEvent(TOKEN, TOKEN, TOKEN), OldResourceProperties: { Job: 'not json' } };
+    expect(await harness().run('onEvent', event)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: TOKEN });
+    expect(calls(CreateClassificationJobCommand)).toHaveLength(0);
   });
 });
 
 describe('delete', () => {
-  test('cancels the job', async () => {
+  test('a job id: the job is read, then cancelled', async () => {
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'IDLE'));
     macieMock.on(UpdateClassificationJobCommand).resolves({});
     const h = harness();
-    await h.run(deleteEvent(JOB_ID));
-    const [call] = macieMock.commandCalls(UpdateClassificationJobCommand);
-    expect(call.args[0].input).toEqual({ jobId: JOB_ID, jobStatus: 'CANCELLED' });
-    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: JOB_ID });
+    expect(await h.run('onEvent', deleteEvent(JOB_ID))).toEqual({ Status: 'SUCCESS' });
+    expect(calls(UpdateClassificationJobCommand)[0].args[0].input).toEqual({ jobId: JOB_ID, jobStatus: 'CANCELLED' });
+  });
+
+  test('a client token: the job of that name created with that token is cancelled, and no other', async () => {
+    macieMock.on(ListClassificationJobsCommand).resolves({
+      items: [
+        { jobId: OTHER_JOB_ID, name: NAME },
+        { jobId: JOB_ID, name: NAME },
+      ],
+    });
+    macieMock
+      .on(DescribeClassificationJobCommand, { jobId: OTHER_JOB_ID })
+      .resolves(described(OTHER_JOB_ID, 'RUNNING', 'an-earlier-stack'));
+    macieMock.on(DescribeClassificationJobCommand, { jobId: JOB_ID }).resolves(described(JOB_ID, 'RUNNING'));
+    macieMock.on(UpdateClassificationJobCommand).resolves({});
+    const h = harness();
+    await h.run('onEvent', deleteEvent(TOKEN));
+    expect(calls(ListClassificationJobsCommand)[0].args[0].input.filterCriteria).toEqual({
+      includes: [{ key: 'name', comparator: 'EQ', values: [NAME] }],
+    });
+    expect(calls(UpdateClassificationJobCommand).map((c) => c.args[0].input.jobId)).toEqual([JOB_ID]);
+  });
+
+  // "CANCELLED ... is valid only if the job's current status is IDLE, PAUSED,
+  // RUNNING, or USER_PAUSED" (SDK model, UpdateClassificationJobRequest.jobStatus).
+  test.each([['CANCELLED'], ['COMPLETE']])('a job already %s is not cancelled again: SUCCESS', async (status) => {
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, status));
+    macieMock.on(UpdateClassificationJobCommand).rejects(new ConflictException({ message: 'conflict', ...meta }));
+    const h = harness();
+    expect(await h.run('onEvent', deleteEvent(JOB_ID))).toEqual({ Status: 'SUCCESS' });
+    expect(calls(UpdateClassificationJobCommand)).toHaveLength(0);
+  });
+
+  test('a cancel refused because the job finished meanwhile: read again, SUCCESS', async () => {
+    macieMock
+      .on(DescribeClassificationJobCommand)
+      .resolvesOnce(described(JOB_ID, 'RUNNING'))
+      .resolves(described(JOB_ID, 'CANCELLED'));
+    macieMock.on(UpdateClassificationJobCommand).rejects(new ConflictException({ message: 'conflict', ...meta }));
+    expect(await harness().run('onEvent', deleteEvent(JOB_ID))).toEqual({ Status: 'SUCCESS' });
+    expect(calls(DescribeClassificationJobCommand)).toHaveLength(2);
+  });
+
+  test('a cancel refused while the job is still running: FAILED with the error', async () => {
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'RUNNING'));
+    macieMock.on(UpdateClassificationJobCommand).rejects(new ConflictException({ message: 'conflict', ...meta }));
+    expect(await harness().run('onEvent', deleteEvent(JOB_ID))).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('ConflictException'),
+    });
   });
 
   test.each([
     ['gone', new ResourceNotFoundException({ message: 'The job was not found', ...meta })],
-    ['already cancelled or complete', new ValidationException({ message: 'The job status is CANCELLED', ...meta })],
-    ['Macie disabled (which deletes its jobs)', accessDenied('Macie is not enabled.')],
-  ])('a job that is %s needs no cancelling: SUCCESS', async (_case, error) => {
-    macieMock.on(UpdateClassificationJobCommand).rejects(error);
+    ['deleted with Macie ("Macie is not enabled")', accessDenied('Macie is not enabled.')],
+  ])('a job that is %s: SUCCESS', async (_case, error) => {
+    macieMock.on(DescribeClassificationJobCommand).rejects(error);
     const h = harness();
-    await h.run(deleteEvent(JOB_ID));
-    expect(macieMock.commandCalls(UpdateClassificationJobCommand)).toHaveLength(1);
-    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: JOB_ID });
+    expect(await h.run('onEvent', deleteEvent(JOB_ID))).toEqual({ Status: 'SUCCESS' });
+    expect(calls(UpdateClassificationJobCommand)).toHaveLength(0);
   });
 
-  test('a server error is retried; a plain AccessDenied fails (the role is in place long before a delete)', async () => {
+  test('a server error is retried', async () => {
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'IDLE'));
     macieMock
       .on(UpdateClassificationJobCommand)
       .rejectsOnce(new InternalServerException({ message: 'internal error', ...meta }))
       .resolves({});
-    const retried = harness();
-    await retried.run(deleteEvent(JOB_ID));
-    expect(macieMock.commandCalls(UpdateClassificationJobCommand)).toHaveLength(2);
-    expect(retried.puts[0].body.Status).toBe('SUCCESS');
-
-    macieMock.reset();
-    macieMock.on(UpdateClassificationJobCommand).rejects(accessDenied());
-    const denied = harness();
-    await denied.run(deleteEvent(JOB_ID));
-    expect(macieMock.commandCalls(UpdateClassificationJobCommand)).toHaveLength(1);
-    expect(denied.puts[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: JOB_ID });
+    expect(await harness().run('onEvent', deleteEvent(JOB_ID))).toEqual({ Status: 'SUCCESS' });
+    expect(calls(UpdateClassificationJobCommand)).toHaveLength(2);
   });
 
-  test('the delete of a create that failed calls nothing', async () => {
+  test('any other access error fails (the role is in place long before a delete)', async () => {
+    macieMock.on(DescribeClassificationJobCommand).resolves(described(JOB_ID, 'IDLE'));
+    macieMock.on(UpdateClassificationJobCommand).rejects(accessDenied('not authorized: UpdateClassificationJob'));
+    expect(await harness().run('onEvent', deleteEvent(JOB_ID))).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('AccessDeniedException: not authorized'),
+    });
+  });
+
+  test.each([
+    ['a failed create of the former function', NO_JOB],
+    ['no physical id at all', undefined],
+  ])('%s: nothing to cancel, nothing called, no id of its own', async (_what, physicalId) => {
     const h = harness();
-    await h.run(deleteEvent(NO_JOB));
+    expect(await h.run('onEvent', deleteEvent(physicalId as string))).toEqual({ Status: 'SUCCESS' });
     expect(macieMock.calls()).toHaveLength(0);
-    expect(h.puts[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: NO_JOB });
+  });
+
+  test('isComplete of a delete has nothing left to do', async () => {
+    const h = harness();
+    expect(await h.run('isComplete', deleteEvent(JOB_ID))).toEqual({ Status: 'SUCCESS', IsComplete: true });
+    expect(macieMock.calls()).toHaveLength(0);
   });
 });
 
-describe('the response', () => {
-  test('is PUT again when the pre-signed URL answers with an error, and the URL is never logged', async () => {
-    macieMock.on(UpdateClassificationJobCommand).resolves({});
-    const { urls, logged } = await runWithFlakyResponseUrl(make, deleteEvent(JOB_ID));
-    expect(urls).toEqual([RESPONSE_URL, RESPONSE_URL]);
-    expect(logged).not.toContain('X-Amz-Signature');
+describe('requests the handlers do not expect', () => {
+  test.each([['Destroy'], [undefined], [42]])(
+    'RequestType %p is refused by both handlers, calling nothing',
+    async (type) => {
+      const h = harness();
+      for (const name of ['onEvent', 'isComplete'] as const) {
+        expect(await h.run(name, { ...createEvent, RequestType: type })).toMatchObject({
+          Status: 'FAILED',
+          Reason: expect.stringContaining('unknown RequestType'),
+        });
+      }
+      expect(macieMock.calls()).toHaveLength(0);
+    },
+  );
+
+  test('neither the properties nor the response URL are logged', async () => {
+    macieMock.on(CreateClassificationJobCommand).rejects(accessDenied());
+    const h = harness();
+    const event = { ...createEvent, ResourceProperties: { ...properties(TOKEN), Secret: 'NoEchoParameterValue' } };
+    const first = await h.run('onEvent', event);
+    await h.run('isComplete', { ...event, ...first });
+    expect(h.logged()).toContain(common.RequestId);
+    expect(h.logged()).not.toContain('NoEchoParameterValue');
+    expect(h.logged()).not.toContain('X-Amz-Signature');
   });
 });

@@ -1,43 +1,39 @@
 /**
  * For the unit tests of the custom resource handlers (lambda/shared/custom-resource.ts):
- * the handler on a fake clock, with the responses it PUTs to CloudFormation's
- * pre-signed URL recorded instead of sent.
+ * the handlers on a fake clock, each run recorded as the answer the Provider
+ * framework makes of it: SUCCESS with what the handler returned, or FAILED
+ * with the message of what it threw. (What the framework then PUTs, bytes
+ * and all, is test/lambda/shared/provider-framework.test.ts's business.)
  */
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import type { CustomResourceDependencies } from '../../../lambda/shared/custom-resource';
+import type { CustomResourceDependencies, DeadlineContext } from '../../../lambda/shared/custom-resource';
 
-type Handler = (
-  event: CloudFormationCustomResourceEvent,
-  context: { getRemainingTimeInMillis(): number },
-) => Promise<void>;
+type Handler = (event: never, context: DeadlineContext) => Promise<unknown>;
 
-/** A handler factory given everything but its service client. */
-export type MakeHandler = (deps: CustomResourceDependencies) => Handler;
-
-export interface RecordedPut {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Record<string, string>;
-  readonly body: Record<string, unknown>;
+export interface Answer {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId?: string;
+  readonly Data?: Record<string, string>;
+  readonly [other: string]: unknown;
 }
 
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** The handler with a fake clock (sleeping advances it) and a recorder of the responses PUT to CloudFormation. */
-export function customResourceHarness(make: MakeHandler, lambdaTimeoutMs = 300_000) {
+/**
+ * The handlers `make` builds, with a fake clock (sleeping advances it), a log
+ * recorder, and `run`, which invokes one handler as Lambda would.
+ */
+export function customResourceHarness<H extends Record<string, Handler>>(
+  make: (deps: CustomResourceDependencies) => H,
+  lambdaTimeoutMs = 120_000,
+) {
   let clock = 1_800_000_000_000;
-  const sleeps: number[] = [];
-  const puts: RecordedPut[] = [];
-  const fetch = jest.fn(
-    async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
-      puts.push({ url, method: init.method, headers: init.headers, body: JSON.parse(init.body) });
-      return { ok: true, status: 200 };
-    },
-  );
   const start = clock;
-  const handler = make({
-    fetch,
-    logger: silent,
+  const sleeps: number[] = [];
+  const answers: Answer[] = [];
+  const logged: string[] = [];
+  const record = (message: string, fields?: Record<string, unknown>) =>
+    logged.push(JSON.stringify({ message, fields }));
+  const handlers = make({
+    logger: { info: record, warn: record, error: record },
     now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -45,43 +41,27 @@ export function customResourceHarness(make: MakeHandler, lambdaTimeoutMs = 300_0
     },
     random: () => 0.5,
   });
-  const context = { getRemainingTimeInMillis: () => lambdaTimeoutMs - (clock - start) };
   return {
-    run: (event: CloudFormationCustomResourceEvent) => handler(event, context),
-    puts,
-    fetch,
+    /** Invokes handler `name` with a fresh Lambda timeout; records and returns the answer. */
+    run: async (name: keyof H, event: unknown): Promise<Answer> => {
+      const invoked = clock;
+      const context = { getRemainingTimeInMillis: () => lambdaTimeoutMs - (clock - invoked) };
+      let answer: Answer;
+      try {
+        const returned = (await handlers[name](event as never, context)) as Record<string, unknown>;
+        answer = { Status: 'SUCCESS', ...returned };
+      } catch (error) {
+        answer = { Status: 'FAILED', Reason: (error as Error).message, thrown: error };
+      }
+      answers.push(answer);
+      return answer;
+    },
+    answers,
     sleeps,
+    now: () => clock,
+    advance: (ms: number) => (clock += ms),
     elapsed: () => clock - start,
-  };
-}
-
-/**
- * Runs `event` while the pre-signed URL answers 503 once, then 200, logging
- * to a recorder: the URLs PUT to, and everything logged, as one string.
- */
-export async function runWithFlakyResponseUrl(make: MakeHandler, event: CloudFormationCustomResourceEvent) {
-  const logged: string[] = [];
-  const record = (message: string, fields?: Record<string, unknown>) =>
-    logged.push(JSON.stringify({ message, fields }));
-  const fetch = jest
-    .fn()
-    .mockResolvedValueOnce({ ok: false, status: 503 })
-    .mockResolvedValueOnce({ ok: true, status: 200 });
-  const handler = make({ fetch, logger: { info: record, warn: record, error: record }, sleep: async () => undefined });
-  await handler(event, { getRemainingTimeInMillis: () => 300_000 });
-  return { urls: fetch.mock.calls.map(([url]) => url as string), logged: logged.join('\n') };
-}
-
-/**
- * The response PUT that answers `event`: to its pre-signed URL, with no
- * content type (the URL was signed without one), and the event's ids next to
- * `body`, as CloudFormation matches them.
- */
-export function responseTo(event: CloudFormationCustomResourceEvent, body: Record<string, unknown>): RecordedPut {
-  return {
-    url: event.ResponseURL,
-    method: 'PUT',
-    headers: { 'content-type': '' },
-    body: { ...body, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId },
+    /** Everything logged so far, one JSON line per call. */
+    logged: () => logged.join('\n'),
   };
 }
