@@ -234,15 +234,20 @@ describe('least privilege under enforcement', () => {
     );
   });
 
-  test("the app's own Bedrock callers already hold what enforcement requires", async () => {
-    const callers: [string, Caller][] = [['invoke function', { role: guardedInvoke.invoke.role }]];
-    if (ingestion) callers.push(['document promotion', { role: ingestion.promotion.role }]);
-    expect(callers).toHaveLength(2);
-    for (const [, caller] of callers) {
-      await expect(world.decide({ caller, action: 'bedrock:ApplyGuardrail', resource: enforcedArn })).resolves.toBe(
-        'Allowed',
-      );
-      await expect(decryptForGuardrail(caller, guardrailKeyArn)).resolves.toBe('Allowed');
+  test("the app's own inference caller already holds what enforcement requires; the promotion function makes no inference call", async () => {
+    // Enforcement covers inference calls (InvokeModel, Converse and their
+    // streams); the invoke function makes them.
+    const invoke = { role: guardedInvoke.invoke.role };
+    await expect(
+      world.decide({ caller: invoke, action: 'bedrock:ApplyGuardrail', resource: enforcedArn }),
+    ).resolves.toBe('Allowed');
+    await expect(decryptForGuardrail(invoke, guardrailKeyArn)).resolves.toBe('Allowed');
+    // The promotion function screens documents with ApplyGuardrail on its own
+    // guardrail and may call no model, so enforcement has nothing to screen.
+    if (!ingestion) throw new Error('the enforcement configuration has the knowledge base');
+    const promoter = { role: ingestion.promotion.role };
+    for (const action of ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']) {
+      await expect(world.decide({ caller: promoter, action, resource: model })).resolves.toBe('ImplicitlyDenied');
     }
   });
 });
