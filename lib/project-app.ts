@@ -142,6 +142,8 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
           dataSourceId: knowledge.knowledgeBase.dataSource.attrDataSourceId,
         },
         alertTopic: threatDetection.alerts.topic,
+        // A strong reference: a key is never replaced.
+        alertKeyArn: threatDetection.alerts.key.keyArn,
       })
     : undefined;
   const { invocationLogging, ...operationsSettings } = operationsProps(config);

@@ -66,12 +66,9 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
     keyServiceUses: (stack) => [
       ...threatDetectionKeyUses(stack, {
         stackName: names.threatDetection,
-        emailAlerts: config.alertEmail !== '',
         cloudTrail: config.cloudTrail,
         findingsExport: findingsExportOn(config),
         configRecorder: config.configRecorder === 'create',
-        // The operations stack's alarms (always) and the ingestion stack's.
-        alarms: true,
       }),
       ...(config.knowledgeBase ? knowledgeKeyUses(stack, names.ingestion) : []),
       ...(config.modelInvocationLogging === 'create' ? [invocationLogKeyUse(stack)] : []),

@@ -59,7 +59,7 @@ export interface ProjectKeyProps {
 
   /**
    * AWS services that use the key for the project's other resources (a trail,
-   * the alert topic, exported findings). Each is trusted only for its named
+   * exported findings, queues of the ingestion path). Each is trusted only for its named
    * resources in this account: the confused-deputy guard.
    * @default - none
    */
@@ -85,8 +85,11 @@ export interface ProjectKeyProps {
  * own permission, narrowed with `kms:ViaService`), so they need no entry here.
  * Service principals are trusted directly only for this project's resources:
  * CloudWatch Logs for its log groups (the encryption context names the log
- * group), and the services listed in `serviceUses` (a trail, the alert topic,
- * exported findings) for theirs, on behalf of this account.
+ * group), and the services listed in `serviceUses` (a trail, exported
+ * findings) for theirs, on behalf of this account. The alert topic and its
+ * dead-letter queue have a key of their own
+ * (lib/threat-detection/alert-key.ts): AWS documents the services on that path
+ * only with unconditioned key statements, which must open nothing but alerts.
  */
 export class ProjectKey extends Construct {
   public readonly key: kms.Key;

@@ -61,6 +61,8 @@ export interface DocumentPromotionProps {
   readonly guardrailKeyArn: string;
   readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
   readonly alertTopic: sns.ITopic;
+  /** The key that encrypts the alert topic, and nothing but alerts. */
+  readonly alertKeyArn: string;
   /**
    * PDF and Office documents, which the function cannot read to screen:
    * refused, or promoted on the malware verdict alone.
@@ -197,6 +199,7 @@ export class DocumentPromotion extends Construct {
       guardrailKeyArn: props.guardrailKeyArn,
       knowledgeBaseArn: props.knowledgeBase.arn,
       alertTopic: props.alertTopic,
+      alertKeyArn: props.alertKeyArn,
       queue: this.queue,
       logGroupArn: this.logGroup.logGroupArn,
     });

@@ -15,6 +15,8 @@ export interface PromotionPermissionsProps {
   readonly guardrailKeyArn: string;
   readonly knowledgeBaseArn: string;
   readonly alertTopic: sns.ITopic;
+  /** The key that encrypts the alert topic (and nothing but alerts). */
+  readonly alertKeyArn: string;
   readonly queue: sqs.IQueue;
   readonly logGroupArn: string;
 }
@@ -69,7 +71,7 @@ export function promotionPermissions(
     }),
     // AWS documents a plain kms:Decrypt on the guardrail's key for its users
     // (no kms:ViaService value to rely on). That key encrypts the guardrail
-    // alone; the project key stays usable only through S3, SNS and SQS.
+    // alone; the project key stays usable only through S3 and SQS.
     // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
     new iam.PolicyStatement({
       sid: 'ReadTheEncryptedGuardrail',
@@ -88,16 +90,16 @@ export function promotionPermissions(
       actions: ['sns:Publish'],
       resources: [props.alertTopic.topicArn],
     }),
+    // The statement SNS documents for a publisher to an encrypted topic: the
+    // two actions on the topic's key, with no condition
+    // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+    // No page shows kms:ViaService or the aws:sns:topicArn encryption context
+    // on that request, and none is needed: the alert key encrypts alerts only,
+    // and the function cannot read the topic's dead-letter queue.
     new iam.PolicyStatement({
-      sid: 'EncryptReportsThroughSns',
+      sid: 'EncryptReportsWithTheAlertKey',
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [props.key.keyArn],
-      conditions: {
-        StringEquals: {
-          'kms:ViaService': via('sns'),
-          'kms:EncryptionContext:aws:sns:topicArn': props.alertTopic.topicArn,
-        },
-      },
+      resources: [props.alertKeyArn],
     }),
     new iam.PolicyStatement({
       sid: 'ConsumeOwnQueue',

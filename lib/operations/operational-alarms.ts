@@ -4,7 +4,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmName } from '../shared/names';
-import { queueDepth, ruleFailures, type ServiceMetrics } from './service-metrics';
+import { queueDepth, ruleDelivery, type ServiceMetrics } from './service-metrics';
 
 /** The runbook every alarm links to; each alarm id is a heading there (test/docs checks it). */
 export const RUNBOOK = 'docs/runbook.md';
@@ -18,6 +18,7 @@ export const ALARM_IDS = [
   'audit-write-failures',
   'token-budget',
   'alert-delivery-failures',
+  'alert-dead-letter-failures',
   'dead-letters',
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
@@ -181,11 +182,20 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: 1,
       },
     );
-    /** Any one of these metrics at 1 or more in 5 minutes. */
+    /**
+     * Any one of these metrics at 1 or more in 5 minutes. An alarm on a math
+     * expression reads at most 10 metrics, a hard limit
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html).
+     */
     const anyOf = (
       metrics: readonly cloudwatch.IMetric[],
       label: string,
     ): Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'> => {
+      if (metrics.length > 10) {
+        throw new Error(
+          `${this.node.path}: "${label}" would read ${metrics.length} metrics; an alarm reads at most 10`,
+        );
+      }
       const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
       return {
         metric: new cloudwatch.MathExpression({
@@ -201,12 +211,27 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: 1,
       };
     };
+    // Both alarms notify the alert topic themselves: a broken alert key or
+    // topic silences them too, which only `npm run verify` can rule out
+    // (docs/threat-detection.md, "The alert path").
     if (props.alertRuleNames.length > 0) {
       add(
         'alert-delivery-failures',
         'EventBridge failed to deliver a security alert to the topic (it retries for a day, then dead-letters it).',
-        'the topic and key policies (a recent change?), then the alert dead-letter queue.',
-        anyOf(props.alertRuleNames.map(ruleFailures), 'failed alert deliveries'),
+        'the topic policy and the alert key policy (a recent change?), then the alert dead-letter queue.',
+        anyOf(
+          props.alertRuleNames.map((name) => ruleDelivery('FailedInvocations', name)),
+          'failed alert deliveries',
+        ),
+      );
+      add(
+        'alert-dead-letter-failures',
+        'EventBridge could not put an undeliverable security alert in the dead-letter queue either: the alert is lost.',
+        "the dead-letter queue's policy and the alert key policy, then each finding service's console for the findings of the period.",
+        anyOf(
+          props.alertRuleNames.map((name) => ruleDelivery('InvocationsFailedToBeSentToDlq', name)),
+          'alerts lost (dead-letter queue unreachable)',
+        ),
       );
     }
     if (props.deadLetterQueueNames.length > 0) {

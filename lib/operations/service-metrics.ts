@@ -81,15 +81,29 @@ export class ServiceMetrics {
   }
 }
 
-/** Failed deliveries of an EventBridge rule (the alerts' rules, the scan-result rule). */
-export function ruleFailures(ruleName: string): cloudwatch.Metric {
+/**
+ * A delivery metric of an EventBridge rule on the default bus (the RuleName
+ * dimension alone): `FailedInvocations`, deliveries that failed for good, and
+ * `InvocationsFailedToBeSentToDlq`, failed deliveries the rule could not put
+ * in its dead-letter queue either (lost for good).
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+ */
+export function ruleDelivery(
+  metricName: 'FailedInvocations' | 'InvocationsFailedToBeSentToDlq',
+  ruleName: string,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/Events',
-    metricName: 'FailedInvocations',
+    metricName,
     dimensionsMap: { RuleName: ruleName },
     statistic: 'Sum',
     period: Duration.minutes(5),
   });
+}
+
+/** Failed deliveries of an EventBridge rule (the alerts' rules, the scan-result rule). */
+export function ruleFailures(ruleName: string): cloudwatch.Metric {
+  return ruleDelivery('FailedInvocations', ruleName);
 }
 
 /** Messages waiting in a queue (a dead-letter queue should have none). */

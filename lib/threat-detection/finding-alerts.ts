@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { alarmArnPattern, alertDeadLetterQueueName, alertRuleName, alertTopicName } from '../shared/names';
+import { AlertKey } from './alert-key';
 
 /** One kind of finding that should reach a person. */
 export interface AlertSource {
@@ -19,8 +20,6 @@ export interface AlertSource {
 }
 
 export interface FindingAlertsProps {
-  /** Encrypts the topic (and so every message at rest). */
-  readonly key: kms.IKey;
   readonly sources: readonly AlertSource[];
   /**
    * Subscribe this e-mail address.
@@ -32,17 +31,32 @@ export interface FindingAlertsProps {
    * @default - none
    */
   readonly alarmNamePrefix?: string;
+  /**
+   * Whether the alert key survives the deletion of its stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
  * Findings that reach a person (notes, security chapter: detection is only
  * useful with an automated response). Every finding worth a look ends up, as
- * a short readable message, on one SNS topic encrypted with the project key.
+ * a short readable message, on one SNS topic encrypted with a key of its own
+ * (alert-key.ts), which encrypts that topic and the dead-letter queue only.
  *
- * The topic policy is the confused-deputy guard: EventBridge may publish only
- * on behalf of the rules below, in this account; nothing may publish without
- * TLS. The rules target the topic without CDK's SnsTopic target, which would
- * add an unconditioned grant to every EventBridge rule.
+ * Each policy on the path takes the form AWS documents for it, because a
+ * condition on a key the service does not send refuses every alert silently
+ * (docs/threat-detection.md, "The alert path"):
+ * - topic: EventBridge may publish with no condition, since "You can't use
+ *   `Condition` blocks in Amazon SNS topic policies for EventBridge"
+ *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions);
+ *   CloudWatch only for the app's alarms (aws:SourceArn); nothing without TLS.
+ * - dead-letter queue: EventBridge only for these rules, by aws:SourceArn alone
+ *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html);
+ *   SNS only for this topic (CDK's EmailSubscription adds that statement).
+ * The rules target the topic without CDK's SnsTopic target, which would add a
+ * statement of its own, and without a RoleArn, which AWS warns "may fail"
+ * for SNS and SQS targets with KMS encryption.
  */
 export class FindingAlerts extends Construct {
   public readonly topic: sns.Topic;
@@ -55,23 +69,33 @@ export class FindingAlerts extends Construct {
    * alerting path.
    */
   public readonly deadLetters: sqs.Queue;
+  /** Encrypts the topic and the dead-letter queue, and nothing else. */
+  public readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: FindingAlertsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    // Fixed names: the key policy (another stack) must recognise the topic and
-    // the queue in the encryption context SNS and SQS send to KMS.
+    this.key = new AlertKey(this, 'Key', {
+      publishers: {
+        eventBridge: props.sources.length > 0,
+        alarms: props.alarmNamePrefix !== undefined,
+        snsDeadLetters: props.email !== undefined,
+      },
+      removalPolicy: props.removalPolicy,
+    }).key;
+    // Fixed names: the operations stack's alarms and `npm run verify` find
+    // the topic and the queue by name.
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: alertTopicName(stack.stackName),
       displayName: `${stack.stackName} security findings`,
-      masterKey: props.key,
+      masterKey: this.key,
       enforceSSL: true,
     });
     const topic = this.topic;
 
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
       queueName: alertDeadLetterQueueName(stack.stackName),
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: this.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Marks it as a dead-letter queue that no other queue may redrive into
@@ -90,12 +114,6 @@ export class FindingAlerts extends Construct {
       id: 'cdk-validator-cfnguard::sqs_dlq_check',
       reason:
         'This queue IS a dead-letter queue. Its RedriveAllowPolicy is denyAll, stricter than the allowAll or byQueue the rule accepts: only EventBridge dead-lettering (not an SQS redrive) delivers to it.',
-    });
-    // CT.SQS.PR.2
-    Validations.of(queue).acknowledge({
-      id: 'cdk-validator-cfnguard::sqs_queue_encrypted_check',
-      reason:
-        'Encrypted with the project KMS key (KmsMasterKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
     });
 
     this.ruleNames = props.sources.map((source) => alertRuleName(stack.stackName, source.id));
@@ -120,20 +138,28 @@ export class FindingAlerts extends Construct {
         }),
     );
     if (this.rules.length > 0) {
-      // The confused-deputy guard: EventBridge acts only for these rules, in this account.
-      const onlyOurRules = (sid: string, action: string, resource: string) =>
+      // No Condition: EventBridge documents none for SNS topic policies, and
+      // says Condition blocks cannot be used there. Who may publish is still
+      // bounded: only EventBridge, only with TLS, only to this topic.
+      topic.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid,
+          sid: 'EventBridgePublishesAlerts',
           principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: [action],
-          resources: [resource],
-          conditions: {
-            ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) },
-            StringEquals: { 'aws:SourceAccount': stack.account },
-          },
-        });
-      topic.addToResourcePolicy(onlyOurRules('OnlyOurRulesPublish', 'sns:Publish', topic.topicArn));
-      deadLetters.addToResourcePolicy(onlyOurRules('OnlyOurRulesDeadLetter', 'sqs:SendMessage', deadLetters.queueArn));
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+        }),
+      );
+      // The confused-deputy guard AWS documents for a rule's dead-letter
+      // queue: the rule ARN alone (no aws:SourceAccount on that page).
+      deadLetters.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyOurRulesDeadLetter',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [deadLetters.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) } },
+        }),
+      );
     }
     if (props.alarmNamePrefix) {
       // Operational alarms reach the same person as findings. A topic policy

@@ -1,21 +1,17 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ServiceKeyUse } from '../data-protection/project-key';
-import { alertDeadLetterQueueName, alertTopicName, arnInAccount, trailName } from '../shared/names';
+import { arnInAccount, trailName } from '../shared/names';
 
 /** What of the threat-detection stack uses the project key. */
 export interface KeyUsers {
-  /** The threat-detection stack's name: its trail, topic and queue names derive from it. */
+  /** The threat-detection stack's name: its trail's name derives from it. */
   readonly stackName: string;
-  /** E-mail alerts: SNS dead-letters undeliverable mail to the encrypted queue. */
-  readonly emailAlerts: boolean;
   readonly cloudTrail: boolean;
   /** GuardDuty exports findings, encrypted with the key. */
   readonly findingsExport: boolean;
   /** An AWS Config recorder of this stack delivers, encrypted with the key. */
   readonly configRecorder: boolean;
-  /** CloudWatch alarms of the app publish to the encrypted alert topic. */
-  readonly alarms: boolean;
 }
 
 /**
@@ -23,55 +19,19 @@ export interface KeyUsers {
  * for its own resources in this account only, and each narrowed by what AWS
  * documents the service sending (docs/service-principals.md).
  *
- * - EventBridge publishes alerts to the encrypted SNS topic and dead-letters
- *   them to the encrypted SQS queue. SNS and SQS call KMS with the topic or
- *   queue ARN as encryption context, which is what names our resources here;
- *   neither documents source context on those requests. Topic and queue have
- *   fixed names for this reason (a generated name cuts the stack name short).
- * - SNS puts e-mail it could not deliver into the same queue.
- * - CloudWatch publishes the app's alarms to the topic (same encryption context).
  * - CloudTrail encrypts log files: only for our trail, with its trail ARN as
  *   encryption context.
  * - GuardDuty encrypts exported findings: only for detectors of this account.
  * - AWS Config encrypts what it delivers to its bucket, for this account.
+ *
+ * The alert path (EventBridge, CloudWatch alarms and SNS dead-lettering into
+ * the alert topic and queue) is not here: AWS documents no condition those
+ * services send to KMS, so their statements are unconditioned and sit on the
+ * alert key, which encrypts alerts only (alert-key.ts).
  */
 export function threatDetectionKeyUses(scope: Stack, users: KeyUsers): ServiceKeyUse[] {
   const stackName = users.stackName;
-  const topicArn = arnInAccount(scope, 'sns', alertTopicName(stackName));
-  const queueArn = arnInAccount(scope, 'sqs', alertDeadLetterQueueName(stackName));
-  // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
-  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
-  const uses: ServiceKeyUse[] = [
-    {
-      sid: 'EventBridgePublishesToTheAlertTopic',
-      service: 'events.amazonaws.com',
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      encryptionContext: { 'aws:sns:topicArn': topicArn },
-    },
-    {
-      sid: 'EventBridgeDeadLettersUndeliveredAlerts',
-      service: 'events.amazonaws.com',
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      encryptionContext: { 'aws:sqs:arn': queueArn },
-    },
-  ];
-  if (users.alarms) {
-    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
-    uses.push({
-      sid: 'CloudWatchAlarmsPublishToTheAlertTopic',
-      service: 'cloudwatch.amazonaws.com',
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      encryptionContext: { 'aws:sns:topicArn': topicArn },
-    });
-  }
-  if (users.emailAlerts) {
-    uses.push({
-      sid: 'SnsDeadLettersUndeliverableAlerts',
-      service: 'sns.amazonaws.com',
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      encryptionContext: { 'aws:sqs:arn': queueArn },
-    });
-  }
+  const uses: ServiceKeyUse[] = [];
   if (users.cloudTrail) {
     const trail = arnInAccount(scope, 'cloudtrail', `trail/${trailName(stackName)}`);
     uses.push(

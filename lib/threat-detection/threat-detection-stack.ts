@@ -201,7 +201,7 @@ export class ThreatDetectionStack extends Stack {
     }
 
     this.alerts = new FindingAlerts(this, 'Alerts', {
-      key,
+      removalPolicy,
       sources: alertSources(props),
       email: props.alertEmail,
       alarmNamePrefix: props.alarmNamePrefix,

@@ -4,7 +4,9 @@ import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
 import { complianceSummary, fullReport, REPORT, SUMMARY_DOC, withSummary } from '../../scripts/compliance';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { lintTheConfigurations } from '../support/cfn-lint';
+import { PolicyWorld } from '../support/iam-harness';
 import { proveTheGate } from '../support/prove-gate';
+import { refusalViolations } from '../support/refusals';
 
 /**
  * The compliance configurations (tools/configurations.ts), each synthesized
@@ -47,4 +49,14 @@ describe('npm run compliance', () => {
     const readme = fs.readFileSync(SUMMARY_DOC, 'utf8');
     expect(normalizeMarkdown(readme)).toBe(normalizeMarkdown(withSummary(readme, summary)));
   });
+});
+
+describe('documented refusals (test/support/service-requests.ts, `refuses`)', () => {
+  test.each(COMPLIANCE_CONFIGURATIONS)(
+    '%s: no resource policy requires a condition AWS says cannot be used on its path',
+    (_name, overrides) => {
+      const world = new PolicyWorld(gated(overrides).assembly, TEST_ENV);
+      expect(refusalViolations(world.resourcePolicies())).toEqual([]);
+    },
+  );
 });

@@ -39,30 +39,20 @@ describe('EventBridge delivers alerts', () => {
   const { alerts } = threat;
   const topicArn = world.valueOf(alerts.topic.topicArn, alerts);
   const queueArn = world.valueOf(alerts.deadLetters.queueArn, alerts);
+  const alertKeyArn = world.arnOf(alerts.key);
   const rules = alerts.rules.map((rule) => world.arnOf(rule));
 
-  test('it publishes to the topic for each of our rules, not for another rule or account', async () => {
-    for (const rule of rules) {
-      await expectDecision(
-        request('eventbridge-publishes-to-topic', { action: 'sns:Publish', resource: topicArn, source: rule }),
-        'Allowed',
-      );
-    }
+  test('it publishes to the topic, carrying no condition key (AWS documents none, and no Condition block there)', async () => {
     await expectDecision(
-      request('eventbridge-publishes-to-topic', { action: 'sns:Publish', resource: topicArn, source: other.rule }),
-      'ImplicitlyDenied',
+      request('eventbridge-publishes-to-topic', { action: 'sns:Publish', resource: topicArn }),
+      'Allowed',
     );
-    await expectDecision(
-      request('eventbridge-publishes-to-topic', {
-        action: 'sns:Publish',
-        resource: topicArn,
-        source: inOtherAccount(rules[0]),
-      }),
-      'ImplicitlyDenied',
-    );
+    // The residual exposure of the documented form: the topic policy cannot
+    // tell our rules from another's, so what bounds it is the topic itself
+    // (only this principal, only with TLS) and the key that encrypts alerts only.
   });
 
-  test('it dead-letters into the queue for our rules only', async () => {
+  test('it dead-letters into the queue for our rules only, by aws:SourceArn alone', async () => {
     const deadLetter = (source: string) =>
       request('eventbridge-dead-letters-to-queue', { action: 'sqs:SendMessage', resource: queueArn, source });
     for (const rule of rules) await expectDecision(deadLetter(rule), 'Allowed');
@@ -70,18 +60,12 @@ describe('EventBridge delivers alerts', () => {
     await expectDecision(deadLetter(inOtherAccount(rules[0])), 'ImplicitlyDenied');
   });
 
-  test('it uses the key for our topic (SNS SSE) and our queue (SQS SSE), for no other', async () => {
+  test('it uses the alert key for the topic and the queue with no encryption context, and the project key not at all', async () => {
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-      const forTopic = (source: string) =>
-        request('eventbridge-encrypts-for-topic', { action, resource: keyArn, source });
-      const forQueue = (source: string) =>
-        request('eventbridge-encrypts-for-queue', { action, resource: keyArn, source });
-      await expectDecision(forTopic(topicArn), 'Allowed');
-      await expectDecision(forTopic(other.topic), 'ImplicitlyDenied');
-      await expectDecision(forTopic(inOtherAccount(topicArn)), 'ImplicitlyDenied');
-      await expectDecision(forQueue(queueArn), 'Allowed');
-      await expectDecision(forQueue(other.queue), 'ImplicitlyDenied');
-      await expectDecision(forQueue(inOtherAccount(queueArn)), 'ImplicitlyDenied');
+      for (const id of ['eventbridge-encrypts-for-topic', 'eventbridge-encrypts-for-queue'] as const) {
+        await expectDecision(request(id, { action, resource: alertKeyArn }), 'Allowed');
+        await expectDecision(request(id, { action, resource: keyArn }), 'ImplicitlyDenied');
+      }
     }
   });
 });
@@ -115,7 +99,7 @@ describe('EventBridge queues scan results for promotion', () => {
   test('it uses the key for the promotion queue (SQS SSE), not for another queue', async () => {
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
       const forQueue = (source: string) =>
-        request('eventbridge-encrypts-for-queue', { action, resource: keyArn, source });
+        request('eventbridge-encrypts-for-queue-with-context', { action, resource: keyArn, source });
       await expectDecision(forQueue(queueArn), 'Allowed');
       await expectDecision(forQueue(other.queue), 'ImplicitlyDenied');
       await expectDecision(forQueue(inOtherAccount(queueArn)), 'ImplicitlyDenied');
@@ -142,13 +126,11 @@ describe("CloudWatch publishes the app's alarms to the alert topic", () => {
     await expectDecision(publish(inOtherAccount(alarmArn)), 'ImplicitlyDenied');
   });
 
-  test('with the key, for the alert topic only', async () => {
+  test('with the alert key and no encryption context, and not with the project key', async () => {
+    const alertKeyArn = world.arnOf(threat.alerts.key);
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-      const encrypt = (source: string) =>
-        request('cloudwatch-encrypts-for-topic', { action, resource: keyArn, source });
-      await expectDecision(encrypt(topicArn), 'Allowed');
-      await expectDecision(encrypt(other.topic), 'ImplicitlyDenied');
-      await expectDecision(encrypt(inOtherAccount(topicArn)), 'ImplicitlyDenied');
+      await expectDecision(request('cloudwatch-encrypts-for-topic', { action, resource: alertKeyArn }), 'Allowed');
+      await expectDecision(request('cloudwatch-encrypts-for-topic', { action, resource: keyArn }), 'ImplicitlyDenied');
     }
   });
 });
@@ -176,7 +158,11 @@ describe('S3 Vectors maintains the index in the background', () => {
 
   test('no other service principal decrypts through that statement', async () => {
     await expectDecision(
-      request('eventbridge-encrypts-for-queue', { action: 'kms:Decrypt', resource: keyArn, source: vectorBucketArn }),
+      request('eventbridge-encrypts-for-queue-with-context', {
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        source: vectorBucketArn,
+      }),
       'ImplicitlyDenied',
     );
   });
@@ -195,12 +181,12 @@ describe('SNS dead-letters e-mail it could not deliver', () => {
     await expectDecision(send(inOtherAccount(topicArn)), 'ImplicitlyDenied');
   });
 
-  test('with the key, for our queue only', async () => {
-    const encrypt = (source: string) =>
-      request('sns-encrypts-for-queue', { action: 'kms:GenerateDataKey', resource: keyArn, source });
-    await expectDecision(encrypt(queueArn), 'Allowed');
-    await expectDecision(encrypt(other.queue), 'ImplicitlyDenied');
-    await expectDecision(encrypt(inOtherAccount(queueArn)), 'ImplicitlyDenied');
+  test('with the alert key and no encryption context, and not with the project key', async () => {
+    const alertKeyArn = world.arnOf(alerts.key);
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      await expectDecision(request('sns-encrypts-for-queue', { action, resource: alertKeyArn }), 'Allowed');
+      await expectDecision(request('sns-encrypts-for-queue', { action, resource: keyArn }), 'ImplicitlyDenied');
+    }
   });
 });
 

@@ -66,9 +66,8 @@ describe('DataProtectionStack', () => {
       for (const s of services) expect(s.Condition).toBeDefined();
       expect(services.map((st) => (st.Principal as { Service: string }).Service)).toEqual([
         'logs.eu-west-1.amazonaws.com',
-        'events.amazonaws.com',
-        'events.amazonaws.com',
-        'cloudwatch.amazonaws.com',
+        // The alert path (EventBridge, CloudWatch alarms, SNS dead letters into
+        // the alert topic and queue) is on the alert key, not here.
         'cloudtrail.amazonaws.com',
         'cloudtrail.amazonaws.com',
         // The knowledge base (on by default), proven in test/knowledge/ and test/ingestion/.

@@ -492,20 +492,6 @@ describe('IngestionStack', () => {
       expect(JSON.stringify(eventBridge)).toContain(`"${deadLetters}"`);
     });
 
-    test('CloudWatch may use the key only for the alert topic', () => {
-      expect(sid(defaults.data, 'CloudWatchAlarmsPublishToTheAlertTopic')).toEqual([
-        expect.objectContaining({
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          Condition: {
-            StringLike: {
-              'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:${defaults.stacks.threatDetection.stackName}-alerts`,
-            },
-          },
-        }),
-      ]);
-    });
-
     test('knowledgeBase false => none of those key statements', () => {
       const sids = keyStatements(off.data).map((s) => s.Sid);
       for (const id of [
@@ -515,8 +501,6 @@ describe('IngestionStack', () => {
       ]) {
         expect(sids).not.toContain(id);
       }
-      // The operations stack's alarms publish to the topic whatever the knowledge base.
-      expect(sids).toContain('CloudWatchAlarmsPublishToTheAlertTopic');
       expect(JSON.stringify(keyStatements(off.data))).not.toMatch(/s3vectors|promotion/);
     });
 

@@ -135,13 +135,19 @@ describe('the promotion role', () => {
     await expectDecision(decide('bedrock:DeleteKnowledgeBase', knowledgeBaseArn), 'ImplicitlyDenied');
   });
 
-  test('it reports on the alert topic only, with the key through SNS for that topic', async () => {
+  test('it reports on the alert topic only, with the alert key (as SNS documents a publisher), never the project key through SNS', async () => {
     await expectDecision(decide('sns:Publish', topicArn), 'Allowed');
     await expectDecision(decide('sns:Publish', other.topic), 'ImplicitlyDenied');
-    const forTopic = (action: string, source: string) =>
-      world.serviceRequest('sns-uses-key-for-publisher', { caller: promoter, action, resource: keyArn, source });
-    await expectDecision(forTopic('kms:GenerateDataKey', topicArn), 'Allowed');
-    await expectDecision(forTopic('kms:GenerateDataKey', other.topic), 'ImplicitlyDenied');
+    const alertKeyArn = world.arnOf(alerts.key);
+    const publish = (action: string, resource: string) =>
+      world.serviceRequest('sns-uses-key-for-publisher', { caller: promoter, action, resource });
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      await expectDecision(publish(action, alertKeyArn), 'Allowed');
+      await expectDecision(publish(action, keyArn), 'ImplicitlyDenied');
+    }
+    // The alert key opens alerts only, and the function cannot read the
+    // alert dead-letter queue, where the only ciphertext it could decrypt is.
+    await expectDecision(decide('sqs:ReceiveMessage', alertDeadLetters), 'ImplicitlyDenied');
   });
 
   test('it consumes its own queue (decrypting through SQS), not the dead-letter queues', async () => {

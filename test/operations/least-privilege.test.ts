@@ -205,8 +205,8 @@ describe('every operations alarm reaches the alert topic', () => {
   const publish = (source: string) =>
     world.serviceRequest('cloudwatch-publishes-alarm', { action: 'sns:Publish', resource: topicArn, source });
 
-  test('CloudWatch publishes for each of them, and encrypts for the topic', async () => {
-    expect(alarms.length).toBeGreaterThanOrEqual(8);
+  test('CloudWatch publishes for each of them, and encrypts for the topic with the alert key', async () => {
+    expect(alarms.length).toBeGreaterThanOrEqual(9);
     for (const alarm of alarms) {
       const arn = world.arnOf(alarm);
       expect(arn).toMatch(new RegExp(`^arn:aws:cloudwatch:${region}:${account}:alarm:GuardedGenAi-Operations-`));
@@ -215,8 +215,7 @@ describe('every operations alarm reaches the alert topic', () => {
     await expectDecision(
       world.serviceRequest('cloudwatch-encrypts-for-topic', {
         action: 'kms:GenerateDataKey',
-        resource: keyArn,
-        source: topicArn,
+        resource: world.arnOf(alerts.key),
       }),
       'Allowed',
     );

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CfnElement, Stack } from 'aws-cdk-lib';
-import { ALARM_IDS, type AlarmId } from '../../lib/operations/operational-alarms';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ALARM_IDS, type AlarmId, OperationalAlarms } from '../../lib/operations/operational-alarms';
+import { ServiceMetrics } from '../../lib/operations/service-metrics';
 import { INVOCATION_LOG_STREAM } from '../../lib/operations/model-invocation-logging';
 import { MODEL_INVOCATIONS_PREFIX } from '../../lib/shared/data-layout';
 import { alertDeadLetterQueueName, stackNames } from '../../lib/shared/names';
@@ -298,8 +300,15 @@ describe('OperationsStack', () => {
       expect(alarm('server-error-rate', budget, alarmsOf(budget)).threshold).toBe(5);
     });
 
-    test('alert-delivery-failures: FailedInvocations of every alert rule (by its real name), 1 or more', () => {
-      const a = alarm('alert-delivery-failures');
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html: FailedInvocations
+    // counts deliveries that failed for good, InvocationsFailedToBeSentToDlq the ones the
+    // dead-letter queue could not take either (lost); "EventBridge only sends this metric
+    // to CloudWatch if it isn't zero", hence FILL and missing data as not breaching.
+    test.each([
+      ['alert-delivery-failures', 'FailedInvocations'],
+      ['alert-dead-letter-failures', 'InvocationsFailedToBeSentToDlq'],
+    ] as const)('%s: %s of every alert rule (by its real name), summed, 1 or more', (id, metricName) => {
+      const a = alarm(id);
       const ruleNames = defaults
         .resources(defaults.stacks.threatDetection, 'AWS::Events::Rule')
         .map(([, r]) => r.Properties.Name as string)
@@ -311,7 +320,7 @@ describe('OperationsStack', () => {
       for (const m of watched) {
         expect(m).toEqual({
           namespace: 'AWS/Events',
-          name: 'FailedInvocations',
+          name: metricName,
           dimensions: { RuleName: m.dimensions.RuleName },
           stat: 'Sum',
           period: 300,
@@ -324,6 +333,7 @@ describe('OperationsStack', () => {
           .sort(),
       );
       expect(a).toMatchObject({ threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1 });
+      expect(a.treatMissingData).toBe('notBreaching');
     });
 
     test('dead-letters: any message in the alert dead-letter queue (the real queue name)', () => {
@@ -346,15 +356,17 @@ describe('OperationsStack', () => {
       expect(a).toMatchObject({ threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1 });
     });
 
-    test('with no alert rules (threat detection all off) there is no alert-delivery-failures alarm, the others stay', () => {
+    test('with no alert rules (threat detection all off) there are no alert-delivery alarms, the others stay', () => {
       const names = [...alarmsOf(threatOff).keys()].sort();
       expect(threatOff.stacks.threatDetection.alerts.ruleNames).toEqual([]);
       expect(names).toEqual(
-        ALARM_IDS.filter((id) => id !== 'alert-delivery-failures')
+        ALARM_IDS.filter((id) => id !== 'alert-delivery-failures' && id !== 'alert-dead-letter-failures')
           .map((id) => `GuardedGenAi-Operations-${id}`)
           .sort(),
       );
-      expect(JSON.stringify(threatOff.templateOf(threatOff.stacks.operations))).not.toContain('FailedInvocations');
+      expect(JSON.stringify(threatOff.templateOf(threatOff.stacks.operations))).not.toMatch(
+        /FailedInvocations|InvocationsFailedToBeSentToDlq/,
+      );
     });
 
     describe.each([
@@ -369,7 +381,7 @@ describe('OperationsStack', () => {
 
       test('alarm names fit CloudWatch and match the topic policy pattern alarm:<app>-*', () => {
         const views = [...alarmsOf(s).values()];
-        expect(views.length).toBeGreaterThanOrEqual(ALARM_IDS.length - 1);
+        expect(views.length).toBeGreaterThanOrEqual(ALARM_IDS.length - 2);
         const [statement] = topicPolicy();
         expect(topicPolicy()).toHaveLength(1);
         expect(statement.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
@@ -386,10 +398,26 @@ describe('OperationsStack', () => {
       });
     });
 
+    test('an alarm reads at most 10 metrics (a hard CloudWatch limit): 11 alert rules fail the synthesis, not the deployment', () => {
+      const stack = new Stack(new App(), 'Limits');
+      const props = {
+        metrics: new ServiceMetrics({ functionName: 'f', modelId: 'm' }),
+        topic: new sns.Topic(stack, 'Topic'),
+        answerTimeout: Duration.seconds(60),
+        dailyTokenBudget: 1,
+        deadLetterQueueNames: ['q'],
+      };
+      const rules = (n: number) => Array.from({ length: n }, (_, i) => `rule-${i}`);
+      expect(() => new OperationalAlarms(stack, 'Ten', { ...props, alertRuleNames: rules(10) })).not.toThrow();
+      expect(() => new OperationalAlarms(stack, 'Eleven', { ...props, alertRuleNames: rules(11) })).toThrow(
+        /would read 11 metrics; an alarm reads at most 10/,
+      );
+    });
+
     test('the longest app name gives the longest names, still far below the limit', () => {
       const names = [...alarmsOf(longest).keys()];
-      expect(names).toContain(`${'A'.repeat(25)}-Operations-alert-delivery-failures`);
-      expect(Math.max(...names.map((n) => n.length))).toBe(25 + '-Operations-alert-delivery-failures'.length);
+      expect(names).toContain(`${'A'.repeat(25)}-Operations-alert-dead-letter-failures`);
+      expect(Math.max(...names.map((n) => n.length))).toBe(25 + '-Operations-alert-dead-letter-failures'.length);
     });
   });
 

@@ -21,6 +21,7 @@ import { CfnElement, Stack } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { assignedId, generatedName, NAMED_TYPES, pseudoRandom } from './physical-names';
+import { breaksRefusal, type Statement } from './refusals';
 import { SERVICE_REQUESTS, SERVICE_SET_KEY, type ServiceRequestId, type ServiceRequestRow } from './service-requests';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -175,7 +176,9 @@ export class PolicyWorld {
   /**
    * Evaluate a request an AWS service makes: the row of `SERVICE_REQUESTS`
    * fixes the principal, the actions and every context key, built from the
-   * resource the service acts for. Nothing else can be added.
+   * resource the service acts for. Nothing else can be added. A resource
+   * policy that breaks the row's documented refusal (a Condition where AWS
+   * says there can be none) fails the request instead of being evaluated.
    */
   public async serviceRequest(id: ServiceRequestId, request: ServiceRequest): Promise<Decision> {
     const row: ServiceRequestRow = SERVICE_REQUESTS[id];
@@ -201,6 +204,10 @@ export class PolicyWorld {
       account: request.account ?? (arnParts[4] || this.env.account),
       region: request.region ?? (arnParts[3] || this.env.region),
     };
+    const broken = (this.resourcePolicyFor(request.resource)?.Statement ?? [])
+      .map((statement) => breaksRefusal(id, statement as Statement))
+      .filter((reason): reason is string => reason !== undefined);
+    if (broken.length > 0) throw new Error(broken.join('\n'));
     const principal: Principal =
       row.principal === 'caller'
         ? (request.caller as Caller)
@@ -362,6 +369,27 @@ export class PolicyWorld {
       }
     }
     return undefined;
+  }
+
+  /** Every resource policy of the app (topic, queue, key, bucket and trust policies), resolved, named by stack and logical id. */
+  public resourcePolicies(): { where: string; statements: Statement[] }[] {
+    const property: Record<string, string> = {
+      'AWS::SNS::TopicPolicy': 'PolicyDocument',
+      'AWS::SQS::QueuePolicy': 'PolicyDocument',
+      'AWS::S3::BucketPolicy': 'PolicyDocument',
+      'AWS::KMS::Key': 'KeyPolicy',
+      'AWS::IAM::Role': 'AssumeRolePolicyDocument',
+    };
+    return [...this.templates].flatMap(([stackName, template]) =>
+      Object.entries(template.Resources)
+        .filter(([, resource]) => property[resource.Type] && resource.Properties?.[property[resource.Type]])
+        .map(([logicalId, resource]) => ({
+          where: `${stackName}/${logicalId}`,
+          statements: (
+            this.resolve(resource.Properties?.[property[resource.Type]] as Json, stackName) as PolicyDocument
+          ).Statement as Statement[],
+        })),
+    );
   }
 
   private blocksPublicAccess(arn: string): boolean {

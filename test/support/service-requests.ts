@@ -32,10 +32,31 @@ export interface ServiceRequestRow {
   /** Keys and values; a multivalued key (such as `kms:EncryptionContextKeys`) has a list. */
   readonly context: (s: Subject) => Record<string, string | string[]>;
   readonly citation: string | null;
+  /**
+   * The sentence (or the policy statement) of the cited page the row rests
+   * on, verbatim, so a reader can check the row without opening the page.
+   */
+  readonly quote?: string;
   /** Keys of `context` that no citation covers (assumptions). */
   readonly uncitedKeys?: readonly string[];
   /** Request parameters the caller sets itself and that may accompany the request. */
   readonly callerKeys?: readonly string[];
+  /**
+   * What AWS says a policy must not require on this path. The harness fails
+   * any request of the row whose resource policy has a statement for the
+   * row's principal and action that breaks it (`PolicyWorld.serviceRequest`),
+   * and `refusalViolations` finds such a statement in any template.
+   */
+  readonly refuses?: Refusal;
+}
+
+/** A documented refusal: "no Condition here", or "these keys are not supported here". */
+export interface Refusal {
+  /** `'any'`: the statement may carry no Condition at all; else the condition keys it may not use. */
+  readonly keys: 'any' | readonly string[];
+  /** The page's sentence, verbatim. */
+  readonly quote: string;
+  readonly citation: string;
 }
 
 const sourceContext = (s: Subject) => ({ 'aws:SourceArn': s.source, 'aws:SourceAccount': s.account });
@@ -43,40 +64,76 @@ const sourceContext = (s: Subject) => ({ 'aws:SourceArn': s.source, 'aws:SourceA
 const S3_VECTORS_CONTEXT_KEYS = ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'];
 const S3_VECTORS_ENCRYPTION = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html';
 const BEDROCK_INVOCATION_LOGGING = 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html';
+const EVENTBRIDGE_SNS_TARGET =
+  'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions';
+const NO_CONDITION_FOR_EVENTBRIDGE = "You can't use `Condition` blocks in Amazon SNS topic policies for EventBridge.";
+const SNS_KEY_MANAGEMENT = 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html';
+const SNS_EVENT_SOURCE_STATEMENT =
+  'To allow the AWS service to have the `kms:GenerateDataKey*` and `kms:Decrypt` permissions, add the following statement to the KMS policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition; `cloudwatch.amazonaws.com` and `events.amazonaws.com` are in its table of event sources.)';
+const SQS_KEY_MANAGEMENT =
+  'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html';
+const SQS_EVENT_SOURCE_STATEMENT =
+  'To allow the AWS service event source to use the `kms:GenerateDataKey` and `kms:Decrypt` API methods, add the following statement to the CMK key policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition.)';
 
 export const SERVICE_REQUESTS = {
-  // EventBridge delivering alerts.
+  // EventBridge delivering alerts. On this path AWS documents no condition
+  // key EventBridge sends, and refuses two: rows model a request with none,
+  // so a policy that requires one fails its test.
   'eventbridge-publishes-to-topic': {
     principal: 'events.amazonaws.com',
     actions: ['sns:Publish'],
     resource: 'the alert topic',
-    source: 'the EventBridge rule',
-    context: sourceContext,
-    citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions',
+    source: null,
+    context: () => ({}),
+    citation: EVENTBRIDGE_SNS_TARGET,
+    quote: NO_CONDITION_FOR_EVENTBRIDGE,
+    refuses: { keys: 'any', quote: NO_CONDITION_FOR_EVENTBRIDGE, citation: EVENTBRIDGE_SNS_TARGET },
   },
   'eventbridge-dead-letters-to-queue': {
     principal: 'events.amazonaws.com',
     actions: ['sqs:SendMessage'],
-    resource: 'the dead-letter queue',
+    resource: 'the dead-letter queue of a rule',
     source: 'the EventBridge rule',
-    context: sourceContext,
-    citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html',
+    context: (s) => ({ 'aws:SourceArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html#eb-dlq-perms',
+    quote:
+      'The `Condition` statement allows only requests that come from a rule named "MyTestRule" that is created in the us-west-2 Region in the AWS account 123456789012. (Its statement: `"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-west-2:123456789012:rule/MyTestRule"}`, no other key.)',
   },
   'eventbridge-encrypts-for-topic': {
     principal: 'events.amazonaws.com',
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resource: 'the project key',
-    source: 'the SNS topic (SNS SSE)',
-    context: (s) => ({ 'kms:EncryptionContext:aws:sns:topicArn': s.source }),
-    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html',
+    resource: 'the alert key',
+    source: null,
+    context: () => ({}),
+    citation: `${SNS_KEY_MANAGEMENT}#compatibility-with-aws-services`,
+    quote: SNS_EVENT_SOURCE_STATEMENT,
+    refuses: {
+      keys: ['aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID'],
+      quote:
+        'Adding the `aws:SourceAccount`, `aws:SourceArn`, and `aws:SourceOrgID` to a AWS KMS policy is not supported for EventBridge-to-encrypted topics.',
+      citation: `${SNS_KEY_MANAGEMENT}#compatibility-with-aws-services`,
+    },
   },
   'eventbridge-encrypts-for-queue': {
     principal: 'events.amazonaws.com',
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resource: 'the project key',
+    resource: 'the alert key (the dead-letter queue)',
+    source: null,
+    context: () => ({}),
+    citation: SQS_KEY_MANAGEMENT,
+    quote: SQS_EVENT_SOURCE_STATEMENT,
+  },
+  // The same request as the row above, as the ingestion path's queues still
+  // model it: with an encryption context no AWS page documents (an assumption).
+  'eventbridge-encrypts-for-queue-with-context': {
+    principal: 'events.amazonaws.com',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'the project key (the promotion queue and its dead-letter queue)',
     source: 'the SQS queue (SQS SSE)',
     context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
-    citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+    citation: SQS_KEY_MANAGEMENT,
+    quote: SQS_EVENT_SOURCE_STATEMENT,
+    uncitedKeys: ['kms:EncryptionContext:aws:sqs:arn'],
   },
   'eventbridge-sends-to-queue': {
     principal: 'events.amazonaws.com',
@@ -93,15 +150,19 @@ export const SERVICE_REQUESTS = {
     resource: 'the alert topic',
     source: 'the alarm',
     context: (s) => ({ 'aws:SourceArn': s.source }),
-    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html',
+    citation:
+      'https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#sns-allow-cloudwatch-alarm-to-publish-to-topic-in-another-account',
+    quote:
+      'In this case, any CloudWatch alarms in account `111122223333` are allowed to publish to an Amazon SNS topic in account `444455556666`. (Its statement: `"ArnLike": {"aws:SourceArn": "arn:aws:cloudwatch:us-east-2:111122223333:alarm:*"}`.)',
   },
   'cloudwatch-encrypts-for-topic': {
     principal: 'cloudwatch.amazonaws.com',
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resource: 'the project key',
-    source: 'the SNS topic (SNS SSE)',
-    context: (s) => ({ 'kms:EncryptionContext:aws:sns:topicArn': s.source }),
-    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services',
+    resource: 'the alert key',
+    source: null,
+    context: () => ({}),
+    citation: `${SNS_KEY_MANAGEMENT}#compatibility-with-aws-services`,
+    quote: SNS_EVENT_SOURCE_STATEMENT,
   },
   // SNS dead-lettering e-mail it could not deliver.
   'sns-dead-letters-to-queue': {
@@ -111,26 +172,28 @@ export const SERVICE_REQUESTS = {
     source: 'the SNS topic',
     context: (s) => ({ 'aws:SourceArn': s.source }),
     citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-configure-dead-letter-queue.html',
+    quote:
+      'To give Amazon SNS principal access to the Amazon SQS API action, set the following queue policy for `MyDeadLetterQueue`. (Its statement: `"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-2:123456789012:MyTopic"}`.)',
   },
   'sns-encrypts-for-queue': {
     principal: 'sns.amazonaws.com',
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resource: 'the project key',
-    source: 'the SQS queue (SQS SSE)',
-    context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
-    citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+    resource: 'the alert key (the dead-letter queue)',
+    source: null,
+    context: () => ({}),
+    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html',
+    quote:
+      'To use an encrypted Amazon SQS queue as a dead-letter queue, you must use a custom KMS with a key policy that grants the Amazon SNS service principal access to AWS KMS API actions.',
   },
   // SNS and SQS using the key of an encrypted topic or queue for the caller that publishes or consumes.
   'sns-uses-key-for-publisher': {
     principal: 'caller',
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     resource: 'the key of the topic',
-    source: 'the SNS topic (SNS SSE)',
-    context: (s) => ({
-      'kms:ViaService': `sns.${s.region}.amazonaws.com`,
-      'kms:EncryptionContext:aws:sns:topicArn': s.source,
-    }),
-    citation: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html',
+    source: null,
+    context: (s) => ({ 'kms:ViaService': `sns.${s.region}.amazonaws.com` }),
+    citation: SNS_KEY_MANAGEMENT,
+    quote: 'The publisher must have the `kms:GenerateDataKey*` and `kms:Decrypt` permissions for the AWS KMS key.',
     uncitedKeys: ['kms:ViaService'],
   },
   'sqs-uses-key-for-consumer': {
@@ -142,7 +205,7 @@ export const SERVICE_REQUESTS = {
       'kms:ViaService': `sqs.${s.region}.amazonaws.com`,
       'kms:EncryptionContext:aws:sqs:arn': s.source,
     }),
-    citation: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+    citation: SQS_KEY_MANAGEMENT,
     uncitedKeys: ['kms:ViaService'],
   },
   // CloudTrail delivering a trail.

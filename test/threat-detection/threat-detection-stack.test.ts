@@ -1,4 +1,4 @@
-import type { CfnElement } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
@@ -331,9 +331,11 @@ describe('ThreatDetectionStack', () => {
   });
 
   describe('alerts', () => {
-    test('one topic, encrypted with the project key, that refuses publishing without TLS', () => {
+    test('one topic, encrypted with the alert key, that refuses publishing without TLS', () => {
       defaults.threat.resourceCountIs('AWS::SNS::Topic', 1);
-      defaults.threat.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      defaults.threat.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] },
+      });
       expect(resourcePolicyStatements(defaults.threat, 'AWS::SNS::TopicPolicy')).toContainEqual(
         expect.objectContaining({
           Effect: 'Deny',
@@ -343,78 +345,157 @@ describe('ThreatDetectionStack', () => {
       );
     });
 
-    test('only the rules of this stack may publish, on behalf of this account', () => {
-      const [allow] = resourcePolicyStatements(defaults.threat, 'AWS::SNS::TopicPolicy').filter(
+    test('EventBridge may publish in the documented form, with no Condition; CloudWatch only for the alarms of this app', () => {
+      const allows = resourcePolicyStatements(defaults.threat, 'AWS::SNS::TopicPolicy').filter(
         (s) => s.Effect === 'Allow',
       );
-      expect(allow).toMatchObject({
+      // "You can't use `Condition` blocks in Amazon SNS topic policies for EventBridge"
+      // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+      expect(allows).toHaveLength(2);
+      expect(allows[0]).toEqual({
+        Sid: 'EventBridgePublishesAlerts',
+        Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sns:Publish',
-        Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+        Resource: { Ref: expect.stringMatching(/^AlertsTopic/) },
       });
-      const sources = (allow.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } }).ArnEquals['aws:SourceArn'];
-      expect(sources).toHaveLength(defaults.stacks.threatDetection.alerts.rules.length);
-      expect(JSON.stringify(sources)).not.toContain('*');
+      expect(allows[1]).toMatchObject({
+        Sid: 'OnlyOurAlarmsPublish',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:GuardedGenAi-*' },
+        },
+      });
     });
 
-    test('undeliverable alerts land in an encrypted dead-letter queue that only our rules may use', () => {
-      defaults.threat.hasResourceProperties('AWS::Events::Rule', {
-        Targets: [
-          Match.objectLike({
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDeadLetters'), 'Arn'] } },
-          }),
-        ],
+    test('undeliverable alerts land in the dead-letter queue, encrypted with the alert key, that only our rules may use (aws:SourceArn alone)', () => {
+      for (const rule of Object.values(defaults.threat.findResources('AWS::Events::Rule'))) {
+        const [target] = rule.Properties.Targets;
+        expect(target.DeadLetterConfig).toEqual({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^AlertsDeadLetters/), 'Arn'] },
+        });
+        // No execution role: for SNS and SQS targets with KMS encryption AWS
+        // warns that a RoleArn "may fail" delivery (eb-use-resource-based.html).
+        expect(target).not.toHaveProperty('RoleArn');
+      }
+      defaults.threat.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'GuardedGenAi-ThreatDetection-alert-dead-letters',
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] },
       });
-      defaults.threat.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+      const [eventBridge] = resourcePolicyStatements(defaults.threat, 'AWS::SQS::QueuePolicy').filter(
+        (s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === '{"Service":"events.amazonaws.com"}',
+      );
+      const condition = eventBridge.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } };
+      expect(Object.keys(condition)).toEqual(['ArnEquals']);
+      expect(Object.keys(condition.ArnEquals)).toEqual(['aws:SourceArn']);
+      expect(condition.ArnEquals['aws:SourceArn']).toHaveLength(defaults.stacks.threatDetection.alerts.rules.length);
+      expect(JSON.stringify(condition)).not.toContain('*');
     });
 
-    test('no e-mail by default; alertEmail => an e-mail subscription with the dead-letter queue', () => {
+    test('no e-mail by default; alertEmail => an e-mail subscription with the dead-letter queue, which only this topic may fill', () => {
       defaults.threat.resourceCountIs('AWS::SNS::Subscription', 0);
       everything.threat.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'email',
         Endpoint: 'security@example.com',
         RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
       });
+      // The statement the SNS page documents (sns-configure-dead-letter-queue.html), as CDK adds it.
+      expect(resourcePolicyStatements(everything.threat, 'AWS::SQS::QueuePolicy')).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'sns.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': { Ref: expect.stringMatching(/^AlertsTopic/) } } },
+        }),
+      );
       expect(() => parseConfig({ alertEmail: 'not-an-address' })).toThrow(/alertEmail/);
     });
 
-    test('EventBridge may use the key only for our topic and queue, named by the encryption context SNS and SQS send', () => {
-      const statements = keyStatements(defaults.data).filter(
-        (s) => JSON.stringify(s.Principal) === '{"Service":"events.amazonaws.com"}',
-      );
-      expect(statements.map((s) => s.Condition)).toEqual([
-        {
-          StringLike: {
-            'kms:EncryptionContext:aws:sns:topicArn':
-              'arn:aws:sns:eu-west-1:111111111111:GuardedGenAi-ThreatDetection-alerts',
-          },
-        },
-        {
-          StringLike: {
-            'kms:EncryptionContext:aws:sqs:arn':
-              'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-ThreatDetection-alert-dead-letters',
-          },
-        },
-        // The ingestion stack's queue of scan results and its dead-letter queue (knowledge base on by default).
-        {
-          StringLike: {
-            'kms:EncryptionContext:aws:sqs:arn': 'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-Ingestion-promotions',
-          },
-        },
-        {
-          StringLike: {
-            'kms:EncryptionContext:aws:sqs:arn':
-              'arn:aws:sqs:eu-west-1:111111111111:GuardedGenAi-Ingestion-promotion-dead-letters',
-          },
-        },
-      ]);
-      // ...and those are the names the topic and queue really have.
-      defaults.threat.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'GuardedGenAi-ThreatDetection-alerts' });
-      defaults.threat.hasResourceProperties('AWS::SQS::Queue', {
-        QueueName: 'GuardedGenAi-ThreatDetection-alert-dead-letters',
+    describe('the alert key', () => {
+      const alertKeyStatements = (t: Template) => {
+        const keys = Object.entries(t.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('AlertsKey'));
+        expect(keys).toHaveLength(1);
+        return keys[0][1].Properties.KeyPolicy.Statement as Statement[];
+      };
+      const services = (statements: Statement[]) =>
+        statements.filter((s) => JSON.stringify(s.Principal).includes('"Service"'));
+
+      test('rotated, kept by default (a week to cancel a destroy), and no grant except for AWS resources (CT.KMS.PR.3)', () => {
+        const [[, key]] = Object.entries(defaults.threat.findResources('AWS::KMS::Key')).filter(([id]) =>
+          id.startsWith('AlertsKey'),
+        );
+        expect(key).toMatchObject({
+          DeletionPolicy: 'Retain',
+          Properties: { EnableKeyRotation: true, PendingWindowInDays: 30 },
+        });
+        const [[, sandbox]] = Object.entries(everything.threat.findResources('AWS::KMS::Key')).filter(([id]) =>
+          id.startsWith('AlertsKey'),
+        );
+        expect(sandbox).toMatchObject({ DeletionPolicy: 'Delete', Properties: { PendingWindowInDays: 7 } });
+        expect(alertKeyStatements(defaults.threat)).toContainEqual(
+          expect.objectContaining({ Sid: 'DenyGrantsExceptForAwsResources', Effect: 'Deny' }),
+        );
+      });
+
+      test('its service statements are the unconditioned ones AWS documents: EventBridge, CloudWatch and (with e-mail) SNS', () => {
+        const documented = (sid: string, service: string) => ({
+          Sid: sid,
+          Effect: 'Allow',
+          Principal: { Service: service },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+        });
+        expect(services(alertKeyStatements(defaults.threat))).toEqual([
+          documented('EventBridgeEncryptsAlertsAndDeadLetters', 'events.amazonaws.com'),
+          documented('CloudWatchEncryptsAlarmNotifications', 'cloudwatch.amazonaws.com'),
+        ]);
+        expect(services(alertKeyStatements(everything.threat))).toEqual([
+          documented('EventBridgeEncryptsAlertsAndDeadLetters', 'events.amazonaws.com'),
+          documented('CloudWatchEncryptsAlarmNotifications', 'cloudwatch.amazonaws.com'),
+          documented('SnsEncryptsUndeliverableMail', 'sns.amazonaws.com'),
+        ]);
+        // No alert rule (every finding service off): no EventBridge statement; the app's alarms still publish.
+        expect(services(alertKeyStatements(nothing.threat)).map((s) => s.Sid)).toEqual([
+          'CloudWatchEncryptsAlarmNotifications',
+        ]);
+      });
+
+      test('it encrypts the alert topic and dead-letter queue and nothing else of the app', () => {
+        const { assembly, stacks } = synthesize({});
+        const keyId = Stack.of(stacks.threatDetection).resolve(
+          (stacks.threatDetection.alerts.key.node.defaultChild as CfnElement).logicalId,
+        ) as string;
+        const users: string[] = [];
+        for (const stack of assembly.stacks) {
+          for (const [id, resource] of Object.entries(stack.template.Resources as Record<string, { Type: string }>)) {
+            const text = JSON.stringify(resource);
+            const refersToKey =
+              stack.stackName === stacks.threatDetection.stackName
+                ? text.includes(`"${keyId}"`) && id !== keyId
+                : /AlertsKey/.test(text);
+            if (refersToKey) users.push(`${stack.stackName.split('-').pop()}:${resource.Type}`);
+          }
+        }
+        expect(users.sort()).toEqual([
+          // The promotion function publishes refusals: its policy names the key (kms:GenerateDataKey, kms:Decrypt).
+          'Ingestion:AWS::IAM::ManagedPolicy',
+          'ThreatDetection:AWS::SNS::Topic',
+          'ThreatDetection:AWS::SQS::Queue',
+        ]);
+      });
+
+      test('the project key no longer lets EventBridge, CloudWatch or SNS in for the alert path', () => {
+        const alertPath = keyStatements(everything.data).filter((s) =>
+          /"Service":"(events|cloudwatch|sns)\.amazonaws\.com"/.test(JSON.stringify(s.Principal)),
+        );
+        // What remains is the ingestion path's (knowledge base on): EventBridge queueing scan results.
+        expect(alertPath.map((s) => s.Sid)).toEqual([
+          'EventBridgeQueuesScanResults',
+          'EventBridgeDeadLettersScanResults',
+        ]);
+        expect(JSON.stringify(keyStatements(everything.data))).not.toMatch(/alert/i);
       });
     });
-
     test("every rule has an explicit name <stack>-<id> within EventBridge's 64 characters, even for the longest app name", () => {
       const longest = synth({ appName: 'A'.repeat(25) });
       const names = Object.values(longest.threat.findResources('AWS::Events::Rule')).map(
