@@ -1,12 +1,18 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { normalizeMarkdown } from '../../scripts/generated-block';
+import { REQUEST_CONTEXT_DOC, renderRequestContext } from '../support/request-context-doc';
 import { SERVICE_REQUESTS, type ServiceRequestRow } from '../support/service-requests';
 
-const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'request-context.md'), 'utf8');
+const doc = fs.readFileSync(REQUEST_CONTEXT_DOC, 'utf8');
 const rows = Object.entries(SERVICE_REQUESTS as Record<string, ServiceRequestRow>);
-const [table, assumptions] = doc.split('## Assumptions');
+const [table, rest] = doc.split('## What the cited pages say');
+const assumptions = rest.split('## Assumptions')[1] ?? '';
 
 describe('docs/request-context.md stays in step with the table the tests use', () => {
+  test('it is what test/support/request-context-doc.ts generates (npx tsx test/support/request-context-doc.ts)', () => {
+    expect(normalizeMarkdown(doc)).toBe(normalizeMarkdown(renderRequestContext()));
+  });
+
   test('every row of the table is documented, and the document names no row the table lacks', () => {
     const documented = [...table.matchAll(/^\| `([a-z0-9-]+)`/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(rows.map(([id]) => id).sort());
@@ -24,4 +30,14 @@ describe('docs/request-context.md stays in step with the table the tests use', (
       for (const key of row.uncitedKeys ?? []) expect(assumptions).toContain(`\`${key}\``);
     }
   });
+
+  // The silent-failure paths of issue 22 (alerts, dead letters, alarm notifications): a reader
+  // checks each of their rows against the page's own words, and every documented refusal too.
+  test.each(rows.filter(([id]) => /^(eventbridge|cloudwatch|sns)-/.test(id)))(
+    '%s (a delivery path): quotes its page',
+    (_id, row) => {
+      expect(row.citation).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+      expect((row.quote ?? '').length).toBeGreaterThan(40);
+    },
+  );
 });

@@ -39,6 +39,11 @@ export interface ServiceRequestRow {
   readonly quote?: string;
   /** Keys of `context` that no citation covers (assumptions). */
   readonly uncitedKeys?: readonly string[];
+  /**
+   * What the row assumes, in a sentence, for docs/request-context.md.
+   * @default - "<uncited keys> not documented on the cited page"
+   */
+  readonly assumption?: string;
   /** Request parameters the caller sets itself and that may accompany the request. */
   readonly callerKeys?: readonly string[];
   /**
@@ -134,6 +139,8 @@ export const SERVICE_REQUESTS = {
     citation: SQS_KEY_MANAGEMENT,
     quote: SQS_EVENT_SOURCE_STATEMENT,
     uncitedKeys: ['kms:EncryptionContext:aws:sqs:arn'],
+    assumption:
+      '`kms:EncryptionContext:aws:sqs:arn` is documented by no SQS or EventBridge page; the project key admits EventBridge for the promotion queue and its dead-letter queue only under it (the alert path no longer relies on it).',
   },
   'eventbridge-sends-to-queue': {
     principal: 'events.amazonaws.com',
@@ -142,6 +149,8 @@ export const SERVICE_REQUESTS = {
     source: 'the EventBridge rule',
     context: (s) => ({ 'aws:SourceArn': s.source }),
     citation: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions',
+    quote:
+      'To allow an EventBridge rule to invoke an Amazon SQS queue, use the `aws sqs get-queue-attributes` and `aws sqs set-queue-attributes` commands. (The statement it adds: `"ArnEquals": {"aws:SourceArn": "arn:aws:events:region:account-id:rule/rule-name"}`.)',
   },
   // CloudWatch alarms notifying a topic.
   'cloudwatch-publishes-alarm': {
@@ -195,6 +204,7 @@ export const SERVICE_REQUESTS = {
     citation: SNS_KEY_MANAGEMENT,
     quote: 'The publisher must have the `kms:GenerateDataKey*` and `kms:Decrypt` permissions for the AWS KMS key.',
     uncitedKeys: ['kms:ViaService'],
+    assumption: '`kms:ViaService` is not documented on the SNS page (the alert key statement does not use it).',
   },
   'sqs-uses-key-for-consumer': {
     principal: 'caller',
@@ -206,7 +216,9 @@ export const SERVICE_REQUESTS = {
       'kms:EncryptionContext:aws:sqs:arn': s.source,
     }),
     citation: SQS_KEY_MANAGEMENT,
-    uncitedKeys: ['kms:ViaService'],
+    uncitedKeys: ['kms:ViaService', 'kms:EncryptionContext:aws:sqs:arn'],
+    assumption:
+      "`kms:ViaService` and `kms:EncryptionContext:aws:sqs:arn` are not documented on the SQS page, which shows consumers with a plain `kms:Decrypt` on the key; the promotion function's statement on the project key relies on both.",
   },
   // CloudTrail delivering a trail.
   'cloudtrail-checks-bucket-acl': {
@@ -326,6 +338,7 @@ export const SERVICE_REQUESTS = {
     }),
     citation: 'https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html',
     uncitedKeys: ['kms:ViaService'],
+    assumption: '`kms:ViaService` is not documented.',
   },
   // Bedrock decrypting the guardrail at inference, with the caller's
   // credentials, on the key that encrypts the guardrail alone (GuardedInvoke).
@@ -337,6 +350,7 @@ export const SERVICE_REQUESTS = {
     context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html',
     uncitedKeys: ['kms:ViaService'],
+    assumption: '`kms:ViaService` is not documented.',
   },
   'bedrock-profile-routes-to-model': {
     principal: 'caller',
@@ -346,6 +360,7 @@ export const SERVICE_REQUESTS = {
     context: (s) => ({ 'bedrock:InferenceProfileArn': s.source }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
     callerKeys: ['bedrock:GuardrailIdentifier'],
+    assumption: "that the caller's `bedrock:GuardrailIdentifier` is evaluated again on this request.",
   },
   // Bedrock knowledge bases.
   'bedrock-assumes-knowledge-base-role': {
@@ -405,6 +420,8 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    assumption:
+      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   'bedrock-delivers-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -413,6 +430,8 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    assumption:
+      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   'bedrock-encrypts-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -421,6 +440,8 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    assumption:
+      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   // Lambda.
   'lambda-assumes-execution-role': {
