@@ -67,6 +67,7 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   '6 EventBridge rules': ['AWS::Events::Rule', 6, 'threat'],
   'alert topic': ['AWS::SNS::Topic', 1, 'threat'],
   'dead-letter queue': ['AWS::SQS::Queue', 1, 'threat'],
+  'alert key': ['AWS::KMS::Key', 1, 'threat'],
   'vector bucket': ['AWS::S3Vectors::VectorBucket', 1, 'rag'],
   'S3 Vectors index': ['AWS::S3Vectors::Index', 1, 'rag'],
   'Bedrock knowledge base': ['AWS::Bedrock::KnowledgeBase', 1, 'rag'],
@@ -84,7 +85,7 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'enforced guardrail configuration': ['AWS::Bedrock::EnforcedGuardrailConfiguration', 1, 'gov'],
   'guardrail resource policy': ['AWS::Bedrock::ResourcePolicy', 1, 'gov'],
   'operations dashboard': ['AWS::CloudWatch::Dashboard', 1, 'ops'],
-  '8 alarms': ['AWS::CloudWatch::Alarm', 8, 'ops'],
+  '9 alarms': ['AWS::CloudWatch::Alarm', 9, 'ops'],
   'model-invocation logging configuration': ['Custom::ModelInvocationLogging', 1, 'ops'],
   // The handler and the Provider framework's entry function.
   '2 logging custom-resource functions': ['AWS::Lambda::Function', 2, 'ops'],
