@@ -96,18 +96,10 @@ export class ProjectKey extends Construct {
 
   constructor(scope: Construct, id: string, props: ProjectKeyProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    this.key = new kms.Key(this, 'Key', {
+    this.key = projectKmsKey(this, 'Key', {
       description: `Encrypts the data of ${Stack.of(this).stackName}`,
-      // Yearly rotation limits how much data one key version protects; old
-      // versions stay usable for decryption, so rotation never breaks reads.
-      enableKeyRotation: true,
       alias: `alias/${props.aliasName}`,
-      removalPolicy,
-      // When a sandbox is destroyed the key is only scheduled for deletion: the
-      // shortest window still leaves a week to cancel a mistake.
-      pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
+      removalPolicy: props.removalPolicy,
     });
 
     if (props.logGroupNamePrefix) {
@@ -163,6 +155,28 @@ export class ProjectKey extends Construct {
       }),
     );
   }
+}
+
+/**
+ * A customer-managed key as every key of the project is made: rotated yearly
+ * (rotation limits how much data one key version protects; old versions stay
+ * usable for decryption, so it never breaks reads), removed with its stack
+ * only when asked for, and then only scheduled for deletion: a destroyed
+ * sandbox's key keeps the shortest window, a week to cancel a mistake.
+ */
+export function projectKmsKey(
+  scope: Construct,
+  id: string,
+  props: { readonly description: string; readonly alias?: string; readonly removalPolicy?: RemovalPolicy },
+): kms.Key {
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  return new kms.Key(scope, id, {
+    description: props.description,
+    enableKeyRotation: true,
+    alias: props.alias,
+    removalPolicy,
+    pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
+  });
 }
 
 /**

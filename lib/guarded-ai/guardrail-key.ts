@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { grantsOnlyForAwsResources } from '../data-protection/project-key';
+import { grantsOnlyForAwsResources, projectKmsKey } from '../data-protection/project-key';
 
 export interface GuardrailKeyProps {
   /**
@@ -35,15 +35,9 @@ export class GuardrailKey extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardrailKeyProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    this.key = new kms.Key(this, 'Key', {
+    this.key = projectKmsKey(this, 'Key', {
       description: `Encrypts only the guardrail of ${Stack.of(this).stackName}: every Bedrock caller of the account may be given kms:Decrypt on it`,
-      enableKeyRotation: true,
-      removalPolicy,
-      // A destroyed sandbox's key is only scheduled for deletion; the shortest
-      // window still leaves a week to cancel a mistake.
-      pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
+      removalPolicy: props.removalPolicy,
     });
 
     this.key.addToResourcePolicy(grantsOnlyForAwsResources());

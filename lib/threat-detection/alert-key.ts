@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { grantsOnlyForAwsResources } from '../data-protection/project-key';
+import { grantsOnlyForAwsResources, projectKmsKey } from '../data-protection/project-key';
 
 /** The AWS services that put messages on the alert path, each encrypting with this key. */
 export interface AlertPublishers {
@@ -71,15 +71,9 @@ export class AlertKey extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertKeyProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    this.key = new kms.Key(this, 'Key', {
+    this.key = projectKmsKey(this, 'Key', {
       description: `Encrypts only the alert topic and alert dead-letter queue of ${Stack.of(this).stackName}`,
-      enableKeyRotation: true,
-      removalPolicy,
-      // A destroyed sandbox's key is only scheduled for deletion; the shortest
-      // window still leaves a week to cancel a mistake.
-      pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : Duration.days(30),
+      removalPolicy: props.removalPolicy,
     });
 
     for (const { flag, sid, service } of PUBLISHER_STATEMENTS) {

@@ -81,7 +81,7 @@ export function renderRequestContext(): string {
       .map(([id]) => code(id))
       .join(', ')}.`,
   ];
-  const refusing = rows().filter(([, row]) => row.refuses);
+  const refusing = rows().flatMap(([id, row]) => (row.refuses ? [{ id, row, refusal: row.refuses }] : []));
   const refusals = [
     '## Documented refusals',
     '',
@@ -90,8 +90,7 @@ export function renderRequestContext(): string {
     'harness (`PolicyWorld.serviceRequest`), and test/compliance/configurations.test.ts looks for such a',
     'statement in every template of every compliance configuration.',
     '',
-    ...refusing.map(([id, row]) => {
-      const refusal = row.refuses!;
+    ...refusing.map(({ id, row, refusal }) => {
       const what =
         refusal.keys === 'any' ? 'no Condition at all' : `no ${refusal.keys.map(code).join(', ')} in a Condition`;
       return `- ${code(id)} (${principalOf(row)}, ${row.actions.map(code).join(', ')}): ${what}. "${refusal.quote}" (${refusal.citation})`;
