@@ -69,6 +69,10 @@ const sourceContext = (s: Subject) => ({ 'aws:SourceArn': s.source, 'aws:SourceA
 const S3_VECTORS_CONTEXT_KEYS = ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'];
 const S3_VECTORS_ENCRYPTION = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html';
 const BEDROCK_INVOCATION_LOGGING = 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html';
+const CLOUDTRAIL_BUCKET_SOURCE_ARN =
+  'The IAM global condition key `aws:SourceArn` helps ensure that CloudTrail writes to the S3 bucket only for a specific trail or trails. The value of `aws:SourceArn` is always the ARN of the trail (or array of trail ARNs) that is using the bucket to store logs.';
+const CLOUDTRAIL_KEY_SOURCE_ARN =
+  'The value of `aws:SourceArn` is always the trail ARN (or array of trail ARNs) that is using the KMS key. [...] The `aws:SourceAccount` condition key is also supported, but not recommended. (Its encrypt statement also has `"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:<account id>:trail/*"}`.)';
 const EVENTBRIDGE_SNS_TARGET =
   'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions';
 const NO_CONDITION_FOR_EVENTBRIDGE = "You can't use `Condition` blocks in Amazon SNS topic policies for EventBridge.";
@@ -228,6 +232,7 @@ export const SERVICE_REQUESTS = {
     source: 'the trail',
     context: (s) => ({ 'aws:SourceArn': s.source }),
     citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
+    quote: CLOUDTRAIL_BUCKET_SOURCE_ARN,
   },
   'cloudtrail-writes-log-files': {
     principal: 'cloudtrail.amazonaws.com',
@@ -236,6 +241,7 @@ export const SERVICE_REQUESTS = {
     source: 'the trail',
     context: (s) => ({ 'aws:SourceArn': s.source, 's3:x-amz-acl': 'bucket-owner-full-control' }),
     citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
+    quote: CLOUDTRAIL_BUCKET_SOURCE_ARN,
   },
   'cloudtrail-encrypts-log-files': {
     principal: 'cloudtrail.amazonaws.com',
@@ -245,6 +251,7 @@ export const SERVICE_REQUESTS = {
     // The page supports aws:SourceAccount too (though it recommends aws:SourceArn).
     context: (s) => ({ ...sourceContext(s), 'kms:EncryptionContext:aws:cloudtrail:arn': s.source }),
     citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
+    quote: CLOUDTRAIL_KEY_SOURCE_ARN,
   },
   'cloudtrail-describes-key': {
     principal: 'cloudtrail.amazonaws.com',
@@ -253,6 +260,7 @@ export const SERVICE_REQUESTS = {
     source: 'the trail',
     context: sourceContext,
     citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
+    quote: CLOUDTRAIL_KEY_SOURCE_ARN,
   },
   'cloudtrail-assumes-log-delivery-role': {
     principal: 'cloudtrail.amazonaws.com',
