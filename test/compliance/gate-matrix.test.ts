@@ -81,5 +81,12 @@ describe('the cross-stack check itself', () => {
     expect(crossStackProblems({ [producer]: exports, 'App-Middle': middle, 'App-Alone': alone }, producer)).toEqual([
       "App-Alone: imports nothing from the app's stacks",
     ]);
+    // A declared deployment dependency on a stack of the app builds it on that stack too
+    // (the threat-detection stack with every finding service off); one on a stranger does not.
+    const templates = { [producer]: exports, 'App-Alone': alone };
+    expect(crossStackProblems(templates, producer, { 'App-Alone': [producer] })).toEqual([]);
+    expect(crossStackProblems(templates, producer, { 'App-Alone': ['Elsewhere-Stack'] })).toEqual([
+      "App-Alone: imports nothing from the app's stacks",
+    ]);
   });
 });

@@ -15,8 +15,17 @@ function intrinsics(template: Json, kind: string): Json[] {
   return Object.entries(template).flatMap(([k, v]) => (k === kind ? [v, ...intrinsics(v, kind)] : intrinsics(v, kind)));
 }
 
-/** Everything wrong with the references between `templates` (by stack name), `producer` being the base stack. */
-export function crossStackProblems(templates: Record<string, unknown>, producer: string): string[] {
+/**
+ * Everything wrong with the references between `templates` (by stack name),
+ * `producer` being the base stack. `declared` lists, by stack name, the app's
+ * stacks a stack declares it is deployed after (the assembly's dependencies):
+ * one that imports nothing is still built on them.
+ */
+export function crossStackProblems(
+  templates: Record<string, unknown>,
+  producer: string,
+  declared: Readonly<Record<string, readonly string[]>> = {},
+): string[] {
   const problems: string[] = [];
   type Outputs = Record<string, { Value: Json; Export?: { Name: string } }>;
   const exportsOf = (stack: string) =>
@@ -36,7 +45,10 @@ export function crossStackProblems(templates: Record<string, unknown>, producer:
       if (imports.length > 0) problems.push(`${stack}: the base stack imports ${JSON.stringify(imports)}`);
     } else {
       // Built on the base stack directly, or through another stack of the app.
-      if (imports.length === 0) problems.push(`${stack}: imports nothing from the app's stacks`);
+      const builtOn = (declared[stack] ?? []).filter((name) => name in templates);
+      if (imports.length === 0 && builtOn.length === 0) {
+        problems.push(`${stack}: imports nothing from the app's stacks`);
+      }
       for (const name of imports.filter((n) => !exportNames.has(n as string))) {
         problems.push(`${stack}: imports ${JSON.stringify(name)}, which no stack of the app exports`);
       }
