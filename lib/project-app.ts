@@ -129,7 +129,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   // (docs/deployment-order.md). With every finding service off it imports
   // nothing from it (the alert topic has a key of its own), so the order is
   // declared: switching a service on later must not reorder the stacks.
-  threatDetection.addDependency(dataProtection, 'it watches the data bucket and encrypts with the project key');
+  threatDetection.addStackDependency(dataProtection, 'it watches the data bucket and encrypts with the project key');
   const ingestion = knowledge
     ? new IngestionStack(app, names.ingestion, {
         env,

@@ -137,7 +137,7 @@ export const THREAT_CHECKS: readonly CheckDefinition[] = [
         if (problems.length > 0) {
           return fail(
             problems.join('; '),
-            'Failed invocations or dead letters usually mean the key policy does not let EventBridge/SNS use the project key; read a message from the dead-letter queue for the error. Nothing published: run again with a longer --timeout (GuardDuty takes up to 5 minutes).',
+            'Failed invocations or dead letters usually mean the topic policy or the alert key policy refuses EventBridge (AWS documents no Condition on this path: look for one added by hand, or a disabled key); read a message from the dead-letter queue for the error. Nothing published: run again with a longer --timeout (GuardDuty takes up to 5 minutes).',
           );
         }
         return pass(
