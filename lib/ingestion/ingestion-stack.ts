@@ -4,19 +4,20 @@ import { DocumentPromotion, type DocumentPromotionProps } from './document-promo
 
 /**
  * The promotion path's props, passed through: the data bucket and key, the
- * guardrail and its key, the SSM parameter holding the guardrail's version
- * (named, never imported: an imported version would block every policy
- * change), the knowledge base, and the alert topic (refusals reach the same
- * person as findings).
+ * guardrail key (the ingestion guardrail is this stack's own, so no version
+ * is imported: an imported version would block every policy change), the
+ * knowledge base, and the alert topic (refusals reach the same person as
+ * findings).
  */
 export interface IngestionStackProps extends StackProps, DocumentPromotionProps {}
 
 /**
  * The only way into the knowledge base: documents dropped under incoming/
- * are promoted after the malware scan (and, for text, the guardrail).
+ * are promoted after the malware scan (and, for text, the ingestion
+ * guardrail).
  *
  * Its own stack because it is built on all the others: the data bucket, the
- * knowledge base, the guardrail (guarded-invoke) and the alert topic
+ * knowledge base, the guardrail key (guarded-invoke) and the alert topic
  * (threat-detection), while the guarded-invoke stack is itself built on the
  * knowledge stack. Stateless apart from its logs and queued records.
  */
