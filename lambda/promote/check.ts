@@ -120,7 +120,11 @@ function fullyGuarded(response: ApplyGuardrailResponse): boolean {
 /**
  * Record what one response found. A masked entity is replaced, in the whole
  * document, by its type (or regex name) in braces, the identifier tag the
- * guardrail's own masked output uses; the response's output text is never
+ * guardrail's own masked output uses (AWS's sensitive-information filter page
+ * gives "{NAME}" and "{EMAIL}" as examples; for a regex it shows none, so the
+ * name in braces is our choice,
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-sensitive-filters.html);
+ * the response's output text is never
  * used, since the pieces overlap and their outputs could not be joined
  * without repeating or losing text.
  */
