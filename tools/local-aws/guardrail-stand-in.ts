@@ -54,7 +54,13 @@ const BLOCKED_PII: readonly [string, RegExp, ((match: string) => boolean)?][] = 
   ['US_SOCIAL_SECURITY_NUMBER', /\b\d{3}-\d{2}-\d{4}\b/g],
   ['UK_NATIONAL_INSURANCE_NUMBER', /\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g],
   ['AWS_ACCESS_KEY', /\bAKIA[0-9A-Z]{16}\b/g],
-  ['AWS_SECRET_KEY', /\b[A-Za-z0-9/+]{40}\b/g],
+  // A secret key is 40 random base64 characters: a run of exactly 40 with a
+  // digit and both cases (a construct path or a URL of 40 letters is not one).
+  [
+    'AWS_SECRET_KEY',
+    /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g,
+    (m) => /\d/.test(m) && /[A-Z]/.test(m) && /[a-z]/.test(m),
+  ],
   ['PASSWORD', /\bpassword (?:is|:)\s*\S+/gi],
 ];
 /** Anonymized on output only, like the project's guardrail; names only from a tiny list (imperfect on purpose). */
