@@ -9,11 +9,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { THREAT_DETECTION_OFF } from '../tools/configurations';
 import { buildProjectApp } from '../tools/build-app';
-import { GENERATOR_OPTIONS, ROOT, writeOrCheck } from './generated-block';
+import { GENERATOR_OPTIONS, README, replaceBlock, ROOT, writeOrCheck } from './generated-block';
 import type { CommandSpec } from './cli/command';
 import { runCommand } from './run-cli';
 
 export const REPORT = path.join(ROOT, 'docs', 'cost.md');
+/** The deploying guide, whose "Before you deploy" section carries the cost summary. */
+export const DEPLOYING = path.join(ROOT, 'docs', 'deploying.md');
+/** The generated block in README.md and docs/deploying.md. */
+export const SUMMARY_BLOCK = 'cost-summary';
 const PRICES = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'prices.json'), 'utf8'));
 const HOURS_PER_MONTH = 730;
 
@@ -276,7 +280,13 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   ['isolatedNetwork=true', { isolatedNetwork: true }],
   ['configRecorder=create', { configRecorder: 'create' }],
   ['securityHub=create, configRecorder=create', { securityHub: 'create', configRecorder: 'create' }],
-  ['threat detection off', THREAT_DETECTION_OFF],
+  // Named by its flags, so a reader can deploy exactly this line.
+  [
+    Object.entries(THREAT_DETECTION_OFF)
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(', '),
+    THREAT_DETECTION_OFF,
+  ],
   ['knowledgeBase=false', { knowledgeBase: false }],
   ['modelInvocationLogging=off', { modelInvocationLogging: 'off' }],
   ['enforcedGuardrail=create', { enforcedGuardrail: 'create' }],
@@ -292,6 +302,60 @@ export function costLines(): CostLine[] {
 }
 
 const usd = (v: number, digits: number) => `$${v.toFixed(digits)}`;
+
+/** One configuration's whole bill: what a reader compares before deploying. */
+export interface CostTotal {
+  readonly configuration: string;
+  readonly idleMonth: number;
+  /** One question to the Function URL: every stack but Ingestion prices one (see prices.json). */
+  readonly perQuestion: number;
+  /** One document through the ingestion path (the Ingestion stack's "request"). */
+  readonly perDocument: number;
+}
+
+const isIngestion = (stack: string) => stack.endsWith('-Ingestion');
+
+export function costTotals(lines: readonly CostLine[]): CostTotal[] {
+  return COST_CONFIGURATIONS.map(([configuration]) => {
+    const of = lines.filter((l) => l.configuration === configuration);
+    const sum = (ls: readonly CostLine[], pick: (l: CostLine) => number) => ls.reduce((t, l) => t + pick(l), 0);
+    return {
+      configuration,
+      idleMonth: sum(of, (l) => l.idleMonth),
+      perQuestion: sum(
+        of.filter((l) => !isIngestion(l.stack)),
+        (l) => l.perRequest,
+      ),
+      perDocument: sum(
+        of.filter((l) => isIngestion(l.stack)),
+        (l) => l.perRequest,
+      ),
+    };
+  });
+}
+
+export function totalsTable(totals: readonly CostTotal[]): string {
+  return [
+    '| configuration | idle month | per 1,000 questions | per 1,000 documents ingested |',
+    '| --- | --- | --- | --- |',
+    ...totals.map(
+      (t) =>
+        `| ${t.configuration} | ${usd(t.idleMonth, 2)} | ${usd(t.perQuestion * 1000, 2)} | ${usd(t.perDocument * 1000, 2)} |`,
+    ),
+  ].join('\n');
+}
+
+/** The few lines a reader sees before the deploy step (README and docs/deploying.md). */
+export function costSummary(totals: readonly CostTotal[]): string {
+  const of = (name: string) => totals.find((t) => t.configuration === name);
+  const base = of('default');
+  const isolated = of('isolatedNetwork=true');
+  if (!base || !isolated) throw new Error('costSummary needs the default and isolatedNetwork=true configurations');
+  return [
+    `The default configuration idles at about **${usd(base.idleMonth, 2)} a month** at list price (${PRICES.region}, no free tier or trial counted) and adds about ${usd(base.perQuestion * 1000, 2)} per 1,000 questions and ${usd(base.perDocument * 1000, 2)} per 1,000 documents ingested. With \`isolatedNetwork=true\` it idles at about ${usd(isolated.idleMonth, 2)} a month (interface endpoints bill by the hour).`,
+    'Several lines grow with the rest of the account (GuardDuty plans, Macie per bucket, the unused-access analyzer per role and user, invocation logging of every Bedrock call): see [docs/cost.md](docs/cost.md) for each stack, each switch and the assumptions.',
+  ].join('\n\n');
+}
 
 export function costTable(lines: readonly CostLine[]): string {
   return [
@@ -315,6 +379,14 @@ export function fullReport(lines: readonly CostLine[]): string {
     '',
     PRICES.basis,
     '',
+    '## Totals',
+    '',
+    'Each configuration, all its stacks together. A question is one request to the Function URL (every stack but Ingestion prices it); a document is one file through the ingestion path.',
+    '',
+    totalsTable(costTotals(lines)),
+    '',
+    '## Per stack',
+    '',
     costTable(lines),
     '',
   ].join('\n');
@@ -332,6 +404,17 @@ export const command = {
 runCommand(module, command, async ({ values }, io) => {
   const lines = costLines();
   io.out(costTable(lines));
-  const files = [{ file: REPORT, text: fullReport(lines) }];
+  const summary = costSummary(costTotals(lines));
+  const files = [
+    { file: REPORT, text: fullReport(lines) },
+    ...[README, DEPLOYING].map((file) => ({
+      file,
+      text: replaceBlock(
+        fs.readFileSync(file, 'utf8'),
+        SUMMARY_BLOCK,
+        file === README ? summary : summary.replace(/\(docs\//g, '('),
+      ),
+    })),
+  ];
   return writeOrCheck(files, values.check, io, command.name);
 });

@@ -1,6 +1,7 @@
 import { normalizeMarkdown } from '../../scripts/generated-block';
 import * as fs from 'node:fs';
-import { costLines, fullReport, REPORT } from '../../scripts/cost';
+import { costLines, costSummary, costTotals, DEPLOYING, fullReport, REPORT } from '../../scripts/cost';
+import { README } from '../../scripts/generated-block';
 
 const lines = costLines();
 const line = (configuration: string, stack: string) =>
@@ -30,6 +31,24 @@ describe('npm run cost', () => {
     expect(operations?.perRequest).toBeGreaterThan(0);
     // Without invocation logging the per-request part goes.
     expect(line('modelInvocationLogging=off', 'GuardedGenAi-Operations')?.perRequest ?? 0).toBe(0);
+  });
+
+  test('totals add every stack of a configuration; a question leaves the Ingestion stack out, a document is Ingestion alone', () => {
+    const totals = costTotals(lines);
+    const base = totals.find((t) => t.configuration === 'default');
+    const of = lines.filter((l) => l.configuration === 'default');
+    const ingestion = of.find((l) => l.stack.endsWith('-Ingestion'));
+    expect(base?.idleMonth).toBeCloseTo(of.reduce((t, l) => t + l.idleMonth, 0));
+    expect(base?.perDocument).toBeCloseTo(ingestion?.perRequest ?? NaN);
+    expect(base?.perQuestion).toBeCloseTo(of.reduce((t, l) => t + l.perRequest, 0) - (ingestion?.perRequest ?? 0));
+    // The isolated network's endpoints are hourly: its idle total is the default's plus their cost.
+    const isolated = totals.find((t) => t.configuration === 'isolatedNetwork=true');
+    expect((isolated?.idleMonth ?? 0) - (base?.idleMonth ?? 0)).toBeCloseTo(3 * 2 * 730 * 0.01);
+  });
+
+  test.each([README, DEPLOYING])('the cost summary before the deploy step of %s is current', (file) => {
+    const summary = costSummary(costTotals(lines)).replace(/\(docs\//g, file === README ? '(docs/' : '(');
+    expect(normalizeMarkdown(fs.readFileSync(file, 'utf8'))).toContain(normalizeMarkdown(summary));
   });
 
   test('docs/cost.md is what the script produces (run npm run cost)', () => {
