@@ -1,14 +1,19 @@
 /**
- * The README's architecture diagrams are figures of the synthesized app: each
- * architectural resource type of a stack must appear in the diagram of its
- * configuration, and each box in a diagram must exist in that stack's template.
+ * The architecture diagrams are figures of the synthesized app. In
+ * docs/architecture.md each architectural resource type of a stack must appear
+ * in the diagram of its configuration, and each box in a diagram must exist in
+ * that stack's template. The README's one figure draws the stacks: every stack
+ * of the default app as a box, every arrow a dependency the app really has.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { synthesize } from '../support/build-app';
 
-const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-const diagrams = [...README.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+const ROOT = path.join(__dirname, '..', '..');
+const mermaid = (file: string) =>
+  [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+const diagrams = mermaid('docs/architecture.md');
+const overview = mermaid('README.md');
 
 type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops';
 /**
@@ -116,7 +121,7 @@ const synthesized: Record<Figure, Record<string, number>> = {
   ops: resourceTypes({}, 'ops'),
 };
 
-describe('README architecture diagrams', () => {
+describe('docs/architecture.md diagrams', () => {
   test('there is one for the default app, one for the isolated-network mode, one for threat detection, one for the knowledge base, one for operations and one for governance', () => {
     expect(diagrams).toHaveLength(6);
   });
@@ -140,5 +145,41 @@ describe('README architecture diagrams', () => {
       const missing = Object.keys(synthesized[figure]).filter((t) => architectural.test(t) && !drawn.has(t));
       expect({ figure, missing }).toEqual({ figure, missing: [] });
     }
+  });
+});
+
+describe('the README figure of the stacks', () => {
+  const { assembly, config } = synthesize({});
+  const short = (name: string) => name.slice(config.appName.length + 1);
+  const stacks = assembly.stacks.map((s) => short(s.stackName));
+  /** "A --> B" edges, node labels stripped: A is built before B. */
+  const arrows = [...(overview[0] ?? '').matchAll(/^\s*(\w+)(?:\[[^\]]*\])?\s*-->\s*(\w+)/gm)].map(([, from, to]) => [
+    from,
+    to,
+  ]);
+
+  test('the README has exactly one figure', () => {
+    expect(overview).toHaveLength(1);
+  });
+
+  test('it draws every stack of the default app and nothing else', () => {
+    const drawn = new Set(arrows.flat());
+    expect([...drawn].sort()).toEqual([...stacks].sort());
+  });
+
+  test('each arrow is a dependency of the synthesized app', () => {
+    const dependsOn = (to: string, from: string) =>
+      assembly.stacks
+        .find((s) => short(s.stackName) === to)
+        ?.dependencies.some((d) => d.id === `${config.appName}-${from}`) ?? false;
+    expect(arrows.filter(([from, to]) => !dependsOn(to, from))).toEqual([]);
+  });
+
+  test('every stack with a dependency has an arrow from something it depends on', () => {
+    const reached = new Set(arrows.map(([, to]) => to));
+    const withDependencies = assembly.stacks
+      .filter((s) => s.dependencies.some((d) => !d.id.endsWith('.assets')))
+      .map((s) => short(s.stackName));
+    expect(withDependencies.filter((s) => !reached.has(s))).toEqual([]);
   });
 });
