@@ -39,7 +39,8 @@ export function commandReference(): string {
       ({ spec }) => `| [\`npm run ${spec.name}\`](#npm-run-${spec.name}) | ${tableCell(spec.summary)} |`,
     ),
   ];
-  return [...overview, '', ...commands().map(({ spec }) => commandSection(spec))]
+  // The table's rows one per line: a blank line between rows ends a Markdown table.
+  return [overview.join('\n'), ...commands().map(({ spec }) => commandSection(spec))]
     .join('\n\n')
     .replace(/\n{3,}/g, '\n\n');
 }

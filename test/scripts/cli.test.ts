@@ -227,4 +227,17 @@ describe('docs/commands.md and the README command table', () => {
     const readme = fs.readFileSync(README, 'utf8');
     expect(normalizeMarkdown(readme)).toBe(normalizeMarkdown(withCommandTable(readme)));
   });
+
+  // normalizeMarkdown ignores blank lines, so the comparison above cannot see
+  // a table broken into paragraphs; this looks at the lines themselves.
+  test.each([
+    ['docs/commands.md', () => fs.readFileSync(COMMANDS_DOC, 'utf8')],
+    ['README.md', () => fs.readFileSync(README, 'utf8')],
+  ])('every table in %s is one block of lines, so Markdown renders it as a table', (_name, read) => {
+    const lines = read().split('\n');
+    const broken = lines
+      .map((line, i) => ({ line, i }))
+      .filter(({ line, i }) => line === '' && lines[i - 1]?.startsWith('|') && lines[i + 1]?.startsWith('|'));
+    expect(broken.map(({ i }) => `line ${i + 1}`)).toEqual([]);
+  });
 });
