@@ -6,6 +6,7 @@ import { synthesize, TEST_ENV } from '../support/build-app';
 import { lintTheConfigurations } from '../support/cfn-lint';
 import { PolicyWorld } from '../support/iam-harness';
 import { proveTheGate } from '../support/prove-gate';
+import { uncoveredConditionKeys } from '../support/condition-coverage';
 import { refusalViolations } from '../support/refusals';
 
 /**
@@ -57,6 +58,22 @@ describe('documented refusals (test/support/service-requests.ts, `refuses`)', ()
     (_name, overrides) => {
       const world = new PolicyWorld(gated(overrides).assembly, TEST_ENV);
       expect(refusalViolations(world.resourcePolicies())).toEqual([]);
+    },
+  );
+});
+
+// Issue 22: a condition on a service principal stays only where an AWS page
+// shows that service sending the key on that path (a cited row of
+// test/support/service-requests.ts), or where the assumption is written down in
+// the register (lib/shared/assumptions.ts, docs/assumptions.md). The compliance
+// configurations together turn every switch on (the default among them), and
+// each is synthesized once here already.
+describe('condition keys on service principals (cited, or in the assumptions register)', () => {
+  test.each(COMPLIANCE_CONFIGURATIONS)(
+    '%s: every key a policy requires of an AWS service is covered',
+    (_name, overrides) => {
+      const world = new PolicyWorld(gated(overrides).assembly, TEST_ENV);
+      expect(uncoveredConditionKeys(world.resourcePolicies(), TEST_ENV.region)).toEqual([]);
     },
   );
 });

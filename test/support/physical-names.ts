@@ -54,17 +54,28 @@ const SUFFIX_STYLES = {
     alphabet: 'lower',
     evidence: 'ash-s3-test-staticbucket-1hgn7cc7bhnak, https://github.com/ministryofjustice/bootstrap-cfn/issues/123',
   },
+  /**
+   * SQS queues and SNS topics are registry types too: the provider algorithm,
+   * 12 mixed-case characters and the fair split, not the 13 (SQS) or 12 (SNS)
+   * capitals of the CloudFormation reference pages' old examples
+   * (`mystack-myqueue-1VF9BKQH5BJVI`, `mystack-mytopic-NZJ5JSMVGFIE`). Evidence
+   * as the harness review (December 2026, section 3) gives it: an observed
+   * queue name of 2025 that is 49 + 1 + 17 + 1 + 12 characters in mixed case,
+   * and the SNS provider's CreateHandler calling
+   * `IdentifierUtils.generateResourceIdentifier(stackId, logicalId, token,
+   * TOPIC_NAME_MAX_LENGTH)`.
+   */
   sqs: {
-    length: 13,
-    alphabet: 'upper',
+    length: 12,
+    alphabet: 'mixed',
     evidence:
-      'mystack-myqueue-1VF9BKQH5BJVI, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html',
+      'StackSet-master-config-exclusion-cfn-bb504b54-5f7-SQSConfigRecorder-PgvEuTNmRU9F (49 + 1 + 17 + 1 + 12, mixed case), https://github.com/aws-samples/aws-control-tower-config-customization/issues/36',
   },
   sns: {
     length: 12,
-    alphabet: 'upper',
+    alphabet: 'mixed',
     evidence:
-      'mystack-mytopic-NZJ5JSMVGFIE, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html',
+      'the SNS provider names a topic with IdentifierUtils.generateResourceIdentifier(stackId, logicalId, token, TOPIC_NAME_MAX_LENGTH), aws-cloudformation/aws-cloudformation-resource-providers-sns, aws-sns-topic/src/main/java/software/amazon/sns/topic/CreateHandler.java',
   },
 } as const satisfies Record<string, SuffixStyle>;
 

@@ -74,7 +74,10 @@ export function renderRequestContext(): string {
     'The sentence of the cited page each row rests on, verbatim, so a row can be checked without opening',
     "the page; a parenthesis after it summarises the page's policy example.",
     '',
-    ...quoted.map(([id, row]) => `- ${code(id)}: "${row.quote}" (${row.citation})`),
+    ...quoted.map(
+      ([id, row]) =>
+        `- ${code(id)}: "${row.quote}" (${row.citation}${row.quotedFrom ? `; quoted from ${row.quotedFrom}` : ''})`,
+    ),
     '',
     `Rows without a quote yet: ${rows()
       .filter(([, row]) => !row.quote)
@@ -99,13 +102,17 @@ export function renderRequestContext(): string {
   const grouped = new Map<string, string[]>();
   for (const [id, row] of rows()) {
     const text = assumptionOf(row);
-    if (text) grouped.set(text, [...(grouped.get(text) ?? []), id]);
+    if (!text) continue;
+    const entry = row.register ? ` Register: [${code(row.register)}](assumptions.md#${row.register}).` : '';
+    grouped.set(`${text}${entry}`, [...(grouped.get(`${text}${entry}`) ?? []), id]);
   }
   const assumptions = [
     '## Assumptions',
     '',
-    'Rows without a citation, and keys no citation covers. `npm run verify` is meant to settle each',
-    'in a real account; until then a test that relies on one proves the policy only under the assumption.',
+    'Rows without a citation, keys no citation covers, and what a row assumes. Each names its entry of',
+    'the register ([assumptions](assumptions.md)), which says what fails if it is wrong and which',
+    '`npm run verify` check settles it, or why none does; until then a test that relies on one proves the',
+    'policy only under the assumption.',
     '',
     ...[...grouped].map(([text, ids]) => `- ${ids.map(code).join(', ')}: ${text}`),
   ];

@@ -5,11 +5,13 @@
  * a row does not list, so a test cannot prove a policy with context the
  * service never sends.
  *
- * A row's `citation` is where AWS documents the keys; `null`, or keys listed in
- * `uncitedKeys`, are assumptions: `docs/request-context.md` lists them and
- * `npm run verify` is meant to settle each in a real account.
- * Most citations are collected in docs/service-principals.md.
+ * A row's `citation` is where AWS documents the keys, and its `quote` the
+ * page's own words. `null`, keys listed in `uncitedKeys`, or an `assumption`
+ * are assumptions: the row names its entry of the register
+ * (lib/shared/assumptions.ts, docs/assumptions.md), which says what fails if
+ * it is wrong and which `npm run verify` check settles it.
  */
+import type { AssumptionId } from '../../lib/shared/assumptions';
 
 /** What a row's context is built from: the resource the service acts for. */
 export interface Subject {
@@ -39,6 +41,17 @@ export interface ServiceRequestRow {
   readonly quote?: string;
   /** Keys of `context` that no citation covers (assumptions). */
   readonly uncitedKeys?: readonly string[];
+  /**
+   * The entry of the assumptions register (lib/shared/assumptions.ts) for the
+   * row's uncited keys, its missing citation or its `assumption`. Required for
+   * such a row (test/support/assumptions.test.ts).
+   */
+  readonly register?: AssumptionId;
+  /**
+   * Where the quote was read when that is not the cited page itself (an
+   * archived copy of the page, say).
+   */
+  readonly quotedFrom?: string;
   /**
    * What the row assumes, in a sentence, for docs/request-context.md.
    * @default - "<uncited keys> not documented on the cited page"
@@ -81,6 +94,14 @@ const SNS_EVENT_SOURCE_STATEMENT =
   'To allow the AWS service to have the `kms:GenerateDataKey*` and `kms:Decrypt` permissions, add the following statement to the KMS policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition; `cloudwatch.amazonaws.com` and `events.amazonaws.com` are in its table of event sources.)';
 const SQS_KEY_MANAGEMENT =
   'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html';
+const GUARDDUTY_EXPORT = 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html';
+const GUARDDUTY_EXPORT_PERMISSIONS =
+  'This requires you to add permissions to your S3 bucket and the AWS KMS key so that GuardDuty can use them to export findings in your account.';
+const MALWARE_PROTECTION_ROLE =
+  'https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html';
+const CONFIG_SOURCE_ACCOUNT =
+  'You can use the `AWS:SourceAccount` condition in the Amazon S3 bucket policy above to restrict the Config service principal to only interact with the Amazon S3 bucket when performing operations on behalf of specific accounts.';
+const CONFIG_ARCHIVED = 'the archived page source, awsdocs/aws-config-developer-guide on GitHub';
 const SQS_EVENT_SOURCE_STATEMENT =
   'To allow the AWS service event source to use the `kms:GenerateDataKey` and `kms:Decrypt` API methods, add the following statement to the CMK key policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition.)';
 
@@ -143,6 +164,7 @@ export const SERVICE_REQUESTS = {
     citation: SQS_KEY_MANAGEMENT,
     quote: SQS_EVENT_SOURCE_STATEMENT,
     uncitedKeys: ['kms:EncryptionContext:aws:sqs:arn'],
+    register: 'sqs-kms-context',
     assumption:
       '`kms:EncryptionContext:aws:sqs:arn` is documented by no SQS or EventBridge page; the project key admits EventBridge for the promotion queue and its dead-letter queue only under it (the alert path no longer relies on it).',
   },
@@ -208,6 +230,7 @@ export const SERVICE_REQUESTS = {
     citation: SNS_KEY_MANAGEMENT,
     quote: 'The publisher must have the `kms:GenerateDataKey*` and `kms:Decrypt` permissions for the AWS KMS key.',
     uncitedKeys: ['kms:ViaService'],
+    register: 'kms-via-service',
     assumption: '`kms:ViaService` is not documented on the SNS page (the alert key statement does not use it).',
   },
   'sqs-uses-key-for-consumer': {
@@ -221,6 +244,7 @@ export const SERVICE_REQUESTS = {
     }),
     citation: SQS_KEY_MANAGEMENT,
     uncitedKeys: ['kms:ViaService', 'kms:EncryptionContext:aws:sqs:arn'],
+    register: 'sqs-kms-context',
     assumption:
       "`kms:ViaService` and `kms:EncryptionContext:aws:sqs:arn` are not documented on the SQS page, which shows consumers with a plain `kms:Decrypt` on the key; the promotion function's statement on the project key relies on both.",
   },
@@ -270,6 +294,8 @@ export const SERVICE_REQUESTS = {
     context: () => ({}),
     citation:
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html',
+    quote:
+      'This section describes the permissions policy required for the CloudTrail role to send log events to CloudWatch Logs. (The page shows the permissions policy only; it gives no trust-policy condition.)',
   },
   // GuardDuty exporting findings.
   'guardduty-locates-export-bucket': {
@@ -278,7 +304,10 @@ export const SERVICE_REQUESTS = {
     resource: 'the findings bucket',
     source: 'the detector',
     context: sourceContext,
-    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+    citation: GUARDDUTY_EXPORT,
+    quote: GUARDDUTY_EXPORT_PERMISSIONS,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
+    register: 'guardduty-export-source-context',
   },
   'guardduty-exports-findings': {
     principal: 'guardduty.amazonaws.com',
@@ -286,7 +315,10 @@ export const SERVICE_REQUESTS = {
     resource: 'the findings prefix of the findings bucket',
     source: 'the detector',
     context: sourceContext,
-    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+    citation: GUARDDUTY_EXPORT,
+    quote: GUARDDUTY_EXPORT_PERMISSIONS,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
+    register: 'guardduty-export-source-context',
   },
   'guardduty-encrypts-findings': {
     principal: 'guardduty.amazonaws.com',
@@ -294,7 +326,10 @@ export const SERVICE_REQUESTS = {
     resource: 'the project key',
     source: 'the detector',
     context: sourceContext,
-    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+    citation: GUARDDUTY_EXPORT,
+    quote: GUARDDUTY_EXPORT_PERMISSIONS,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
+    register: 'guardduty-export-source-context',
   },
   // GuardDuty Malware Protection for S3.
   'malware-protection-assumes-role': {
@@ -303,7 +338,9 @@ export const SERVICE_REQUESTS = {
     resource: 'the Malware Protection role',
     source: null,
     context: () => ({}),
-    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html',
+    citation: MALWARE_PROTECTION_ROLE,
+    quote:
+      'For Malware Protection for S3 to scan and (optionally) add tags to your S3 objects, you can use service roles that has the necessary permissions to perform malware scan actions on your behalf. (Its trust-policy example has no Condition, as the harness review read the page.)',
   },
   'malware-protection-manages-its-rule': {
     principal: 'caller',
@@ -311,7 +348,9 @@ export const SERVICE_REQUESTS = {
     resource: 'the EventBridge rule GuardDuty creates for the plan',
     source: null,
     context: () => ({ 'events:ManagedBy': 'malware-protection-plan.guardduty.amazonaws.com' }),
-    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html',
+    citation: MALWARE_PROTECTION_ROLE,
+    quote:
+      'Allow Amazon EventBridge actions to create and manage the EventBridge managed rule so that Malware Protection for S3 can listen to your S3 object notifications. (Its statement for those actions has `"events:ManagedBy": "malware-protection-plan.guardduty.amazonaws.com"`, as the core review read the page.)',
   },
   // S3 on behalf of a caller, and S3 itself.
   's3-uses-key-for-caller': {
@@ -325,6 +364,10 @@ export const SERVICE_REQUESTS = {
     }),
     citation:
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
+    quote:
+      'The `kms:ViaService` condition key limits use of a KMS key to requests from specified AWS services. [...] S3 Bucket Keys use the bucket ARN as encryption context.',
+    quotedFrom:
+      'the second sentence from the archived page source (awsdocs/amazon-s3-developer-guide, bucket-key.md); the first as AWS documentation repeats the KMS definition (a public copy in the code index)',
   },
   's3-delivers-access-logs': {
     principal: 'logging.s3.amazonaws.com',
@@ -346,6 +389,7 @@ export const SERVICE_REQUESTS = {
     }),
     citation: 'https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html',
     uncitedKeys: ['kms:ViaService'],
+    register: 'kms-via-service',
     assumption: '`kms:ViaService` is not documented.',
   },
   // Bedrock decrypting the guardrail at inference, with the caller's
@@ -358,6 +402,7 @@ export const SERVICE_REQUESTS = {
     context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html',
     uncitedKeys: ['kms:ViaService'],
+    register: 'kms-via-service',
     assumption: '`kms:ViaService` is not documented.',
   },
   'bedrock-profile-routes-to-model': {
@@ -368,6 +413,7 @@ export const SERVICE_REQUESTS = {
     context: (s) => ({ 'bedrock:InferenceProfileArn': s.source }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
     callerKeys: ['bedrock:GuardrailIdentifier'],
+    register: 'profile-guardrail-condition',
     assumption: "that the caller's `bedrock:GuardrailIdentifier` is evaluated again on this request.",
   },
   // Bedrock knowledge bases.
@@ -387,6 +433,8 @@ export const SERVICE_REQUESTS = {
     source: 'the evaluation job (arn:aws:bedrock:<region>:<account>:evaluation-job/<id>)',
     context: sourceContext,
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/automatic-service-roles.html',
+    quote:
+      'You must also attach a trust policy that defines Amazon Bedrock as the service principal using bedrock.amazonaws.com. (Its trust example conditions on `aws:SourceAccount` and an `aws:SourceArn` of `evaluation-job/*`, as the governance review read the page.)',
   },
   // S3 Vectors: the data plane with the caller's credentials, and background indexing.
   's3vectors-uses-key-for-caller': {
@@ -399,6 +447,9 @@ export const SERVICE_REQUESTS = {
       'kms:EncryptionContextKeys': S3_VECTORS_CONTEXT_KEYS,
     }),
     citation: S3_VECTORS_ENCRYPTION,
+    // The page documents these keys for the indexing principal only (harness review, section 7).
+    uncitedKeys: ['kms:ViaService', 'kms:EncryptionContextKeys'],
+    register: 's3vectors-caller-kms-context',
   },
   's3vectors-indexing-decrypts': {
     principal: 'indexing.s3vectors.amazonaws.com',
@@ -428,6 +479,7 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    register: 'invocation-logging-source-arn',
     assumption:
       'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
@@ -438,6 +490,7 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    register: 'invocation-logging-source-arn',
     assumption:
       'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
@@ -448,6 +501,7 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    register: 'invocation-logging-source-arn',
     assumption:
       'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
@@ -459,6 +513,8 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: () => ({}),
     citation: 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html',
+    quote:
+      "In order for Lambda to properly assume your execution role, the role's trust policy must specify the Lambda service principal (lambda.amazonaws.com) as a trusted service.",
   },
   'lambda-url-invocation': {
     principal: 'caller',
@@ -475,6 +531,9 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: () => ({ 'lambda:InvokedViaFunctionUrl': 'true' }),
     citation: 'https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+    quote:
+      'Starting in October 2025, new function URLs will require both lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions',
+    quotedFrom: 'the harness review, which quotes the page (2026-12-review-harness.md, row 37)',
   },
   // VPC flow logs.
   'flow-logs-assume-role': {
@@ -493,6 +552,8 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: (s) => ({ 'aws:SourceAccount': s.account }),
     citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
+    quote: CONFIG_SOURCE_ACCOUNT,
+    quotedFrom: CONFIG_ARCHIVED,
   },
   'config-delivers': {
     principal: 'config.amazonaws.com',
@@ -501,6 +562,8 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: (s) => ({ 'aws:SourceAccount': s.account, 's3:x-amz-acl': 'bucket-owner-full-control' }),
     citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
+    quote: `${CONFIG_SOURCE_ACCOUNT} (Its delivery statement: \`"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": "sourceAccountID"}\`.)`,
+    quotedFrom: CONFIG_ARCHIVED,
   },
   'config-encrypts-deliveries': {
     principal: 'config.amazonaws.com',
@@ -509,6 +572,9 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: (s) => ({ 'aws:SourceAccount': s.account }),
     citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html',
+    quote:
+      'You can use the `AWS:SourceAccount` condition in the AWS KMS key policy above to restrict the Config service principal to only interact with the AWS KMS key when performing operations on behalf of specific accounts.',
+    quotedFrom: CONFIG_ARCHIVED,
   },
 } as const satisfies Record<string, ServiceRequestRow>;
 

@@ -1,0 +1,476 @@
+/**
+ * The register of assumptions: what the templates and tools rely on that no
+ * AWS page states. Each entry says how far the evidence goes, what fails (and
+ * whether anyone would notice) if the assumption is wrong, and which
+ * `npm run verify` check settles it in a real account, or why none does.
+ *
+ * It lives in lib/shared, not under test/, because three kinds of code read
+ * it: the test harness (service-requests.ts rows name an entry for each key
+ * no citation covers, and the coverage test accepts a condition key on a
+ * service principal only when a cited row or an entry here covers it), the
+ * generator of docs/assumptions.md, and the command-line tools (a verify
+ * check can name the entries it settles). It is plain data: no aws-cdk-lib,
+ * so a script can import it without loading the CDK.
+ *
+ * `npx tsx test/support/assumptions-doc.ts` regenerates docs/assumptions.md.
+ */
+
+/** How far the public evidence goes. */
+export type EvidenceLevel =
+  /** No AWS page says it either way. */
+  | 'undocumented'
+  /** AWS pages say different things. */
+  | 'contradicted'
+  /** Only non-AWS sources (issues, blog posts, public code) show it. */
+  | 'community-only'
+  /** An AWS page shows part of it (another service, another path, or the key but not its value). */
+  | 'partial';
+
+/** The checks of `npm run verify` (existing, and those agreed for issue 22). */
+export const VERIFY_CHECKS = [
+  'malware',
+  'macie',
+  'cloudtrail',
+  'enforcement',
+  'guardrail',
+  'benign',
+  'denied-topic',
+  'card-number',
+  'audit-records',
+  'knowledge',
+  'guardduty',
+  'alerts',
+  'access-analyzer',
+  'findings-export',
+  'trail-delivery',
+  'access-logs',
+  'config-delivery',
+  'invocation-logs',
+  'alarm-delivery',
+  'rule-dead-letters',
+  'ingestion-outcome',
+  'flow-logs',
+] as const;
+export type VerifyCheckId = (typeof VERIFY_CHECKS)[number];
+
+/** What happens when the assumption is wrong, and whether it shows. */
+export interface Consequence {
+  readonly fails: string;
+  /**
+   * `silent`: nothing reports it (no error to a caller, no alarm);
+   * `alarmed`: an alarm or an alert reports it; `visible`: a caller or a
+   * deployment gets an error.
+   */
+  readonly visibility: 'silent' | 'alarmed' | 'visible';
+}
+
+/** Who settles an assumption: checks of `npm run verify`, or why none does. */
+export type Settlement =
+  { readonly verify: readonly [VerifyCheckId, ...VerifyCheckId[]] } | { readonly notCheckedByVerify: string };
+
+export interface Assumption {
+  /** What is assumed, in a sentence. */
+  readonly statement: string;
+  readonly evidence: EvidenceLevel;
+  /** What the pages (and other sources) say, with their addresses. */
+  readonly evidenceDetail: string;
+  readonly ifWrong: Consequence;
+  readonly settledBy: Settlement;
+  /** Rows of test/support/service-requests.ts whose uncited keys or assumption this entry is. */
+  readonly rows?: readonly string[];
+  /** Condition keys a service principal is required to send that this entry covers without a row. */
+  readonly covers?: readonly { readonly principal: string; readonly keys: readonly string[] }[];
+  /** What in the project relies on it (file or resource). */
+  readonly reliedOnBy: string;
+}
+
+const NOT_VERIFY_DEPLOY =
+  'a wrong assumption fails the deployment with an error that names the resource; verify runs only after a successful deploy';
+
+export const ASSUMPTIONS = {
+  'sqs-kms-context': {
+    statement:
+      'SQS calls KMS with the encryption context `aws:sqs:arn` = the queue ARN, both for a service that sends to an encrypted queue (EventBridge queuing scan results or dead-lettering them) and for a consumer (the promotion function), and with `kms:ViaService` = `sqs.<region>.amazonaws.com` for the consumer.',
+    evidence: 'community-only',
+    evidenceDetail:
+      'The SQS key-management page shows the event-source statement and consumers with no condition at all (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html); `aws:sqs:arn` appears only in third-party policies (core review F2, harness review rows 4, 9, 11).',
+    ifWrong: {
+      fails:
+        'EventBridge cannot put scan results on the promotion queue nor dead-letter them (same key, same condition), so uploaded documents are never promoted; the promotion function cannot read its queue.',
+      visibility: 'alarmed',
+    },
+    settledBy: { verify: ['rule-dead-letters', 'ingestion-outcome'] },
+    rows: ['eventbridge-encrypts-for-queue-with-context', 'sqs-uses-key-for-consumer'],
+    reliedOnBy:
+      'lib/knowledge/key-uses.ts (EventBridgeQueuesScanResults, EventBridgeDeadLettersScanResults), lib/ingestion/promotion-permissions.ts (the consumer statement)',
+  },
+  'kms-via-service': {
+    statement:
+      'When S3, SNS, Bedrock or Macie (through S3) call KMS for a caller, the request carries `kms:ViaService` = `<service>.<region>.amazonaws.com`.',
+    evidence: 'partial',
+    evidenceDetail:
+      'The KMS condition-key page documents `kms:ViaService` and the services that support it (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service); the pages of the rows that rely on it (SNS, Macie, Bedrock guardrails) show their statements without it.',
+    ifWrong: {
+      fails:
+        'A statement that requires it never matches: the caller gets AccessDenied from KMS (publishing a promotion report, reading an object). The guardrail key, the alert key and Macie statements do not require it.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['audit-records', 'ingestion-outcome'] },
+    rows: ['sns-uses-key-for-publisher', 'macie-decrypts-through-s3', 'bedrock-decrypts-guardrail'],
+    reliedOnBy:
+      'lib/ingestion/promotion-permissions.ts, lib/data-protection/prefix-write.ts, lib/governance/evaluation-role.ts (S3 only, which kms:ViaService documents)',
+  },
+  'profile-guardrail-condition': {
+    statement:
+      "With an inference profile, the caller's `bedrock:GuardrailIdentifier` is evaluated again on the request Bedrock routes to the foundation model, as on the profile request.",
+    evidence: 'partial',
+    evidenceDetail:
+      'inference-profiles-prereq.html documents `bedrock:InferenceProfileArn` on the routed request (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html); no page says which caller keys accompany it.',
+    ifWrong: {
+      fails:
+        'Every answer through an inference profile is denied (the invoke role allows the model only under the guardrail condition).',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['benign'] },
+    rows: ['bedrock-profile-routes-to-model'],
+    reliedOnBy: 'lib/guarded-ai/invoke-permissions.ts',
+  },
+  'invocation-logging-source-arn': {
+    statement:
+      'Bedrock model-invocation logging sends an `aws:SourceArn` within `arn:aws:bedrock:<region>:<account>:*` and `aws:SourceAccount` = the account, when it assumes the logging role and when it writes and encrypts log objects.',
+    evidence: 'partial',
+    evidenceDetail:
+      'model-invocation-logging.html shows both keys, with the ARN only as that pattern (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html); the concrete value is not documented.',
+    ifWrong: {
+      fails:
+        'Invocation logs are not delivered to the log group or the bucket; Bedrock answers as before, so only the delivery-failure metrics show it.',
+      visibility: 'silent',
+    },
+    settledBy: { verify: ['invocation-logs'] },
+    rows: [
+      'bedrock-assumes-invocation-logging-role',
+      'bedrock-delivers-invocation-logs',
+      'bedrock-encrypts-invocation-logs',
+    ],
+    reliedOnBy:
+      'lib/operations (logging role), lib/data-protection (bucket and key statements for bedrock.amazonaws.com)',
+  },
+  'guardduty-export-source-context': {
+    statement:
+      'GuardDuty sends `aws:SourceAccount` and `aws:SourceArn` = the detector ARN when it locates the findings bucket, writes findings and calls KMS for them.',
+    evidence: 'contradicted',
+    evidenceDetail:
+      'The archived copy of guardduty_exportfindings.html shows its bucket and key statements with no condition (a public copy of the page text, harness review rows 17-19); the project read the current page as showing both keys, but no copy of its policy text was retrievable to quote.',
+    ifWrong: {
+      fails:
+        'Findings are not exported to the bucket; the publishing destination reports an error only to whoever reads its status.',
+      visibility: 'silent',
+    },
+    settledBy: { verify: ['findings-export'] },
+    rows: ['guardduty-locates-export-bucket', 'guardduty-exports-findings', 'guardduty-encrypts-findings'],
+    reliedOnBy:
+      'lib/threat-detection (findings bucket policy, project-key statement GuardDutyEncryptsExportedFindings)',
+  },
+  'guardduty-export-bucket-key': {
+    statement:
+      'GuardDuty can export findings to a bucket whose default encryption uses an S3 Bucket Key with only `kms:GenerateDataKey` on the key (no `kms:Decrypt`).',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'GuardDuty grants only kms:GenerateDataKey (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html) and says nothing of Bucket Keys; CloudTrail requires kms:Decrypt with a Bucket Key (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html) (core review F7).',
+    ifWrong: {
+      fails: 'The publishing destination cannot write findings (or cannot be created).',
+      visibility: 'silent',
+    },
+    settledBy: { verify: ['findings-export'] },
+    reliedOnBy: 'GuardDutyFindingsBucket (BucketKeyEnabled), project-key statement GuardDutyEncryptsExportedFindings',
+  },
+  'cloudtrail-digest-encryption': {
+    statement:
+      'CloudTrail writes digest files into the trail bucket in a way the bucket policy (only SSE-KMS with the project key) and the key policy (context `aws:cloudtrail:arn`) admit.',
+    evidence: 'contradicted',
+    evidenceDetail:
+      'An older CloudTrail page: "Enabling server-side encryption encrypts the log files but not the digest files with SSE-KMS. Digest files are encrypted with SSE-S3." (awsdocs/aws-cloudtrail-user-guide, encrypting-cloudtrail-log-files-with-aws-kms.md); the current key-policy page: the key must let CloudTrail "encrypt your log files, digest files, and event data stores" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html) (core review F5).',
+    ifWrong: {
+      fails:
+        'Digest files are refused by the bucket policy or the key policy: log-file validation has nothing to validate, while the trail keeps logging.',
+      visibility: 'silent',
+    },
+    settledBy: { verify: ['trail-delivery'] },
+    reliedOnBy: 'CloudTrailLogsBucketPolicy (DenyOtherEncryptionTypes), project-key CloudTrail statements',
+  },
+  'config-delete-order': {
+    statement:
+      "Deleting the configuration recorder and its delivery channel in one stack operation succeeds: CloudFormation's Config handlers stop or delete the recorder before the last delivery channel.",
+    evidence: 'undocumented',
+    evidenceDetail:
+      'DeleteDeliveryChannel fails while a recorder runs ("Failed to delete last specified delivery channel ... because there is a running configuration recorder", https://github.com/hashicorp/terraform-provider-aws/pull/2910); no page says what the CloudFormation handlers do (core review F4).',
+    ifWrong: {
+      fails: 'cdk destroy, or switching configRecorder off, ends in DELETE_FAILED / UPDATE_ROLLBACK_FAILED.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'verify checks a deployed app and deletes nothing; a teardown settles it (stop the recorder with `aws configservice stop-configuration-recorder` first if it fails)',
+    },
+    reliedOnBy:
+      'ThreatDetection ConfigurationRecorder and ConfigurationRecorderDeliveryChannel (configRecorder=create)',
+  },
+  'guardduty-scan-status-reasons': {
+    statement:
+      'The Malware Protection scan-result event carries the reasons a scan was skipped or failed as `detail.statusReasons` or `detail.scanResultDetails.statusReasons` (the function reads either).',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'The event reference shows the result fields (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html) and the scan-status values (https://docs.aws.amazon.com/guardduty/latest/ug/monitoring-malware-protection-s3-scans-gdu.html), not where reasons are; `StatusReasons` codes of the plan itself are free strings (harness review section 5).',
+    ifWrong: {
+      fails: 'A refusal for UNSUPPORTED, ACCESS_DENIED or FAILED says no reason; the document is still refused.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'verify uploads a clean and an EICAR file, which give NO_THREATS_FOUND and THREATS_FOUND; it makes no scan fail',
+    },
+    reliedOnBy: 'lambda/promote/event.ts',
+  },
+  'regex-mask-tag': {
+    statement:
+      'A text the guardrail masks for a custom regex is replaced by `{<regex name>}`, the same form AWS shows for entity types (`{NAME}`, `{EMAIL}`).',
+    evidence: 'partial',
+    evidenceDetail:
+      'The sensitive-information filter page gives "{NAME}" and "{EMAIL}" as the tags of masked entity types and shows none for a regex (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-sensitive-filters.html); the regex tag is the function\'s own choice, since it never uses the output text.',
+    ifWrong: {
+      fails:
+        'Masked regex matches in indexed documents look different from what the guardrail writes in answers; nothing is lost or exposed.',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'the tag is written by the promotion function, not read from AWS, so no check could disprove it',
+    },
+    reliedOnBy: 'lambda/promote/check.ts',
+  },
+  'kb-non-ascii-text': {
+    statement: 'The knowledge base indexes `.txt` documents holding non-ASCII UTF-8 text as that text.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'AWS lists `.txt` as plain text in ASCII (https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html); the promotion function screens UTF-8 text, but how the knowledge base reads it is not described.',
+    ifWrong: {
+      fails: 'A promoted document with non-ASCII text is indexed garbled, or not at all: answers miss it.',
+      visibility: 'silent',
+    },
+    settledBy: { verify: ['ingestion-outcome'] },
+    reliedOnBy: 'lambda/promote/content.ts (TEXT formats), docs/knowledge-base.md',
+  },
+  'enforcement-inference-only': {
+    statement:
+      'An account-wide enforced guardrail screens inference calls (Converse, InvokeModel) only, not ApplyGuardrail calls and not the excluded embedding model.',
+    evidence: 'partial',
+    evidenceDetail:
+      'The enforced-guardrail resources list the models they include and exclude (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-enforcedguardrailconfiguration.html); no page says whether ApplyGuardrail is covered, and the meaning of COMPREHENSIVE is not defined (governance review F10).',
+    ifWrong: {
+      fails:
+        "With enforcement on, the promotion function's ApplyGuardrail calls fail and records reach the promotion dead-letter alarm; the knowledge base's embedding calls could fail ingestion.",
+      visibility: 'alarmed',
+    },
+    settledBy: { verify: ['enforcement', 'ingestion-outcome'] },
+    reliedOnBy: 'lib/guarded-ai/enforced-guardrail.ts, docs/governance.md',
+  },
+  'model-card-update-split': {
+    statement:
+      "CloudFormation's model-card handler updates a card's content and its status in separate UpdateModelCard calls, and does not resend the unchanged one.",
+    evidence: 'undocumented',
+    evidenceDetail:
+      '"You cannot update both model card content and model card status in a single call" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelCard.html); the handler source is not public (governance review F3).',
+    ifWrong: {
+      fails:
+        'An update that changes the card content (model, guardrail policy, risk rating) or its status fails the Governance stack update.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'it shows only when a deployed card is updated; deploy, then change only modelRiskRating, then only modelCardStatus',
+    },
+    reliedOnBy: 'lib/governance/model-card.ts',
+  },
+  'invocation-logging-large-data': {
+    statement:
+      'Bedrock writes request and response bodies over 100 KB for the CloudWatch destination to `largeDataDeliveryS3Config`, as `bedrock.amazonaws.com` under the prefix the bucket policy admits.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'API_CloudWatchConfig documents the field, not the key path nor the writer (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CloudWatchConfig.html) (governance review F7).',
+    ifWrong: {
+      fails:
+        'Large bodies are missing from the CloudWatch log events; the S3 destination still holds the full request and response.',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        "verify's invocation-logs check sends a small request; a request over 100 KB and the delivery-failure metrics settle it",
+    },
+    reliedOnBy: 'lambda/invocation-logging/configuration.ts, DataBucketPolicy (bedrock.amazonaws.com statement)',
+  },
+  'evaluation-role-permissions': {
+    statement:
+      "An automatic evaluation job's service role needs only the actions the project grants (invoking the model, reading datasets, writing results), and Bedrock's temporary copy of the data uses the key through S3 with the data bucket's encryption context.",
+    evidence: 'contradicted',
+    evidenceDetail:
+      'automatic-service-roles.html lists more actions as required (CreateModelInvocationJob, StopModelInvocationJob, GetInferenceProfile, ...) (https://docs.aws.amazon.com/bedrock/latest/userguide/automatic-service-roles.html); model-evaluation-security-data.html says "You must specify Amazon S3 as a service because Amazon Bedrock stores a temporary copy of your data in an Amazon S3 location that it owns" and shows no encryption context (governance review F1, F2).',
+    ifWrong: {
+      fails: 'Evaluation jobs end Failed with an access error.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        '`npm run evaluate` runs a job (it costs model tokens); its failure message, and CloudTrail for the role, settle it',
+    },
+    reliedOnBy: 'lib/governance/evaluation-role.ts',
+  },
+  's3vectors-caller-kms-context': {
+    statement:
+      "When S3 Vectors uses the vector bucket's key for a caller (the knowledge base's role), the request carries `kms:ViaService` = `s3vectors.<region>.amazonaws.com` and the encryption-context keys `aws:s3vectors:arn` and `aws:s3vectors:resource-id`.",
+    evidence: 'partial',
+    evidenceDetail:
+      "The S3 Vectors encryption page documents the statement for the indexing principal with those context keys (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html); nothing shows them on the caller's path (harness review section 7).",
+    ifWrong: {
+      fails:
+        "A statement requiring them fails the knowledge base's vector writes and queries; the knowledge base role's statement does not require them.",
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['knowledge'] },
+    rows: ['s3vectors-uses-key-for-caller'],
+    reliedOnBy:
+      'test/knowledge (least-privilege tests use the row); lib/knowledge/knowledge-base-role.ts requires neither',
+  },
+  'xray-endpoint': {
+    statement:
+      'A function in the isolated VPC with active tracing needs the X-Ray interface endpoint: the Lambda-managed X-Ray daemon sends from inside the VPC.',
+    evidence: 'community-only',
+    evidenceDetail:
+      'Lambda runs the daemon itself (https://docs.aws.amazon.com/xray/latest/devguide/xray-services-lambda.html) but no page describes its network path; a public issue shows it at a link-local address (https://github.com/aws/aws-xray-daemon/issues/26) (core review #8, F13).',
+    ifWrong: {
+      fails: 'The endpoint costs about $14-15 a month for nothing; traces arrive either way.',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'the endpoint is kept, so traces arrive whichever way is true; settling it needs a deployment without the endpoint',
+    },
+    reliedOnBy: 'GuardedInvoke InvokeEndpointsXRay (isolatedNetwork)',
+  },
+  'endpoint-zones-and-policies': {
+    statement:
+      'The bedrock-agent-runtime and xray endpoint services are offered in the two zones the isolated network uses, and accept an endpoint policy.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'The Bedrock PrivateLink page lists the services as "available in multiple Availability Zones" (https://docs.aws.amazon.com/bedrock/latest/userguide/vpc-interface-endpoints.html); zones per account come from DescribeVpcEndpointServices (core review F1).',
+    ifWrong: { fails: 'CreateVpcEndpoint fails and GuardedInvoke rolls back.', visibility: 'visible' },
+    settledBy: { notCheckedByVerify: NOT_VERIFY_DEPLOY },
+    reliedOnBy: 'lib/network (isolatedNetwork), scripts/preflight',
+  },
+  'guardduty-features-region': {
+    statement:
+      'Every GuardDuty feature the detector enables is offered in the region, or CreateDetector ignores one that is not.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'AWS lists regions without some features (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_regions.html) but not what CreateDetector does with one (core review F6).',
+    ifWrong: {
+      fails: 'The detector is not created (deploy fails) or a feature is silently off.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['guardduty'] },
+    reliedOnBy: 'ThreatDetection GuardDutyDetector Features',
+  },
+  'flow-log-first-delivery': {
+    statement:
+      'VPC flow-log delivery recovers by itself if the flow log is created before its role can write to the log group.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'core review F8: the flow log has no DependsOn on the role policy; no page says whether delivery retries.',
+    ifWrong: { fails: 'The flow log stays in an access error and records nothing.', visibility: 'silent' },
+    settledBy: { verify: ['flow-logs'] },
+    reliedOnBy: 'DataProtection NetworkVpcFlowLog (isolatedNetwork)',
+  },
+  'macie-service-role-path': {
+    statement:
+      "`aws:PrincipalArn` of Macie's service-linked role session is `arn:aws:iam::<account>:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie` (path included), which the project-key statement names.",
+    evidence: 'partial',
+    evidenceDetail:
+      'IAM documents aws:PrincipalArn as the role ARN, and role ARNs include the path (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn); Macie documents the role as the principal (https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html) (core review #9).',
+    ifWrong: {
+      fails: 'Macie cannot decrypt objects and reports them as unclassifiable; its job still completes.',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        "the macie check reads the session and the job's status, not whether the job could decrypt an object (the job's statistics would show it)",
+    },
+    reliedOnBy: 'lib/threat-detection/key-uses.ts (Macie statement on the project key)',
+  },
+  'eicar-detection': {
+    statement:
+      'GuardDuty Malware Protection for S3 reports the EICAR test file as THREATS_FOUND within the verify timeout, and tags the object.',
+    evidence: 'community-only',
+    evidenceDetail:
+      'Only community lab reports show EICAR giving Object:S3/MaliciousFile; AWS promises no test file and no scan latency (harness review section 4).',
+    ifWrong: { fails: 'The malware check reports a failure on a working plan.', visibility: 'visible' },
+    settledBy: { verify: ['malware'] },
+    reliedOnBy: 'scripts/verify/data-checks.ts',
+  },
+  'sample-findings-delivery': {
+    statement:
+      'A GuardDuty sample finding reaches EventBridge (and so the alert topic) when it is created; a repeated sample of the same type is an update published at the export frequency.',
+    evidence: 'community-only',
+    evidenceDetail:
+      'Sample findings are meant for testing EventBridge (https://docs.aws.amazon.com/guardduty/latest/ug/sample_findings.html); aggregation of repeated samples is shown only by community reports (harness review section 4).',
+    ifWrong: { fails: 'The alerts check fails on a working alert path.', visibility: 'visible' },
+    settledBy: { verify: ['alerts'] },
+    reliedOnBy: 'scripts/verify/threat-checks.ts',
+  },
+  'model-availability-fields': {
+    statement:
+      "GetFoundationModelAvailability's `agreementAvailability.status` = AVAILABLE means the model can be invoked without accepting an agreement.",
+    evidence: 'undocumented',
+    evidenceDetail:
+      'The API reference names the fields only ("Agreement availability.") (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_GetFoundationModelAvailability.html) (harness review section 4).',
+    ifWrong: {
+      fails: 'Preflight passes a model that cannot be invoked, or refuses one that can.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['benign'] },
+    reliedOnBy: 'scripts/preflight/model.ts',
+  },
+  'guardrail-piece-coverage': {
+    statement:
+      'ApplyGuardrail guards the whole of each 25,000-character piece the promotion function sends (`guardrailCoverage.textCharacters.guarded` = `total`), at the text-unit rate the function plans for.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'ApplyGuardrail returns the coverage (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ApplyGuardrail.html); no page gives a per-request size limit (knowledge review F3, F8).',
+    ifWrong: {
+      fails:
+        'Pieces are refused as not fully guarded (the function refuses `guarded < total`), or a batch times out and retries into the dead-letter queue.',
+      visibility: 'alarmed',
+    },
+    settledBy: { verify: ['ingestion-outcome'] },
+    reliedOnBy: 'lambda/promote/check.ts',
+  },
+  'kb-markdown-extension': {
+    statement: 'The knowledge base indexes `.markdown` files as it does `.md`.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'The supported-format list names `.md` (https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html) (knowledge review F11).',
+    ifWrong: { fails: 'A promoted `.markdown` document is skipped by ingestion.', visibility: 'silent' },
+    settledBy: { verify: ['ingestion-outcome'] },
+    reliedOnBy: 'lambda/promote/content.ts',
+  },
+  'invocation-logging-delivery-metrics': {
+    statement:
+      'Bedrock publishes `ModelInvocationLogsCloudWatchDeliveryFailure` and `ModelInvocationLogsS3DeliveryFailure` in `AWS/Bedrock` when invocation-log delivery fails.',
+    evidence: 'partial',
+    evidenceDetail:
+      'The metric names appear on the Korean monitoring page (https://docs.aws.amazon.com/ko_kr/bedrock/latest/userguide/monitoring.html); the English page says the namespace carries "model invocation logging delivery" metrics (https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html) (governance review F6).',
+    ifWrong: { fails: 'The delivery alarm never fires while logs are lost.', visibility: 'silent' },
+    settledBy: { verify: ['invocation-logs'] },
+    reliedOnBy: 'lib/operations (invocation-log delivery alarm)',
+  },
+} as const satisfies Record<string, Assumption>;
+
+export type AssumptionId = keyof typeof ASSUMPTIONS;
