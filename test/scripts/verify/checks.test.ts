@@ -1,261 +1,55 @@
-import { AccessAnalyzerClient, GetAnalyzerCommand } from '@aws-sdk/client-accessanalyzer';
+import { GetAnalyzerCommand } from '@aws-sdk/client-accessanalyzer';
+import { GetGuardrailCommand, ListEnforcedGuardrailsConfigurationCommand } from '@aws-sdk/client-bedrock';
 import {
-  BedrockClient,
-  GetGuardrailCommand,
-  ListEnforcedGuardrailsConfigurationCommand,
-} from '@aws-sdk/client-bedrock';
-import {
-  BedrockAgentClient,
   GetIngestionJobCommand,
   GetKnowledgeBaseCommand,
   ListIngestionJobsCommand,
 } from '@aws-sdk/client-bedrock-agent';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudTrailClient, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
-  ArchiveFindingsCommand,
   CreateSampleFindingsCommand,
   GetDetectorCommand,
   GetMalwareProtectionPlanCommand,
-  GuardDutyClient,
-  ListFindingsCommand,
 } from '@aws-sdk/client-guardduty';
-import { DescribeClassificationJobCommand, GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
+import { DescribeClassificationJobCommand, GetMacieSessionCommand } from '@aws-sdk/client-macie2';
 import {
   DeleteObjectsCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
-import { command, selection, verifyClients } from '../../scripts/verify';
-import { parseCommand } from '../../scripts/cli/command';
+import { command, selection } from '../../../scripts/verify';
+import { parseCommand } from '../../../scripts/cli/command';
 import {
-  type CheckResult,
   eicar,
   KNOWLEDGE_QUESTION,
-  loadOutputs,
-  runChecks,
-  SAMPLE_FINDING_TYPE,
+  SAMPLE_FINDING_TYPES,
   table,
   TEST_CARD_NUMBER,
-  type VerifyContext,
-} from '../../scripts/verify-checks';
-
-const region = 'eu-west-1';
-const mocks = {
-  cloudformation: mockClient(CloudFormationClient),
-  bedrock: mockClient(BedrockClient),
-  bedrockAgent: mockClient(BedrockAgentClient),
-  s3: mockClient(S3Client),
-  guardDuty: mockClient(GuardDutyClient),
-  macie: mockClient(Macie2Client),
-  cloudTrail: mockClient(CloudTrailClient),
-  cloudWatch: mockClient(CloudWatchClient),
-  sqs: mockClient(SQSClient),
-  accessAnalyzer: mockClient(AccessAnalyzerClient),
-};
-const clients = verifyClients(region);
-
-const account = '111122223333';
-const bucket = 'guardedgenai-dataprotection-databucket-1a2b3c4d5e6f';
-const keyArn = `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
-const trailArn = `arn:aws:cloudtrail:${region}:${account}:trail/GuardedGenAi-ThreatDetection-Trail`;
-const topicArn = `arn:aws:sns:${region}:${account}:GuardedGenAi-ThreatDetection-AlertTopic-AbC123`;
-const rules = ['GuardedGenAi-ThreatDetection-GuardDuty', 'GuardedGenAi-ThreatDetection-Malware'];
-const OUTPUTS = {
-  'GuardedGenAi-DataProtection': { DataBucketName: bucket, ProjectKeyArn: keyArn },
-  'GuardedGenAi-GuardedInvoke': {
-    FunctionUrl: `https://abc123.lambda-url.${region}.on.aws/`,
-    GuardrailId: 'gr1abc',
-    GuardrailVersion: '3',
-    InvokerPolicyArn: `arn:aws:iam::${account}:policy/Invoker`,
-    ModelId: 'amazon.nova-micro-v1:0',
-    AuditRecords: 'true',
-    LogGroupName: '/aws/lambda/GuardedGenAi-GuardedInvoke-Invoke',
-  },
-  'GuardedGenAi-ThreatDetection': {
-    GuardDutyDetectorId: detectorId,
-    GuardDutyFeatures: 'S3_DATA_EVENTS,LAMBDA_NETWORK_LOGS',
-    MalwareProtectionPlanId: 'b4c7f464ab3a4EXAMPLE',
-    MacieClassificationJobId: '3ce05dbb7ec5505def334104bEXAMPLE',
-    TrailArn: trailArn,
-    ExternalAccessAnalyzerArn: `arn:aws:access-analyzer:${region}:${account}:analyzer/GuardedGenAi-external`,
-    UnusedAccessAnalyzerArn: `arn:aws:access-analyzer:${region}:${account}:analyzer/GuardedGenAi-unused`,
-    AlertTopicArn: topicArn,
-    AlertDeadLetterQueueUrl: `https://sqs.${region}.amazonaws.com/${account}/GuardedGenAi-ThreatDetection-alert-dead-letters`,
-    AlertRuleNames: rules.join(','),
-  },
-  'GuardedGenAi-Knowledge': {
-    KnowledgeBaseId: 'KB12345678',
-    KnowledgeBaseArn: `arn:aws:bedrock:${region}:${account}:knowledge-base/KB12345678`,
-    DataSourceId: 'DS12345678',
-    VectorBucketName: 'guardedgenai-knowledge-vectors',
-    VectorIndexName: 'knowledge',
-  },
-};
-const citation = (index: number, name: string, score: number) => ({
-  index,
-  location: `s3://${bucket}/knowledge/docs/${name}`,
-  passage: 'Documents go to incoming/ first; the promotion function copies clean ones to knowledge/.',
-  score,
-});
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const sse = (...events: [string, unknown][]) =>
-  new Response(events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join(''), {
-    headers: { 'content-type': 'text/event-stream', 'x-request-id': 'req-benign' },
-  });
-
-/** The function as deployed: answers, refuses the denied topic, blocks the card number. */
-let invoke: jest.Mock<Promise<Response>, [string, Record<string, unknown>]>;
-function workingFunction(): typeof invoke {
-  return jest.fn(async (_url: string, body: Record<string, unknown>) => {
-    const prompt = String(body.prompt);
-    if (prompt.includes('pension')) {
-      return json({
-        text: "Your request was blocked by this service's safety policy.",
-        guardrail: { intervened: true, inputRefused: true, policies: ['denied-topic'] },
-        requestId: 'req-topic',
-      });
-    }
-    if (body.knowledgeBase === true) {
-      return json({
-        text: 'They are uploaded to incoming/, scanned, and promoted to knowledge/ [1][2].',
-        guardrail: { intervened: false, policies: [] },
-        citations: [citation(1, 'data-protection.md', 0.71), citation(2, 'commands.md', 0.64)],
-        requestId: 'req-knowledge',
-      });
-    }
-    if (prompt.includes(TEST_CARD_NUMBER)) {
-      return json({
-        text: "Your request was blocked by this service's safety policy.",
-        guardrail: { intervened: true, inputRefused: true, policies: ['sensitive-information'] },
-        requestId: 'req-card',
-      });
-    }
-    return sse(
-      ['text', { text: 'Shorter blue wavelengths ' }],
-      ['text', { text: 'scatter more.' }],
-      ['metadata', { guardrail: { intervened: false, policies: [] }, requestId: 'req-benign' }],
-    );
-  });
-}
-
-/** An account where everything works. */
-function workingAccount() {
-  mocks.cloudformation.on(DescribeStacksCommand).callsFake(({ StackName }: { StackName: keyof typeof OUTPUTS }) => ({
-    Stacks: [
-      {
-        StackName,
-        CreationTime: new Date(),
-        StackStatus: 'CREATE_COMPLETE',
-        Outputs: Object.entries(OUTPUTS[StackName]).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-      },
-    ],
-  }));
-  mocks.bedrock.on(GetGuardrailCommand).resolves({ status: 'READY' } as never);
-  mocks.bedrockAgent.on(GetKnowledgeBaseCommand).resolves({ knowledgeBase: { status: 'ACTIVE' } as never });
-  mocks.bedrockAgent.on(ListIngestionJobsCommand).resolves({
-    ingestionJobSummaries: [
-      {
-        knowledgeBaseId: 'KB12345678',
-        dataSourceId: 'DS12345678',
-        ingestionJobId: 'JOB1234567',
-        status: 'COMPLETE',
-        startedAt: new Date(),
-        updatedAt: new Date(),
-        statistics: {
-          numberOfNewDocumentsIndexed: 18,
-          numberOfModifiedDocumentsIndexed: 1,
-          numberOfDocumentsFailed: 0,
-        },
-      },
-    ],
-  });
-  mocks.s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
-  mocks.s3.on(PutObjectCommand).resolves({});
-  mocks.s3.on(GetObjectTaggingCommand).callsFake(({ Key }: { Key: string }) => ({
-    TagSet: [
-      { Key: 'GuardDutyMalwareScanStatus', Value: Key.includes('eicar') ? 'THREATS_FOUND' : 'NO_THREATS_FOUND' },
-    ],
-  }));
-  mocks.s3.on(ListObjectVersionsCommand).callsFake(({ Prefix }: { Prefix: string }) => ({
-    Versions: [
-      { Key: `${Prefix}harmless.txt`, VersionId: 'v1' },
-      { Key: `${Prefix}eicar-test-file.txt`, VersionId: 'v2' },
-    ],
-  }));
-  mocks.s3.on(DeleteObjectsCommand).resolves({});
-  mocks.guardDuty.on(GetDetectorCommand).resolves({
-    Status: 'ENABLED',
-    ServiceRole: 'r',
-    Features: [
-      { Name: 'S3_DATA_EVENTS', Status: 'ENABLED' },
-      { Name: 'LAMBDA_NETWORK_LOGS', Status: 'ENABLED' },
-      { Name: 'EBS_MALWARE_PROTECTION', Status: 'DISABLED' },
-    ],
-  });
-  mocks.guardDuty.on(GetMalwareProtectionPlanCommand).resolves({ Status: 'ACTIVE' });
-  mocks.guardDuty.on(CreateSampleFindingsCommand).resolves({});
-  mocks.guardDuty.on(ListFindingsCommand).resolves({ FindingIds: ['f1'] });
-  mocks.guardDuty.on(ArchiveFindingsCommand).resolves({});
-  mocks.macie.on(GetMacieSessionCommand).resolves({ status: 'ENABLED' });
-  mocks.macie.on(DescribeClassificationJobCommand).resolves({ jobStatus: 'IDLE' });
-  mocks.cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
-  mocks.cloudTrail.on(GetEventSelectorsCommand).resolves({
-    AdvancedEventSelectors: [
-      {
-        Name: 'Data bucket objects',
-        FieldSelectors: [
-          { Field: 'eventCategory', Equals: ['Data'] },
-          { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
-          { Field: 'resources.ARN', StartsWith: [`arn:aws:s3:::${bucket}/`] },
-        ],
-      },
-    ],
-  });
-  mocks.cloudWatch.on(GetMetricStatisticsCommand).callsFake(({ MetricName }: { MetricName: string }) => ({
-    Datapoints:
-      MetricName === 'NumberOfMessagesPublished' || MetricName === 'NumberOfNotificationsDelivered' ? [{ Sum: 1 }] : [],
-  }));
-  mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
-  mocks.accessAnalyzer.on(GetAnalyzerCommand).resolves({ analyzer: { status: 'ACTIVE' } as never });
-}
-
-let clock = 0;
-const progress: string[] = [];
-async function verify(selection: { only?: string[]; skip?: string[] } = {}): Promise<Record<string, CheckResult>> {
-  const context: VerifyContext = {
-    clients,
-    outputs: await loadOutputs(clients.cloudformation, 'GuardedGenAi'),
-    invoke,
-    timeoutMs: 300_000,
-    sleep: async (ms) => {
-      clock += ms;
-    },
-    now: () => clock,
-    progress: (m) => progress.push(m),
-    runId: 'run1',
-  };
-  return Object.fromEntries((await runChecks(context, selection)).map((r) => [r.id, r]));
-}
-const error = (name: string, message: string) => Object.assign(new Error(message), { name });
-
-beforeEach(() => {
-  for (const mock of Object.values(mocks)) mock.reset();
-  clock = Date.UTC(2026, 5, 1, 12);
-  progress.length = 0;
-  invoke = workingFunction();
-  workingAccount();
-});
+} from '../../../scripts/verify-checks';
+import {
+  account,
+  bucket,
+  citation,
+  detectorId,
+  error,
+  fake,
+  json,
+  keyArn,
+  mocks,
+  OUTPUTS,
+  progress,
+  region,
+  rules,
+  scanResultsRule,
+  sse,
+  verify,
+} from './harness';
 
 test('a working deployment => every check passes', async () => {
   const results = await verify();
@@ -266,12 +60,21 @@ test('a working deployment => every check passes', async () => {
     ['card-number', 'PASS'],
     ['enforcement', 'SKIP'],
     ['knowledge', 'PASS'],
+    ['ingestion-outcome', 'PASS'],
     ['audit-records', 'PASS'],
+    ['invocation-logs', 'PASS'],
     ['guardduty', 'PASS'],
     ['malware', 'PASS'],
     ['macie', 'PASS'],
     ['cloudtrail', 'PASS'],
+    ['trail-delivery', 'PASS'],
+    ['access-logs', 'PASS'],
+    ['config-delivery', 'PASS'],
+    ['flow-logs', 'PASS'],
     ['alerts', 'PASS'],
+    ['findings-export', 'PASS'],
+    ['alarm-delivery', 'PASS'],
+    ['rule-dead-letters', 'PASS'],
     ['access-analyzer', 'PASS'],
   ]);
   // The records are looked up by the request ids the function returned, under records/invocations/<day>/.
@@ -290,21 +93,20 @@ test('a working deployment => every check passes', async () => {
     { Key: 'verify/run1/harmless.txt', VersionId: 'v1' },
     { Key: 'verify/run1/eicar-test-file.txt', VersionId: 'v2' },
   ]);
-  // One high-severity sample finding, archived afterwards.
+  // One high-severity sample finding of a type no earlier run used (none here: the first of the list).
   expect(mocks.guardDuty.commandCalls(CreateSampleFindingsCommand)[0].args[0].input).toEqual({
     DetectorId: detectorId,
-    FindingTypes: [SAMPLE_FINDING_TYPE],
+    FindingTypes: [SAMPLE_FINDING_TYPES[0]],
   });
-  expect(mocks.guardDuty.commandCalls(ArchiveFindingsCommand)[0].args[0].input).toEqual({
-    DetectorId: detectorId,
-    FindingIds: ['f1'],
-  });
-  // FailedInvocations asked for each alert rule by name.
-  const failedInvocations = mocks.cloudWatch
-    .commandCalls(GetMetricStatisticsCommand)
-    .filter((c) => c.args[0].input.MetricName === 'FailedInvocations')
-    .map((c) => c.args[0].input.Dimensions);
-  expect(failedInvocations).toEqual(rules.map((Value) => [{ Name: 'RuleName', Value }]));
+  // FailedInvocations and InvocationsFailedToBeSentToDlq asked for each alert rule by name (alerts, this run),
+  // then for every rule of the app over a day (rule-dead-letters).
+  for (const metric of ['FailedInvocations', 'InvocationsFailedToBeSentToDlq']) {
+    const asked = mocks.cloudWatch
+      .commandCalls(GetMetricStatisticsCommand)
+      .filter((c) => c.args[0].input.MetricName === metric)
+      .map((c) => c.args[0].input.Dimensions?.[0]?.Value);
+    expect(asked).toEqual([...rules, ...rules, scanResultsRule]);
+  }
 });
 
 test('the EICAR test string is assembled exactly (its published SHA-256)', () => {
@@ -325,7 +127,7 @@ describe('each failure is reported with what to do', () => {
   });
 
   test('caller without the invoker policy (403) => names the policy to attach', async () => {
-    invoke.mockResolvedValue(json({ message: 'Forbidden' }, 403));
+    fake.invoke.mockResolvedValue(json({ message: 'Forbidden' }, 403));
     const results = await verify();
     expect(results.benign).toMatchObject({
       result: 'FAIL',
@@ -336,7 +138,7 @@ describe('each failure is reported with what to do', () => {
   });
 
   test('the guardrail intervening on the harmless question', async () => {
-    invoke.mockResolvedValueOnce(
+    fake.invoke.mockResolvedValueOnce(
       sse(['metadata', { guardrail: { intervened: true, policies: ['content-filter'] }, requestId: 'r' }]),
     );
     expect((await verify({ only: ['benign'] })).benign).toMatchObject({
@@ -346,7 +148,7 @@ describe('each failure is reported with what to do', () => {
   });
 
   test('an error event in the stream', async () => {
-    invoke.mockResolvedValueOnce(
+    fake.invoke.mockResolvedValueOnce(
       sse(['text', { text: 'Par' }], ['error', { error: { code: 'upstream_error', message: 'The model failed.' } }]),
     );
     expect((await verify({ only: ['benign'] })).benign).toMatchObject({
@@ -356,7 +158,7 @@ describe('each failure is reported with what to do', () => {
   });
 
   test('the denied topic answered', async () => {
-    invoke.mockResolvedValue(
+    fake.invoke.mockResolvedValue(
       json({ text: 'Buy Tesla.', guardrail: { intervened: false, policies: [] }, requestId: 'r' }),
     );
     expect((await verify({ only: ['denied-topic'] }))['denied-topic']).toMatchObject({
@@ -366,7 +168,7 @@ describe('each failure is reported with what to do', () => {
   });
 
   test('the card number repeated back', async () => {
-    invoke.mockResolvedValue(
+    fake.invoke.mockResolvedValue(
       json({ text: `Sure: ${TEST_CARD_NUMBER}`, guardrail: { intervened: false, policies: [] }, requestId: 'r' }),
     );
     expect((await verify({ only: ['card-number'] }))['card-number']).toMatchObject({
@@ -489,22 +291,19 @@ describe('each failure is reported with what to do', () => {
     mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
     expect((await verify({ only: ['alerts'] })).alerts).toMatchObject({
       result: 'FAIL',
-      detail: `failed rule invocations: ${rules[1]} (2); 1 messages in the dead-letter queue`,
+      detail: `failed rule deliveries: ${rules[1]} FailedInvocations 2; 1 messages in the dead-letter queue (sample ${SAMPLE_FINDING_TYPES[0]}, a new finding)`,
       fix: expect.stringContaining('key policy'),
     });
   });
 
-  test('alerts: nothing published within the bounded wait => fails after the timeout, findings archived', async () => {
+  test('alerts: nothing published within the bounded wait => fails after the timeout', async () => {
     mocks.cloudWatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [] });
-    const started = clock;
+    const started = fake.clock;
     expect((await verify({ only: ['alerts'] })).alerts).toMatchObject({
       result: 'FAIL',
-      detail: expect.stringContaining(
-        'nothing published to GuardedGenAi-ThreatDetection-AlertTopic-AbC123 within 300 s',
-      ),
+      detail: expect.stringContaining('nothing published to GuardedGenAi-ThreatDetection-alerts within 300 s'),
     });
-    expect(clock - started).toBeLessThanOrEqual(300_000);
-    expect(mocks.guardDuty.commandCalls(ArchiveFindingsCommand)).toHaveLength(1);
+    expect(fake.clock - started).toBeLessThanOrEqual(300_000);
   });
 
   test('analyzer not active', async () => {
@@ -590,7 +389,7 @@ describe('enforcement check (enforcedGuardrail=create)', () => {
 
 describe('retrieval check (knowledge)', () => {
   const knowledgeAnswer = (body: unknown, status = 200) => {
-    invoke = jest.fn(async (_url: string, _body: Record<string, unknown>) => json(body, status));
+    fake.invoke = jest.fn(async (_url: string, _body: Record<string, unknown>) => json(body, status));
   };
 
   test('ACTIVE knowledge base, completed job, cited answer => PASS; the request asks for the knowledge base', async () => {
@@ -601,7 +400,7 @@ describe('retrieval check (knowledge)', () => {
       detail:
         'knowledge base KB12345678 ACTIVE; last ingestion job COMPLETE (19 indexed, 0 failed); the answer cites 2 passages from 2 documents',
     });
-    expect(invoke).toHaveBeenCalledWith(OUTPUTS['GuardedGenAi-GuardedInvoke'].FunctionUrl, {
+    expect(fake.invoke).toHaveBeenCalledWith(OUTPUTS['GuardedGenAi-GuardedInvoke'].FunctionUrl, {
       prompt: KNOWLEDGE_QUESTION,
       knowledgeBase: true,
       stream: false,
@@ -616,7 +415,7 @@ describe('retrieval check (knowledge)', () => {
   });
 
   test('streamed answers carry the citations as their own event', async () => {
-    invoke = jest.fn(async (_url: string, _body: Record<string, unknown>) =>
+    fake.invoke = jest.fn(async (_url: string, _body: Record<string, unknown>) =>
       sse(
         ['text', { text: 'Promoted to knowledge/ [1].' }],
         ['citations', { citations: [citation(1, 'data-protection.md', 0.7)] }],
@@ -675,7 +474,7 @@ describe('retrieval check (knowledge)', () => {
       detail: expect.stringContaining('stack GuardedGenAi-Knowledge not deployed'),
     });
     expect(mocks.bedrockAgent.calls()).toHaveLength(0);
-    expect(invoke).not.toHaveBeenCalled();
+    expect(fake.invoke).not.toHaveBeenCalled();
   });
 
   test('last ingestion job FAILED => FAIL with its reasons, before asking', async () => {
@@ -703,7 +502,7 @@ describe('retrieval check (knowledge)', () => {
       detail: expect.stringMatching(/^ingestion job JOB9 FAILED: .*s3vectors:PutVectors$/),
       fix: expect.stringContaining('vector index'),
     });
-    expect(invoke).not.toHaveBeenCalled();
+    expect(fake.invoke).not.toHaveBeenCalled();
   });
 
   test('knowledge base not ACTIVE => FAIL with its failure reasons', async () => {
@@ -792,7 +591,7 @@ describe('switched-off services and missing stacks', () => {
     expect(results.guardduty).toMatchObject({ result: 'SKIP', detail: expect.stringContaining('not deployed') });
     expect(results.guardrail).toMatchObject({ result: 'FAIL', fix: expect.stringContaining('npx cdk deploy --all') });
     expect(results.benign.result).toBe('FAIL');
-    expect(invoke).not.toHaveBeenCalled();
+    expect(fake.invoke).not.toHaveBeenCalled();
   });
 
   test('auditRecords false => the audit check is skipped', async () => {
@@ -823,7 +622,7 @@ describe('selection and output', () => {
     const results = await verify({ only: ['guardrail'] });
     expect(results.guardrail.result).toBe('PASS');
     expect(results.malware).toMatchObject({ result: 'SKIP', detail: 'not selected (--only/--skip)' });
-    expect(invoke).not.toHaveBeenCalled();
+    expect(fake.invoke).not.toHaveBeenCalled();
     expect(mocks.s3.calls()).toHaveLength(0);
   });
 
