@@ -15,17 +15,24 @@ import {
   type VerifyContext,
 } from './verify/context';
 import { type Colour, colour } from './cli/output';
+import { ALARM_CHECKS } from './verify/alarm-checks';
 import { DATA_CHECKS } from './verify/data-checks';
+import { FINDINGS_EXPORT_CHECK } from './verify/export-checks';
 import { GOVERNANCE_CHECKS } from './verify/governance-checks';
 import { INVOKE_CHECKS } from './verify/invoke-checks';
 import { KNOWLEDGE_CHECKS } from './verify/knowledge-checks';
+import { LOG_DELIVERY_CHECKS } from './verify/log-delivery-checks';
+import { OPERATIONS_CHECKS } from './verify/operations-checks';
 import { THREAT_CHECKS } from './verify/threat-checks';
+import { TRAIL_CHECKS } from './verify/trail-checks';
 
 export * from './verify/context';
 export { type InvokeAnswer, readAnswer, TEST_CARD_NUMBER } from './verify/invoke-checks';
 export { KNOWLEDGE_QUESTION } from './verify/knowledge-checks';
 export { deleteAllVersions, eicar, recordsBucketDataEvents } from './verify/data-checks';
-export { SAMPLE_FINDING_TYPE } from './verify/threat-checks';
+export { SAMPLE_FINDING_TYPES } from './verify/alert-checks';
+export { ALARM_TEST_REASON } from './verify/alarm-checks';
+export { DELIVERY_FAILURE_METRICS } from './verify/operations-checks';
 
 const ORDER = [
   'guardrail',
@@ -34,19 +41,43 @@ const ORDER = [
   'card-number',
   'enforcement',
   'knowledge',
+  'ingestion-outcome',
   'audit-records',
+  'invocation-logs',
   'guardduty',
   'malware',
   'macie',
   'cloudtrail',
+  'trail-delivery',
+  'access-logs',
+  'config-delivery',
+  'flow-logs',
   'alerts',
+  'findings-export',
+  'alarm-delivery',
+  'rule-dead-letters',
   'access-analyzer',
 ];
 const BY_ID = new Map(
-  [...INVOKE_CHECKS, ...GOVERNANCE_CHECKS, ...KNOWLEDGE_CHECKS, ...DATA_CHECKS, ...THREAT_CHECKS].map((c) => [c.id, c]),
+  [
+    ...INVOKE_CHECKS,
+    ...GOVERNANCE_CHECKS,
+    ...KNOWLEDGE_CHECKS,
+    ...OPERATIONS_CHECKS,
+    ...DATA_CHECKS,
+    ...TRAIL_CHECKS,
+    ...LOG_DELIVERY_CHECKS,
+    ...THREAT_CHECKS,
+    FINDINGS_EXPORT_CHECK,
+    ...ALARM_CHECKS,
+  ].map((c) => [c.id, c]),
 );
 
-/** Every check, in run order: the audit check reads the invoke checks' requests. */
+/**
+ * Every check, in run order: the audit and invocation-log checks read the
+ * invoke checks' requests; the findings export waits for the alert check's
+ * sample finding; access logs come after the checks that use the buckets.
+ */
 export const CHECKS: readonly CheckDefinition[] = ORDER.map((id) => {
   const check = BY_ID.get(id);
   if (!check) throw new Error(`no check ${id}`);
@@ -98,7 +129,7 @@ export async function runChecks(
 export function table(results: readonly CheckResult[], paint: Colour = colour(false)): string {
   const width = Math.max(5, ...results.map((r) => r.id.length));
   const lines = [`  ${'CHECK'.padEnd(width)}  RESULT  DETAIL / WHAT TO DO`];
-  const mark = { PASS: paint.ok, FAIL: paint.bad, SKIP: paint.dim };
+  const mark = { PASS: paint.ok, FAIL: paint.bad, SKIP: paint.dim, WAIT: paint.dim };
   for (const r of results) {
     lines.push(`  ${r.id.padEnd(width)}  ${mark[r.result](r.result.padEnd(6))}  ${r.detail}`);
     if (r.result === 'FAIL' && r.fix) lines.push(`  ${''.padEnd(width)}          -> ${r.fix}`);

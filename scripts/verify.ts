@@ -9,6 +9,9 @@ import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -33,7 +36,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 480;
 export const command = {
   name: 'verify',
   summary: 'After cdk deploy: prove each capability of the deployed stacks end to end.',
-  description: `Runs each check with your credentials and prints a table (check, result, what to do); exits 1 when any check fails. Checks of switched-off services are skipped and say so. Test objects (under "verify/", all versions) are deleted again; sample findings are archived. The knowledge check asks the knowledge base a question about this project and is skipped, saying to run npm run ingest -- --sample, while nothing is indexed. Checks: ${CHECKS.map((c) => c.id).join(', ')}.`,
+  description: `Runs each check with your credentials and prints a table (check, result, what to do); exits 1 when any check fails. Checks of switched-off services are skipped and say so. WAIT means AWS has not delivered yet and says when to run the check again (server access logs within a few hours, the first CloudTrail digest after an hour, Config deliveries after the first changes); it does not fail the run. Side effects you will notice: the malware check uploads the EICAR test file, which raises a real High GuardDuty finding and, with the alert rules on, an alert e-mail; the alerts check raises a GuardDuty sample finding (an alert e-mail; it stays in GuardDuty, marked [SAMPLE], for 90 days); alarm-delivery sets one of the app's alarms to ALARM and back to OK (two alert e-mails). Test objects (under "verify/", all versions) are deleted again. GuardDuty exports a new finding within about 5 minutes, an update only at the detector's publishing frequency (15 minutes here), so alerts and findings-export wait up to --timeout; each run raises a sample type no earlier run used, so a second run minutes later still proves delivery. The knowledge check asks the knowledge base a question about this project and is skipped, saying to run npm run ingest -- --sample, while nothing is indexed. Checks: ${CHECKS.map((c) => c.id).join(', ')}.`,
   options: {
     only: { type: 'list', placeholder: 'ids', description: 'Run only these checks (repeatable, or comma-separated).' },
     skip: { type: 'list', placeholder: 'ids', description: 'Leave these checks out (repeatable, or comma-separated).' },
@@ -44,7 +47,8 @@ export const command = {
       min: 10,
       max: 3600,
       default: DEFAULT_TIMEOUT_SECONDS,
-      description: 'How long the slow checks (malware scan, alert delivery) wait for AWS.',
+      description:
+        'How long the slow checks (malware scan, alert and alarm delivery, findings export, invocation logs) wait for AWS.',
     },
     app: APP_OPTION,
     ...AWS_OPTIONS,
@@ -77,6 +81,9 @@ export function verifyClients(region: string, credentials?: AwsCredentialIdentit
     macie: new Macie2Client(config),
     cloudTrail: new CloudTrailClient(config),
     cloudWatch: new CloudWatchClient(config),
+    cloudWatchLogs: new CloudWatchLogsClient(config),
+    ec2: new EC2Client(config),
+    config: new ConfigServiceClient(config),
     sqs: new SQSClient(config),
     accessAnalyzer: new AccessAnalyzerClient(config),
   };

@@ -8,6 +8,9 @@ import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -26,11 +29,21 @@ export interface VerifyClients {
   readonly macie: Send<Macie2Client>;
   readonly cloudTrail: Send<CloudTrailClient>;
   readonly cloudWatch: Send<CloudWatchClient>;
+  /** Bedrock's invocation log group. */
+  readonly cloudWatchLogs: Send<CloudWatchLogsClient>;
+  /** The isolated network's flow logs. */
+  readonly ec2: Send<EC2Client>;
+  /** The Config recorder and its delivery channel. */
+  readonly config: Send<ConfigServiceClient>;
   readonly sqs: Send<SQSClient>;
   readonly accessAnalyzer: Send<AccessAnalyzerClient>;
 }
 
-export type StackKind = 'DataProtection' | 'GuardedInvoke' | 'ThreatDetection' | 'Knowledge';
+export type StackKind =
+  'DataProtection' | 'GuardedInvoke' | 'ThreatDetection' | 'Knowledge' | 'Ingestion' | 'Operations';
+
+/** The stacks the app cannot do without; the others are switches (or may be left undeployed). */
+const REQUIRED_STACKS: readonly StackKind[] = ['DataProtection', 'GuardedInvoke'];
 
 export interface StackOutputs {
   /** Outputs by stack kind; absent when the stack could not be read. */
@@ -55,7 +68,11 @@ export interface VerifyContext {
   readonly runId: string;
 }
 
-export type Result = 'PASS' | 'FAIL' | 'SKIP';
+/**
+ * WAIT: not provable yet because AWS delivers later than this run can wait
+ * (the detail says when to run the check again); it does not fail the run.
+ */
+export type Result = 'PASS' | 'FAIL' | 'SKIP' | 'WAIT';
 
 export interface Outcome {
   readonly result: Result;
@@ -71,6 +88,8 @@ export interface CheckResult extends Outcome {
 /** What the invoke checks leave for the audit-record check. */
 export interface RunState {
   readonly requests: { check: string; requestId: string; sentAt: number }[];
+  /** When the alert check raised its sample finding (the findings export waits for it). */
+  sampleFindingAt?: number;
 }
 
 export interface CheckDefinition {
@@ -83,6 +102,7 @@ export interface CheckDefinition {
 export const pass = (detail: string): Outcome => ({ result: 'PASS', detail });
 export const fail = (detail: string, fix: string): Outcome => ({ result: 'FAIL', detail, fix });
 export const skip = (detail: string): Outcome => ({ result: 'SKIP', detail });
+export const wait = (detail: string): Outcome => ({ result: 'WAIT', detail });
 
 /** Timeout of a check that makes a few API calls. */
 export const QUICK_TIMEOUT_MS = 60_000;
@@ -95,6 +115,8 @@ export function stackNames(appName: string): Record<StackKind, string> {
     GuardedInvoke: names.guardedInvoke,
     ThreatDetection: names.threatDetection,
     Knowledge: names.knowledge,
+    Ingestion: names.ingestion,
+    Operations: names.operations,
   };
 }
 
@@ -121,7 +143,7 @@ export function stack(context: VerifyContext, kind: StackKind): Record<string, s
   if (outputs) return outputs;
   const name = context.outputs.names[kind];
   const why = context.outputs.problems[kind] ?? 'not found';
-  return kind === 'ThreatDetection' || kind === 'Knowledge'
+  return !REQUIRED_STACKS.includes(kind)
     ? skip(`stack ${name} not deployed (${why})`)
     : fail(
         `stack ${name} not readable (${why})`,
@@ -131,7 +153,9 @@ export function stack(context: VerifyContext, kind: StackKind): Record<string, s
 
 export function isOutcome(value: object): value is Outcome {
   const { result, detail } = value as Partial<Outcome>;
-  return typeof detail === 'string' && (result === 'PASS' || result === 'FAIL' || result === 'SKIP');
+  return (
+    typeof detail === 'string' && (result === 'PASS' || result === 'FAIL' || result === 'SKIP' || result === 'WAIT')
+  );
 }
 
 /** Call `attempt` every `intervalMs` until it gives a value or the deadline passes. */

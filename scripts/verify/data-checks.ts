@@ -1,4 +1,4 @@
-/** The checks of the data bucket: malware scanning, Macie, and CloudTrail data events. */
+/** The checks of the data bucket: malware scanning, Macie, and the trail's configuration (its delivery: trail-checks.ts). */
 import {
   GetEventSelectorsCommand,
   type GetEventSelectorsCommandOutput,
@@ -175,7 +175,8 @@ export const DATA_CHECKS: readonly CheckDefinition[] = [
           'Redeploy the ThreatDetection stack; someone changed its event selectors.',
         );
       }
-      return pass(`logging, with data events of ${data.DataBucketName}`);
+      // IsLogging says the trail records, not that it delivers: trail-delivery reads the delivery errors.
+      return pass(`recording, with data events of ${data.DataBucketName} (delivery: see trail-delivery)`);
     },
   },
 ];

@@ -9,7 +9,7 @@ import {
   type IngestionJobSummary,
   ListIngestionJobsCommand,
 } from '@aws-sdk/client-bedrock-agent';
-import { type CheckDefinition, fail, isOutcome, pass, skip, stack, type VerifyContext } from './context';
+import { type CheckDefinition, fail, isOutcome, pass, skip, stack, type VerifyContext, wait } from './context';
 import { ask } from './invoke-checks';
 
 /** A question the sample corpus (npm run ingest -- --sample: the project's docs) answers. */
@@ -106,6 +106,48 @@ export const KNOWLEDGE_CHECKS: readonly CheckDefinition[] = [
       }
       const documents = new Set(answer.citations.map((c) => c.location));
       return pass(`${base}; the answer cites ${answer.citations.length} passages from ${documents.size} documents`);
+    },
+  },
+  {
+    // Knowledge and ingestion review F2: a job can end COMPLETE with documents that failed
+    // (GetIngestionJob statistics.numberOfDocumentsFailed,
+    // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_GetIngestionJob.html).
+    id: 'ingestion-outcome',
+    async run(context) {
+      const knowledge = stack(context, 'Knowledge');
+      if (isOutcome(knowledge)) return knowledge;
+      const { KnowledgeBaseId, DataSourceId } = knowledge;
+      if (!KnowledgeBaseId || !DataSourceId) {
+        return fail('no KnowledgeBaseId/DataSourceId output', 'Redeploy the Knowledge stack.');
+      }
+      const summary = await lastIngestionJob(context, KnowledgeBaseId, DataSourceId);
+      if (!summary?.ingestionJobId) return skip(`no ingestion job yet: run npm run ingest -- --sample`);
+      if (summary.status === 'STARTING' || summary.status === 'IN_PROGRESS' || summary.status === 'STOPPING') {
+        return wait(`ingestion job ${summary.ingestionJobId} is ${summary.status}: run it again in a few minutes`);
+      }
+      const { ingestionJob } = await context.clients.bedrockAgent.send(
+        new GetIngestionJobCommand({
+          knowledgeBaseId: KnowledgeBaseId,
+          dataSourceId: DataSourceId,
+          ingestionJobId: summary.ingestionJobId,
+        }),
+      );
+      const job = { ...summary, ...ingestionJob };
+      const failed = job.statistics?.numberOfDocumentsFailed ?? 0;
+      const reasons = (job.failureReasons ?? []).join('; ');
+      if (job.status === 'COMPLETE' && failed === 0) return pass(`${jobText(job)} (job ${job.ingestionJobId})`);
+      if (job.status === 'COMPLETE') {
+        return fail(
+          `ingestion job ${job.ingestionJobId} COMPLETE, but ${failed} documents failed${reasons ? `: ${reasons}` : ''}`,
+          'Those documents are not searchable. Usual causes: a file over the size limit, a format the knowledge base cannot parse, or metadata S3 Vectors refuses; the knowledge base application logs name each document. Fix or remove them under knowledge/ and promote again.',
+        );
+      }
+      return fail(
+        `ingestion job ${job.ingestionJobId} ${job.status ?? 'unknown'}${reasons ? `: ${reasons}` : ''}`,
+        job.status === 'STOPPED'
+          ? 'Someone stopped it: the next promotion starts a new job.'
+          : "The knowledge base's role must read knowledge/ of the data bucket, use the project key through S3 and write the vector index; the next promotion starts a new job.",
+      );
     },
   },
 ];
