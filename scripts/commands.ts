@@ -2,6 +2,7 @@
 import { command as ask } from './ask';
 import type { CommandSpec } from './cli/command';
 import { command as compliance } from './compliance';
+import { command as config } from './config';
 import { command as docs } from './config-reference';
 import { command as evaluate } from './evaluate';
 import { command as cost } from './cost';
@@ -19,6 +20,7 @@ export interface CommandEntry {
 /** A function, not a constant: config-reference.ts (the docs command) reads this list, and this list reads its declaration. */
 export function commands(): readonly CommandEntry[] {
   return [
+    { spec: config, file: 'scripts/config.ts' },
     { spec: preflight, file: 'scripts/preflight.ts' },
     { spec: ingest, file: 'scripts/ingest.ts' },
     { spec: ask, file: 'scripts/ask.ts' },
