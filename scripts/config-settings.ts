@@ -85,8 +85,9 @@ export function applyChanges(
   changes: Readonly<Record<string, unknown>>,
   removals: readonly SettingName[] = [],
 ): Record<string, unknown> {
-  const next = { ...layers.settings, ...changes };
-  for (const key of removals) delete next[key];
+  const next = Object.fromEntries(
+    Object.entries({ ...layers.settings, ...changes }).filter(([key]) => !removals.includes(key as SettingName)),
+  );
   try {
     parseConfig(merged({ ...layers, settings: next }));
   } catch (error) {

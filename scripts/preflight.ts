@@ -54,8 +54,8 @@ export interface PreflightDeps {
   readonly clients: (target: AwsTarget) => PreflightClients & { account: AccountClients };
   /** Where --save writes: the project settings file. */
   readonly contextFile: string;
-  /** The CDK CLI's cdk.context.json, which shadows it. */
-  readonly cdkContextFile: string;
+  /** The CDK CLI's cdk.context.json, which shadows it. @default the project's */
+  readonly cdkContextFile?: string;
 }
 
 const realDeps: PreflightDeps = {
@@ -78,7 +78,7 @@ export async function preflight(
   if (args.model) commandLine.modelId = args.model;
   if (args['reserved-concurrency'] !== undefined) commandLine.invokeReservedConcurrency = args['reserved-concurrency'];
   // The same configuration the app gets: settings.json, cdk.context.json, cdk.json and these options.
-  const config = projectConfig(commandLine, deps.contextFile, deps.cdkContextFile);
+  const config = projectConfig(commandLine, deps.contextFile, deps.cdkContextFile ?? CONTEXT_FILE);
   const target = await deps.resolve(args);
   const { region } = target;
   const clients = deps.clients(target);
@@ -108,7 +108,12 @@ export async function preflight(
   const needed = Object.keys(account.flags).length > 0;
   const shadowed =
     needed && args.save
-      ? saveContext(deps.contextFile, account.flags, CDK_JSON_CONTEXT, readContextFile(deps.cdkContextFile))
+      ? saveContext(
+          deps.contextFile,
+          account.flags,
+          CDK_JSON_CONTEXT,
+          readContextFile(deps.cdkContextFile ?? CONTEXT_FILE),
+        )
       : [];
   const code = allOk(checks) && (!needed || (args.save && shadowed.length === 0)) ? 0 : 1;
   if (args.json) {

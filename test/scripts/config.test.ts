@@ -30,7 +30,12 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run config set', () => {
   test('writes the values, as the schema reads them, to the settings file', async () => {
-    const { code, out } = await run('set', 'removalPolicy=destroy', 'alertEmail=you@example.com', 'logRetentionDays=30');
+    const { code, out } = await run(
+      'set',
+      'removalPolicy=destroy',
+      'alertEmail=you@example.com',
+      'logRetentionDays=30',
+    );
     expect(code).toBe(0);
     expect(read()).toEqual({ alertEmail: 'you@example.com', logRetentionDays: 30, removalPolicy: 'destroy' });
     expect(out).toContain('removalPolicy = "destroy" (saved in settings.json)');
