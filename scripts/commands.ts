@@ -9,6 +9,7 @@ import { command as cost } from './cost';
 import { command as ingest } from './ingest';
 import { command as preflight } from './preflight';
 import { command as redteam } from './redteam';
+import { command as teardown } from './teardown';
 import { command as verify } from './verify';
 
 export interface CommandEntry {
@@ -27,6 +28,7 @@ export function commands(): readonly CommandEntry[] {
     { spec: verify, file: 'scripts/verify.ts' },
     { spec: redteam, file: 'scripts/redteam.ts' },
     { spec: evaluate, file: 'scripts/evaluate.ts' },
+    { spec: teardown, file: 'scripts/teardown.ts' },
     { spec: cost, file: 'scripts/cost.ts' },
     { spec: compliance, file: 'scripts/compliance.ts' },
     { spec: docs, file: 'scripts/config-reference.ts' },
