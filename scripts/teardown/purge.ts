@@ -71,6 +71,8 @@ const HANDLERS: Record<string, { what: string; run: Handler }> = {
     },
   },
   'AWS::S3Vectors::Index': {
+    // Its identifier is the ARN: CDK's IndexReference is "The IndexArn of the Index resource"
+    // (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.interfaces.aws_s3vectors.IndexReference.html).
     what: 'delete S3 Vectors index',
     run: async (c, r) => {
       await c.s3vectors.send(new DeleteIndexCommand({ indexArn: r.physicalId }));
