@@ -17,7 +17,7 @@ import { accountServices } from './teardown/account';
 import { type Outcome, type TeardownClients, teardownClients } from './teardown/clients';
 import { deletionOrder, readInventory, retainedResources } from './teardown/inventory';
 import { detachAll, foreignAttachments } from './teardown/policies';
-import { lambdaLogGroups, purge, purgeOrder } from './teardown/purge';
+import { canPurge, lambdaLogGroups, purge, purgeOrder, purgeStep } from './teardown/purge';
 import { outcomesText, type Plan, planText, stillBills } from './teardown/report';
 import { DEFAULT_WAIT, deleteStacks, type WaitOptions } from './teardown/stacks';
 
@@ -111,8 +111,12 @@ export async function teardown({ values }: Parsed<typeof command.options>, io: I
   const paint = io.colour;
   io.out(planText(plan, paint));
   if (values['dry-run']) {
+    // As if every step succeeded: with --purge, what teardown can delete would not bill.
+    const planned: Outcome[] = values.purge
+      ? plan.retained.map((r) => ({ step: purgeStep(r), status: canPurge(r.type) ? 'done' : 'left' }))
+      : [];
     io.out('\nStill billing after this plan:');
-    for (const line of stillBills(plan, [], true)) io.out(`  ${line}`);
+    for (const line of stillBills(plan, planned, true)) io.out(`  ${line}`);
     io.out('\nDry run: nothing was changed.');
     return 0;
   }
@@ -132,7 +136,10 @@ export async function teardown({ values }: Parsed<typeof command.options>, io: I
   const stackOutcomes = detached ? await deleteStacks(clients, plan.ordered, deps.wait, io.progress) : [];
   outcomes.push(...stackOutcomes);
   const stacksDeleted = detached && stackOutcomes.every((o) => o.status !== 'failed');
-  if (stacksDeleted && values.purge) outcomes.push(...(await purge(clients, plan.retained, services)));
+  // Asked again: deleting the Operations stack removes invocation logging when it is still this app's.
+  if (stacksDeleted && values.purge) {
+    outcomes.push(...(await purge(clients, plan.retained, await accountServices(clients, stacks))));
+  }
 
   io.out(`\nWhat was done:\n${outcomesText(outcomes, paint) || '  nothing to do'}`);
   if (!stacksDeleted) {

@@ -109,8 +109,9 @@ async function readStack(clients: TeardownClients, summary: StackSummary): Promi
   }
   const declared = template.Resources ?? {};
   const resources = (await resourcesOf(clients, id))
-    // A deleted stack's resources that CloudFormation deleted are gone; the skipped ones were retained.
-    .filter((r) => !(deleted && r.ResourceStatus === 'DELETE_COMPLETE'))
+    // Resources CloudFormation already deleted (a deleted stack, or one whose delete failed half-way)
+    // are gone; the skipped ones were retained.
+    .filter((r) => r.ResourceStatus !== 'DELETE_COMPLETE')
     .filter((r) => r.PhysicalResourceId)
     .map((r): Resource => {
       const logicalId = r.LogicalResourceId ?? '';

@@ -12,6 +12,7 @@
  * stack whose delete fails still works as before.
  */
 import {
+  type ListEntitiesForPolicyCommandOutput,
   DetachGroupPolicyCommand,
   DetachRolePolicyCommand,
   DetachUserPolicyCommand,
@@ -46,7 +47,13 @@ export async function foreignAttachments(
   for (const r of live.flatMap((s) => s.resources).filter((x) => x.type === 'AWS::IAM::ManagedPolicy')) {
     let Marker: string | undefined;
     do {
-      const page = await clients.iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: r.physicalId, Marker }));
+      const page = await clients.iam
+        .send(new ListEntitiesForPolicyCommand({ PolicyArn: r.physicalId, Marker }))
+        // A policy already deleted (by a delete that failed later on) has nothing attached.
+        .catch((error: unknown): ListEntitiesForPolicyCommandOutput => {
+          if (notFound(error, /NoSuchEntity/)) return { IsTruncated: false, $metadata: {} };
+          throw error;
+        });
       const entities: [Attachment['kind'], string | undefined][] = [
         ...(page.PolicyUsers ?? []).map((u) => ['user', u.UserName] as [Attachment['kind'], string | undefined]),
         ...(page.PolicyRoles ?? []).map((x) => ['role', x.RoleName] as [Attachment['kind'], string | undefined]),

@@ -141,6 +141,11 @@ export function purgeOrder(retained: readonly Resource[]): Resource[] {
   return [...retained].sort((a, b) => rank(a) - rank(b));
 }
 
+/** Teardown knows how to delete a resource of this type. */
+export function canPurge(type: string): boolean {
+  return type in HANDLERS;
+}
+
 export function purgeStep(r: Resource): string {
   const h = HANDLERS[r.type];
   return h?.what === 'bucket' ? `empty and delete bucket ${r.physicalId}` : `${h?.what ?? r.type} ${r.physicalId}`;

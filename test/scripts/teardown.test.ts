@@ -13,7 +13,12 @@ import {
 import { CloudWatchLogsClient, DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
 import { DeleteDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
-import { DetachRolePolicyCommand, IAMClient, ListEntitiesForPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  DetachRolePolicyCommand,
+  IAMClient,
+  ListEntitiesForPolicyCommand,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { DisableMacieCommand, GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import {
@@ -285,6 +290,26 @@ describe('npm run teardown --dry-run', () => {
     expect(out).toContain("GuardDuty detector (org-detector): not created by this app's stacks, left alone");
     expect(out).toContain('Macie (session ENABLED): created by this app, turned off by --purge');
     expect(out).toContain('Dry run: nothing was changed.');
+    // With --purge, what teardown can delete is not listed as billing afterwards.
+    const after = out.slice(out.indexOf('Still billing'));
+    expect(after).not.toContain(`AWS::S3::Bucket ${DATA}`);
+    expect(after).toContain("GuardDuty detector: not this app's, left running");
+    const plain = await run(['--dry-run']);
+    expect(plain.out.slice(plain.out.indexOf('Still billing'))).toContain(
+      `AWS::S3::Bucket ${DATA}: S3 storage of every object version it holds (not purged)`,
+    );
+  });
+});
+
+describe('after a delete that failed half-way', () => {
+  test('a policy CloudFormation already deleted has nothing to detach (no crash)', async () => {
+    stubAccount();
+    iam
+      .on(ListEntitiesForPolicyCommand, { PolicyArn: INVOKER })
+      .rejects(new NoSuchEntityException({ message: `Policy ${INVOKER} was not found.`, $metadata: {} }));
+    const { code, out } = await run(['--dry-run']);
+    expect(code).toBe(0);
+    expect(out).not.toContain('detached first');
   });
 });
 
