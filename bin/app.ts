@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError } from '../lib/config';
+import * as path from 'node:path';
+import { ConfigError, readSettingsFile, SETTINGS_FILE_NAME } from '../lib/config';
 import { createProjectApp } from '../lib/project-app';
 
 // The only infrastructure code that reads the environment: the account and region
@@ -10,7 +11,10 @@ const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
 try {
-  createProjectApp({ env: account && region ? { account, region } : undefined });
+  // The user's saved settings (npm run config), under the CLI's context: -c,
+  // cdk.json and cdk.context.json still win (lib/config/settings-file.ts).
+  const context = readSettingsFile(path.join(__dirname, '..', SETTINGS_FILE_NAME));
+  createProjectApp({ env: account && region ? { account, region } : undefined, context });
 } catch (error) {
   if (error instanceof ConfigError) {
     // A configuration mistake is the user's to fix: say what, not where in our code.

@@ -2,12 +2,14 @@
 import { command as ask } from './ask';
 import type { CommandSpec } from './cli/command';
 import { command as compliance } from './compliance';
+import { command as config } from './config';
 import { command as docs } from './config-reference';
 import { command as evaluate } from './evaluate';
 import { command as cost } from './cost';
 import { command as ingest } from './ingest';
 import { command as preflight } from './preflight';
 import { command as redteam } from './redteam';
+import { command as teardown } from './teardown';
 import { command as verify } from './verify';
 
 export interface CommandEntry {
@@ -19,12 +21,14 @@ export interface CommandEntry {
 /** A function, not a constant: config-reference.ts (the docs command) reads this list, and this list reads its declaration. */
 export function commands(): readonly CommandEntry[] {
   return [
+    { spec: config, file: 'scripts/config.ts' },
     { spec: preflight, file: 'scripts/preflight.ts' },
     { spec: ingest, file: 'scripts/ingest.ts' },
     { spec: ask, file: 'scripts/ask.ts' },
     { spec: verify, file: 'scripts/verify.ts' },
     { spec: redteam, file: 'scripts/redteam.ts' },
     { spec: evaluate, file: 'scripts/evaluate.ts' },
+    { spec: teardown, file: 'scripts/teardown.ts' },
     { spec: cost, file: 'scripts/cost.ts' },
     { spec: compliance, file: 'scripts/compliance.ts' },
     { spec: docs, file: 'scripts/config-reference.ts' },

@@ -1,7 +1,7 @@
 /**
  * npm run preflight: before deploying, checks the model and inspects the
  * account (scripts/preflight/), prints the `-c` flags this account needs and,
- * with --save, merges them into cdk.context.json. With --after-deploy, checks
+ * with --save, merges them into settings.json (lib/config/settings-file.ts). With --after-deploy, checks
  * that the guardrail is ready. Nothing here runs during synth or tests against AWS.
  */
 import { BedrockClient } from '@aws-sdk/client-bedrock';
@@ -12,7 +12,7 @@ import type { CommandSpec, Parsed } from './cli/command';
 import { type Io, json } from './cli/output';
 import { CDK_JSON_CONTEXT } from '../tools/cdk-json';
 import type { AccountClients } from './preflight/account';
-import { CONTEXT_FILE, projectConfig, saveContext } from './preflight/context';
+import { CONTEXT_FILE, projectConfig, readContextFile, saveContext, SETTINGS_FILE } from './preflight/context';
 import { accountClients, contextFlags, inspectAccount } from './preflight/inspect';
 import { type Check, type PreflightClients, report, runPreflight } from './preflight/model';
 import { runCommand } from './run-cli';
@@ -21,9 +21,9 @@ export const command = {
   name: 'preflight',
   summary: 'Check the model and the account before deploying; print (or --save) the -c flags it needs.',
   description:
-    'Is the configured model (or inference profile) offered in the region, usable on demand, streaming, and may this account use it? Which one-per-account services (GuardDuty, Macie, Access Analyzer, Security Hub, AWS Config) already run here, so the stacks attach to them instead of failing? With --after-deploy: is the deployed guardrail READY? Read-only except --save, which writes cdk.context.json.',
+    'Is the configured model (or inference profile) offered in the region, usable on demand, streaming, and may this account use it? Which one-per-account services (GuardDuty, Macie, Access Analyzer, Security Hub, AWS Config) already run here, so the stacks attach to them instead of failing? With --after-deploy: is the deployed guardrail READY? Read-only except --save, which writes settings.json (the project settings file every cdk command reads).',
   options: {
-    save: { type: 'boolean', description: 'Merge the flags this account needs into cdk.context.json.' },
+    save: { type: 'boolean', description: 'Merge the flags this account needs into settings.json.' },
     model: {
       type: 'string',
       placeholder: 'id',
@@ -52,7 +52,10 @@ type Args = Parsed<typeof command.options>['values'];
 export interface PreflightDeps {
   readonly resolve: (args: Args) => Promise<AwsTarget>;
   readonly clients: (target: AwsTarget) => PreflightClients & { account: AccountClients };
+  /** Where --save writes: the project settings file. */
   readonly contextFile: string;
+  /** The CDK CLI's cdk.context.json, which shadows it. @default the project's */
+  readonly cdkContextFile?: string;
 }
 
 const realDeps: PreflightDeps = {
@@ -62,7 +65,8 @@ const realDeps: PreflightDeps = {
     cloudformation: new CloudFormationClient({ region, credentials }),
     account: accountClients(region, credentials),
   }),
-  contextFile: CONTEXT_FILE,
+  contextFile: SETTINGS_FILE,
+  cdkContextFile: CONTEXT_FILE,
 };
 
 export async function preflight(
@@ -73,8 +77,8 @@ export async function preflight(
   const commandLine: Record<string, unknown> = {};
   if (args.model) commandLine.modelId = args.model;
   if (args['reserved-concurrency'] !== undefined) commandLine.invokeReservedConcurrency = args['reserved-concurrency'];
-  // The same configuration the app gets: cdk.json, cdk.context.json and these options.
-  const config = projectConfig(commandLine, deps.contextFile);
+  // The same configuration the app gets: settings.json, cdk.context.json, cdk.json and these options.
+  const config = projectConfig(commandLine, deps.contextFile, deps.cdkContextFile ?? CONTEXT_FILE);
   const target = await deps.resolve(args);
   const { region } = target;
   const clients = deps.clients(target);
@@ -102,7 +106,15 @@ export async function preflight(
   ]);
   const checks = [...model, ...account.checks];
   const needed = Object.keys(account.flags).length > 0;
-  const shadowed = needed && args.save ? saveContext(deps.contextFile, account.flags, CDK_JSON_CONTEXT) : [];
+  const shadowed =
+    needed && args.save
+      ? saveContext(
+          deps.contextFile,
+          account.flags,
+          CDK_JSON_CONTEXT,
+          readContextFile(deps.cdkContextFile ?? CONTEXT_FILE),
+        )
+      : [];
   const code = allOk(checks) && (!needed || (args.save && shadowed.length === 0)) ? 0 : 1;
   if (args.json) {
     json(io, {
@@ -123,10 +135,10 @@ export async function preflight(
   } else {
     io.out(`\nThis account needs:\n  npx cdk deploy --all ${contextFlags(account.flags)}`);
     if (args.save) {
-      io.out(`Saved to ${deps.contextFile} (gitignored; the CDK CLI reads it as context, -c overrides it).`);
+      io.out(`Saved to ${deps.contextFile} (gitignored; every cdk command reads it, -c overrides it).`);
       for (const warning of shadowed) io.out(`${paint.warn('WARNING')}: ${warning}`);
     } else {
-      io.out('Run again with --save to write them to cdk.context.json.');
+      io.out('Run again with --save to write them to settings.json.');
     }
   }
   return code;

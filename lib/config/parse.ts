@@ -11,7 +11,7 @@ export class ConfigError extends Error {
       [
         `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
         ...problems.map((p) => `  - ${p}`),
-        'Set values with `cdk synth -c key=value`, in cdk.context.json, or in the "context" block of cdk.json.',
+        'Keep values with `npm run config -- set key=value` (settings.json, read on every command), or pass `-c key=value` for one command.',
       ].join('\n'),
     );
     this.name = 'ConfigError';

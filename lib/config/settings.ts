@@ -21,9 +21,10 @@ import {
  * Every setting a user may change, in one place.
  *
  * Defaults live here, not in cdk.json (which holds CDK feature flags only).
- * Values come from `cdk synth -c key=value`, from cdk.context.json (written by
- * `npm run preflight -- --save`), or from a user's own entries in the
- * `context` block of cdk.json.
+ * Values come from settings.json (written by `npm run config -- set` and
+ * `npm run preflight -- --save`, read by bin/app.ts: settings-file.ts), from
+ * `cdk synth -c key=value` for one command, or from a user's own entries in
+ * cdk.context.json or the `context` block of cdk.json.
  * The CLI hands `-c` values over as strings, so numbers and booleans accept their
  * string spelling too. Each entry carries the sentence that explains what it
  * changes and what it allows: the error message and docs/configuration.md (npm run docs) read from here.

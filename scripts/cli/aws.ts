@@ -40,7 +40,8 @@ export const AWS_OPTIONS = {
 export const APP_OPTION = {
   type: 'string',
   placeholder: 'name',
-  description: 'The appName the stacks were deployed under (default: appName from cdk.json / cdk.context.json).',
+  description:
+    'The appName the stacks were deployed under (default: appName from settings.json / cdk.context.json / cdk.json).',
 } as const;
 
 export const JSON_OPTION = {

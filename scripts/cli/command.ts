@@ -46,8 +46,17 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   readonly summary: string;
   /** A paragraph for --help: what it does, what it needs. */
   readonly description: string;
-  /** The positional argument; required unless `optional` (the command then checks it against its options). */
-  readonly positional?: { readonly name: string; readonly description: string; readonly optional?: boolean };
+  /**
+   * The positional argument; required unless `optional` (the command then
+   * checks it against its options). `variadic`: more values may follow it
+   * (`npm run config -- set a=1 b=2`), read from `Parsed.rest`.
+   */
+  readonly positional?: {
+    readonly name: string;
+    readonly description: string;
+    readonly optional?: boolean;
+    readonly variadic?: boolean;
+  };
   readonly options: O;
   readonly examples: readonly string[];
 }
@@ -70,6 +79,8 @@ export interface Parsed<O extends OptionSpecs> {
   readonly values: Values<O>;
   /** The positional argument, when the command takes one. */
   readonly positional?: string;
+  /** The values after it, for a `variadic` positional (else empty). */
+  readonly rest?: readonly string[];
   readonly help: boolean;
 }
 
@@ -187,7 +198,7 @@ export function parseCommand<O extends OptionSpecs>(spec: CommandSpec<O>, argv: 
     }
   }
   if (help) return { values: values as Values<O>, help };
-  if (parsed.positionals.length > (spec.positional ? 1 : 0)) {
+  if (!spec.positional?.variadic && parsed.positionals.length > (spec.positional ? 1 : 0)) {
     const extra = parsed.positionals[spec.positional ? 1 : 0];
     throw new UsageError(
       spec.positional
@@ -199,12 +210,12 @@ export function parseCommand<O extends OptionSpecs>(spec: CommandSpec<O>, argv: 
   if (spec.positional && !spec.positional.optional && positional === undefined) {
     throw new UsageError(`missing ${spec.positional.name}`);
   }
-  return { values: values as Values<O>, positional, help };
+  return { values: values as Values<O>, positional, rest: parsed.positionals.slice(1), help };
 }
 
 /** `npm run <name> -- <positional> [options]` */
 export function usageLine(spec: CommandSpec): string {
-  const name = spec.positional && `<${spec.positional.name}>`;
+  const name = spec.positional && `<${spec.positional.name}>${spec.positional.variadic ? ' [...]' : ''}`;
   const args = [spec.positional?.optional ? `[${name}]` : (name ?? ''), '[options]'].filter(Boolean).join(' ');
   return `npm run ${spec.name} -- ${args}`;
 }

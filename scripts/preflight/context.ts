@@ -1,12 +1,15 @@
 /** Context files, read the way the CDK CLI reads them, and the configuration the app would get. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig, type ProjectConfig } from '../../lib/config';
+import { parseConfig, type ProjectConfig, readSettingsFile, SETTINGS_FILE_NAME } from '../../lib/config';
 import { CDK_JSON_CONTEXT } from '../../tools/cdk-json';
 import { ROOT } from '../generated-block';
 
-/** Where `--save` writes: the CDK CLI's project context file, in the project root. */
+/** The CDK CLI's project context file (its lookup cache), in the project root. */
 export const CONTEXT_FILE = path.join(ROOT, 'cdk.context.json');
+
+/** Where `--save` and `npm run config` write: the project settings file (lib/config/settings-file.ts). */
+export const SETTINGS_FILE = path.join(ROOT, SETTINGS_FILE_NAME);
 
 export function readContextFile(file: string): Record<string, unknown> {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
@@ -26,22 +29,44 @@ export function effectiveContext(
 }
 
 /**
- * Merge `flags` into the context file, keeping every other key (cached lookups
- * and earlier choices). Returns warnings for keys cdk.json sets differently,
- * whose saved value the CLI would not use.
+ * Merge `flags` into the settings file, keeping every other key (earlier
+ * choices). Returns warnings for keys cdk.json (or cdk.context.json, when
+ * `cdkContextJson` is given) sets differently, whose saved value the CDK CLI
+ * would not use.
  */
-export function saveContext(file: string, flags: Record<string, string>, cdkJson: Record<string, unknown>): string[] {
+export function saveContext(
+  file: string,
+  flags: Record<string, string>,
+  cdkJson: Record<string, unknown>,
+  cdkContextJson: Record<string, unknown> = {},
+): string[] {
   const merged = { ...readContextFile(file), ...flags };
   fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
-  return Object.entries(flags)
-    .filter(([key, value]) => key in cdkJson && String(cdkJson[key]) !== value)
-    .map(
-      ([key, value]) =>
-        `cdk.json's context sets ${key}=${JSON.stringify(cdkJson[key])}, which the CDK CLI uses before cdk.context.json: remove "${key}" from cdk.json (or pass -c ${key}=${value}).`,
-    );
+  const shadows = (source: Record<string, unknown>, name: string, fix: (key: string) => string) =>
+    Object.entries(flags)
+      .filter(([key, value]) => key in source && String(source[key]) !== value)
+      .map(
+        ([key, value]) =>
+          `${name} sets ${key}=${JSON.stringify(source[key])}, which the CDK CLI uses before ${path.basename(file)}: ${fix(key)} (or pass -c ${key}=${value}).`,
+      );
+  return [
+    ...shadows(cdkJson, "cdk.json's context", (key) => `remove "${key}" from cdk.json`),
+    ...shadows(cdkContextJson, 'cdk.context.json', (key) => `run npx cdk context --reset ${key}`),
+  ];
 }
 
-/** The configuration the CDK app would get: cdk.json, cdk.context.json, then `commandLine` (as -c values). */
-export function projectConfig(commandLine: Record<string, unknown> = {}, file = CONTEXT_FILE): ProjectConfig {
-  return parseConfig(effectiveContext(CDK_JSON_CONTEXT, readContextFile(file), commandLine));
+/**
+ * The configuration the CDK app would get: settings.json, cdk.context.json,
+ * cdk.json, then `commandLine` (as -c values), as bin/app.ts and the CDK CLI
+ * merge them.
+ */
+export function projectConfig(
+  commandLine: Record<string, unknown> = {},
+  settingsFile = SETTINGS_FILE,
+  contextFile = CONTEXT_FILE,
+): ProjectConfig {
+  return parseConfig({
+    ...readSettingsFile(settingsFile),
+    ...effectiveContext(CDK_JSON_CONTEXT, readContextFile(contextFile), commandLine),
+  });
 }
