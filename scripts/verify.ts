@@ -15,6 +15,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
@@ -85,6 +86,7 @@ export function verifyClients(region: string, credentials?: AwsCredentialIdentit
     ec2: new EC2Client(config),
     config: new ConfigServiceClient(config),
     sqs: new SQSClient(config),
+    sns: new SNSClient(config),
     accessAnalyzer: new AccessAnalyzerClient(config),
   };
 }

@@ -27,6 +27,7 @@ import {
   ListFindingsCommand,
   UnarchiveFindingsCommand,
 } from '@aws-sdk/client-guardduty';
+import { ListSubscriptionsByTopicCommand, type Subscription } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type CheckDefinition, fail, isOutcome, pass, poll, skip, stack, type VerifyContext } from './context';
 import { metricSum } from './resources';
@@ -84,6 +85,23 @@ async function earlierSamples(context: VerifyContext, detectorId: string): Promi
   return findings;
 }
 
+/**
+ * The topic's confirmed subscriptions. Until the recipient confirms, SNS lists
+ * an e-mail subscription with the SubscriptionArn "PendingConfirmation" and
+ * delivers nothing to it ("the subscription ARN is returned as
+ * PendingConfirmation", https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html).
+ */
+export async function confirmedSubscriptions(context: VerifyContext, topicArn: string): Promise<Subscription[]> {
+  const all: Subscription[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await context.clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+    all.push(...(page.Subscriptions ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return all.filter((s) => s.SubscriptionArn?.startsWith('arn:'));
+}
+
 /** The sample to raise: a type never used (a new finding), else the one updated longest ago, unarchived. */
 export async function chooseSample(
   context: VerifyContext,
@@ -116,6 +134,15 @@ export const ALERTS_CHECK: CheckDefinition = {
     if (!detectorId) return skip('guardDuty is off: no detector to raise sample findings');
     const topicName = (threat.AlertTopicArn ?? '').split(':').pop() ?? '';
     const rules = (threat.AlertRuleNames ?? '').split(',').filter(Boolean);
+    // An alert nobody receives is not an alert: refuse before raising a
+    // finding that would only be published to no one.
+    const confirmed = await confirmedSubscriptions(context, threat.AlertTopicArn ?? '');
+    if (confirmed.length === 0) {
+      return fail(
+        `the alert topic ${topicName} has no confirmed subscription: every finding and alarm reaches nobody`,
+        'Set an address (npm run config -- set alertEmail=you@example.com), deploy the ThreatDetection stack (npx cdk deploy --all), then open the "AWS Notification - Subscription Confirmation" e-mail and confirm it. A subscription of your own (SQS, a chat webhook through Lambda) counts as well.',
+      );
+    }
     const sample = await chooseSample(context, detectorId);
     const started = context.now();
     state.sampleFindingAt = started;
@@ -169,7 +196,7 @@ export const ALERTS_CHECK: CheckDefinition = {
       );
     }
     return pass(
-      `sample ${sample.type} (${sample.fresh ? 'new finding' : 'update'}) published to the topic; ${delivered > 0 ? `${delivered} notifications delivered` : 'no subscription delivered (alertEmail empty or unconfirmed)'}; no failed or undeliverable rule invocations; dead-letter queue empty`,
+      `sample ${sample.type} (${sample.fresh ? 'new finding' : 'update'}) published to the topic; ${delivered > 0 ? `${delivered} notifications delivered` : `no notification delivered yet to the ${confirmed.length} confirmed subscription(s)`}; no failed or undeliverable rule invocations; dead-letter queue empty`,
     );
   },
 };

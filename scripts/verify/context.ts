@@ -14,6 +14,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { stackNames as projectStackNames } from '../../lib/shared/names';
 
@@ -36,6 +37,8 @@ export interface VerifyClients {
   /** The Config recorder and its delivery channel. */
   readonly config: Send<ConfigServiceClient>;
   readonly sqs: Send<SQSClient>;
+  /** The alert topic's subscriptions. */
+  readonly sns: Send<SNSClient>;
   readonly accessAnalyzer: Send<AccessAnalyzerClient>;
 }
 

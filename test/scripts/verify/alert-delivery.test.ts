@@ -17,6 +17,7 @@ import {
   UnarchiveFindingsCommand,
 } from '@aws-sdk/client-guardduty';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ALARM_TEST_REASON, DELIVERY_FAILURE_METRICS, SAMPLE_FINDING_TYPES } from '../../../scripts/verify-checks';
 import { alarms, buckets, detectorId, fake, mocks, RESOURCES, scanResultsRule, topicArn, verify } from './harness';
@@ -63,6 +64,22 @@ describe('alerts, rerunnable', () => {
       // 15 minutes of publishing frequency + 5 minutes, longer than the 300 s of the test.
       fix: expect.stringContaining('--timeout 1200'),
     });
+  });
+
+  test.each([
+    ['no subscription at all (alertEmail empty)', []],
+    [
+      'only a subscription still pending confirmation',
+      [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email', TopicArn: topicArn }],
+    ],
+  ])('%s => FAIL before any sample finding is raised', async (_case, subscriptions) => {
+    mocks.sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: subscriptions });
+    expect((await verify({ only: ['alerts'] })).alerts).toMatchObject({
+      result: 'FAIL',
+      detail: expect.stringContaining('no confirmed subscription'),
+      fix: expect.stringContaining('alertEmail'),
+    });
+    expect(mocks.guardDuty.commandCalls(CreateSampleFindingsCommand)).toHaveLength(0);
   });
 
   test('InvocationsFailedToBeSentToDlq on an alert rule => FAIL (the dead-letter queue refuses too)', async () => {

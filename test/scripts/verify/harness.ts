@@ -63,6 +63,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { verifyClients } from '../../../scripts/verify';
@@ -85,6 +86,7 @@ export const mocks = {
   cloudTrail: mockClient(CloudTrailClient),
   cloudWatch: mockClient(CloudWatchClient),
   sqs: mockClient(SQSClient),
+  sns: mockClient(SNSClient),
   accessAnalyzer: mockClient(AccessAnalyzerClient),
   cloudWatchLogs: mockClient(CloudWatchLogsClient),
   ec2: mockClient(EC2Client),
@@ -313,6 +315,12 @@ function workingAccount() {
       MetricName === 'NumberOfMessagesPublished' || MetricName === 'NumberOfNotificationsDelivered' ? [{ Sum: 1 }] : [],
   }));
   mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+  // One confirmed e-mail subscription on the alert topic.
+  mocks.sns.on(ListSubscriptionsByTopicCommand).resolves({
+    Subscriptions: [
+      { SubscriptionArn: `${topicArn}:0d4c5b1e-8f0a-4e7b-9c1d-2a3b4c5d6e7f`, Protocol: 'email', TopicArn: topicArn },
+    ],
+  });
   mocks.accessAnalyzer.on(GetAnalyzerCommand).resolves({ analyzer: { status: 'ACTIVE' } as never });
   workingDelivery(now);
 }
