@@ -41,7 +41,7 @@ export const SETTINGS = {
   removalPolicy: setting(
     z.enum(['retain', 'destroy']).default('retain'),
     '"retain" or "destroy"',
-    'What happens to the KMS key and the buckets (with their objects) when a stack is deleted. "destroy" is for a throwaway sandbox only: it empties the buckets and schedules the key for deletion.',
+    'What happens to every stateful resource when a stack is deleted: the three KMS keys (project, guardrail, alerts), the buckets with their objects, the log groups, the S3 Vectors store, the model card, and the GuardDuty detector, Macie session and Security Hub hub the app created. "destroy" is for a throwaway sandbox only: it empties the buckets and schedules the keys for deletion. The deployed template decides, not the flags of `cdk destroy`: save the setting and deploy before you tear down (docs/teardown.md).',
   ),
   recordsRetentionDays: setting(
     wholeNumber(1, 3650, 90),
@@ -129,7 +129,7 @@ export const SETTINGS = {
   isolatedNetwork: setting(
     onOff(false),
     'true or false',
-    'Run the invoke function in a VPC with no internet route, reaching Bedrock Runtime and X-Ray through interface endpoints and S3 through a gateway endpoint, each limited to this project; the data bucket then refuses writes from outside that endpoint. Interface endpoints cost money every hour (see docs/cost.md).',
+    'Run the invoke function in a VPC with no internet route, reaching Bedrock Runtime, X-Ray and (with knowledgeBase) Bedrock Agent Runtime through interface endpoints and S3 through a gateway endpoint, each limited to this project; the data bucket then refuses writes from outside that endpoint. Interface endpoints cost money every hour (see docs/cost.md).',
   ),
   auditRecords: setting(
     onOff(true),
