@@ -36,10 +36,13 @@ export function commands(): readonly CommandEntry[] {
 }
 
 /**
- * The package.json script: a shell no-op (`:`) carrying the one-line summary,
- * so that `npm run` lists it, then the command. Arguments after `--` are
- * appended to the end, so they reach the script.
+ * The package.json script: the command alone. An earlier form carried the
+ * summary in a shell no-op (`: '…';`) so that `npm run` listed it, but
+ * npm runs scripts with cmd.exe on Windows, where a line starting with `:` is
+ * a label and the command never ran. The summaries are in `--help`,
+ * docs/commands.md and the README. Arguments after `--` are appended to the
+ * end, so they reach the script.
  */
 export function npmScript(entry: CommandEntry): string {
-  return `: '${entry.spec.summary}'; tsx ${entry.file}`;
+  return `tsx ${entry.file}`;
 }
