@@ -109,7 +109,7 @@ export const ASSUMPTIONS = {
       'When S3, SNS, Bedrock or Macie (through S3) call KMS for a caller, the request carries `kms:ViaService` = `<service>.<region>.amazonaws.com`.',
     evidence: 'partial',
     evidenceDetail:
-      'The KMS condition-key page documents `kms:ViaService` and the services that support it (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service); the pages of the rows that rely on it (SNS, Macie, Bedrock guardrails) show their statements without it.',
+      'The KMS condition-key page documents `kms:ViaService` and the services that support it (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service); the pages of the rows that rely on it (SNS, Macie, Bedrock guardrails) show their statements without it (the guardrail key policy grants users a plain `kms:Decrypt`, https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html).',
     ifWrong: {
       fails:
         'A statement that requires it never matches: the caller gets AccessDenied from KMS (publishing a promotion report, reading an object). The guardrail key, the alert key and Macie statements do not require it.',
