@@ -14,13 +14,7 @@ const assumes = (row: ServiceRequestRow) =>
  * its page's own sentence. The list may only shrink (a test below fails when a
  * listed row gains a quote, so it is taken off).
  */
-const AWAITING_A_QUOTE: string[] = [
-  'bedrock-profile-routes-to-model',
-  's3vectors-indexing-decrypts',
-  'bedrock-assumes-invocation-logging-role',
-  'bedrock-delivers-invocation-logs',
-  'bedrock-encrypts-invocation-logs',
-];
+const AWAITING_A_QUOTE: string[] = [];
 
 describe('the assumptions register (lib/shared/assumptions.ts)', () => {
   test.each(rows.filter(([, row]) => assumes(row)))(

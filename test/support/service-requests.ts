@@ -106,6 +106,10 @@ const S3_VECTORS_KMS_SENTENCE =
   'S3 Vectors also integrates with AWS Key Management Service (KMS) to provide flexible encryption key management options, allowing you to choose customer-managed keys for permission control and auditability.';
 const S3_VECTORS_UNREAD =
   '(The stored copies of the page break off before its KMS key-policy section, so neither the principal nor the keys of this row could be read there.)';
+const INVOCATION_LOGGING_DESTINATION =
+  'Before you can enable invocation logging, you need to set up an Amazon S3 or CloudWatch Logs destination.';
+const INVOCATION_LOGGING_UNREAD =
+  '(The stored copies of the page break off before its policies; the keys and their values are read only from public copies of the statement: see the register entry.)';
 const SQS_EVENT_SOURCE_STATEMENT =
   'To allow the AWS service event source to use the `kms:GenerateDataKey` and `kms:Decrypt` API methods, add the following statement to the CMK key policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition.)';
 
@@ -431,9 +435,17 @@ export const SERVICE_REQUESTS = {
     source: 'the inference profile',
     context: (s) => ({ 'bedrock:InferenceProfileArn': s.source }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
+    quote:
+      'To restrict user access such that they can invoke a foundation model only through an inference profile, add a `Condition` field and use the `aws:InferenceProfileArn` condition key. Specify the inference profile that you want to filter access on. This condition can be included in a statement that scopes to the `foundation-model` resources.',
+    quotedFrom:
+      'stored proxy copies of the page (docs---aws.amazon.com.rproxy.goskope.com, fanyv88.com), which break off before its example statement',
+    // The sentence names the key `aws:InferenceProfileArn`; the row (and the
+    // policy) use `bedrock:InferenceProfileArn`, which no readable text shows.
+    uncitedKeys: ['bedrock:InferenceProfileArn'],
     callerKeys: ['bedrock:GuardrailIdentifier'],
     register: 'profile-guardrail-condition',
-    assumption: "that the caller's `bedrock:GuardrailIdentifier` is evaluated again on this request.",
+    assumption:
+      "that the routed request carries `bedrock:InferenceProfileArn` (the page's sentence writes `aws:InferenceProfileArn`), and that the caller's `bedrock:GuardrailIdentifier` is evaluated again on it.",
   },
   // Bedrock knowledge bases.
   'bedrock-assumes-knowledge-base-role': {
@@ -483,6 +495,11 @@ export const SERVICE_REQUESTS = {
     source: 'the vector bucket',
     context: (s) => ({ ...sourceContext(s), 'kms:EncryptionContextKeys': S3_VECTORS_CONTEXT_KEYS }),
     citation: S3_VECTORS_ENCRYPTION,
+    quote: `${S3_VECTORS_KMS_SENTENCE} ${S3_VECTORS_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount', 'kms:EncryptionContextKeys'],
+    register: 's3vectors-indexing-kms-context',
+    assumption:
+      'The stored copies of the page do not reach its key-policy statement: `aws:SourceArn`, `aws:SourceAccount` and the encryption-context keys of the indexing principal are read only from public code that cites the page.',
   },
   // CloudWatch Logs encrypting a log group.
   'logs-encrypts-log-group': {
@@ -498,9 +515,10 @@ export const SERVICE_REQUESTS = {
       'the sentence from a stored copy of the current page; the statement from the archived page source (awsdocs/amazon-cloudwatch-logs-user-guide, encrypt-log-data-kms.md)',
   },
   // Bedrock model-invocation logging: the role it assumes for the log group,
-  // and its own delivery to the bucket (with the bucket's KMS key). AWS
-  // documents both keys, and the aws:SourceArn value only as a pattern
-  // (arn:aws:bedrock:<region>:<account>:*).
+  // and its own delivery to the bucket (with the bucket's KMS key). The project
+  // read the page as showing both keys, with the aws:SourceArn value only as a
+  // pattern (arn:aws:bedrock:<region>:<account>:*), but no stored copy reaches
+  // its policies: the keys are uncited (register: invocation-logging-source-arn).
   'bedrock-assumes-invocation-logging-role': {
     principal: 'bedrock.amazonaws.com',
     actions: ['sts:AssumeRole'],
@@ -508,9 +526,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
     register: 'invocation-logging-source-arn',
     assumption:
-      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
+      'No readable copy of the page shows its policies: `aws:SourceAccount` and `aws:SourceArn` (as the pattern `arn:aws:bedrock:<region>:<account>:*`) come from public copies of its statements; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   'bedrock-delivers-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -519,9 +539,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
     register: 'invocation-logging-source-arn',
     assumption:
-      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
+      'No readable copy of the page shows its policies: `aws:SourceAccount` and `aws:SourceArn` (as the pattern `arn:aws:bedrock:<region>:<account>:*`) come from public copies of its statements; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   'bedrock-encrypts-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -530,9 +552,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
     register: 'invocation-logging-source-arn',
     assumption:
-      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
+      'No readable copy of the page shows its policies, and no public copy of a key-policy statement for this path was found: the action and both keys mirror the bucket statement (`aws:SourceArn` as the pattern `arn:aws:bedrock:<region>:<account>:*`); the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   // Lambda.
   'lambda-assumes-execution-role': {
