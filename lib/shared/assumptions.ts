@@ -109,7 +109,7 @@ export const ASSUMPTIONS = {
       'When S3, SNS, Bedrock or Macie (through S3) call KMS for a caller, the request carries `kms:ViaService` = `<service>.<region>.amazonaws.com`.',
     evidence: 'partial',
     evidenceDetail:
-      'The KMS condition-key page documents `kms:ViaService` and the services that support it (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service); the pages of the rows that rely on it (SNS, Macie, Bedrock guardrails) show their statements without it.',
+      'The KMS condition-key page documents `kms:ViaService` and the services that support it (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service); the pages of the rows that rely on it (SNS, Macie, Bedrock guardrails) show their statements without it (the guardrail key policy grants users a plain `kms:Decrypt`, https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html).',
     ifWrong: {
       fails:
         'A statement that requires it never matches: the caller gets AccessDenied from KMS (publishing a promotion report, reading an object). The guardrail key, the alert key and Macie statements do not require it.',
@@ -122,13 +122,13 @@ export const ASSUMPTIONS = {
   },
   'profile-guardrail-condition': {
     statement:
-      "With an inference profile, the caller's `bedrock:GuardrailIdentifier` is evaluated again on the request Bedrock routes to the foundation model, as on the profile request.",
+      "With an inference profile, the request Bedrock routes to the foundation model carries `bedrock:InferenceProfileArn` = the profile ARN, and the caller's `bedrock:GuardrailIdentifier` is evaluated again on it, as on the profile request.",
     evidence: 'partial',
     evidenceDetail:
-      'inference-profiles-prereq.html documents `bedrock:InferenceProfileArn` on the routed request (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html); no page says which caller keys accompany it.',
+      'inference-profiles-prereq.html says to "use the `aws:InferenceProfileArn` condition key" in a statement that scopes to `foundation-model` resources (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html); the stored copies break off before its example statement, so the `bedrock:` name the policy uses is shown only by public code; no page says which caller keys accompany the routed request.',
     ifWrong: {
       fails:
-        'Every answer through an inference profile is denied (the invoke role allows the model only under the guardrail condition).',
+        'Every answer through an inference profile is denied (the invoke role allows the model only under the profile and guardrail conditions).',
       visibility: 'visible',
     },
     settledBy: { verify: ['benign'] },
@@ -138,9 +138,9 @@ export const ASSUMPTIONS = {
   'invocation-logging-source-arn': {
     statement:
       'Bedrock model-invocation logging sends an `aws:SourceArn` within `arn:aws:bedrock:<region>:<account>:*` and `aws:SourceAccount` = the account, when it assumes the logging role and when it writes and encrypts log objects.',
-    evidence: 'partial',
+    evidence: 'community-only',
     evidenceDetail:
-      'model-invocation-logging.html shows both keys, with the ARN only as that pattern (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html); the concrete value is not documented.',
+      'The project read model-invocation-logging.html as showing both keys, with the ARN only as that pattern (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html), but every stored copy breaks off before its policies, so no AWS text could be quoted (quote review, issue 22); public copies of its bucket statement (Sid `AmazonBedrockLogsWrite`) and trust statement show `StringEquals` `aws:SourceAccount` and `ArnLike` `aws:SourceArn` `arn:aws:bedrock:<region>:<account>:*`; no copy of a key-policy statement for the KMS request was found; the concrete value is not documented.',
     ifWrong: {
       fails:
         'Invocation logs are not delivered to the log group or the bucket; Bedrock answers as before, so only the delivery-failure metrics show it.',
@@ -339,6 +339,21 @@ export const ASSUMPTIONS = {
     rows: ['s3vectors-uses-key-for-caller'],
     reliedOnBy:
       'test/knowledge (least-privilege tests use the row); lib/knowledge/knowledge-base-role.ts requires neither',
+  },
+  's3vectors-indexing-kms-context': {
+    statement:
+      "S3 Vectors' background indexing calls `kms:Decrypt` on the vector bucket's key as `indexing.s3vectors.amazonaws.com`, with `aws:SourceAccount` = the account, `aws:SourceArn` = the vector bucket ARN and the encryption-context keys `aws:s3vectors:arn` and `aws:s3vectors:resource-id`.",
+    evidence: 'community-only',
+    evidenceDetail:
+      'The harness review read the S3 Vectors encryption page as documenting this statement (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html, harness review section 7), but every stored copy breaks off before its key-policy section, so no AWS text could be quoted (quote review, issue 22); public code that cites the page (CDK constructs for vector buckets) requires the same keys; public reports show index creation failing with "Insufficient access to perform asynchronous indexing" when the principal cannot use the key.',
+    ifWrong: {
+      fails:
+        'The indexing principal cannot decrypt with the project key: creating the vector index fails, or the knowledge base cannot index or query its vectors.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['knowledge'] },
+    rows: ['s3vectors-indexing-decrypts'],
+    reliedOnBy: 'lib/knowledge/key-uses.ts (project-key statement S3VectorsMaintainsTheIndex)',
   },
   'xray-endpoint': {
     statement:

@@ -14,22 +14,7 @@ const assumes = (row: ServiceRequestRow) =>
  * its page's own sentence. The list may only shrink (a test below fails when a
  * listed row gains a quote, so it is taken off).
  */
-const AWAITING_A_QUOTE = [
-  'sqs-uses-key-for-consumer',
-  's3-delivers-access-logs',
-  'macie-decrypts-through-s3',
-  'bedrock-decrypts-guardrail',
-  'bedrock-profile-routes-to-model',
-  'bedrock-assumes-knowledge-base-role',
-  's3vectors-uses-key-for-caller',
-  's3vectors-indexing-decrypts',
-  'logs-encrypts-log-group',
-  'bedrock-assumes-invocation-logging-role',
-  'bedrock-delivers-invocation-logs',
-  'bedrock-encrypts-invocation-logs',
-  'lambda-url-invocation',
-  'flow-logs-assume-role',
-];
+const AWAITING_A_QUOTE: string[] = [];
 
 describe('the assumptions register (lib/shared/assumptions.ts)', () => {
   test.each(rows.filter(([, row]) => assumes(row)))(

@@ -102,6 +102,14 @@ const MALWARE_PROTECTION_ROLE =
 const CONFIG_SOURCE_ACCOUNT =
   'You can use the `AWS:SourceAccount` condition in the Amazon S3 bucket policy above to restrict the Config service principal to only interact with the Amazon S3 bucket when performing operations on behalf of specific accounts.';
 const CONFIG_ARCHIVED = 'the archived page source, awsdocs/aws-config-developer-guide on GitHub';
+const S3_VECTORS_KMS_SENTENCE =
+  'S3 Vectors also integrates with AWS Key Management Service (KMS) to provide flexible encryption key management options, allowing you to choose customer-managed keys for permission control and auditability.';
+const S3_VECTORS_UNREAD =
+  '(The stored copies of the page break off before its KMS key-policy section, so neither the principal nor the keys of this row could be read there.)';
+const INVOCATION_LOGGING_DESTINATION =
+  'Before you can enable invocation logging, you need to set up an Amazon S3 or CloudWatch Logs destination.';
+const INVOCATION_LOGGING_UNREAD =
+  '(The stored copies of the page break off before its policies; the keys and their values are read only from public copies of the statement: see the register entry.)';
 const SQS_EVENT_SOURCE_STATEMENT =
   'To allow the AWS service event source to use the `kms:GenerateDataKey` and `kms:Decrypt` API methods, add the following statement to the CMK key policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition.)';
 
@@ -243,6 +251,10 @@ export const SERVICE_REQUESTS = {
       'kms:EncryptionContext:aws:sqs:arn': s.source,
     }),
     citation: SQS_KEY_MANAGEMENT,
+    quote:
+      'When the data key reuse period expires, the consumer\'s next call to `ReceiveMesssage` also triggers a call to `kms:Decrypt`, to verify the integrity of the new data key before using it. Therefore, the consumer must have the `kms:Decrypt` permission for any customer master key (CMK) that is used to encrypt the messages in the specified queue. (Its statement: `"Action": ["kms:Decrypt"]` on the key ARN, with no Condition.)',
+    quotedFrom:
+      'the archived page source, awsdocs/amazon-sqs-developer-guide on GitHub (doc_source/sqs-key-management.md)',
     uncitedKeys: ['kms:ViaService', 'kms:EncryptionContext:aws:sqs:arn'],
     register: 'sqs-kms-context',
     assumption:
@@ -377,6 +389,10 @@ export const SERVICE_REQUESTS = {
     context: sourceContext,
     citation:
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general',
+    quote:
+      'This example bucket policy grants `s3:PutObject` permissions to the logging service principal (`logging.s3.amazonaws.com`). [...] `DOC-EXAMPLE-DESTINATION-BUCKET` is the target bucket where server access logs will be delivered and `DOC-EXAMPLE-SOURCE-BUCKET` is the source bucket. (Its statement: `"ArnLike": {"aws:SourceArn": "arn:aws:s3:::DOC-EXAMPLE-SOURCE-BUCKET"}, "StringEquals": {"aws:SourceAccount": "SOURCE-ACCOUNT-ID"}`.)',
+    quotedFrom:
+      'the archived page source, awsdocs/amazon-s3-userguide on GitHub (doc_source/enable-server-access-logging.md)',
   },
   'macie-decrypts-through-s3': {
     principal: 'caller',
@@ -387,10 +403,15 @@ export const SERVICE_REQUESTS = {
       'kms:ViaService': `s3.${s.region}.amazonaws.com`,
       'kms:EncryptionContext:aws:s3:arn': s.source,
     }),
-    citation: 'https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html',
+    citation:
+      'https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
+    quote:
+      'If an S3 object is encrypted, the permissions policy for the service-linked role typically grants Macie the permissions that it requires to decrypt and inspect the object for sensitive data. However, this depends on the type of encryption that was used to encrypt the object. It can also depend on whether Macie is allowed to use the appropriate encryption key. [...] S3 Bucket Keys use the bucket ARN as encryption context.',
+    quotedFrom:
+      'the Macie sentences from a stored copy of the Macie page (which breaks off before its key-policy statement); the last from the archived page source (awsdocs/amazon-s3-developer-guide, bucket-key.md)',
     uncitedKeys: ['kms:ViaService'],
     register: 'kms-via-service',
-    assumption: '`kms:ViaService` is not documented.',
+    assumption: '`kms:ViaService` is not documented on either page.',
   },
   // Bedrock decrypting the guardrail at inference, with the caller's
   // credentials, on the key that encrypts the guardrail alone (GuardedInvoke).
@@ -401,6 +422,8 @@ export const SERVICE_REQUESTS = {
     source: 'the guardrail',
     context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html',
+    quote:
+      'Add the following policy statements to grant permissions to guardrails users and guardrails creators. (Its users\' statement: `{"Sid": "PermissionsForGuardrailsUsers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/role"}, "Action": "kms:Decrypt", "Resource": "*"}`, with no Condition.)',
     uncitedKeys: ['kms:ViaService'],
     register: 'kms-via-service',
     assumption: '`kms:ViaService` is not documented.',
@@ -412,9 +435,17 @@ export const SERVICE_REQUESTS = {
     source: 'the inference profile',
     context: (s) => ({ 'bedrock:InferenceProfileArn': s.source }),
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
+    quote:
+      'To restrict user access such that they can invoke a foundation model only through an inference profile, add a `Condition` field and use the `aws:InferenceProfileArn` condition key. Specify the inference profile that you want to filter access on. This condition can be included in a statement that scopes to the `foundation-model` resources.',
+    quotedFrom:
+      'stored proxy copies of the page (docs---aws.amazon.com.rproxy.goskope.com, fanyv88.com), which break off before its example statement',
+    // The sentence names the key `aws:InferenceProfileArn`; the row (and the
+    // policy) use `bedrock:InferenceProfileArn`, which no readable text shows.
+    uncitedKeys: ['bedrock:InferenceProfileArn'],
     callerKeys: ['bedrock:GuardrailIdentifier'],
     register: 'profile-guardrail-condition',
-    assumption: "that the caller's `bedrock:GuardrailIdentifier` is evaluated again on this request.",
+    assumption:
+      "that the routed request carries `bedrock:InferenceProfileArn` (the page's sentence writes `aws:InferenceProfileArn`), and that the caller's `bedrock:GuardrailIdentifier` is evaluated again on it.",
   },
   // Bedrock knowledge bases.
   'bedrock-assumes-knowledge-base-role': {
@@ -423,7 +454,12 @@ export const SERVICE_REQUESTS = {
     resource: 'the knowledge base service role',
     source: 'the knowledge base',
     context: sourceContext,
-    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html',
+    citation:
+      'https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html#kb-permissions-trust, https://docs.aws.amazon.com/bedrock/latest/userguide/kb-managed-permissions.html#kb-managed-permissions-trust',
+    quote:
+      'The following policy allows Amazon Bedrock to assume this role and create and manage knowledge bases. [...] Set the `aws:SourceAccount` value to your account ID. Use the `ArnEquals` or `ArnLike` condition to restrict the scope to specific knowledge bases. [...] As a best practice for security purposes, replace the `*` with specific knowledge base IDs after you have created them. (The trust statement, as the managed-knowledge-base page shows it: `"StringEquals": {"aws:SourceAccount": "123456789012"}, "ArnLike": {"AWS:SourceArn": "arn:aws:bedrock:us-east-1:123456789012:knowledge-base/*"}`.)',
+    quotedFrom:
+      'the sentences from a stored copy of kb-permissions.html (which breaks off before its statement); the statement from a stored proxy copy of kb-managed-permissions.html (docs---aws.amazon.com.rproxy.govskope.ca)',
   },
   // Bedrock model evaluation: the service role an evaluation job runs as.
   'bedrock-assumes-evaluation-role': {
@@ -447,7 +483,8 @@ export const SERVICE_REQUESTS = {
       'kms:EncryptionContextKeys': S3_VECTORS_CONTEXT_KEYS,
     }),
     citation: S3_VECTORS_ENCRYPTION,
-    // The page documents these keys for the indexing principal only (harness review, section 7).
+    quote: `${S3_VECTORS_KMS_SENTENCE} ${S3_VECTORS_UNREAD}`,
+    // The harness review read the page as documenting these keys for the indexing principal only (section 7).
     uncitedKeys: ['kms:ViaService', 'kms:EncryptionContextKeys'],
     register: 's3vectors-caller-kms-context',
   },
@@ -458,6 +495,11 @@ export const SERVICE_REQUESTS = {
     source: 'the vector bucket',
     context: (s) => ({ ...sourceContext(s), 'kms:EncryptionContextKeys': S3_VECTORS_CONTEXT_KEYS }),
     citation: S3_VECTORS_ENCRYPTION,
+    quote: `${S3_VECTORS_KMS_SENTENCE} ${S3_VECTORS_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount', 'kms:EncryptionContextKeys'],
+    register: 's3vectors-indexing-kms-context',
+    assumption:
+      'The stored copies of the page do not reach its key-policy statement: `aws:SourceArn`, `aws:SourceAccount` and the encryption-context keys of the indexing principal are read only from public code that cites the page.',
   },
   // CloudWatch Logs encrypting a log group.
   'logs-encrypts-log-group': {
@@ -467,11 +509,16 @@ export const SERVICE_REQUESTS = {
     source: 'the log group (its ARN without ":*")',
     context: (s) => ({ 'kms:EncryptionContext:aws:logs:arn': s.source }),
     citation: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
+    quote:
+      'CloudWatch Logs now supports encryption context, using `kms:EncryptionContext:aws:logs:arn` as the key and the ARN of the log group as the value for that key. (Its key-policy statement names `"Service": "logs.region.amazonaws.com"` with `"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"`.)',
+    quotedFrom:
+      'the sentence from a stored copy of the current page; the statement from the archived page source (awsdocs/amazon-cloudwatch-logs-user-guide, encrypt-log-data-kms.md)',
   },
   // Bedrock model-invocation logging: the role it assumes for the log group,
-  // and its own delivery to the bucket (with the bucket's KMS key). AWS
-  // documents both keys, and the aws:SourceArn value only as a pattern
-  // (arn:aws:bedrock:<region>:<account>:*).
+  // and its own delivery to the bucket (with the bucket's KMS key). The project
+  // read the page as showing both keys, with the aws:SourceArn value only as a
+  // pattern (arn:aws:bedrock:<region>:<account>:*), but no stored copy reaches
+  // its policies: the keys are uncited (register: invocation-logging-source-arn).
   'bedrock-assumes-invocation-logging-role': {
     principal: 'bedrock.amazonaws.com',
     actions: ['sts:AssumeRole'],
@@ -479,9 +526,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
     register: 'invocation-logging-source-arn',
     assumption:
-      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
+      'No readable copy of the page shows its policies: `aws:SourceAccount` and `aws:SourceArn` (as the pattern `arn:aws:bedrock:<region>:<account>:*`) come from public copies of its statements; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   'bedrock-delivers-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -490,9 +539,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
     register: 'invocation-logging-source-arn',
     assumption:
-      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
+      'No readable copy of the page shows its policies: `aws:SourceAccount` and `aws:SourceArn` (as the pattern `arn:aws:bedrock:<region>:<account>:*`) come from public copies of its statements; the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   'bedrock-encrypts-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -501,9 +552,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
+    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
     register: 'invocation-logging-source-arn',
     assumption:
-      'AWS documents the `aws:SourceArn` value only as the pattern `arn:aws:bedrock:<region>:<account>:*`; the tests use an inference-profile ARN of the account and region as `<source>`.',
+      'No readable copy of the page shows its policies, and no public copy of a key-policy statement for this path was found: the action and both keys mirror the bucket statement (`aws:SourceArn` as the pattern `arn:aws:bedrock:<region>:<account>:*`); the tests use an inference-profile ARN of the account and region as `<source>`.',
   },
   // Lambda.
   'lambda-assumes-execution-role': {
@@ -523,6 +576,9 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: () => ({ 'lambda:FunctionUrlAuthType': 'AWS_IAM' }),
     citation: 'https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+    quote:
+      "If you choose the `AWS_IAM` auth type, users who need to invoke your Lambda function URL must have the `lambda:InvokeFunctionUrl` permission. [...] In the previous example, the `lambda:FunctionUrlAuthType` condition key value is `AWS_IAM`. This policy only allows access when your function URL's auth type is also `AWS_IAM`.",
+    quotedFrom: 'the archived page source, awsdocs/aws-lambda-developer-guide on GitHub (doc_source/urls-auth.md)',
   },
   'lambda-url-invokes-function': {
     principal: 'caller',
@@ -543,6 +599,10 @@ export const SERVICE_REQUESTS = {
     source: 'the flow log',
     context: sourceContext,
     citation: 'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html',
+    quote:
+      'Ensure that your role has the following trust policy, which allows the flow logs service to assume the role. [...] We recommend that you use the `aws:SourceAccount` and `aws:SourceArn` condition keys to protect yourself against the confused deputy problem. [...] The source account is the owner of the flow log and the source ARN is the flow log ARN. (Its condition block: `"StringEquals": {"aws:SourceAccount": "account_id"}, "ArnLike": {"aws:SourceArn": "arn:aws:ec2:region:account_id:vpc-flow-log/flow-log-id"}`.)',
+    quotedFrom:
+      'the archived page source, awsdocs/amazon-vpc-user-guide on GitHub (doc_source/flow-logs-cwl.md, section flow-logs-iam-role, since split into the cited page)',
   },
   // AWS Config delivering configuration snapshots and history.
   'config-checks-bucket': {
