@@ -135,26 +135,6 @@ export const ASSUMPTIONS = {
     rows: ['bedrock-profile-routes-to-model'],
     reliedOnBy: 'lib/guarded-ai/invoke-permissions.ts',
   },
-  'invocation-logging-source-arn': {
-    statement:
-      'Bedrock model-invocation logging sends an `aws:SourceArn` within `arn:aws:bedrock:<region>:<account>:*` and `aws:SourceAccount` = the account, when it assumes the logging role and when it writes and encrypts log objects.',
-    evidence: 'community-only',
-    evidenceDetail:
-      'The project read model-invocation-logging.html as showing both keys, with the ARN only as that pattern (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html), but every stored copy breaks off before its policies, so no AWS text could be quoted (quote review, issue 22); public copies of its bucket statement (Sid `AmazonBedrockLogsWrite`) and trust statement show `StringEquals` `aws:SourceAccount` and `ArnLike` `aws:SourceArn` `arn:aws:bedrock:<region>:<account>:*`; no copy of a key-policy statement for the KMS request was found; the concrete value is not documented.',
-    ifWrong: {
-      fails:
-        'Invocation logs are not delivered to the log group or the bucket; Bedrock answers as before, so only the delivery-failure metrics show it.',
-      visibility: 'silent',
-    },
-    settledBy: { verify: ['invocation-logs'] },
-    rows: [
-      'bedrock-assumes-invocation-logging-role',
-      'bedrock-delivers-invocation-logs',
-      'bedrock-encrypts-invocation-logs',
-    ],
-    reliedOnBy:
-      'lib/operations (logging role), lib/data-protection (bucket and key statements for bedrock.amazonaws.com)',
-  },
   'guardduty-export-source-context': {
     statement:
       'GuardDuty sends `aws:SourceAccount` and `aws:SourceArn` = the detector ARN when it locates the findings bucket, writes findings and calls KMS for them.',

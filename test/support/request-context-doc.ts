@@ -5,6 +5,14 @@
  */
 import * as path from 'node:path';
 import { ROOT, tableCell, writeFormatted } from '../../scripts/generated-block';
+
+/** Quoted text outside code spans, with `*` escaped: two of them would turn a policy ARN into emphasis. */
+function literal(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') ? part : part.replace(/\*/g, '\\*')))
+    .join('');
+}
 import { SERVICE_REQUESTS, type ServiceRequestRow, type Subject } from './service-requests';
 
 export const REQUEST_CONTEXT_DOC = path.join(ROOT, 'docs', 'request-context.md');
@@ -76,7 +84,7 @@ export function renderRequestContext(): string {
     '',
     ...quoted.map(
       ([id, row]) =>
-        `- ${code(id)}: "${row.quote}" (${row.citation}${row.quotedFrom ? `; quoted from ${row.quotedFrom}` : ''})`,
+        `- ${code(id)}: "${literal(row.quote ?? '')}" (${row.citation}${row.quotedFrom ? `; quoted from ${row.quotedFrom}` : ''})`,
     ),
     '',
     `Rows without a quote yet: ${rows()

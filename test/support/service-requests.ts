@@ -106,10 +106,11 @@ const S3_VECTORS_KMS_SENTENCE =
   'S3 Vectors also integrates with AWS Key Management Service (KMS) to provide flexible encryption key management options, allowing you to choose customer-managed keys for permission control and auditability.';
 const S3_VECTORS_UNREAD =
   '(The stored copies of the page break off before its KMS key-policy section, so neither the principal nor the keys of this row could be read there.)';
-const INVOCATION_LOGGING_DESTINATION =
-  'Before you can enable invocation logging, you need to set up an Amazon S3 or CloudWatch Logs destination.';
-const INVOCATION_LOGGING_UNREAD =
-  '(The stored copies of the page break off before its policies; the keys and their values are read only from public copies of the statement: see the register entry.)';
+/** Where the three invocation-logging statements were read: the page's own source, not a third-party policy. */
+const INVOCATION_LOGGING_FROM =
+  'a public copy of the page\'s Markdown source (found by its sentence "If configuring SSE-KMS on the bucket, add the below policy on the KMS key"), read 2026-12-07; mirrors of the live page (docs.aws.haqm.com) show the same bucket statement';
+const INVOCATION_LOGGING_KEYS =
+  '"Condition": {"StringEquals": {"aws:SourceAccount": "accountId"}, "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:region:accountId:*"}}';
 const SQS_EVENT_SOURCE_STATEMENT =
   'To allow the AWS service event source to use the `kms:GenerateDataKey` and `kms:Decrypt` API methods, add the following statement to the CMK key policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition.)';
 
@@ -515,10 +516,10 @@ export const SERVICE_REQUESTS = {
       'the sentence from a stored copy of the current page; the statement from the archived page source (awsdocs/amazon-cloudwatch-logs-user-guide, encrypt-log-data-kms.md)',
   },
   // Bedrock model-invocation logging: the role it assumes for the log group,
-  // and its own delivery to the bucket (with the bucket's KMS key). The project
-  // read the page as showing both keys, with the aws:SourceArn value only as a
-  // pattern (arn:aws:bedrock:<region>:<account>:*), but no stored copy reaches
-  // its policies: the keys are uncited (register: invocation-logging-source-arn).
+  // and its own delivery to the bucket (with the bucket's KMS key). The page
+  // shows `aws:SourceArn` only as a pattern (ArnLike
+  // arn:aws:bedrock:<region>:<account>:*), which is what the policies use; the
+  // tests send an inference-profile ARN of the account and region as <source>.
   'bedrock-assumes-invocation-logging-role': {
     principal: 'bedrock.amazonaws.com',
     actions: ['sts:AssumeRole'],
@@ -526,11 +527,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
-    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
-    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
-    register: 'invocation-logging-source-arn',
-    assumption:
-      'No readable copy of the page shows its policies: `aws:SourceAccount` and `aws:SourceArn` (as the pattern `arn:aws:bedrock:<region>:<account>:*`) come from public copies of its statements; the tests use an inference-profile ARN of the account and region as `<source>`.',
+    quote:
+      'Create an IAM role with the following permissions for CloudWatch Logs. **Trusted entity**: {"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole", ' +
+      INVOCATION_LOGGING_KEYS +
+      '}',
+    quotedFrom: INVOCATION_LOGGING_FROM,
   },
   'bedrock-delivers-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -539,11 +540,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
-    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
-    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
-    register: 'invocation-logging-source-arn',
-    assumption:
-      'No readable copy of the page shows its policies: `aws:SourceAccount` and `aws:SourceArn` (as the pattern `arn:aws:bedrock:<region>:<account>:*`) come from public copies of its statements; the tests use an inference-profile ARN of the account and region as `<source>`.',
+    quote:
+      'Add a bucket policy to it like the one below [...] {"Sid": "AmazonBedrockLogsWrite", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::bucketName/prefix/AWSLogs/accountId/BedrockModelInvocationLogs/*"], ' +
+      INVOCATION_LOGGING_KEYS +
+      '}',
+    quotedFrom: INVOCATION_LOGGING_FROM,
   },
   'bedrock-encrypts-invocation-logs': {
     principal: 'bedrock.amazonaws.com',
@@ -552,11 +553,11 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
-    quote: `${INVOCATION_LOGGING_DESTINATION} ${INVOCATION_LOGGING_UNREAD}`,
-    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
-    register: 'invocation-logging-source-arn',
-    assumption:
-      'No readable copy of the page shows its policies, and no public copy of a key-policy statement for this path was found: the action and both keys mirror the bucket statement (`aws:SourceArn` as the pattern `arn:aws:bedrock:<region>:<account>:*`); the tests use an inference-profile ARN of the account and region as `<source>`.',
+    quote:
+      '(Optional) If configuring SSE-KMS on the bucket, add the below policy on the KMS key: {"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "kms:GenerateDataKey", "Resource": "*", ' +
+      INVOCATION_LOGGING_KEYS +
+      '}',
+    quotedFrom: INVOCATION_LOGGING_FROM,
   },
   // Lambda.
   'lambda-assumes-execution-role': {
