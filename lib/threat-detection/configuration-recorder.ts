@@ -55,7 +55,13 @@ export class ConfigurationRecorder extends Construct {
     const roleArn = `arn:${stack.partition}:iam::${stack.account}:role/${SERVICE_LINKED_ROLE}`;
 
     this.bucket = new SecureBucket(this, 'Delivery', {
-      encryption: { kind: 'kms', key: props.key },
+      encryption: {
+        kind: 'kms',
+        key: props.key,
+        // Config's own path: its deliveries are never refused for their
+        // headers, whichever principal Config delivers as (no page shows them).
+        kmsWithoutKeyIdKeys: [`${CONFIG_DELIVERY_PREFIX}/AWSLogs/${stack.account}/Config/*`],
+      },
       serverAccessLogs: { bucket: props.accessLogs, prefix: 'config/' },
       noncurrentVersionRetention: props.noncurrentVersionRetention,
       objectLockOmittedReason:
