@@ -109,6 +109,16 @@ describe('ThreatDetectionStack', () => {
       expect(keyStatements(everything.data).map((s) => s.Sid)).toContain('GuardDutyEncryptsExportedFindings');
     });
 
+    test('the findings bucket has no S3 Bucket Key, so the documented kms:GenerateDataKey alone suffices', () => {
+      const findings = everything.stacks.threatDetection.detector?.findingsBucket;
+      const bucket = everything.stacks.threatDetection.getLogicalId(findings?.bucket.node.defaultChild as CfnElement);
+      const encryption = everything.threat.toJSON().Resources[bucket].Properties.BucketEncryption;
+      expect(encryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+        BucketKeyEnabled: false,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' },
+      });
+    });
+
     test('off => no detector, no export, no GuardDuty alert', () => {
       nothing.threat.resourceCountIs('AWS::GuardDuty::Detector', 0);
       nothing.threat.resourceCountIs('AWS::GuardDuty::PublishingDestination', 0);
