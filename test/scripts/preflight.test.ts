@@ -410,6 +410,14 @@ describe('preflight: the account', () => {
     );
   });
 
+  test('enforcement that cannot be inspected with enforcedGuardrail=off => a note, not a FIX (nothing deployed depends on it)', async () => {
+    freshAccount();
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(error('AccessDeniedException', 'not authorized'));
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.checks.every((c) => c.ok)).toBe(true);
+    expect(result.notes).toEqual([expect.stringContaining('bedrock:ListEnforcedGuardrailsConfiguration')]);
+  });
+
   test('a fresh account => the defaults fit: no flags, no notes, all ok', async () => {
     freshAccount();
     const result = await inspectAccount(accounts, defaults, 'eu-west-1');
