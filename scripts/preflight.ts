@@ -21,7 +21,7 @@ export const command = {
   name: 'preflight',
   summary: 'Check the model and the account before deploying; print (or --save) the -c flags it needs.',
   description:
-    'Is the configured model (or inference profile) offered in the region, usable on demand, streaming, and may this account use it? Which one-per-account services (GuardDuty, Macie, Access Analyzer, Security Hub, AWS Config) already run here, so the stacks attach to them instead of failing? With --after-deploy: is the deployed guardrail READY? Read-only except --save, which writes settings.json (the project settings file every cdk command reads).',
+    'Is the configured model (or inference profile) offered in the region, usable on demand, streaming, and may this account use it? Which one-per-account services (GuardDuty, Macie, Access Analyzer, Security Hub, AWS Config) already run here, so the stacks attach to them instead of failing? Does the region offer what the configuration switches on (the resource types, the embedding model, the GuardDuty features, model evaluation), and do two zones serve every interface endpoint of isolated mode? With --after-deploy: is the deployed guardrail READY? Read-only except --save, which writes settings.json (the project settings file every cdk command reads).',
   options: {
     save: { type: 'boolean', description: 'Merge the flags this account needs into settings.json.' },
     model: {

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { IsolatedNetwork } from '../network/isolated-network';
 import { ProjectKey, type ServiceKeyUse } from './project-key';
 import { SecureBucket } from './secure-bucket';
-import { RECORDS_PREFIX } from '../shared/data-layout';
+import { MALWARE_PROTECTION_VALIDATION_OBJECT, RECORDS_PREFIX } from '../shared/data-layout';
 
 export interface DataProtectionStackProps extends StackProps {
   /**
@@ -124,7 +124,18 @@ export class DataProtectionStack extends Stack {
     });
 
     this.dataBucket = new SecureBucket(this, 'Data', {
-      encryption: { kind: 'kms', key: this.key },
+      encryption: {
+        kind: 'kms',
+        key: this.key,
+        // Written by roles AWS services assume, with headers no page shows:
+        // GuardDuty's validation object (its Malware Protection role) and the
+        // sole writers' prefixes (Bedrock as the evaluation role; the
+        // promotion function, which names the key itself).
+        kmsWithoutKeyIdKeys: [
+          MALWARE_PROTECTION_VALIDATION_OBJECT,
+          ...(props.soleWriters ?? []).map(({ prefix }) => `${prefix}*`),
+        ],
+      },
       serverAccessLogs: { bucket: this.accessLogBucket.bucket, prefix: 'data-bucket/' },
       noncurrentVersionRetention: props.noncurrentVersionRetention,
       expirations: [

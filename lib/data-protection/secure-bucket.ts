@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { hardenAutoDeleteProvider } from './auto-delete-provider';
 import { acknowledgeDeliberateChoices } from './bucket-acknowledgements';
+import { type EncryptionExemptions, refuseOtherEncryption } from './encryption-fence';
 import { prefixWriteStatements } from './prefix-write';
 
 /** CDK feature flag: grant S3 log delivery by bucket policy instead of ACL. */
@@ -17,7 +18,7 @@ export type BucketEncryption =
    * `bucketKey: false` for buckets a service writes to with its own
    * encryption context (CloudTrail): a Bucket Key replaces that context.
    */
-  | { readonly kind: 'kms'; readonly key: kms.IKey; readonly bucketKey?: boolean }
+  | ({ readonly kind: 'kms'; readonly key: kms.IKey; readonly bucketKey?: boolean } & EncryptionExemptions)
   /**
    * SSE-S3 (AES256). Only for targets of AWS services that cannot write to an
    * SSE-KMS bucket; `reason` names the service and the documentation.
@@ -155,7 +156,7 @@ export class SecureBucket extends Construct {
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 
     if (kmsKey) {
-      this.refuseOtherEncryption(kmsKey);
+      refuseOtherEncryption(this.bucket, kmsKey, props.encryption.kind === 'kms' ? props.encryption : {});
     }
     acknowledgeDeliberateChoices(this.bucket, props);
     if (removalPolicy === RemovalPolicy.DESTROY) {
@@ -189,41 +190,6 @@ export class SecureBucket extends Construct {
       noncurrentVersionRetention: props.noncurrentVersionRetention,
       expirations: [{ after: props.retention }],
       removalPolicy: props.removalPolicy,
-    });
-  }
-
-  /**
-   * Refuse uploads that ask for any encryption other than SSE-KMS with our key.
-   *
-   * An upload without encryption headers is allowed: default encryption still
-   * stores it under our key, so AWS services that cannot set headers keep
-   * working. Only an explicit request for something else is refused, so that no
-   * caller can opt an object out of the project key.
-   */
-  private refuseOtherEncryption(key: kms.IKey): void {
-    const objects = this.bucket.arnForObjects('*');
-    const deny = (sid: string, conditions: Record<string, Record<string, unknown>>) =>
-      this.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid,
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['s3:PutObject'],
-          resources: [objects],
-          conditions,
-        }),
-      );
-    deny('DenyOtherEncryptionTypes', {
-      StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
-      Null: { 's3:x-amz-server-side-encryption': 'false' },
-    });
-    deny('DenyOtherKmsKeys', {
-      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
-      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
-    });
-    // SSE-C would put the key outside AWS KMS, and outside our audit trail.
-    deny('DenyCustomerProvidedKeys', {
-      Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' },
     });
   }
 

@@ -17,6 +17,23 @@ export interface InvokeEndpointsProps {
 }
 
 /**
+ * The interface endpoint services of isolated mode, each endpoint with a
+ * policy. `npm run preflight` checks every one of them (zones offered, policy
+ * support) from this list, so a new endpoint is checked as soon as it is added.
+ */
+export const INVOKE_ENDPOINT_SERVICES = {
+  BedrockRuntime: ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME,
+  BedrockAgentRuntime: ec2.InterfaceVpcEndpointAwsService.BEDROCK_AGENT_RUNTIME,
+  XRay: ec2.InterfaceVpcEndpointAwsService.XRAY,
+} as const;
+
+/** The endpoint services isolated mode creates: Bedrock Agent Runtime only with a knowledge base. */
+export function invokeEndpointServices(withKnowledgeBase: boolean): readonly ec2.InterfaceVpcEndpointAwsService[] {
+  const { BedrockRuntime, BedrockAgentRuntime, XRay } = INVOKE_ENDPOINT_SERVICES;
+  return withKnowledgeBase ? [BedrockRuntime, BedrockAgentRuntime, XRay] : [BedrockRuntime, XRay];
+}
+
+/**
  * The interface endpoints the isolated invoke function needs, each with a
  * policy narrowed to this project (AWS PrivateLink, notes' exfiltration
  * controls). Only what the function itself calls gets an endpoint: Bedrock
@@ -41,17 +58,17 @@ export class InvokeEndpoints extends Construct {
     });
     // Created in this stack (not through vpc.addInterfaceEndpoint, which would
     // put them in the network's stack): their policies name this stack's guardrail.
-    const endpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>
+    const endpoint = (name: keyof typeof INVOKE_ENDPOINT_SERVICES) =>
       new ec2.InterfaceVpcEndpoint(this, name, {
         vpc: props.vpc,
-        service,
+        service: INVOKE_ENDPOINT_SERVICES[name],
         privateDnsEnabled: true,
         securityGroups: [this.securityGroup],
         subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
         open: false,
       });
 
-    this.bedrockRuntime = endpoint('BedrockRuntime', ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME);
+    this.bedrockRuntime = endpoint('BedrockRuntime');
     this.bedrockRuntime.addToPolicy(
       new iam.PolicyStatement({
         sid: 'OnlyOurModelThroughOurGuardrail',
@@ -73,7 +90,7 @@ export class InvokeEndpoints extends Construct {
 
     if (props.knowledgeBaseArn) {
       // Retrieve is a Bedrock Agent Runtime call, with an endpoint of its own.
-      this.agentRuntime = endpoint('BedrockAgentRuntime', ec2.InterfaceVpcEndpointAwsService.BEDROCK_AGENT_RUNTIME);
+      this.agentRuntime = endpoint('BedrockAgentRuntime');
       this.agentRuntime.addToPolicy(
         new iam.PolicyStatement({
           sid: 'OnlyOurKnowledgeBase',
@@ -85,7 +102,7 @@ export class InvokeEndpoints extends Construct {
       );
     }
 
-    this.xray = endpoint('XRay', ec2.InterfaceVpcEndpointAwsService.XRAY);
+    this.xray = endpoint('XRay');
     this.xray.addToPolicy(
       new iam.PolicyStatement({
         sid: 'TracesFromThisAccountOnly',

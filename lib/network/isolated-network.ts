@@ -78,7 +78,7 @@ export class IsolatedNetwork extends Construct {
         },
       }),
     });
-    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
       roles: [flowLogRole],
       statements: [
         new iam.PolicyStatement({
@@ -87,10 +87,13 @@ export class IsolatedNetwork extends Construct {
         }),
       ],
     });
-    this.vpc.addFlowLog('FlowLog', {
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole.withoutPolicyUpdates()),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    // Nothing else orders the two: without this, the flow log can start
+    // delivering before its role may write, and those first records are lost.
+    flowLog.node.addDependency(flowLogPolicy);
 
     // S3 through a gateway endpoint (no hourly cost), limited to the project's
     // objects: the function cannot copy data to any other bucket, not even one

@@ -54,7 +54,20 @@ export class AuditTrail extends Construct {
       // longer describe the requests. CloudTrail writes a few files an hour,
       // so the saved KMS requests are worth little.
       // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
-      encryption: { kind: 'kms', key: props.key, bucketKey: false },
+      encryption: {
+        kind: 'kms',
+        key: props.key,
+        bucketKey: false,
+        // Digest files: the archived CloudTrail guide said "Digest files are
+        // encrypted with SSE-S3" (awsdocs/aws-cloudtrail-user-guide,
+        // encrypting-cloudtrail-log-files-with-aws-kms.md), the current key-policy
+        // page that the key must let CloudTrail "encrypt your log files, digest
+        // files" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+        // Under the digest prefix alone an explicit SSE-S3 upload is accepted,
+        // so validation keeps working whichever is true today; a forged
+        // digest fails validation anyway (each is signed).
+        sseS3Keys: [`AWSLogs/${stack.account}/CloudTrail-Digest/*`],
+      },
       serverAccessLogs: { bucket: props.accessLogs, prefix: 'cloudtrail/' },
       noncurrentVersionRetention: props.noncurrentVersionRetention,
       objectLockOmittedReason:

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
 import { SecureBucket } from '../data-protection/secure-bucket';
 import { awsCustomResourceProvider } from '../cdk-internals';
+import { stopRecorderBeforeTeardown } from './recorder-teardown';
 
 /** Prefix of the delivery bucket under which AWS Config writes (its own fixed layout follows). */
 export const CONFIG_DELIVERY_PREFIX = 'config';
@@ -54,7 +55,13 @@ export class ConfigurationRecorder extends Construct {
     const roleArn = `arn:${stack.partition}:iam::${stack.account}:role/${SERVICE_LINKED_ROLE}`;
 
     this.bucket = new SecureBucket(this, 'Delivery', {
-      encryption: { kind: 'kms', key: props.key },
+      encryption: {
+        kind: 'kms',
+        key: props.key,
+        // Config's own path: its deliveries are never refused for their
+        // headers, whichever principal Config delivers as (no page shows them).
+        kmsWithoutKeyIdKeys: [`${CONFIG_DELIVERY_PREFIX}/AWSLogs/${stack.account}/Config/*`],
+      },
       serverAccessLogs: { bucket: props.accessLogs, prefix: 'config/' },
       noncurrentVersionRetention: props.noncurrentVersionRetention,
       objectLockOmittedReason:
@@ -87,7 +94,8 @@ export class ConfigurationRecorder extends Construct {
       }),
     );
 
-    const serviceLinkedRole = this.ensureServiceLinkedRole(roleArn, props);
+    const setup = this.ensureServiceLinkedRole(roleArn, props);
+    const serviceLinkedRole = setup.resource;
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Recorder', {
       roleArn,
@@ -114,6 +122,11 @@ export class ConfigurationRecorder extends Construct {
     // means a failed first deployment leaves nothing behind that blocks the retry.
     this.recorder.applyRemovalPolicy(RemovalPolicy.DESTROY);
     this.deliveryChannel.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    stopRecorderBeforeTeardown(this, {
+      recorder: this.recorder,
+      deliveryChannel: this.deliveryChannel,
+      role: setup.role,
+    });
   }
 
   /**
@@ -121,9 +134,15 @@ export class ConfigurationRecorder extends Construct {
    * InvalidInput ("has been taken") when it exists, which is success here; on
    * deletion the role stays, since other Config users in the account may rely on it.
    */
-  private ensureServiceLinkedRole(roleArn: string, props: ConfigurationRecorderProps): cr.AwsCustomResource {
+  private ensureServiceLinkedRole(
+    roleArn: string,
+    props: ConfigurationRecorderProps,
+  ): { resource: cr.AwsCustomResource; role: iam.Role } {
+    // The role of the stack's AwsCustomResource function, which makes both of
+    // this construct's setup calls (the role here, the stop on teardown).
     const role = new iam.Role(this, 'ServiceLinkedRoleCreator', {
-      description: "Creates AWS Config's service-linked role when the account has none",
+      description:
+        "Creates AWS Config's service-linked role when the account has none, and stops the recorder before teardown",
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     const logs = functionLogs(
@@ -175,6 +194,6 @@ export class ConfigurationRecorder extends Construct {
         reason: 'CDK-owned provider that makes one IAM call per deployment; the default memory is ample for it.',
       });
     }
-    return resource;
+    return { resource, role };
   }
 }

@@ -98,7 +98,14 @@ export class ThreatDetector extends Construct {
    */
   private exportFindings(props: NonNullable<ThreatDetectorProps['findingsExport']>): SecureBucket {
     const bucket = new SecureBucket(this, 'Findings', {
-      encryption: { kind: 'kms', key: props.key },
+      // No S3 Bucket Key: GuardDuty's page grants it kms:GenerateDataKey
+      // alone and says nothing of Bucket Keys, while CloudTrail's says a
+      // Bucket Key needs kms:Decrypt as well
+      // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+      // Without one the export works with the documented statement either
+      // way; GuardDuty writes a few objects every 15 minutes, so the saved
+      // KMS requests would be worth little.
+      encryption: { kind: 'kms', key: props.key, bucketKey: false },
       serverAccessLogs: { bucket: props.accessLogs, prefix: 'guardduty-findings/' },
       // No expiry: keeping findings longer than GuardDuty does is the point.
       noncurrentVersionRetention: props.noncurrentVersionRetention,

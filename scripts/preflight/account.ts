@@ -5,6 +5,7 @@
  */
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -32,6 +33,11 @@ export type AccountSettings = Pick<
   | 'modelInvocationLogging'
   | 'enforcedGuardrail'
   | 'appName'
+  | 'knowledgeBase'
+  | 'embeddingModelId'
+  | 'malwareProtection'
+  | 'guardDutyFeatures'
+  | 'alertEmail'
 >;
 
 export interface AccountClients {
@@ -44,6 +50,7 @@ export interface AccountClients {
   readonly lambda: Pick<LambdaClient, 'send'>;
   readonly ec2: Pick<EC2Client, 'send'>;
   readonly bedrock: Pick<BedrockClient, 'send'>;
+  readonly cloudformation: Pick<CloudFormationClient, 'send'>;
 }
 
 export interface AccountReport {

@@ -8,6 +8,7 @@
 import { GetGuardrailCommand, ListEnforcedGuardrailsConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { guardrailName, stackNames } from '../../lib/shared/names';
 import { type AccountClients, type AccountSettings, cannotInspect, type Part } from './account';
+import { explain } from './model';
 
 const WHAT = 'Bedrock account-wide guardrail enforcement';
 
@@ -20,6 +21,16 @@ export async function inspectGuardrailEnforcement(
   try {
     configs = (await clients.bedrock.send(new ListEnforcedGuardrailsConfigurationCommand({}))).guardrailsConfig ?? [];
   } catch (error) {
+    if (settings.enforcedGuardrail === 'off') {
+      // Nothing to deploy depends on it: only the advice that every answer
+      // would also pass someone else's enforcement is lost (and where the
+      // region has no enforcement at all, there is nothing to find).
+      const why = explain(error, region, 'bedrock:ListEnforcedGuardrailsConfiguration');
+      return {
+        checks: [{ ok: true, what: `${WHAT}: not inspected; enforcedGuardrail "off" does not need it` }],
+        notes: [`Could not tell whether an account-wide enforced guardrail applies to every answer here: ${why}`],
+      };
+    }
     return cannotInspect(WHAT, 'enforcedGuardrail', error, region, 'bedrock:ListEnforcedGuardrailsConfiguration');
   }
   const account = configs[0];

@@ -1,6 +1,7 @@
 /** Inspect the account and region: what already runs here, and the `-c` flags the configuration needs for it. */
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -11,8 +12,11 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountClients, AccountReport, AccountSettings } from './account';
 import { inspectGuardrailEnforcement } from './enforcement';
-import { inspectEndpointZones, inspectLambda } from './limits';
+import { alertSubscription } from './alerts';
+import { inspectEndpointZones } from './endpoints';
+import { inspectLambda } from './limits';
 import { inspectInvocationLogging } from './logging';
+import { inspectRegionalSupport } from './regional';
 import {
   inspectAnalyzers,
   inspectCloudTrail,
@@ -40,6 +44,8 @@ export async function inspectAccount(
       inspectEndpointZones(clients, settings, region),
       inspectInvocationLogging(clients, settings, region),
       inspectGuardrailEnforcement(clients, settings, region),
+      inspectRegionalSupport(clients, settings, region),
+      alertSubscription(settings),
     ])
   ).flat();
   return {
@@ -69,5 +75,6 @@ export function accountClients(region: string, credentials?: AwsCredentialIdenti
     cloudTrail: new CloudTrailClient(config),
     lambda: new LambdaClient(config),
     ec2: new EC2Client(config),
+    cloudformation: new CloudFormationClient(config),
   };
 }

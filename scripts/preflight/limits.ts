@@ -1,5 +1,4 @@
-/** Account limits a deployment can run into: Lambda concurrency, and the zones that offer the Bedrock endpoint. */
-import { DescribeAvailabilityZonesCommand, DescribeVpcEndpointServicesCommand } from '@aws-sdk/client-ec2';
+/** Account limits a deployment can run into: Lambda concurrency. */
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
 import {
   type AccountClients,
@@ -31,61 +30,5 @@ export async function inspectLambda(clients: AccountClients, settings: AccountSe
     };
   } catch (error) {
     return cannotInspect('Lambda concurrency', 'invokeReservedConcurrency', error, region, 'lambda:GetAccountSettings');
-  }
-}
-
-export async function inspectEndpointZones(
-  clients: AccountClients,
-  settings: AccountSettings,
-  region: string,
-): Promise<Part> {
-  if (!settings.isolatedNetwork) return {};
-  const service = `com.amazonaws.${region}.bedrock-runtime`;
-  try {
-    const [{ ServiceDetails }, { AvailabilityZones }] = await Promise.all([
-      clients.ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [service] })),
-      clients.ec2.send(
-        new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }),
-      ),
-    ]);
-    const served = ServiceDetails?.find((s) => s.ServiceName === service)?.AvailabilityZones ?? [];
-    const zones = (AvailabilityZones ?? [])
-      .filter((z) => z.State === 'available')
-      .map((z) => z.ZoneName ?? '')
-      .filter(Boolean);
-    const chosen = settings.availabilityZones.length > 0 ? [...settings.availabilityZones] : zones.slice(0, 2);
-    const missing = chosen.filter((az) => !served.includes(az));
-    if (missing.length === 0) {
-      return { checks: [{ ok: true, what: `${service} is offered in ${chosen.join(', ')}` }] };
-    }
-    const suggestion = zones.filter((az) => served.includes(az)).slice(0, 2);
-    if (suggestion.length < 2) {
-      return {
-        checks: [
-          {
-            ok: false,
-            what: `${service} is offered in ${served.join(', ') || 'no zone'} only`,
-            fix: 'isolatedNetwork needs the endpoint in two zones: deploy to another region, or set -c isolatedNetwork=false.',
-          },
-        ],
-      };
-    }
-    return {
-      flags: { availabilityZones: suggestion.join(',') },
-      checks: [
-        {
-          ok: true,
-          what: `${service} is not offered in ${missing.join(', ')}: availabilityZones=${suggestion.join(',')}`,
-        },
-      ],
-    };
-  } catch (error) {
-    return cannotInspect(
-      'the Bedrock Runtime endpoint zones',
-      'availabilityZones',
-      error,
-      region,
-      'ec2:DescribeVpcEndpointServices',
-    );
   }
 }

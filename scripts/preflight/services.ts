@@ -38,7 +38,7 @@ export async function inspectGuardDuty(
       notes:
         settings.guardDuty === 'create'
           ? [
-              `GuardDuty detector ${id} already exists. If an earlier deployment of this app failed, it may be that deployment's detector: it is retained on rollback (the retained-detector trap). Attach to it with the flags below, or delete it first (aws guardduty delete-detector --detector-id ${id}) if nothing else uses it.`,
+              `GuardDuty detector ${id} already exists. If an earlier deployment of this app created it and was then deleted (or switched to off), it is that deployment's detector, kept by its RetainExceptOnCreate policy (the retained-detector trap). Attach to it with the flags below, or delete it first (aws guardduty delete-detector --detector-id ${id}) if nothing else uses it.`,
             ]
           : [],
     };

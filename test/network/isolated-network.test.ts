@@ -3,6 +3,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { administrator, PolicyWorld } from '../support/iam-harness';
+import { endpointServiceNames } from '../../scripts/preflight/endpoints';
 
 const isolated = synthesize({ isolatedNetwork: true });
 const assembly = isolated.assembly;
@@ -70,6 +71,25 @@ describe('isolated network on', () => {
       expect(e.Properties.SubnetIds).toHaveLength(2);
       expect(e.Properties.PolicyDocument).toBeDefined();
     }
+  });
+
+  test('preflight checks exactly the interface endpoints the stack creates (zones and policy support of each)', () => {
+    const { region } = TEST_ENV;
+    const created = resources(invoke, 'AWS::EC2::VPCEndpoint')
+      .map((e) => e.Properties.ServiceName as string)
+      .sort();
+    expect(created).toEqual(endpointServiceNames({ knowledgeBase: true }, region).sort());
+    expect(endpointServiceNames({ knowledgeBase: false }, region)).not.toContainEqual(
+      expect.stringContaining('agent-runtime'),
+    );
+  });
+
+  test('the flow log waits for its role policy, so that its first deliveries are not refused', () => {
+    const [[policyId]] = Object.entries(data.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) =>
+      id.startsWith('NetworkFlowLogPolicy'),
+    );
+    const [flowLog] = resources(data, 'AWS::EC2::FlowLog');
+    expect(flowLog.DependsOn).toContain(policyId);
   });
 
   test('the function runs in the isolated subnets with its own security group', () => {

@@ -8,7 +8,7 @@ import {
   ListEnforcedGuardrailsConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, DescribeTypeCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import {
   ConfigServiceClient,
@@ -226,6 +226,7 @@ describe('preflight: the account', () => {
     lambda: new LambdaClient({ region: 'eu-west-1' }),
     ec2: new EC2Client({ region: 'eu-west-1' }),
     bedrock: new BedrockClient({ region: 'eu-west-1' }),
+    cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
   };
   // The defaults of cdk.json: create everything per account, no reservation.
   const defaults: AccountSettings = {
@@ -243,6 +244,12 @@ describe('preflight: the account', () => {
     modelInvocationLogging: 'create',
     enforcedGuardrail: 'off',
     appName: 'GuardedGenAi',
+    knowledgeBase: true,
+    embeddingModelId: 'amazon.titan-embed-text-v2:0',
+    malwareProtection: true,
+    guardDutyFeatures: ['S3_DATA_EVENTS', 'RDS_LOGIN_EVENTS'],
+    // Set here so that the fresh-account test sees no note; an empty one is tested on its own.
+    alertEmail: 'security@example.com',
   };
   const error = (name: string, message: string) => Object.assign(new Error(message), { name });
   const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
@@ -263,10 +270,26 @@ describe('preflight: the account', () => {
     // No logging configuration: Bedrock answers without a loggingConfig.
     bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
     bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({ guardrailsConfig: [] });
+    // A region that offers every resource type and the embedding model.
+    cloudformation.on(DescribeTypeCommand).resolves({});
+    bedrock.on(GetFoundationModelCommand).resolves({
+      modelDetails: { ...activeModel.modelDetails, modelId: 'amazon.titan-embed-text-v2:0' },
+    });
   }
 
   beforeEach(() => {
-    for (const mock of [guardDuty, macie, accessAnalyzer, securityHub, config, cloudTrail, lambda, ec2, bedrock]) {
+    for (const mock of [
+      guardDuty,
+      macie,
+      accessAnalyzer,
+      securityHub,
+      config,
+      cloudTrail,
+      lambda,
+      ec2,
+      bedrock,
+      cloudformation,
+    ]) {
       mock.reset();
     }
   });
@@ -385,6 +408,14 @@ describe('preflight: the account', () => {
         fix: expect.stringContaining('bedrock:ListEnforcedGuardrailsConfiguration'),
       }),
     );
+  });
+
+  test('enforcement that cannot be inspected with enforcedGuardrail=off => a note, not a FIX (nothing deployed depends on it)', async () => {
+    freshAccount();
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(error('AccessDeniedException', 'not authorized'));
+    const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+    expect(result.checks.every((c) => c.ok)).toBe(true);
+    expect(result.notes).toEqual([expect.stringContaining('bedrock:ListEnforcedGuardrailsConfiguration')]);
   });
 
   test('a fresh account => the defaults fit: no flags, no notes, all ok', async () => {
@@ -520,24 +551,223 @@ describe('preflight: the account', () => {
     expect(result.checks.every((c) => c.ok)).toBe(true);
   });
 
-  test('isolatedNetwork where the endpoint skips the first zone => suggests two served zones', async () => {
+  describe('isolated mode: every interface endpoint the GuardedInvoke stack creates', () => {
+    const isolated = { ...defaults, isolatedNetwork: true };
+    const names = ['bedrock-runtime', 'bedrock-agent-runtime', 'xray'].map((s) => `com.amazonaws.eu-west-1.${s}`);
+    /** Each service offered in `zones` (letters), with endpoint policies unless said otherwise. */
+    function services(zones: Record<string, string>, noPolicy: string[] = []) {
+      for (const [short, letters] of Object.entries(zones)) {
+        const ServiceName = `com.amazonaws.eu-west-1.${short}`;
+        ec2.on(DescribeVpcEndpointServicesCommand, { ServiceNames: [ServiceName] }).resolves({
+          ServiceDetails: [
+            {
+              ServiceName,
+              AvailabilityZones: [...letters].map((z) => `eu-west-1${z}`),
+              VpcEndpointPolicySupported: !noPolicy.includes(short),
+            },
+          ],
+        });
+      }
+      ec2.on(DescribeAvailabilityZonesCommand).resolves({
+        AvailabilityZones: ['a', 'b', 'c'].map((z) => ({ ZoneName: `eu-west-1${z}`, State: 'available' as const })),
+      });
+    }
+    const queried = () =>
+      ec2
+        .commandCalls(DescribeVpcEndpointServicesCommand)
+        .flatMap((c) => c.args[0].input.ServiceNames ?? [])
+        .sort();
+
+    test('all served in the first two zones => ok, no flag, and every service was asked', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'abc', 'bedrock-agent-runtime': 'abc', xray: 'abc' });
+      const result = await inspectAccount(accounts, isolated, 'eu-west-1');
+      expect(result.flags).toEqual({});
+      expect(result.checks.every((c) => c.ok)).toBe(true);
+      expect(queried()).toEqual([...names].sort());
+    });
+
+    test('without a knowledge base => no bedrock-agent-runtime endpoint, so it is not asked about', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'abc', xray: 'abc' });
+      await inspectAccount(accounts, { ...isolated, knowledgeBase: false }, 'eu-west-1');
+      expect(queried()).toEqual([names[0], names[2]].sort());
+    });
+
+    test('bedrock-runtime skips the first zone => suggests two zones that serve every endpoint', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'bc', 'bedrock-agent-runtime': 'abc', xray: 'abc' });
+      const result = await inspectAccount(accounts, isolated, 'eu-west-1');
+      expect(result.flags).toEqual({ availabilityZones: 'eu-west-1b,eu-west-1c' });
+    });
+
+    test('the zones are the intersection: an endpoint other than bedrock-runtime decides too', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'abc', 'bedrock-agent-runtime': 'ac', xray: 'abc' });
+      const result = await inspectAccount(accounts, isolated, 'eu-west-1');
+      // Only a and c serve all three.
+      expect(result.flags).toEqual({ availabilityZones: 'eu-west-1a,eu-west-1c' });
+      expect(result.checks).toContainEqual(
+        expect.objectContaining({
+          what: expect.stringContaining('eu-west-1b (no com.amazonaws.eu-west-1.bedrock-agent-runtime)'),
+        }),
+      );
+    });
+
+    test('configured zones are checked as given', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'abc', 'bedrock-agent-runtime': 'abc', xray: 'ab' });
+      const result = await inspectAccount(
+        accounts,
+        { ...isolated, availabilityZones: ['eu-west-1a', 'eu-west-1c'] },
+        'eu-west-1',
+      );
+      expect(result.flags).toEqual({ availabilityZones: 'eu-west-1a,eu-west-1b' });
+    });
+
+    test('no two zones serve them all => FIX naming isolatedNetwork=false', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'ab', 'bedrock-agent-runtime': 'bc', xray: 'abc' });
+      const result = await inspectAccount(accounts, isolated, 'eu-west-1');
+      expect(result.flags).toEqual({});
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({ fix: expect.stringContaining('-c isolatedNetwork=false') }),
+      ]);
+    });
+
+    test('a service without endpoint-policy support => FIX (each endpoint carries a policy)', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'abc', 'bedrock-agent-runtime': 'abc', xray: 'abc' }, ['bedrock-agent-runtime']);
+      const result = await inspectAccount(accounts, isolated, 'eu-west-1');
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({
+          what: expect.stringContaining('bedrock-agent-runtime does not support endpoint policies'),
+        }),
+      ]);
+    });
+
+    test('a service the region does not offer (InvalidServiceName) => FIX naming it', async () => {
+      freshAccount();
+      services({ 'bedrock-runtime': 'abc', xray: 'abc' });
+      ec2
+        .on(DescribeVpcEndpointServicesCommand, { ServiceNames: [names[1]] })
+        .rejects(error('InvalidServiceName', `The Vpc Endpoint Service '${names[1]}' does not exist`));
+      const result = await inspectAccount(accounts, isolated, 'eu-west-1');
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({
+          what: `${names[1]} not offered in eu-west-1`,
+          fix: expect.stringContaining('-c knowledgeBase=false'),
+        }),
+      ]);
+    });
+  });
+
+  describe('what the region offers, for what the configuration switches on', () => {
+    const notFound = () => error('TypeNotFoundException', 'The type does not exist');
+    const typesAsked = () =>
+      cloudformation
+        .commandCalls(DescribeTypeCommand)
+        .map((c) => c.args[0].input.TypeName)
+        .sort();
+
+    test('the defaults ask the registry for the knowledge base and malware-protection types only', async () => {
+      freshAccount();
+      await inspectAccount(accounts, defaults, 'eu-west-1');
+      expect(typesAsked()).toEqual([
+        'AWS::Bedrock::KnowledgeBase',
+        'AWS::GuardDuty::MalwareProtectionPlan',
+        'AWS::S3Vectors::Index',
+        'AWS::S3Vectors::VectorBucket',
+      ]);
+      expect(cloudformation.commandCalls(DescribeTypeCommand)[0].args[0].input).toMatchObject({ Type: 'RESOURCE' });
+    });
+
+    test('no S3 Vectors in the region => FIX naming -c knowledgeBase=false', async () => {
+      freshAccount();
+      cloudformation.on(DescribeTypeCommand, { TypeName: 'AWS::S3Vectors::VectorBucket' }).rejects(notFound());
+      const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({
+          what: 'CloudFormation does not offer AWS::S3Vectors::VectorBucket in eu-west-1',
+          fix: expect.stringContaining('-c knowledgeBase=false'),
+        }),
+      ]);
+    });
+
+    test('enforcedGuardrail=create where the type is missing => FIX naming -c enforcedGuardrail=off', async () => {
+      freshAccount();
+      cloudformation
+        .on(DescribeTypeCommand, { TypeName: 'AWS::Bedrock::EnforcedGuardrailConfiguration' })
+        .rejects(notFound());
+      const result = await inspectAccount(accounts, { ...defaults, enforcedGuardrail: 'create' }, 'eu-west-1');
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({ fix: expect.stringContaining('-c enforcedGuardrail=off') }),
+      ]);
+    });
+
+    test('everything regional switched off => nothing asked', async () => {
+      freshAccount();
+      await inspectAccount(accounts, { ...defaults, knowledgeBase: false, malwareProtection: false }, 'eu-west-1');
+      expect(typesAsked()).toEqual([]);
+      expect(bedrock.commandCalls(GetFoundationModelCommand)).toHaveLength(0);
+    });
+
+    test('a registry that cannot be read => could not inspect, naming the permission', async () => {
+      freshAccount();
+      cloudformation.on(DescribeTypeCommand).rejects(error('AccessDenied', 'not authorized'));
+      const result = await inspectAccount(accounts, { ...defaults, knowledgeBase: false }, 'eu-west-1');
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({ fix: expect.stringContaining('cloudformation:DescribeType') }),
+      ]);
+    });
+
+    test('the embedding model not offered here => FIX naming -c knowledgeBase=false', async () => {
+      freshAccount();
+      bedrock
+        .on(GetFoundationModelCommand, { modelIdentifier: 'amazon.titan-embed-text-v2:0' })
+        .rejects(error('ResourceNotFoundException', 'no such model'));
+      const result = await inspectAccount(accounts, defaults, 'eu-west-1');
+      expect(result.checks.filter((c) => !c.ok)).toEqual([
+        expect.objectContaining({
+          what: 'embedding model amazon.titan-embed-text-v2:0 in eu-west-1',
+          fix: expect.stringContaining('-c knowledgeBase=false'),
+        }),
+      ]);
+    });
+
+    test('a region without model evaluation => a note about npm run evaluate, not a failure', async () => {
+      freshAccount();
+      const result = await inspectAccount(accounts, defaults, 'ap-southeast-1');
+      expect(result.checks.every((c) => c.ok)).toBe(true);
+      expect(result.notes).toEqual([expect.stringContaining('npm run evaluate may be refused here')]);
+    });
+
+    test('RDS protection in Taipei, where AWS documents it unsupported => guardDutyFeatures without it', async () => {
+      freshAccount();
+      const result = await inspectAccount(accounts, defaults, 'ap-east-2');
+      expect(result.flags).toEqual({ guardDutyFeatures: 'S3_DATA_EVENTS' });
+      // Attached to an existing detector, the stack sets no features: nothing to change.
+      const attached = await inspectAccount(
+        accounts,
+        { ...defaults, guardDuty: 'existing', guardDutyDetectorId: detectorId },
+        'ap-east-2',
+      );
+      expect(attached.flags).not.toHaveProperty('guardDutyFeatures');
+    });
+
+    test('GovCloud => a note to check the features against that partition guide', async () => {
+      freshAccount();
+      const result = await inspectAccount(accounts, defaults, 'us-gov-west-1');
+      expect(result.notes).toContainEqual(expect.stringContaining("partition's own guide"));
+    });
+  });
+
+  test('no alertEmail => a note that nobody receives alerts, with the flag that fixes it', async () => {
     freshAccount();
-    ec2.on(DescribeVpcEndpointServicesCommand).resolves({
-      ServiceDetails: [
-        {
-          ServiceName: 'com.amazonaws.eu-west-1.bedrock-runtime',
-          AvailabilityZones: ['eu-west-1b', 'eu-west-1c'],
-        },
-      ],
-    });
-    ec2.on(DescribeAvailabilityZonesCommand).resolves({
-      AvailabilityZones: ['a', 'b', 'c'].map((z) => ({ ZoneName: `eu-west-1${z}`, State: 'available' as const })),
-    });
-    const result = await inspectAccount(accounts, { ...defaults, isolatedNetwork: true }, 'eu-west-1');
-    expect(result.flags).toEqual({ availabilityZones: 'eu-west-1b,eu-west-1c' });
-    expect(ec2.commandCalls(DescribeVpcEndpointServicesCommand)[0].args[0].input).toEqual({
-      ServiceNames: ['com.amazonaws.eu-west-1.bedrock-runtime'],
-    });
+    const result = await inspectAccount(accounts, { ...defaults, alertEmail: '' }, 'eu-west-1');
+    expect(result.flags).toEqual({});
+    expect(result.notes).toEqual([expect.stringContaining('-c alertEmail=you@example.com')]);
+    expect(result.checks.every((c) => c.ok)).toBe(true);
   });
 });
 

@@ -637,6 +637,55 @@ export const SERVICE_REQUESTS = {
       'You can use the `AWS:SourceAccount` condition in the AWS KMS key policy above to restrict the Config service principal to only interact with the AWS KMS key when performing operations on behalf of specific accounts.',
     quotedFrom: CONFIG_ARCHIVED,
   },
+  // The deliveries into SSE-KMS buckets again, with the encryption headers a
+  // service may send that no AWS page shows (none of these pages says which):
+  // `aws:kms` without a key id is the case the buckets' DenyKmsWithoutTheKeyId
+  // must never refuse (lib/data-protection/encryption-fence.ts).
+  'bedrock-delivers-invocation-logs-with-sse-headers': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: '<prefix>/AWSLogs/<account>/BedrockModelInvocationLogs/… in the destination bucket',
+    source: 'a Bedrock resource of the account whose invocations are logged',
+    context: sourceContext,
+    citation: BEDROCK_INVOCATION_LOGGING,
+    callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    assumption:
+      'Which encryption headers Bedrock sends with its deliveries is not documented; tests send each variant (none, `aws:kms` with or without a key id). `aws:SourceArn` as in bedrock-delivers-invocation-logs.',
+  },
+  'cloudtrail-writes-log-files-with-sse-headers': {
+    principal: 'cloudtrail.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'AWSLogs/<account>/… in the trail bucket',
+    source: 'the trail',
+    context: (s) => ({ 'aws:SourceArn': s.source, 's3:x-amz-acl': 'bucket-owner-full-control' }),
+    citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
+    quote: CLOUDTRAIL_BUCKET_SOURCE_ARN,
+    callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    assumption:
+      'Which encryption headers CloudTrail sends with log and digest files is not documented (an archived page says digest files are SSE-S3); tests send each variant.',
+  },
+  'guardduty-exports-findings-with-sse-headers': {
+    principal: 'guardduty.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'the findings prefix of the findings bucket',
+    source: 'the detector',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+    callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    assumption:
+      'Which encryption headers GuardDuty sends with exported findings is not documented; tests send each variant.',
+  },
+  'config-delivers-with-sse-headers': {
+    principal: 'config.amazonaws.com',
+    actions: ['s3:PutObject'],
+    resource: 'AWSLogs/<account>/Config/… in the Config delivery bucket',
+    source: null,
+    context: (s) => ({ 'aws:SourceAccount': s.account, 's3:x-amz-acl': 'bucket-owner-full-control' }),
+    citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
+    callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    assumption:
+      'Which encryption headers AWS Config sends with its deliveries is not documented; tests send each variant.',
+  },
 } as const satisfies Record<string, ServiceRequestRow>;
 
 export type ServiceRequestId = keyof typeof SERVICE_REQUESTS;

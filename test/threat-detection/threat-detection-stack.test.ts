@@ -109,6 +109,16 @@ describe('ThreatDetectionStack', () => {
       expect(keyStatements(everything.data).map((s) => s.Sid)).toContain('GuardDutyEncryptsExportedFindings');
     });
 
+    test('the findings bucket has no S3 Bucket Key, so the documented kms:GenerateDataKey alone suffices', () => {
+      const findings = everything.stacks.threatDetection.detector?.findingsBucket;
+      const bucket = everything.stacks.threatDetection.getLogicalId(findings?.bucket.node.defaultChild as CfnElement);
+      const encryption = everything.threat.toJSON().Resources[bucket].Properties.BucketEncryption;
+      expect(encryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+        BucketKeyEnabled: false,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' },
+      });
+    });
+
     test('off => no detector, no export, no GuardDuty alert', () => {
       nothing.threat.resourceCountIs('AWS::GuardDuty::Detector', 0);
       nothing.threat.resourceCountIs('AWS::GuardDuty::PublishingDestination', 0);
@@ -567,6 +577,43 @@ describe('ThreatDetectionStack', () => {
       const standard = Object.values(everything.threat.findResources('AWS::SecurityHub::Standard'))[0];
       expect(JSON.stringify(standard.DependsOn)).toMatch(/ConfigurationRecorderDeliveryChannel/);
       expect(JSON.stringify(standard.DependsOn)).toMatch(/"ConfigurationRecorder[0-9A-F]{8}"/);
+    });
+
+    test('teardown: a resource that depends on recorder and channel stops the recorder on Delete, so the channel can go', () => {
+      const id = (type: string) => Object.keys(everything.threat.findResources(type));
+      const [recorderId] = id('AWS::Config::ConfigurationRecorder');
+      const [channelId] = id('AWS::Config::DeliveryChannel');
+      const stops = Object.values(everything.threat.findResources('Custom::ConfigRecorderStop'));
+      expect(stops).toHaveLength(1);
+      const [stop] = stops;
+      // Deleted before both (CloudFormation deletes a dependent first); no call on create or update.
+      expect(stop.DependsOn).toEqual(expect.arrayContaining([recorderId, channelId]));
+      expect(stop.Properties.Create).toBeUndefined();
+      expect(stop.Properties.Update).toBeUndefined();
+      const call = JSON.stringify(stop.Properties.Delete);
+      for (const part of ['stopConfigurationRecorder', 'ConfigurationRecorderName', 'NoSuchConfigurationRecorder']) {
+        expect(call).toContain(part);
+      }
+      expect(JSON.stringify(stop.Properties.Delete)).toContain(recorderId);
+      // Creation is not ordered between recorder and channel (that deadlocks, aws-cdk#9001).
+      const resources = everything.threat.toJSON().Resources as Record<string, { DependsOn?: string[] }>;
+      expect(resources[recorderId].DependsOn ?? []).not.toContain(channelId);
+      expect(resources[channelId].DependsOn ?? []).not.toContain(recorderId);
+      // The provider's role may stop this recorder and nothing else of Config.
+      const stopStatements = Object.values(everything.threat.findResources('AWS::IAM::ManagedPolicy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+        .filter((s) => JSON.stringify(s.Action).includes('config:'));
+      expect(stopStatements).toEqual([
+        expect.objectContaining({
+          Action: 'config:StopConfigurationRecorder',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:aws:config:eu-west-1:111111111111:configuration-recorder/', { Ref: recorderId }, '/*'],
+            ],
+          },
+        }),
+      ]);
     });
 
     test('existing or off => no recorder and no Config key statement', () => {
