@@ -135,22 +135,6 @@ export const ASSUMPTIONS = {
     rows: ['bedrock-profile-routes-to-model'],
     reliedOnBy: 'lib/guarded-ai/invoke-permissions.ts',
   },
-  'guardduty-export-source-context': {
-    statement:
-      'GuardDuty sends `aws:SourceAccount` and `aws:SourceArn` = the detector ARN when it locates the findings bucket, writes findings and calls KMS for them.',
-    evidence: 'contradicted',
-    evidenceDetail:
-      'The archived copy of guardduty_exportfindings.html shows its bucket and key statements with no condition (a public copy of the page text, harness review rows 17-19); the project read the current page as showing both keys, but no copy of its policy text was retrievable to quote.',
-    ifWrong: {
-      fails:
-        'Findings are not exported to the bucket; the publishing destination reports an error only to whoever reads its status.',
-      visibility: 'silent',
-    },
-    settledBy: { verify: ['findings-export'] },
-    rows: ['guardduty-locates-export-bucket', 'guardduty-exports-findings', 'guardduty-encrypts-findings'],
-    reliedOnBy:
-      'lib/threat-detection (findings bucket policy, project-key statement GuardDutyEncryptsExportedFindings)',
-  },
   'guardduty-export-bucket-key': {
     statement:
       'GuardDuty can export findings to a bucket whose default encryption uses an S3 Bucket Key with only `kms:GenerateDataKey` on the key (no `kms:Decrypt`).',
@@ -163,6 +147,27 @@ export const ASSUMPTIONS = {
     },
     settledBy: { verify: ['findings-export'] },
     reliedOnBy: 'GuardDutyFindingsBucket (BucketKeyEnabled), project-key statement GuardDutyEncryptsExportedFindings',
+  },
+  'service-delivery-sse-headers': {
+    statement:
+      'Which server-side-encryption headers Bedrock, CloudTrail, GuardDuty and AWS Config send with their deliveries to our buckets does not matter: the buckets refuse `aws:kms` without a key id only while `aws:PrincipalIsAWSService` is false, so every variant of a service delivery is admitted.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'No page of the four services says which headers their deliveries carry (an archived CloudTrail page says digest files are SSE-S3, see cloudtrail-digest-encryption); the design rests instead on the IAM global key `aws:PrincipalIsAWSService`, documented as true for calls "made directly by an AWS service principal" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice) (core review F3).',
+    ifWrong: {
+      fails:
+        'If a delivery were signed so that `aws:PrincipalIsAWSService` is false and sent `aws:kms` without a key id, the bucket would refuse it: that delivery stops while the service keeps running.',
+      visibility: 'silent',
+    },
+    settledBy: { verify: ['trail-delivery', 'findings-export', 'config-delivery', 'invocation-logs'] },
+    rows: [
+      'bedrock-delivers-invocation-logs-with-sse-headers',
+      'cloudtrail-writes-log-files-with-sse-headers',
+      'guardduty-exports-findings-with-sse-headers',
+      'config-delivers-with-sse-headers',
+    ],
+    reliedOnBy:
+      'lib/data-protection/encryption-fence.ts (DenyKmsWithoutTheKeyId on the data, trail, findings and Config buckets)',
   },
   'cloudtrail-digest-encryption': {
     statement:

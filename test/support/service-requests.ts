@@ -97,6 +97,11 @@ const SQS_KEY_MANAGEMENT =
 const GUARDDUTY_EXPORT = 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html';
 const GUARDDUTY_EXPORT_PERMISSIONS =
   'This requires you to add permissions to your S3 bucket and the AWS KMS key so that GuardDuty can use them to export findings in your account.';
+/** The condition every one of the page's GuardDuty statements carries (bucket and key alike). */
+const GUARDDUTY_EXPORT_KEYS =
+  '"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:guardduty:Region:111122223333:detector/SourceDetectorID"}}';
+const GUARDDUTY_EXPORT_FROM =
+  'the page source in awsdocs/amazon-guardduty-user-guide (guardduty_exportfindings.md, a revision later than the one the harness review read, which had no conditions); the current page shows the same key statement with a second account and Region for the key';
 const MALWARE_PROTECTION_ROLE =
   'https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html';
 const CONFIG_SOURCE_ACCOUNT =
@@ -111,6 +116,11 @@ const INVOCATION_LOGGING_FROM =
   'a public copy of the page\'s Markdown source (found by its sentence "If configuring SSE-KMS on the bucket, add the below policy on the KMS key"), read 2026-12-07; mirrors of the live page (docs.aws.haqm.com) show the same bucket statement';
 const INVOCATION_LOGGING_KEYS =
   '"Condition": {"StringEquals": {"aws:SourceAccount": "accountId"}, "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:region:accountId:*"}}';
+const INVOCATION_LOGGING_BUCKET =
+  'Add a bucket policy to it like the one below [...] {"Sid": "AmazonBedrockLogsWrite", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::bucketName/prefix/AWSLogs/accountId/BedrockModelInvocationLogs/*"], ' +
+  INVOCATION_LOGGING_KEYS +
+  '}';
+const CONFIG_DELIVERY_STATEMENT = `${CONFIG_SOURCE_ACCOUNT} (Its delivery statement: \`"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": "sourceAccountID"}\`.)`;
 const SQS_EVENT_SOURCE_STATEMENT =
   'To allow the AWS service event source to use the `kms:GenerateDataKey` and `kms:Decrypt` API methods, add the following statement to the CMK key policy. (The statement names the service principal, the two actions and `"Resource": "*"`, with no Condition.)';
 
@@ -318,9 +328,8 @@ export const SERVICE_REQUESTS = {
     source: 'the detector',
     context: sourceContext,
     citation: GUARDDUTY_EXPORT,
-    quote: GUARDDUTY_EXPORT_PERMISSIONS,
-    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
-    register: 'guardduty-export-source-context',
+    quote: `${GUARDDUTY_EXPORT_PERMISSIONS} {"Sid": "AllowGuardDutygetBucketLocation", "Effect": "Allow", "Principal": {"Service": "guardduty.amazonaws.com"}, "Action": "s3:GetBucketLocation", "Resource": "arn:aws:s3:::myBucketName", ${GUARDDUTY_EXPORT_KEYS}}`,
+    quotedFrom: GUARDDUTY_EXPORT_FROM,
   },
   'guardduty-exports-findings': {
     principal: 'guardduty.amazonaws.com',
@@ -329,9 +338,8 @@ export const SERVICE_REQUESTS = {
     source: 'the detector',
     context: sourceContext,
     citation: GUARDDUTY_EXPORT,
-    quote: GUARDDUTY_EXPORT_PERMISSIONS,
-    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
-    register: 'guardduty-export-source-context',
+    quote: `${GUARDDUTY_EXPORT_PERMISSIONS} {"Sid": "AllowGuardDutyPutObject", "Effect": "Allow", "Principal": {"Service": "guardduty.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::myBucketName/[optional prefix]/*", ${GUARDDUTY_EXPORT_KEYS}}`,
+    quotedFrom: GUARDDUTY_EXPORT_FROM,
   },
   'guardduty-encrypts-findings': {
     principal: 'guardduty.amazonaws.com',
@@ -340,9 +348,8 @@ export const SERVICE_REQUESTS = {
     source: 'the detector',
     context: sourceContext,
     citation: GUARDDUTY_EXPORT,
-    quote: GUARDDUTY_EXPORT_PERMISSIONS,
-    uncitedKeys: ['aws:SourceArn', 'aws:SourceAccount'],
-    register: 'guardduty-export-source-context',
+    quote: `${GUARDDUTY_EXPORT_PERMISSIONS} {"Sid": "AllowGuardDutyKey", "Effect": "Allow", "Principal": {"Service": "guardduty.amazonaws.com"}, "Action": "kms:GenerateDataKey", "Resource": "arn:aws:kms:Region:111122223333:key/KMSKeyId", ${GUARDDUTY_EXPORT_KEYS}}`,
+    quotedFrom: GUARDDUTY_EXPORT_FROM,
   },
   // GuardDuty Malware Protection for S3.
   'malware-protection-assumes-role': {
@@ -540,10 +547,7 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
-    quote:
-      'Add a bucket policy to it like the one below [...] {"Sid": "AmazonBedrockLogsWrite", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::bucketName/prefix/AWSLogs/accountId/BedrockModelInvocationLogs/*"], ' +
-      INVOCATION_LOGGING_KEYS +
-      '}',
+    quote: INVOCATION_LOGGING_BUCKET,
     quotedFrom: INVOCATION_LOGGING_FROM,
   },
   'bedrock-encrypts-invocation-logs': {
@@ -623,7 +627,7 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: (s) => ({ 'aws:SourceAccount': s.account, 's3:x-amz-acl': 'bucket-owner-full-control' }),
     citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
-    quote: `${CONFIG_SOURCE_ACCOUNT} (Its delivery statement: \`"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": "sourceAccountID"}\`.)`,
+    quote: CONFIG_DELIVERY_STATEMENT,
     quotedFrom: CONFIG_ARCHIVED,
   },
   'config-encrypts-deliveries': {
@@ -648,7 +652,10 @@ export const SERVICE_REQUESTS = {
     source: 'a Bedrock resource of the account whose invocations are logged',
     context: sourceContext,
     citation: BEDROCK_INVOCATION_LOGGING,
+    quote: INVOCATION_LOGGING_BUCKET,
+    quotedFrom: INVOCATION_LOGGING_FROM,
     callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    register: 'service-delivery-sse-headers',
     assumption:
       'Which encryption headers Bedrock sends with its deliveries is not documented; tests send each variant (none, `aws:kms` with or without a key id). `aws:SourceArn` as in bedrock-delivers-invocation-logs.',
   },
@@ -661,6 +668,7 @@ export const SERVICE_REQUESTS = {
     citation: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
     quote: CLOUDTRAIL_BUCKET_SOURCE_ARN,
     callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    register: 'service-delivery-sse-headers',
     assumption:
       'Which encryption headers CloudTrail sends with log and digest files is not documented (an archived page says digest files are SSE-S3); tests send each variant.',
   },
@@ -671,7 +679,10 @@ export const SERVICE_REQUESTS = {
     source: 'the detector',
     context: sourceContext,
     citation: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html',
+    quote: GUARDDUTY_EXPORT_PERMISSIONS,
+    quotedFrom: GUARDDUTY_EXPORT_FROM,
     callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    register: 'service-delivery-sse-headers',
     assumption:
       'Which encryption headers GuardDuty sends with exported findings is not documented; tests send each variant.',
   },
@@ -682,7 +693,10 @@ export const SERVICE_REQUESTS = {
     source: null,
     context: (s) => ({ 'aws:SourceAccount': s.account, 's3:x-amz-acl': 'bucket-owner-full-control' }),
     citation: 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html',
+    quote: CONFIG_DELIVERY_STATEMENT,
+    quotedFrom: CONFIG_ARCHIVED,
     callerKeys: ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    register: 'service-delivery-sse-headers',
     assumption:
       'Which encryption headers AWS Config sends with its deliveries is not documented; tests send each variant.',
   },
