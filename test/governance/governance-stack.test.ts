@@ -178,6 +178,19 @@ describe('the evaluation service role', () => {
           Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
           Resource: [`arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`],
         },
+        // automatic-service-roles.html lists these as required for automatic jobs.
+        RunTheGenerationAsABatchJob: {
+          Action: ['bedrock:CreateModelInvocationJob'],
+          Resource: [
+            `arn:aws:bedrock:${region}:${account}:model-invocation-job/*`,
+            `arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`,
+          ],
+        },
+        StopTheBatchJob: {
+          Action: ['bedrock:StopModelInvocationJob'],
+          Resource: [`arn:aws:bedrock:${region}:${account}:model-invocation-job/*`],
+        },
+        ListInferenceProfiles: { Action: ['bedrock:ListInferenceProfiles'], Resource: ['*'] },
       }),
     );
     expect(defaults.rolePolicy.statements.every((s) => s.Effect === 'Allow')).toBe(true);
