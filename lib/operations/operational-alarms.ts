@@ -7,7 +7,7 @@ import { alarmName } from '../shared/names';
 import { anyOfMetrics } from './any-of-metrics';
 import {
   INVOCATION_LOG_DELIVERY_FAILURES,
-  invocationLogDelivery,
+  invocationLogDeliveryMetric,
   queueDepth,
   ruleDelivery,
   type ServiceMetrics,
@@ -257,7 +257,7 @@ export class OperationalAlarms extends Construct {
         'Bedrock failed to deliver model-invocation logs (CloudWatch Logs, S3, or large bodies to S3): the audit trail of model calls has a gap.',
         "which destination in the dashboard row \"Delivery\", then the log group's key policy and the delivery role (CloudWatch), or the data bucket's and project key's statements for bedrock.amazonaws.com (S3).",
         anyOf(
-          INVOCATION_LOG_DELIVERY_FAILURES.map((name) => invocationLogDelivery(name)),
+          INVOCATION_LOG_DELIVERY_FAILURES.map((name) => invocationLogDeliveryMetric(name)),
           'failed invocation-log deliveries',
         ),
       );

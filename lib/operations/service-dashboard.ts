@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import {
   INVOCATION_LOG_DELIVERY_FAILURES,
-  invocationLogDelivery,
+  invocationLogDeliveryMetric,
   queueDepth,
   ruleDelivery,
   ruleFailures,
@@ -73,7 +73,7 @@ export class ServiceDashboard extends Construct {
             (props.knowledge ? ', scan results not delivered to the promotion queue' : '') +
             (props.invocationLogging ? ', model-invocation logs Bedrock failed to deliver' : '') +
             '. Normal: zero, always.',
-          '**Guardrails of the account** (Bedrock\'s own metrics, every guardrail and caller, the account-wide enforcement included): calls and interventions per guardrail version.',
+          "**Guardrails of the account** (Bedrock's own metrics, every guardrail and caller, the account-wide enforcement included): calls and interventions per guardrail version.",
           ...(props.knowledge
             ? [
                 '**Knowledge base**: retrieval latency, passages per request, and errors of the promotion function that feeds the index. Normal: retrieval well under a second; promotion errors zero.',
@@ -195,9 +195,13 @@ export class ServiceDashboard extends Construct {
       moreDelivery.push(
         graph(
           'Delivery: model-invocation logs (failures)',
-          INVOCATION_LOG_DELIVERY_FAILURES.map((name) => invocationLogDelivery(name).with({ label: name })),
+          INVOCATION_LOG_DELIVERY_FAILURES.map((name) => invocationLogDeliveryMetric(name).with({ label: name })),
           HALF,
-          [invocationLogDelivery('ModelInvocationLogsCloudWatchDeliverySuccess').with({ label: 'delivered to CloudWatch' })],
+          [
+            invocationLogDeliveryMetric('ModelInvocationLogsCloudWatchDeliverySuccess').with({
+              label: 'delivered to CloudWatch',
+            }),
+          ],
         ),
       );
     }

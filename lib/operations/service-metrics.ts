@@ -120,7 +120,7 @@ export const INVOCATION_LOG_DELIVERY_FAILURES = [
   'ModelInvocationLargeDataS3DeliveryFailure',
 ] as const;
 
-export function invocationLogDelivery(
+export function invocationLogDeliveryMetric(
   metricName: (typeof INVOCATION_LOG_DELIVERY_FAILURES)[number] | 'ModelInvocationLogsCloudWatchDeliverySuccess',
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({ namespace: 'AWS/Bedrock', metricName, statistic: 'Sum', period: Duration.minutes(5) });
