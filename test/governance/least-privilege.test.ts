@@ -135,8 +135,7 @@ describe('the evaluation service role', () => {
   // automatic-service-roles.html, Sid AllowAccessToBedrockResources: "the exact
   // IAM actions that are required" include CreateModelInvocationJob,
   // StopModelInvocationJob and ListInferenceProfiles.
-  const batchJob = (acct = account, rgn = region) =>
-    `arn:aws:bedrock:${rgn}:${acct}:model-invocation-job/a1b2c3d4e5f6`;
+  const batchJob = (acct = account, rgn = region) => `arn:aws:bedrock:${rgn}:${acct}:model-invocation-job/a1b2c3d4e5f6`;
 
   test('it may run the generation step as a batch job of the configured model, in this account and region', async () => {
     // CreateModelInvocationJob is authorised on the job and on the model (both required resource types).
@@ -144,7 +143,10 @@ describe('the evaluation service role', () => {
     await expectDecision(decide('bedrock:CreateModelInvocationJob', nova), 'Allowed');
     await expectDecision(decide('bedrock:CreateModelInvocationJob', otherModel), 'ImplicitlyDenied');
     await expectDecision(decide('bedrock:CreateModelInvocationJob', batchJob(OTHER_ACCOUNT)), 'ImplicitlyDenied');
-    await expectDecision(decide('bedrock:CreateModelInvocationJob', batchJob(account, 'us-east-1')), 'ImplicitlyDenied');
+    await expectDecision(
+      decide('bedrock:CreateModelInvocationJob', batchJob(account, 'us-east-1')),
+      'ImplicitlyDenied',
+    );
     await expectDecision(decide('bedrock:StopModelInvocationJob', batchJob()), 'Allowed');
     await expectDecision(decide('bedrock:StopModelInvocationJob', batchJob(OTHER_ACCOUNT)), 'ImplicitlyDenied');
     // Nothing else about batch jobs: not another job's details, not a listing.

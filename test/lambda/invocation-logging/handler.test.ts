@@ -332,7 +332,10 @@ describe('update', () => {
   test.each([
     ["someone else's", THEIRS],
     // One destination still ours, the other repointed (F8): neither the new nor the old properties match both.
-    ['only in part ours (their log group)', { ...OURS, cloudWatchConfig: { logGroupName: '/org/x', roleArn: ROLE_ARN } }],
+    [
+      'only in part ours (their log group)',
+      { ...OURS, cloudWatchConfig: { logGroupName: '/org/x', roleArn: ROLE_ARN } },
+    ],
     ['only in part ours (their bucket)', { ...OURS, s3Config: THEIRS.s3Config }],
   ])(
     'a configuration that is %s is left as it is, with a warning saying why: SUCCESS (a FAILED update would fail its rollback too)',
@@ -342,7 +345,9 @@ describe('update', () => {
       await h.run(updateEvent());
       expect(putCalls()).toHaveLength(0);
       expect(h.answers[0]).toEqual({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
-      expect(h.logged()).toMatch(/"message":"Model invocation logging is not ours: left as it is.*"reason":"writes to /);
+      expect(h.logged()).toMatch(
+        /"message":"Model invocation logging is not ours: left as it is.*"reason":"writes to /,
+      );
     },
   );
 });
@@ -355,7 +360,9 @@ describe('delete', () => {
     await h.run(deleteEvent);
     expect(deleteCalls()).toHaveLength(1);
     // What switching create -> existing/off does (F9): said, not silent.
-    expect(h.logged()).toContain('"message":"Model invocation logging deleted: it is now off in this account and Region"');
+    expect(h.logged()).toContain(
+      '"message":"Model invocation logging deleted: it is now off in this account and Region"',
+    );
     // No id of its own: the framework answers with the event's.
     expect(h.answers[0]).toEqual({ Status: 'SUCCESS' });
   });
