@@ -8,7 +8,7 @@ import { IngestionStack } from './ingestion/ingestion-stack';
 import { KnowledgeStack } from './knowledge/knowledge-stack';
 import { OperationsStack } from './operations/operations-stack';
 import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
-import { alertDeadLetterQueueName, stackNames } from './shared/names';
+import { alertDeadLetterQueueName, scanResultRuleName, stackNames } from './shared/names';
 import {
   dataProtectionProps,
   governanceProps,
@@ -166,7 +166,10 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     alertTopic: threatDetection.alerts.topic,
     alertRuleNames: threatDetection.alerts.ruleNames,
     alertDeadLetterQueueName: alertDeadLetterQueueName(names.threatDetection),
-    knowledge: ingestion && { promotionFunctionName: ingestion.promotion.function.functionName },
+    knowledge: ingestion && {
+      promotionFunctionName: ingestion.promotion.function.functionName,
+      scanResultRuleName: scanResultRuleName(config.appName),
+    },
     invocationLogging: invocationLogging && {
       ...invocationLogging,
       key: dataProtection.key,

@@ -422,6 +422,7 @@ export async function evaluate(parsed: EvaluateParsed, io: Io, deps: EvaluateDep
       jobName: name,
       task,
       modelId: invoke.ModelId,
+      region: target.region,
       roleArn: governance.EvaluationRoleArn,
       bucket: destination.bucket,
       builtins,

@@ -74,14 +74,28 @@ export function isConfigured(config: LoggingConfig | undefined): config is Loggi
   return Boolean(config?.cloudWatchConfig?.logGroupName || config?.s3Config?.bucketName);
 }
 
-/** Ours: it writes to our log group, or to our bucket under our prefix. */
-export function isOurs(config: LoggingConfig, d: Destinations): boolean {
-  const cw = config.cloudWatchConfig?.logGroupName;
+/**
+ * Whose the configuration is: `ours` only when BOTH destinations are the ones
+ * we set (our log group, and our bucket under our prefix); `partly` when one
+ * is and the other is not (someone repointed or removed one destination of
+ * the account-wide setting since: that part is theirs now); `foreign`
+ * otherwise. The setting is one per account and region, so anything short of
+ * both would let a delete or an overwrite take someone's destination with it.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html
+ */
+export type Ownership = 'ours' | 'partly' | 'foreign';
+
+export function ownership(config: LoggingConfig, d: Destinations): Ownership {
+  const logGroup = config.cloudWatchConfig?.logGroupName === d.logGroupName;
   const s3 = config.s3Config;
-  return (
-    cw === d.logGroupName ||
-    (s3?.bucketName === d.bucketName && normalizePrefix(s3?.keyPrefix) === normalizePrefix(d.keyPrefix))
-  );
+  const bucket = s3?.bucketName === d.bucketName && normalizePrefix(s3?.keyPrefix) === normalizePrefix(d.keyPrefix);
+  if (logGroup && bucket) return 'ours';
+  return logGroup || bucket ? 'partly' : 'foreign';
+}
+
+/** Ours: both destinations are ours (see ownership). */
+export function isOurs(config: LoggingConfig, d: Destinations): boolean {
+  return ownership(config, d) === 'ours';
 }
 
 /** Where the configuration in place writes, for messages. */
@@ -123,11 +137,20 @@ export function explain(operation: Operation, error: unknown, d?: Destinations):
   return `${operation}: ${what}`;
 }
 
+/** Why a configuration in place is not ours, for messages: what it writes to, and which part is ours if any. */
+export function notOursBecause(current: LoggingConfig, d: Destinations): string {
+  const where = describeConfig(current) || 'no destination';
+  return ownership(current, d) === 'partly'
+    ? `writes to ${where}: only one of its two destinations is this app's (log group ${d.logGroupName}, ` +
+        `s3://${d.bucketName}/${normalizePrefix(d.keyPrefix)}), so the other was changed by someone since`
+    : `writes to ${where}, which this app did not configure`;
+}
+
 export class ForeignConfigurationError extends CustomResourceFailure {
-  constructor(current: LoggingConfig) {
+  constructor(current: LoggingConfig, d: Destinations) {
     super(
-      `Model invocation logging in this account and Region already writes to ${describeConfig(current)}, which this ` +
-        `app did not configure. It is left as it is (it may be someone's audit trail): deploy with ` +
+      `Model invocation logging in this account and Region already ${notOursBecause(current, d)}. ` +
+        `It is left as it is (it may be someone's audit trail): deploy with ` +
         `modelInvocationLogging=existing to use it, or =off.`,
     );
     this.name = 'ForeignConfigurationError';

@@ -21,6 +21,7 @@ import {
   isConfigured,
   isOurs,
   loggingConfig,
+  notOursBecause,
   type Operation,
   parseDestinations,
 } from './configuration';
@@ -30,16 +31,27 @@ import {
  * one setting per account and Region, with no CloudFormation resource type.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html
  *
- * - Create: read the current configuration. Someone else's (another log group,
- *   or another bucket and prefix) is never overwritten: that is their audit
- *   trail, so the create fails and says to use modelInvocationLogging=existing.
- *   None, or ours already: put ours (a repeated create is harmless).
- * - Update: the same, where "ours" also covers the previous properties (a
- *   renamed log group is still ours to replace). The physical id is echoed:
- *   a new one would be a replacement, and the old resource's Delete would
- *   then switch the new configuration off.
+ * "Ours" means BOTH destinations are the ones we set: our log group, and our
+ * bucket under our prefix (configuration.ts, ownership). A configuration
+ * that shares only one of them has been changed by someone since, and the
+ * other destination is theirs.
+ *
+ * - Create: read the current configuration. One that is not ours is never
+ *   overwritten: that is someone's audit trail, so the create fails and says
+ *   to use modelInvocationLogging=existing. None, or ours already: put ours
+ *   (a repeated create is harmless).
+ * - Update: put ours over ours, where "ours" also covers the previous
+ *   properties (a renamed log group is still ours to replace), and over none.
+ *   One that is not ours is left as it is, with a warning that says why, and
+ *   the update succeeds: failing it would fail the rollback's Update too (it
+ *   meets the same configuration), leaving the stack in UPDATE_ROLLBACK_FAILED.
+ *   The physical id is echoed: a new one would be a replacement, and the old
+ *   resource's Delete would then switch the new configuration off.
  * - Delete: delete the configuration only while it is still ours; otherwise
- *   someone has taken it over since, and it stays.
+ *   someone has taken it over since (in whole or in part), and it stays.
+ *   Deleting ours turns the account's invocation logging off: that is what
+ *   switching modelInvocationLogging from create to existing or off does
+ *   (docs/operations.md says so, and the log line says it too).
  *
  * Bedrock checks the destinations when the configuration is put: that it can
  * assume the role and write to the log group, and write to the bucket. The
@@ -128,7 +140,12 @@ export function createHandler(deps: HandlerDependencies) {
       isServerSideTransient(error) || (isAccessError(error) && now() < propagationEnds);
     const existing = await current(deadline, isTransient);
     if (existing && !isOurs(existing, d) && !(previous && isOurs(existing, previous))) {
-      throw new ForeignConfigurationError(existing);
+      if (event.RequestType !== 'Update') throw new ForeignConfigurationError(existing, d);
+      logger.warn('Model invocation logging is not ours: left as it is, and this app logs nothing of its own', {
+        reason: notOursBecause(existing, d),
+        fix: 'use modelInvocationLogging=existing if that configuration is meant to stay, or restore ours (docs/runbook.md#invocation-log-delivery-failures)',
+      });
+      return;
     }
     await call(
       'PutModelInvocationLoggingConfiguration',
@@ -153,13 +170,16 @@ export function createHandler(deps: HandlerDependencies) {
     if (!existing || !isOurs(existing, d)) {
       logger.info('Model invocation logging is not ours (or off): left as it is', {
         current: existing ? describeConfig(existing) : 'none',
+        ...(existing ? { reason: notOursBecause(existing, d) } : {}),
       });
       return;
     }
     await call('DeleteModelInvocationLoggingConfiguration', deadline, isServerSideTransient, () =>
       bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({})),
     );
-    logger.info('Model invocation logging deleted', { was: describeConfig(existing) });
+    logger.warn('Model invocation logging deleted: it is now off in this account and Region', {
+      was: describeConfig(existing),
+    });
   }
 
   return handler(CALL_TIMEOUT_MS, async (event: CustomResourceEvent, type, deadline): Promise<OnEventResult> => {

@@ -204,12 +204,12 @@ export const SETTINGS = {
   modelCardStatus: setting(
     z.enum(['Draft', 'PendingReview', 'Approved']).default('Draft'),
     '"Draft", "PendingReview" or "Approved"',
-    'Review status of the model card. A person changes it after reading the card and the evaluation results, never a default; "Approved" also needs modelCardReviewedDigest, so an approval holds only for the content that was read. Change the status in a deployment of its own (SageMaker refuses a content and a status change in one update).',
+    'Review status of the model card. A person changes it after reading the card and the evaluation results, never a default; "PendingReview" and "Approved" also need modelCardReviewedDigest, so a review holds only for the content that was read. SageMaker refuses a content and a status change in one update, so synth refuses a status other than Draft whose digest does not match the content, and a Draft whose digest is still set but no longer matches: change the status and the content in separate deployments (docs/governance.md).',
   ),
   modelCardReviewedDigest: setting(
     z.union([z.literal(''), z.string().regex(/^[0-9a-f]{16}$/)]).default(''),
     'empty, or the 16 hexadecimal characters of the model card content digest (the Governance stack output ModelCardContentDigest)',
-    'The content digest of the model card a reviewer approved. Required with modelCardStatus "Approved", and synth fails when it no longer matches the card: an approval holds only for the content that was reviewed.',
+    'The content digest of the deployed Draft model card a reviewer read (the ModelCardContentDigest output). Required with modelCardStatus "PendingReview" or "Approved", and synth fails when it no longer matches the card. Keep it set in the deployment that moves the card back to Draft; remove it, and change the content, in the next one.',
   ),
   guardDuty: setting(
     serviceSwitch('create'),

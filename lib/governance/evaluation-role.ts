@@ -32,6 +32,19 @@ export interface EvaluationRoleProps {
  * with every resource narrowed to this project.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/automatic-service-roles.html
  *
+ * That page's Bedrock statement (Sid AllowAccessToBedrockResources) lists:
+ * InvokeModel, InvokeModelWithResponseStream, CreateModelInvocationJob,
+ * StopModelInvocationJob, GetProvisionedModelThroughput, GetInferenceProfile,
+ * ListInferenceProfiles, GetImportedModel, GetPromptRouter and
+ * sagemaker:InvokeEndpoint, over foundation models, inference profiles,
+ * provisioned and imported models, prompt routers and SageMaker endpoints.
+ * Each is granted here for the kind of model this app can be configured with
+ * (a foundation model, or a system inference profile: lib/config's model id
+ * pattern admits nothing else). GetProvisionedModelThroughput,
+ * GetImportedModel, GetPromptRouter and sagemaker:InvokeEndpoint act only on
+ * provisioned models, imported models, prompt routers and endpoints, none of
+ * which the app can name, so they are left out rather than granted on "*".
+ *
  * Jobs are created without customerEncryptionKeyId, so Bedrock keeps the job
  * metadata under an AWS owned key and needs no statement in the key policy;
  * the results are SSE-KMS objects in our bucket, written through S3.
@@ -63,6 +76,7 @@ export class EvaluationRole extends Construct {
     const datasets = bucket.arnForObjects(`${EVALUATION_DATASETS_PREFIX}*`);
     const results = bucket.arnForObjects(`${EVALUATION_RESULTS_PREFIX}*`);
     const { profileArn, foundationModelArns } = modelArns(stack, props.model);
+    const modelInvocationJobs = arnInAccount(stack, 'bedrock', 'model-invocation-job/*');
 
     const statements = [
       // AllowAccessToCustomDatasets, narrowed to the datasets prefix.
@@ -103,6 +117,14 @@ export class EvaluationRole extends Construct {
       // kms:DescribeKey is on the page's list too; it reveals the key's
       // metadata only, and is granted under the same conditions.
       // https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-security-data.html
+      // The bucket-ARN context stays: the project key is only ever used here
+      // for objects of our bucket. Bedrock's own temporary copy lives in "an
+      // AWS-owned Amazon S3 bucket" and "If no customer managed key is
+      // specified then an Amazon Bedrock owned key is used by default"
+      // (evaluation-data-management.html); `npm run evaluate` never sets
+      // customerEncryptionKeyId (test/scripts/evaluate/job.test.ts), so that
+      // copy never asks for this key.
+      // https://docs.aws.amazon.com/bedrock/latest/userguide/evaluation-data-management.html
       keyThroughS3Statement(bucket, key, 'UseTheKeyThroughS3ForThisBucket'),
       new iam.PolicyStatement({
         sid: 'DescribeTheKeyThroughS3',
@@ -115,6 +137,37 @@ export class EvaluationRole extends Construct {
         sid: 'InvokeTheConfiguredModel',
         actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
         resources: profileArn ? [profileArn] : foundationModelArns,
+      }),
+      // The same statement of the page lists, as "the exact IAM actions that
+      // are required", bedrock:CreateModelInvocationJob and
+      // bedrock:StopModelInvocationJob: the job may run its generation step
+      // as a batch inference job of its own. The Service Authorization
+      // Reference requires the model-invocation-job resource (a job id we
+      // cannot know: this account and region, any id) and the model for
+      // CreateModelInvocationJob (its model types are custom-model and
+      // foundation-model, no inference profile); Stop takes the job alone.
+      // The model is the configured foundation model (behind a profile, in
+      // any region of the profile's geography: the action has no
+      // bedrock:InferenceProfileArn key to confine it with, and the required
+      // job ARN already pins account and region).
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html
+      new iam.PolicyStatement({
+        sid: 'RunTheGenerationAsABatchJob',
+        actions: ['bedrock:CreateModelInvocationJob'],
+        resources: [modelInvocationJobs, ...foundationModelArns],
+      }),
+      new iam.PolicyStatement({
+        sid: 'StopTheBatchJob',
+        actions: ['bedrock:StopModelInvocationJob'],
+        resources: [modelInvocationJobs],
+      }),
+      // ListInferenceProfiles is on the page's list too, for every job; the
+      // action has no resource type, so "*" is the only form it takes. It
+      // lists profile names and their model ARNs, nothing of our data.
+      new iam.PolicyStatement({
+        sid: 'ListInferenceProfiles',
+        actions: ['bedrock:ListInferenceProfiles'],
+        resources: ['*'],
       }),
     ];
     if (profileArn) {
@@ -173,11 +226,21 @@ export class EvaluationRole extends Construct {
       results,
       'Bedrock names the result files after the job, its id and the model (not known in advance), under the one evaluations/results/ prefix this role alone may write.',
     );
+    acknowledgeWildcardResource(
+      this.policy,
+      modelInvocationJobs,
+      'A batch job the evaluation job starts gets an id only when it is created; the ARN pins this account and region, and the role can only create jobs for the configured model and stop them.',
+    );
+    acknowledgeWildcardResource(
+      this.policy,
+      '*',
+      'bedrock:ListInferenceProfiles has no resource type (Service Authorization Reference), so "*" is its only form; AWS lists it as required for automatic evaluation jobs, and it reveals profile names and model ARNs only.',
+    );
     if (profileArn) {
       acknowledgeWildcardResource(
         this.policy,
         foundationModelArns[0],
-        'An inference profile routes to this one foundation model in any region of its geography (a list that changes over time); the bedrock:InferenceProfileArn condition allows it only through our profile.',
+        'An inference profile routes to this one foundation model in any region of its geography (a list that changes over time); invocation is allowed only through our profile (bedrock:InferenceProfileArn), and a batch job only in this account and region (its model-invocation-job ARN).',
       );
     }
   }

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { modelCardContent, type ModelCardFacts, validateModelCardContent } from './model-card-content';
+import { modelCardReviewProblem, type ModelCardStatus } from './model-card-review';
 
 export type { ModelCardFacts, RiskRating } from './model-card-content';
 
@@ -12,7 +13,7 @@ export type { ModelCardFacts, RiskRating } from './model-card-content';
  * card should receive no more updates, which a redeployment would make.
  * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ModelCard.html
  */
-export type ModelCardStatus = 'Draft' | 'PendingReview' | 'Approved';
+export type { ModelCardStatus } from './model-card-review';
 
 /** ModelCardName: 1 to 63 letters, digits and single or repeated hyphens, not at either end. */
 export const MODEL_CARD_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -27,9 +28,11 @@ export interface ModelCardProps {
   readonly key: kms.IKey;
   readonly status: ModelCardStatus;
   /**
-   * The content digest a reviewer approved (`contentDigest` of the card they
-   * read). Required for `Approved`, and must match the content deployed.
-   * @default - none: the card may not be Approved
+   * The content digest a reviewer read (`contentDigest` of the deployed Draft
+   * card). Required for `PendingReview` and `Approved`, and must match the
+   * content; while it is set, a `Draft` card's content must match it too
+   * (model-card-review.ts).
+   * @default - none: the card stays Draft
    */
   readonly reviewedDigest?: string;
   readonly removalPolicy: RemovalPolicy;
@@ -82,14 +85,13 @@ export class ModelCard extends Construct {
     this.contentDigest = modelCardDigest(props.facts);
     // SageMaker keeps a card's status when its content changes (only content
     // edits make versions), so a redeployment with a new model or guardrail
-    // would carry "Approved" over to content nobody reviewed. An approval
-    // names the content it is for, and lapses when that content changes.
+    // would carry "Approved" over to content nobody reviewed; and it refuses
+    // a status and a content change in one update. A review names the
+    // content it is for, and status and content change in separate
+    // deployments (model-card-review.ts).
     // https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html
-    if (props.status === 'Approved' && props.reviewedDigest !== this.contentDigest) {
-      throw new Error(
-        `modelCardStatus: got "Approved" with modelCardReviewedDigest ${JSON.stringify(props.reviewedDigest ?? '')}, but the card's content digest is ${this.contentDigest}: an approval holds only for the content that was reviewed. If this content was reviewed, set modelCardReviewedDigest=${this.contentDigest}; if the content changed since the approval, set modelCardStatus=Draft (or PendingReview) and review it again.`,
-      );
-    }
+    const problem = modelCardReviewProblem(props.status, props.reviewedDigest, this.contentDigest);
+    if (problem) throw new Error(problem);
     if (!Token.isUnresolved(props.facts.evaluationsUri)) validateModelCardContent(content);
 
     this.card = new sagemaker.CfnModelCard(this, 'Card', {

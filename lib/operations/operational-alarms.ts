@@ -4,7 +4,14 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmName } from '../shared/names';
-import { queueDepth, ruleDelivery, type ServiceMetrics } from './service-metrics';
+import { anyOfMetrics } from './any-of-metrics';
+import {
+  INVOCATION_LOG_DELIVERY_FAILURES,
+  invocationLogDeliveryMetric,
+  queueDepth,
+  ruleDelivery,
+  type ServiceMetrics,
+} from './service-metrics';
 
 /** The runbook every alarm links to; each alarm id is a heading there (test/docs checks it). */
 export const RUNBOOK = 'docs/runbook.md';
@@ -20,6 +27,8 @@ export const ALARM_IDS = [
   'alert-delivery-failures',
   'alert-dead-letter-failures',
   'dead-letters',
+  'scan-result-delivery-failures',
+  'invocation-log-delivery-failures',
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
 
@@ -40,6 +49,16 @@ export interface OperationalAlarmsProps {
   readonly alertRuleNames: readonly string[];
   /** Dead-letter queues whose every message needs a person (fixed names). */
   readonly deadLetterQueueNames: readonly string[];
+  /**
+   * The ingestion stack's scan-result rule (fixed name), when there is one.
+   * @default - no knowledge base, no such rule
+   */
+  readonly scanResultRuleName?: string;
+  /**
+   * Whether this app turned Bedrock model-invocation logging on (and so owns its delivery).
+   * @default false
+   */
+  readonly invocationLogging?: boolean;
 }
 
 /**
@@ -182,35 +201,8 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: 1,
       },
     );
-    /**
-     * Any one of these metrics at 1 or more in 5 minutes. An alarm on a math
-     * expression reads at most 10 metrics, a hard limit
-     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html).
-     */
-    const anyOf = (
-      metrics: readonly cloudwatch.IMetric[],
-      label: string,
-    ): Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'> => {
-      if (metrics.length > 10) {
-        throw new Error(
-          `${this.node.path}: "${label}" would read ${metrics.length} metrics; an alarm reads at most 10`,
-        );
-      }
-      const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
-      return {
-        metric: new cloudwatch.MathExpression({
-          expression: Object.keys(usingMetrics)
-            .map((k) => `FILL(${k}, 0)`)
-            .join(' + '),
-          usingMetrics,
-          period: five,
-          label,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-      };
-    };
+    const anyOf = (metrics: readonly cloudwatch.IMetric[], label: string) =>
+      anyOfMetrics(this.node.path, metrics, label);
     // Both alarms notify the alert topic themselves: a broken alert key or
     // topic silences them too, which only `npm run verify` can rule out
     // (docs/threat-detection.md, "The alert path").
@@ -240,6 +232,34 @@ export class OperationalAlarms extends Construct {
         'A message is waiting in the alert dead-letter queue: a security alert that never reached the topic.',
         'the dashboard row "Delivery", then read the message (aws sqs receive-message) and handle the finding by hand.',
         anyOf(props.deadLetterQueueNames.map(queueDepth), 'dead-lettered messages'),
+      );
+    }
+    // Both of the rule's delivery metrics in one alarm (two alarm metrics,
+    // one notification): a failed delivery is dead-lettered (and the
+    // promotion-failures alarm sees the queue), a failed dead-letter is lost.
+    if (props.scanResultRuleName) {
+      add(
+        'scan-result-delivery-failures',
+        'EventBridge failed to deliver a malware scan result to the promotion queue (after a day of retries), or could not dead-letter it either: that document is not promoted, and may be lost.',
+        "the promotion queue's and its dead-letter queue's policies and the project key policy, then the ingestion stack's promotion-failures alarm.",
+        anyOf(
+          [
+            ruleDelivery('FailedInvocations', props.scanResultRuleName),
+            ruleDelivery('InvocationsFailedToBeSentToDlq', props.scanResultRuleName),
+          ],
+          'undelivered scan results',
+        ),
+      );
+    }
+    if (props.invocationLogging) {
+      add(
+        'invocation-log-delivery-failures',
+        'Bedrock failed to deliver model-invocation logs (CloudWatch Logs, S3, or large bodies to S3): the audit trail of model calls has a gap.',
+        "which destination in the dashboard row \"Delivery\", then the log group's key policy and the delivery role (CloudWatch), or the data bucket's and project key's statements for bedrock.amazonaws.com (S3).",
+        anyOf(
+          INVOCATION_LOG_DELIVERY_FAILURES.map((name) => invocationLogDeliveryMetric(name)),
+          'failed invocation-log deliveries',
+        ),
       );
     }
   }

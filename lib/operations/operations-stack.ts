@@ -24,8 +24,8 @@ export interface OperationsStackProps extends StackProps {
   readonly alertTopic: sns.ITopic;
   readonly alertRuleNames: readonly string[];
   readonly alertDeadLetterQueueName: string;
-  /** @default - no knowledge-base rows */
-  readonly knowledge?: { readonly promotionFunctionName: string };
+  /** @default - no knowledge-base rows, no scan-result alarm */
+  readonly knowledge?: { readonly promotionFunctionName: string; readonly scanResultRuleName: string };
   /**
    * Turn Bedrock model-invocation logging on, to a log group of this stack and the data bucket.
    * @default - logging left as the account has it
@@ -59,6 +59,8 @@ export class OperationsStack extends Stack {
       dailyTokenBudget: props.dailyTokenBudget,
       alertRuleNames: props.alertRuleNames,
       deadLetterQueueNames: [props.alertDeadLetterQueueName],
+      scanResultRuleName: props.knowledge?.scanResultRuleName,
+      invocationLogging: props.invocationLogging !== undefined,
     });
     this.dashboard = new ServiceDashboard(this, 'Dashboard', {
       metrics,
@@ -68,6 +70,7 @@ export class OperationsStack extends Stack {
       alertRuleNames: props.alertRuleNames,
       deadLetterQueueNames: [props.alertDeadLetterQueueName],
       knowledge: props.knowledge,
+      invocationLogging: props.invocationLogging !== undefined,
       alarms: Object.values(this.alarms.alarms),
     });
 

@@ -1,7 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { queueDepth, ruleFailures, type ServiceMetrics } from './service-metrics';
+import {
+  INVOCATION_LOG_DELIVERY_FAILURES,
+  invocationLogDeliveryMetric,
+  queueDepth,
+  ruleDelivery,
+  ruleFailures,
+  type ServiceMetrics,
+} from './service-metrics';
 import { GUARDRAIL_INTERVENTION_PERCENT, RUNBOOK, SERVER_ERROR_PERCENT } from './operational-alarms';
 
 /** Token prices of the configured model, per million tokens, when docs/prices.json knows them. */
@@ -20,7 +27,12 @@ export interface ServiceDashboardProps {
   readonly alertRuleNames: readonly string[];
   readonly deadLetterQueueNames: readonly string[];
   /** The knowledge base's rows, when there is one. */
-  readonly knowledge?: { readonly promotionFunctionName: string };
+  readonly knowledge?: { readonly promotionFunctionName: string; readonly scanResultRuleName: string };
+  /**
+   * Whether this app turned Bedrock model-invocation logging on: its delivery is shown.
+   * @default false
+   */
+  readonly invocationLogging?: boolean;
   /** The alarms, shown at the top. */
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
@@ -57,7 +69,11 @@ export class ServiceDashboard extends Construct {
           `**Traffic and errors**: requests, latency p50/p90/p99, client (4xx) and server (5xx) errors. Normal: server errors near zero (alarm above ${SERVER_ERROR_PERCENT} %), p99 a few seconds; 4xx are callers' mistakes (bad JSON, too long) and guardrail refusals are not errors.`,
           `**Guardrail**: interventions and their share of requests. Normal: a few per cent; above ${GUARDRAIL_INTERVENTION_PERCENT} % is an attack or a policy that blocks real users. The audit records say which policy.`,
           `**Tokens and cost**: input and output tokens of ${props.modelId}${props.tokenPrices ? ' and their estimated cost per hour (list prices, docs/prices.json)' : ' (no price known for this model)'}.`,
-          '**Delivery**: alert rules that failed to deliver, dead-lettered alerts, and audit records not written. Normal: zero, always.',
+          '**Delivery**: alert rules that failed to deliver, dead-lettered alerts, audit records not written' +
+            (props.knowledge ? ', scan results not delivered to the promotion queue' : '') +
+            (props.invocationLogging ? ', model-invocation logs Bedrock failed to deliver' : '') +
+            '. Normal: zero, always.',
+          "**Guardrails of the account** (Bedrock's own metrics, every guardrail and caller, the account-wide enforcement included): calls and interventions per guardrail version.",
           ...(props.knowledge
             ? [
                 '**Knowledge base**: retrieval latency, passages per request, and errors of the promotion function that feeds the index. Normal: retrieval well under a second; promotion errors zero.',
@@ -108,6 +124,29 @@ export class ServiceDashboard extends Construct {
       ),
     );
 
+    // Bedrock's own guardrail metrics, per guardrail and version: they count
+    // every caller's use, not only this function's (with the account-wide
+    // enforcement on, the other callers' interventions show here and nowhere
+    // else). Namespace, metric and dimension names as AWS documents them
+    // ("Choose the AWS/Bedrock/Guardrails namespace"; dimensions
+    // "GuardrailArn, GuardrailVersion"); a SEARCH, because the version is a
+    // number of another stack and the other guardrails are not ours to name.
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-guardrails-cw-metrics.html
+    const guardrailSearch = (metricName: string, label: string) =>
+      new cloudwatch.SearchExpression({
+        expression: `SEARCH('{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName="${metricName}"', 'Sum', 300)`,
+        label,
+        period: Duration.minutes(5),
+      });
+    this.dashboard.addWidgets(
+      graph(
+        'Guardrails of the account: calls and interventions (AWS/Bedrock/Guardrails)',
+        [guardrailSearch('InvocationsIntervened', 'interventions')],
+        WIDE,
+        [guardrailSearch('Invocations', 'calls')],
+      ),
+    );
+
     const input = m.invoke('InputTokens', 'Sum', hour);
     const output = m.invoke('OutputTokens', 'Sum', hour);
     const tokenWidgets: cloudwatch.IWidget[] = [graph('Tokens per hour', [input, output], HALF)];
@@ -138,6 +177,35 @@ export class ServiceDashboard extends Construct {
       ),
       graph('Audit-write failures', [m.invoke('AuditWriteFailures')], HALF),
     );
+    const moreDelivery: cloudwatch.IWidget[] = [];
+    if (props.knowledge) {
+      const rule = props.knowledge.scanResultRuleName;
+      moreDelivery.push(
+        graph(
+          'Delivery: scan results to the promotion queue',
+          [
+            ruleDelivery('FailedInvocations', rule).with({ label: 'failed (dead-lettered)' }),
+            ruleDelivery('InvocationsFailedToBeSentToDlq', rule).with({ label: 'lost (dead-letter failed)' }),
+          ],
+          HALF,
+        ),
+      );
+    }
+    if (props.invocationLogging) {
+      moreDelivery.push(
+        graph(
+          'Delivery: model-invocation logs (failures)',
+          INVOCATION_LOG_DELIVERY_FAILURES.map((name) => invocationLogDeliveryMetric(name).with({ label: name })),
+          HALF,
+          [
+            invocationLogDeliveryMetric('ModelInvocationLogsCloudWatchDeliverySuccess').with({
+              label: 'delivered to CloudWatch',
+            }),
+          ],
+        ),
+      );
+    }
+    if (moreDelivery.length > 0) this.dashboard.addWidgets(...moreDelivery);
 
     if (props.knowledge) {
       this.dashboard.addWidgets(

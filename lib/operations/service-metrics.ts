@@ -106,6 +106,26 @@ export function ruleFailures(ruleName: string): cloudwatch.Metric {
   return ruleDelivery('FailedInvocations', ruleName);
 }
 
+/**
+ * Bedrock's model-invocation log deliveries that failed, per destination.
+ * "For each delivery success or failure attempt, the following Amazon
+ * CloudWatch metrics are emitted under the namespace AWS/Bedrock, and Across
+ * all model IDs dimension": no dimension, account-wide for the region.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring.html
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html
+ */
+export const INVOCATION_LOG_DELIVERY_FAILURES = [
+  'ModelInvocationLogsCloudWatchDeliveryFailure',
+  'ModelInvocationLogsS3DeliveryFailure',
+  'ModelInvocationLargeDataS3DeliveryFailure',
+] as const;
+
+export function invocationLogDeliveryMetric(
+  metricName: (typeof INVOCATION_LOG_DELIVERY_FAILURES)[number] | 'ModelInvocationLogsCloudWatchDeliverySuccess',
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'AWS/Bedrock', metricName, statistic: 'Sum', period: Duration.minutes(5) });
+}
+
 /** Messages waiting in a queue (a dead-letter queue should have none). */
 export function queueDepth(queueName: string): cloudwatch.Metric {
   return new cloudwatch.Metric({

@@ -261,10 +261,10 @@ export const ASSUMPTIONS = {
   },
   'model-card-update-split': {
     statement:
-      "CloudFormation's model-card handler updates a card's content and its status in separate UpdateModelCard calls, and does not resend the unchanged one.",
+      "CloudFormation's model-card handler, given a content-only change of a Draft card (the only content change synth lets through), calls UpdateModelCard without a status change, and a status-only change without the content.",
     evidence: 'undocumented',
     evidenceDetail:
-      '"You cannot update both model card content and model card status in a single call" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelCard.html); the handler source is not public (governance review F3).',
+      '"You cannot update both model card content and model card status in a single call" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelCard.html); the handler source is not public (governance review F3). Synth refuses a content change under PendingReview or Approved, and a Draft whose reviewed digest is still set but no longer matches (lib/governance/model-card-review.ts); it cannot see a deployment that removes the digest, sets Draft and changes the content at once (docs/governance.md).',
     ifWrong: {
       fails:
         'An update that changes the card content (model, guardrail policy, risk rating) or its status fails the Governance stack update.',
@@ -274,7 +274,7 @@ export const ASSUMPTIONS = {
       notCheckedByVerify:
         'it shows only when a deployed card is updated; deploy, then change only modelRiskRating, then only modelCardStatus',
     },
-    reliedOnBy: 'lib/governance/model-card.ts',
+    reliedOnBy: 'lib/governance/model-card.ts, lib/governance/model-card-review.ts',
   },
   'invocation-logging-large-data': {
     statement:
@@ -284,8 +284,8 @@ export const ASSUMPTIONS = {
       'API_CloudWatchConfig documents the field, not the key path nor the writer (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CloudWatchConfig.html) (governance review F7).',
     ifWrong: {
       fails:
-        'Large bodies are missing from the CloudWatch log events; the S3 destination still holds the full request and response.',
-      visibility: 'silent',
+        'Large bodies are missing from the CloudWatch log events; the S3 destination still holds the full request and response. The invocation-log-delivery-failures alarm watches ModelInvocationLargeDataS3DeliveryFailure (if Bedrock publishes it: invocation-logging-delivery-metrics).',
+      visibility: 'alarmed',
     },
     settledBy: {
       notCheckedByVerify:
@@ -295,10 +295,10 @@ export const ASSUMPTIONS = {
   },
   'evaluation-role-permissions': {
     statement:
-      "An automatic evaluation job's service role needs only the actions the project grants (invoking the model, reading datasets, writing results), and Bedrock's temporary copy of the data uses the key through S3 with the data bucket's encryption context.",
-    evidence: 'contradicted',
+      "An automatic evaluation job's service role needs, of the actions AWS lists, only those that apply to a foundation model or a system inference profile (the project grants InvokeModel*, CreateModelInvocationJob on model-invocation-job/* and the foundation model, StopModelInvocationJob, GetInferenceProfile on the profile, ListInferenceProfiles; it omits GetProvisionedModelThroughput, GetImportedModel, GetPromptRouter and sagemaker:InvokeEndpoint), and with no customerEncryptionKeyId Bedrock's temporary copy of the data does not use the project key, so the key's use through S3 for the data bucket's encryption context is enough.",
+    evidence: 'partial',
     evidenceDetail:
-      'automatic-service-roles.html lists more actions as required (CreateModelInvocationJob, StopModelInvocationJob, GetInferenceProfile, ...) (https://docs.aws.amazon.com/bedrock/latest/userguide/automatic-service-roles.html); model-evaluation-security-data.html says "You must specify Amazon S3 as a service because Amazon Bedrock stores a temporary copy of your data in an Amazon S3 location that it owns" and shows no encryption context (governance review F1, F2).',
+      'automatic-service-roles.html, Sid AllowAccessToBedrockResources, lists the actions over every model kind "as the exact IAM actions that are required" (https://docs.aws.amazon.com/bedrock/latest/userguide/automatic-service-roles.html); the Service Authorization Reference authorises CreateModelInvocationJob on custom-model, foundation-model and model-invocation-job, not on inference profiles (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html); evaluation-data-management.html: Bedrock keeps its temporary copy "in an AWS-owned Amazon S3 bucket" and "If no customer managed key is specified then an Amazon Bedrock owned key is used by default" (https://docs.aws.amazon.com/bedrock/latest/userguide/evaluation-data-management.html) (governance review F1, F2).',
     ifWrong: {
       fails: 'Evaluation jobs end Failed with an access error.',
       visibility: 'visible',
@@ -463,13 +463,60 @@ export const ASSUMPTIONS = {
   },
   'invocation-logging-delivery-metrics': {
     statement:
-      'Bedrock publishes `ModelInvocationLogsCloudWatchDeliveryFailure` and `ModelInvocationLogsS3DeliveryFailure` in `AWS/Bedrock` when invocation-log delivery fails.',
+      'Bedrock publishes `ModelInvocationLogsCloudWatchDeliveryFailure`, `ModelInvocationLogsS3DeliveryFailure` and `ModelInvocationLargeDataS3DeliveryFailure` in `AWS/Bedrock`, with no dimension, when invocation-log delivery fails.',
     evidence: 'partial',
     evidenceDetail:
-      'The metric names appear on the Korean monitoring page (https://docs.aws.amazon.com/ko_kr/bedrock/latest/userguide/monitoring.html); the English page says the namespace carries "model invocation logging delivery" metrics (https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html) (governance review F6).',
+      'An earlier version of the English monitoring page says "For each delivery success or failure attempt, the following Amazon CloudWatch metrics are emitted under the namespace AWS/Bedrock, and Across all model IDs dimension" and lists the six delivery metrics (https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring.html); the current page says only that the namespace carries "model invocation logging delivery" metrics (https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html). "Across all model IDs" is read as no dimension (governance review F6).',
     ifWrong: { fails: 'The delivery alarm never fires while logs are lost.', visibility: 'silent' },
     settledBy: { verify: ['invocation-logs'] },
-    reliedOnBy: 'lib/operations (invocation-log delivery alarm)',
+    reliedOnBy:
+      'lib/operations/operational-alarms.ts (invocation-log-delivery-failures), lib/operations/service-metrics.ts, the dashboard row "Delivery"',
+  },
+  'evaluation-profile-authorisation': {
+    statement:
+      'CreateEvaluationJob for a model named by an inference profile (a bare `us.`/`eu.`/`apac.` id, or the ARN `npm run evaluate` sends for a `global.` profile) is authorised against the foundation-model ARN the operator policy grants, and the job runs through the profile.',
+    evidence: 'partial',
+    evidenceDetail:
+      'The Service Authorization Reference lists CreateEvaluationJob on custom-model, default-prompt-router, foundation-model and prompt-router, no inference profile (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html); the user guide says "you can also include an inference profile in the job by specifying its ARN in the modelIdentifier field" (https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-jobs-management-create.html) (governance review section 4, item 6; harness review section 7).',
+    ifWrong: {
+      fails: '`npm run evaluate` is refused (AccessDenied or ValidationException) for a profile model id.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        '`npm run evaluate` with the profile model deployed (it costs model tokens); its error settles it',
+    },
+    reliedOnBy: 'scripts/evaluate/job.ts (modelIdentifier), lib/governance/operator-policy.ts',
+  },
+  'evaluation-result-layout': {
+    statement:
+      "An automatic job's results are JSON Lines files either named `<uuid>_output.jsonl` (one per dataset) or `<metric>_<dataset>.jsonl` in the `datasets` folder, and metric names contain no underscore.",
+    evidence: 'contradicted',
+    evidenceDetail:
+      'The same page gives both: the path `.../datasets/dataset/file-uuid_output.jsonl` and "The file uses the following naming convention metric_input-dataset.jsonl" (https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-report-s3.html) (harness review section 7).',
+    ifWrong: {
+      fails: '`npm run evaluate --results` reports no results (or scores under the wrong dataset) for a completed job.',
+      visibility: 'visible',
+    },
+    settledBy: { notCheckedByVerify: 'one completed `npm run evaluate` job settles it; verify runs no evaluation job' },
+    reliedOnBy: 'scripts/evaluate/results.ts',
+  },
+  'guardrail-metrics-scope': {
+    statement:
+      "`AWS/Bedrock/Guardrails` metrics (`Invocations`, `InvocationsIntervened` by `GuardrailArn` and `GuardrailVersion`) count guardrails applied inside model calls (the function's Converse, the account-wide enforcement), not only ApplyGuardrail calls.",
+    evidence: 'partial',
+    evidenceDetail:
+      'The guardrail metrics page names the namespace ("Choose the AWS/Bedrock/Guardrails namespace"), the dimensions and the metrics, and describes `Invocations` as the "Number of requests to the ApplyGuardrail API operation" (https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-guardrails-cw-metrics.html) (governance review F15).',
+    ifWrong: {
+      fails:
+        "The dashboard's guardrail row of the account shows only ApplyGuardrail calls (the promotion function, red-team runs); no alarm depends on it.",
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'a dashboard row only: after `npm run verify -- --only denied-topic`, the row shows the intervention or not',
+    },
+    reliedOnBy: 'lib/operations/service-dashboard.ts (the guardrails-of-the-account row)',
   },
 } as const satisfies Record<string, Assumption>;
 

@@ -68,6 +68,25 @@ export function alertRuleName(threatDetectionStack: string, id: string): string 
   return name;
 }
 
+/** What EventBridge allows in a rule name. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html */
+export const RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]+$/;
+
+/**
+ * The ingestion stack's rule for malware scan results: `<app>-Ingestion-scan-results`.
+ * Fixed so that the operations stack can alarm on its delivery metrics
+ * (AWS/Events FailedInvocations and InvocationsFailedToBeSentToDlq are per
+ * RuleName). appName's own limit (25 characters) keeps it well within 64.
+ */
+export function scanResultRuleName(appName: string): string {
+  const name = `${stackNames(appName).ingestion}-scan-results`;
+  if (name.length > RULE_NAME_MAX_LENGTH || !RULE_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `scan-result rule name ${name} (${name.length} characters) must be at most ${RULE_NAME_MAX_LENGTH} characters of ${RULE_NAME_PATTERN}`,
+    );
+  }
+  return name;
+}
+
 /** The ARN of a resource of `service` in the account and region of `scope`'s stack. */
 export function arnInAccount(scope: Stack, service: string, resource: string): string {
   return `arn:${scope.partition}:${service}:${scope.region}:${scope.account}:${resource}`;

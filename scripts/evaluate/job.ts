@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateEvaluationJob.html
  */
 import type { CreateEvaluationJobRequest, EvaluationDatasetMetricConfig } from '@aws-sdk/client-bedrock';
+import { modelTarget } from '../../lib/guarded-ai/model';
 import { EVALUATION_RESULTS_PREFIX } from '../../lib/shared/data-layout';
 import {
   BUILTIN_DATASETS,
@@ -55,6 +56,8 @@ export interface JobInput {
   readonly jobName: string;
   readonly task: TaskType;
   readonly modelId: string;
+  /** The job's region: an inference profile's ARN names it. */
+  readonly region: string;
   readonly roleArn: string;
   readonly bucket: string;
   readonly builtins: readonly string[];
@@ -79,6 +82,47 @@ export function resultsUri(bucket: string): string {
  */
 export function inferenceParams(maxTokens: number): string {
   return JSON.stringify({ inferenceConfig: { maxTokens } });
+}
+
+/**
+ * The bare ids API_EvaluationBedrockModel's modelIdentifier pattern accepts:
+ * a foundation model id, `([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))`,
+ * and an inference profile id only with a geography of 2 to 4 letters,
+ * `(([a-z]{2,4}[.]{1})(...))`: `us.`, `eu.`, `apac.`, not `global.`. A profile
+ * id the bare form does not accept takes the ARN form,
+ * `[0-9]{12}:inference-profile/(([a-z-]{2,8}.)...)`, which accepts `global.`;
+ * the user guide: "you can also include an inference profile in the job by
+ * specifying its ARN in the modelIdentifier field".
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_EvaluationBedrockModel.html
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-jobs-management-create.html
+ */
+const MODEL_PART = '[a-z0-9-]{1,63}[.][a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})';
+export const BARE_MODEL_IDENTIFIER = new RegExp(`^(([a-z]{2,4}[.])?${MODEL_PART})$`);
+export const PROFILE_ARN_IDENTIFIER = new RegExp(
+  `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:inference-profile/([a-z-]{2,8}[.])${MODEL_PART}$`,
+);
+
+/** What the job names the model by: the configured id where the API takes it bare, else the profile's ARN. */
+export function modelIdentifier(modelId: string, region: string, roleArn: string): string {
+  if (BARE_MODEL_IDENTIFIER.test(modelId)) return modelId;
+  let target;
+  try {
+    target = modelTarget(modelId);
+  } catch {
+    throw new JobRequestError(`model id "${modelId}" is neither a foundation model nor an inference profile id`);
+  }
+  // The role is the account's own: its ARN gives the partition and the account.
+  const role = /^arn:(aws(?:-[^:]+)?):iam::([0-9]{12}):role\//.exec(roleArn);
+  if (!target.profileGeography || !role) {
+    throw new JobRequestError(
+      `model id "${modelId}" does not match the modelIdentifier pattern of CreateEvaluationJob, and no inference-profile ARN can be made for it (role ${roleArn})`,
+    );
+  }
+  const arn = `arn:${role[1]}:bedrock:${region}:${role[2]}:inference-profile/${modelId}`;
+  if (!PROFILE_ARN_IDENTIFIER.test(arn)) {
+    throw new JobRequestError(`inference profile ARN ${arn} does not match the modelIdentifier pattern`);
+  }
+  return arn;
 }
 
 function datasetConfigs(input: JobInput): EvaluationDatasetMetricConfig[] {
@@ -120,6 +164,7 @@ export function createJobRequest(input: JobInput): CreateEvaluationJobRequest {
       `${configs.length} datasets; a job takes at most ${MAX_DATASETS_PER_JOB} (drop some --builtin)`,
     );
   }
+  const model = modelIdentifier(input.modelId, input.region, input.roleArn);
   const outputUri = resultsUri(input.bucket);
   if (!OUTPUT_URI_PATTERN.test(outputUri)) throw new JobRequestError(`not a valid output location: ${outputUri}`);
   return {
@@ -132,7 +177,7 @@ export function createJobRequest(input: JobInput): CreateEvaluationJobRequest {
     applicationType: 'ModelEvaluation',
     evaluationConfig: { automated: { datasetMetricConfigs: configs } },
     inferenceConfig: {
-      models: [{ bedrockModel: { modelIdentifier: input.modelId, inferenceParams: inferenceParams(input.maxTokens) } }],
+      models: [{ bedrockModel: { modelIdentifier: model, inferenceParams: inferenceParams(input.maxTokens) } }],
     },
     // No jobTags: tagging on create is authorized separately, and the job name
     // already says which app it belongs to.

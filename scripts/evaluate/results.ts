@@ -1,8 +1,13 @@
 /**
  * Read a completed job's results from S3 and average them. GetEvaluationJob
- * returns no scores; Bedrock writes one JSON Lines file per dataset under
+ * returns no scores; Bedrock writes JSON Lines files, each line
+ * `{automatedEvaluationResult: {scores: [{metricName, result}]}, inputRecord, modelResponses}`.
+ * The same AWS page describes two layouts for automatic jobs, and both are
+ * read: one file per dataset,
  * `<output>/<job name>/<job id>/models/<model>/taskTypes/<task>/datasets/<dataset>/<id>_output.jsonl`,
- * each line `{automatedEvaluationResult: {scores: [{metricName, result}]}, inputRecord, modelResponses}`.
+ * and "For each metric and corresponding prompt dataset ... a JSON line file
+ * is generated in the datasets directory. The file uses the following naming
+ * convention metric_input-dataset.jsonl".
  * No aggregate file is documented, so the averages are computed here.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-evaluation-report-s3.html
  */
@@ -44,9 +49,26 @@ export function datasetOfKey(key: string): string {
   const parts = key.split('/');
   const at = parts.lastIndexOf('datasets');
   if (at >= 0 && at < parts.length - 2) return parts[at + 1];
+  // `<metric>_<input dataset>.jsonl` directly in datasets/: metric names
+  // (Accuracy, Builtin.Accuracy...) have no underscore, dataset names may.
+  const file = parts.at(-1) ?? key;
+  if (at === parts.length - 2 && file.endsWith('.jsonl') && file.includes('_')) {
+    return file.slice(file.indexOf('_') + 1, -'.jsonl'.length);
+  }
   return parts.at(-2) ?? key;
 }
 
+/** A result file of either documented layout: `*_output.jsonl`, or any `.jsonl` under a `datasets/` folder. */
+export function isResultKey(key: string): boolean {
+  return key.endsWith('_output.jsonl') || (key.endsWith('.jsonl') && key.split('/').slice(0, -1).includes('datasets'));
+}
+
+/**
+ * The result files under a location. Bedrock also leaves other objects (a
+ * permission check, for one), which are skipped. Should a job ever write
+ * both layouts, the `_output.jsonl` files alone are read, so that no score
+ * is counted twice.
+ */
 export async function listResultFiles(s3: Pick<S3Client, 'send'>, location: Location): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
@@ -55,12 +77,12 @@ export async function listResultFiles(s3: Pick<S3Client, 'send'>, location: Loca
       new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }),
     );
     for (const object of page.Contents ?? []) {
-      // Only the per-dataset outputs; Bedrock also leaves other objects (a permission check, for one).
-      if (object.Key?.endsWith('_output.jsonl')) keys.push(object.Key);
+      if (object.Key && isResultKey(object.Key)) keys.push(object.Key);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys.sort();
+  const outputs = keys.filter((key) => key.endsWith('_output.jsonl'));
+  return (outputs.length > 0 ? outputs : keys).sort();
 }
 
 interface OutputLine {

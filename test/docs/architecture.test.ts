@@ -90,7 +90,7 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'enforced guardrail configuration': ['AWS::Bedrock::EnforcedGuardrailConfiguration', 1, 'gov'],
   'guardrail resource policy': ['AWS::Bedrock::ResourcePolicy', 1, 'gov'],
   'operations dashboard': ['AWS::CloudWatch::Dashboard', 1, 'ops'],
-  '9 alarms': ['AWS::CloudWatch::Alarm', 9, 'ops'],
+  '11 alarms': ['AWS::CloudWatch::Alarm', 11, 'ops'],
   'model-invocation logging configuration': ['Custom::ModelInvocationLogging', 1, 'ops'],
   // The handler and the Provider framework's entry function.
   '2 logging custom-resource functions': ['AWS::Lambda::Function', 2, 'ops'],

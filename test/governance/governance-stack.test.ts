@@ -178,6 +178,19 @@ describe('the evaluation service role', () => {
           Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
           Resource: [`arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`],
         },
+        // automatic-service-roles.html lists these as required for automatic jobs.
+        RunTheGenerationAsABatchJob: {
+          Action: ['bedrock:CreateModelInvocationJob'],
+          Resource: [
+            `arn:aws:bedrock:${region}:${account}:model-invocation-job/*`,
+            `arn:aws:bedrock:${region}::foundation-model/amazon.nova-micro-v1:0`,
+          ],
+        },
+        StopTheBatchJob: {
+          Action: ['bedrock:StopModelInvocationJob'],
+          Resource: [`arn:aws:bedrock:${region}:${account}:model-invocation-job/*`],
+        },
+        ListInferenceProfiles: { Action: ['bedrock:ListInferenceProfiles'], Resource: ['*'] },
       }),
     );
     expect(defaults.rolePolicy.statements.every((s) => s.Effect === 'Allow')).toBe(true);
@@ -515,31 +528,52 @@ describe('the ModelCard construct', () => {
     return { stack, card };
   };
 
-  test('Approved needs the digest of the content that was reviewed, and the error says which digest that is', () => {
+  test('Approved and PendingReview need the digest of the content that was read, taken from the deployed Draft card', () => {
     const { card } = stackWithCard('my-card');
     expect(card.contentDigest).toMatch(/^[0-9a-f]{16}$/);
-    expect(() => stackWithCard('my-card', 'Approved')).toThrow(
-      new RegExp(
-        `modelCardStatus: got "Approved" with modelCardReviewedDigest "", but the card's content digest is ${card.contentDigest}`,
-      ),
-    );
-    const approved = stackWithCard('my-card', 'Approved', card.contentDigest);
-    expect(approved.stack.resolve(approved.card.card.modelCardStatus)).toBe('Approved');
+    for (const status of ['Approved', 'PendingReview'] as const) {
+      expect(() => stackWithCard('my-card', status)).toThrow(
+        new RegExp(
+          `modelCardStatus "${status}" with modelCardReviewedDigest "": .*Deploy the content as Draft first, read its digest from the Governance stack output ModelCardContentDigest.*digest ${card.contentDigest}`,
+        ),
+      );
+      const reviewed = stackWithCard('my-card', status, card.contentDigest);
+      expect(reviewed.stack.resolve(reviewed.card.card.modelCardStatus)).toBe(status);
+    }
   });
 
-  test('an approval lapses when the content changes (here the filter strength), not when only the bucket does', () => {
+  test('a content change while the card is under review or approved is refused, with the two deployments that make it', () => {
     const reviewed = stackWithCard('my-card').card.contentDigest;
-    expect(() => stackWithCard('my-card', 'Approved', reviewed, factsWith('MEDIUM'))).toThrow(
-      /an approval holds only for the content that was reviewed.*set modelCardStatus=Draft/,
-    );
+    const changed = stackWithCard('my-card', 'Draft', undefined, factsWith('MEDIUM')).card.contentDigest;
+    for (const status of ['Approved', 'PendingReview'] as const) {
+      expect(() => stackWithCard('my-card', status, reviewed, factsWith('MEDIUM'))).toThrow(
+        new RegExp(
+          `but the card's content digest is ${changed}.*\\(1\\) set modelCardStatus=Draft, keep modelCardReviewedDigest=${reviewed} and the content as it was reviewed.*\\(2\\) make the change, remove modelCardReviewedDigest`,
+        ),
+      );
+    }
+    // The bucket name is not content a reviewer judges.
     const otherBucket = { ...factsWith(), evaluationsUri: 's3://another-bucket/evaluations/' };
     expect(() => stackWithCard('my-card', 'Approved', reviewed, otherBucket)).not.toThrow();
-    // Draft and PendingReview need no digest: nothing is approved yet.
-    expect(() => stackWithCard('my-card', 'PendingReview', undefined, factsWith('MEDIUM'))).not.toThrow();
+  });
+
+  test('leaving a review is a deployment of its own: Draft with the digest still set keeps the reviewed content', () => {
+    const reviewed = stackWithCard('my-card').card.contentDigest;
+    // Step 1: status back to Draft, content unchanged.
+    expect(() => stackWithCard('my-card', 'Draft', reviewed)).not.toThrow();
+    // Status and content in the same deployment: what UpdateModelCard refuses.
+    expect(() => stackWithCard('my-card', 'Draft', reviewed, factsWith('MEDIUM'))).toThrow(
+      new RegExp(
+        `modelCardStatus "Draft" with modelCardReviewedDigest "${reviewed}".*must not change its content too.*\\(2\\) then remove modelCardReviewedDigest and change the content`,
+      ),
+    );
+    // Step 2: the digest removed, the content changed, the status still Draft.
+    expect(() => stackWithCard('my-card', 'Draft', undefined, factsWith('MEDIUM'))).not.toThrow();
   });
 
   test('sets the status it is given, and exposes its name', () => {
-    const { stack, card } = stackWithCard('my-card', 'PendingReview');
+    const digest = stackWithCard('my-card').card.contentDigest;
+    const { stack, card } = stackWithCard('my-card', 'PendingReview', digest);
     expect(stack.resolve(card.card.modelCardStatus)).toBe('PendingReview');
     expect(card.name).toBe('my-card');
   });

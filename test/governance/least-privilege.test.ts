@@ -131,6 +131,44 @@ describe('the evaluation service role', () => {
     await expectDecision(decide('bedrock:ApplyGuardrail', guardrailArn), 'ImplicitlyDenied');
     await expectDecision(decide('bedrock:CreateEvaluationJob', nova), 'ImplicitlyDenied');
   });
+
+  // automatic-service-roles.html, Sid AllowAccessToBedrockResources: "the exact
+  // IAM actions that are required" include CreateModelInvocationJob,
+  // StopModelInvocationJob and ListInferenceProfiles.
+  const batchJob = (acct = account, rgn = region) => `arn:aws:bedrock:${rgn}:${acct}:model-invocation-job/a1b2c3d4e5f6`;
+
+  test('it may run the generation step as a batch job of the configured model, in this account and region', async () => {
+    // CreateModelInvocationJob is authorised on the job and on the model (both required resource types).
+    await expectDecision(decide('bedrock:CreateModelInvocationJob', batchJob()), 'Allowed');
+    await expectDecision(decide('bedrock:CreateModelInvocationJob', nova), 'Allowed');
+    await expectDecision(decide('bedrock:CreateModelInvocationJob', otherModel), 'ImplicitlyDenied');
+    await expectDecision(decide('bedrock:CreateModelInvocationJob', batchJob(OTHER_ACCOUNT)), 'ImplicitlyDenied');
+    await expectDecision(
+      decide('bedrock:CreateModelInvocationJob', batchJob(account, 'us-east-1')),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(decide('bedrock:StopModelInvocationJob', batchJob()), 'Allowed');
+    await expectDecision(decide('bedrock:StopModelInvocationJob', batchJob(OTHER_ACCOUNT)), 'ImplicitlyDenied');
+    // Nothing else about batch jobs: not another job's details, not a listing.
+    await expectDecision(decide('bedrock:GetModelInvocationJob', batchJob()), 'ImplicitlyDenied');
+    await expectDecision(decide('bedrock:ListModelInvocationJobs', '*'), 'ImplicitlyDenied');
+  });
+
+  test('it lists inference profiles (no resource type) and reads none of the model kinds the app cannot use', async () => {
+    await expectDecision(decide('bedrock:ListInferenceProfiles', '*'), 'Allowed');
+    await expectDecision(
+      decide('bedrock:GetProvisionedModelThroughput', `arn:aws:bedrock:${region}:${account}:provisioned-model/abc123`),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(
+      decide('bedrock:GetImportedModel', `arn:aws:bedrock:${region}:${account}:imported-model/abc123`),
+      'ImplicitlyDenied',
+    );
+    await expectDecision(
+      decide('sagemaker:InvokeEndpoint', `arn:aws:sagemaker:${region}:${account}:endpoint/some-endpoint`),
+      'ImplicitlyDenied',
+    );
+  });
 });
 
 describe('the evaluation role with other configurations', () => {
@@ -161,6 +199,17 @@ describe('the evaluation role with other configurations', () => {
     );
     // Not directly, bypassing the profile.
     await expectDecision(decide('bedrock:InvokeModel', destination), 'ImplicitlyDenied');
+    // A batch job (automatic-service-roles.html) of the profile's model, in this account and region.
+    const batchJob = `arn:aws:bedrock:${region}:${account}:model-invocation-job/a1b2c3d4e5f6`;
+    await expectDecision(decide('bedrock:CreateModelInvocationJob', batchJob), 'Allowed');
+    await expectDecision(decide('bedrock:CreateModelInvocationJob', destination), 'Allowed');
+    await expectDecision(
+      decide(
+        'bedrock:CreateModelInvocationJob',
+        'arn:aws:bedrock:eu-north-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0',
+      ),
+      'ImplicitlyDenied',
+    );
   });
 
   test('with the enforced guardrail: it applies the project guardrail (and no other) and reads it with its own key', async () => {

@@ -6,7 +6,7 @@ import { ALARM_IDS, type AlarmId, OperationalAlarms } from '../../lib/operations
 import { ServiceMetrics } from '../../lib/operations/service-metrics';
 import { INVOCATION_LOG_STREAM } from '../../lib/operations/model-invocation-logging';
 import { MODEL_INVOCATIONS_PREFIX } from '../../lib/shared/data-layout';
-import { alertDeadLetterQueueName, stackNames } from '../../lib/shared/names';
+import { alertDeadLetterQueueName, scanResultRuleName, stackNames } from '../../lib/shared/names';
 import { THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
@@ -356,11 +356,56 @@ describe('OperationsStack', () => {
       expect(a).toMatchObject({ threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1 });
     });
 
+    // The ingestion review's F4: the scan-result rule's deliveries were not watched.
+    test('scan-result-delivery-failures: FailedInvocations and InvocationsFailedToBeSentToDlq of the scan-result rule, by its name', () => {
+      const a = alarm('scan-result-delivery-failures');
+      const rule = scanResultRuleName('GuardedGenAi');
+      expect(rule).toBe('GuardedGenAi-Ingestion-scan-results');
+      expect(Object.values(a.metrics).sort((x, y) => x.name.localeCompare(y.name))).toEqual(
+        ['FailedInvocations', 'InvocationsFailedToBeSentToDlq'].map((name) => ({
+          namespace: 'AWS/Events',
+          name,
+          dimensions: { RuleName: rule },
+          stat: 'Sum',
+          period: 300,
+        })),
+      );
+      expect((a.expression ?? '').split(' + ').sort()).toEqual(
+        Object.keys(a.metrics)
+          .map((k) => `FILL(${k}, 0)`)
+          .sort(),
+      );
+      expect(a).toMatchObject({ threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1 });
+      expect(a.treatMissingData).toBe('notBreaching');
+    });
+
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring.html: "For each delivery
+    // success or failure attempt, the following Amazon CloudWatch metrics are emitted under the
+    // namespace AWS/Bedrock, and Across all model IDs dimension" (no dimension).
+    test('invocation-log-delivery-failures: the three delivery-failure metrics of AWS/Bedrock, no dimension, summed', () => {
+      const a = alarm('invocation-log-delivery-failures');
+      expect(Object.values(a.metrics).sort((x, y) => x.name.localeCompare(y.name))).toEqual(
+        [
+          'ModelInvocationLargeDataS3DeliveryFailure',
+          'ModelInvocationLogsCloudWatchDeliveryFailure',
+          'ModelInvocationLogsS3DeliveryFailure',
+        ].map((name) => ({ namespace: 'AWS/Bedrock', name, dimensions: {}, stat: 'Sum', period: 300 })),
+      );
+      expect((a.expression ?? '').split(' + ')).toHaveLength(3);
+      expect(a).toMatchObject({ threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1 });
+    });
+
     test('with no alert rules (threat detection all off) there are no alert-delivery alarms, the others stay', () => {
       const names = [...alarmsOf(threatOff).keys()].sort();
       expect(threatOff.stacks.threatDetection.alerts.ruleNames).toEqual([]);
+      // No knowledge base either (it waits for GuardDuty's malware scan): no scan-result rule to watch.
+      const absent: readonly AlarmId[] = [
+        'alert-delivery-failures',
+        'alert-dead-letter-failures',
+        'scan-result-delivery-failures',
+      ];
       expect(names).toEqual(
-        ALARM_IDS.filter((id) => id !== 'alert-delivery-failures' && id !== 'alert-dead-letter-failures')
+        ALARM_IDS.filter((id) => !absent.includes(id))
           .map((id) => `GuardedGenAi-Operations-${id}`)
           .sort(),
       );
@@ -381,7 +426,7 @@ describe('OperationsStack', () => {
 
       test('alarm names fit CloudWatch and match the topic policy pattern alarm:<app>-*', () => {
         const views = [...alarmsOf(s).values()];
-        expect(views.length).toBeGreaterThanOrEqual(ALARM_IDS.length - 2);
+        expect(views.length).toBeGreaterThanOrEqual(ALARM_IDS.length - 3);
         const [statement] = topicPolicy();
         expect(topicPolicy()).toHaveLength(1);
         expect(statement.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
@@ -416,8 +461,10 @@ describe('OperationsStack', () => {
 
     test('the longest app name gives the longest names, still far below the limit', () => {
       const names = [...alarmsOf(longest).keys()];
-      expect(names).toContain(`${'A'.repeat(25)}-Operations-alert-dead-letter-failures`);
-      expect(Math.max(...names.map((n) => n.length))).toBe(25 + '-Operations-alert-dead-letter-failures'.length);
+      const longestId = [...ALARM_IDS].sort((a, b) => b.length - a.length)[0];
+      expect(names).toContain(`${'A'.repeat(25)}-Operations-${longestId}`);
+      expect(Math.max(...names.map((n) => n.length))).toBe(25 + `-Operations-${longestId}`.length);
+      expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(255);
     });
   });
 
@@ -548,6 +595,17 @@ describe('OperationsStack', () => {
       ]);
     });
 
+    // F15: Bedrock's own guardrail metrics, every guardrail and caller of the account
+    // (monitoring-guardrails-cw-metrics.html: "Choose the AWS/Bedrock/Guardrails namespace",
+    // dimensions "GuardrailArn, GuardrailVersion", metrics Invocations and InvocationsIntervened).
+    test("the account's guardrails: interventions and calls per guardrail version, as AWS names them", () => {
+      const search = (metric: string) =>
+        `= SEARCH('{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName="${metric}"', 'Sum', 300)`;
+      expect(
+        linesOf(byTitle(widgets, 'Guardrails of the account: calls and interventions (AWS/Bedrock/Guardrails)')),
+      ).toEqual([search('InvocationsIntervened'), search('Invocations')]);
+    });
+
     test('tokens per hour, and their cost at the Nova Micro list prices of docs/prices.json', () => {
       expect(linesOf(byTitle(widgets, 'Tokens per hour'))).toEqual([
         `${inv} InputTokens ${svc} Sum @3600`,
@@ -598,6 +656,23 @@ describe('OperationsStack', () => {
       const without = widgetsOf(threatOff);
       expect(without.filter((w) => String(w.properties.title).startsWith('Knowledge base:'))).toEqual([]);
       expect(JSON.stringify(without)).not.toContain('Retriev');
+    });
+
+    test('delivery of scan results (with the knowledge base) and of invocation logs (when this app configures them)', () => {
+      const rule = scanResultRuleName('GuardedGenAi');
+      expect(linesOf(byTitle(widgets, 'Delivery: scan results to the promotion queue'))).toEqual([
+        `AWS/Events FailedInvocations RuleName=${rule} Sum`,
+        `AWS/Events InvocationsFailedToBeSentToDlq RuleName=${rule} Sum`,
+      ]);
+      expect(linesOf(byTitle(widgets, 'Delivery: model-invocation logs (failures)'))).toEqual([
+        'AWS/Bedrock ModelInvocationLogsCloudWatchDeliveryFailure Sum',
+        'AWS/Bedrock ModelInvocationLogsS3DeliveryFailure Sum',
+        'AWS/Bedrock ModelInvocationLargeDataS3DeliveryFailure Sum',
+        'AWS/Bedrock ModelInvocationLogsCloudWatchDeliverySuccess Sum (right)',
+      ]);
+      const titles = (s: Synth) => widgetsOf(s).map((w) => w.properties.title);
+      expect(titles(threatOff)).not.toContain('Delivery: scan results to the promotion queue');
+      expect(titles(existing)).not.toContain('Delivery: model-invocation logs (failures)');
     });
 
     test('without alert rules the delivery graph still shows the dead-letter queue', () => {
@@ -845,7 +920,12 @@ describe('OperationsStack', () => {
       const types = new Set(Object.values(s.templateOf(s.stacks.operations).Resources).map((r) => r.Type));
       expect([...types].sort()).toEqual(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard']);
       expect(s.templateOf(s.stacks.operations).Outputs).not.toHaveProperty('InvocationLogGroupName');
-      expect(alarmsOf(s).size).toBe(ALARM_IDS.length);
+      // The delivery of someone else's configuration is theirs to watch.
+      expect([...alarmsOf(s).keys()].sort()).toEqual(
+        ALARM_IDS.filter((id) => id !== 'invocation-log-delivery-failures')
+          .map((id) => `GuardedGenAi-Operations-${id}`)
+          .sort(),
+      );
     });
 
     test('no Bedrock statement in the bucket or key policy, no model-invocations/ lifecycle rule', () => {

@@ -27,7 +27,7 @@ describe('npm run cost', () => {
   test('operations: one dashboard and the alarms by the metrics they read, standing; invocation logs per request', () => {
     const operations = line('default', 'GuardedGenAi-Operations');
     expect(operations?.idleMonth).toBeGreaterThan(3);
-    expect(operations?.drivers).toMatch(/1 CloudWatch dashboard, 9 alarms/);
+    expect(operations?.drivers).toMatch(/1 CloudWatch dashboard, 11 alarms/);
     expect(operations?.perRequest).toBeGreaterThan(0);
     // Without invocation logging the per-request part goes.
     expect(line('modelInvocationLogging=off', 'GuardedGenAi-Operations')?.perRequest ?? 0).toBe(0);

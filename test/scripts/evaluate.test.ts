@@ -382,4 +382,21 @@ describe('the command line', () => {
         ?.datasetMetricConfigs;
     expect(configs?.map((c) => c.dataset?.name)).toEqual(['guarded-service-qa']);
   });
+
+  // API_EvaluationBedrockModel: a bare profile id only for 2-4 letter geographies; global. needs the ARN.
+  test('a global. inference profile deployed: the job names the profile by its ARN in this region and account', async () => {
+    const profile = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    cloudformation.on(DescribeStacksCommand).callsFake(
+      describeStacks({
+        ...STACKS,
+        'GuardedGenAi-GuardedInvoke': { ...STACKS['GuardedGenAi-GuardedInvoke'], ModelId: profile },
+      }),
+    );
+    const { code } = await run(['--no-wait']);
+    expect(code).toBe(0);
+    const model = bedrock.commandCalls(CreateEvaluationJobCommand)[0].args[0].input.inferenceConfig?.models?.[0];
+    expect(model?.bedrockModel?.modelIdentifier).toBe(
+      `arn:aws:bedrock:${region}:${roleArn.split(':')[4]}:inference-profile/${profile}`,
+    );
+  });
 });

@@ -109,8 +109,10 @@ describe('create', () => {
 
   test.each([
     ['as a whole', OURS],
-    ['by its log group alone', { ...THEIRS, cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: ROLE_ARN } }],
-    ['by its bucket and prefix alone', { s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations/' } }],
+    [
+      'both destinations, other settings changed',
+      { ...THEIRS, cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: ROLE_ARN }, s3Config: OURS.s3Config },
+    ],
   ])('already ours (%s): put again, SUCCESS (a repeated create is harmless)', async (_how, config) => {
     bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: config });
     bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
@@ -123,6 +125,9 @@ describe('create', () => {
   test.each([
     ['another log group and bucket', THEIRS],
     ['our bucket under another prefix', { s3Config: { bucketName: BUCKET, keyPrefix: 'audit/bedrock' } }],
+    // Only one destination ours: the other was repointed by someone (F8 of the 2026-12 review).
+    ['our log group, their bucket', { ...THEIRS, cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: ROLE_ARN } }],
+    ['our bucket and prefix, no log group', { s3Config: { bucketName: BUCKET, keyPrefix: 'model-invocations/' } }],
   ])("someone else's configuration (%s) is never overwritten: FAILED, saying to use existing", async (_, config) => {
     bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: config });
     const h = harness();
@@ -135,6 +140,17 @@ describe('create', () => {
         /^Create failed: Model invocation logging .* already writes to .*modelInvocationLogging=existing/,
       ),
     });
+  });
+
+  test('a configuration only partly ours says which destination is ours', async () => {
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({
+      loggingConfig: { ...THEIRS, cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: ROLE_ARN } },
+    });
+    const h = harness();
+    await h.run(createEvent);
+    expect(h.answers[0].Reason).toContain(
+      `only one of its two destinations is this app's (log group ${LOG_GROUP}, s3://${BUCKET}/model-invocations)`,
+    );
   });
 
   test('names where the existing configuration writes', async () => {
@@ -303,9 +319,9 @@ describe('update', () => {
 
   test('a renamed log group: the configuration of the old properties is still ours to replace', async () => {
     const old = 'GuardedGenAi-Operations-InvocationLogs';
-    bedrockMock
-      .on(GetModelInvocationLoggingConfigurationCommand)
-      .resolves({ loggingConfig: { cloudWatchConfig: { logGroupName: old, roleArn: ROLE_ARN } } });
+    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({
+      loggingConfig: { ...OURS, cloudWatchConfig: { logGroupName: old, roleArn: ROLE_ARN } },
+    });
     bedrockMock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
     const h = harness();
     await h.run(updateEvent(old));
@@ -313,25 +329,40 @@ describe('update', () => {
     expect(h.answers[0].Status).toBe('SUCCESS');
   });
 
-  test("someone else's configuration (taken over since the create) fails as on create", async () => {
-    bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: THEIRS });
-    const h = harness();
-    await h.run(updateEvent());
-    expect(putCalls()).toHaveLength(0);
-    expect(h.answers[0]).toMatchObject({
-      Status: 'FAILED',
-      Reason: expect.stringContaining('Update failed: Model invocation logging'),
-    });
-  });
+  test.each([
+    ["someone else's", THEIRS],
+    // One destination still ours, the other repointed (F8): neither the new nor the old properties match both.
+    [
+      'only in part ours (their log group)',
+      { ...OURS, cloudWatchConfig: { logGroupName: '/org/x', roleArn: ROLE_ARN } },
+    ],
+    ['only in part ours (their bucket)', { ...OURS, s3Config: THEIRS.s3Config }],
+  ])(
+    'a configuration that is %s is left as it is, with a warning saying why: SUCCESS (a FAILED update would fail its rollback too)',
+    async (_, config) => {
+      bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: config });
+      const h = harness();
+      await h.run(updateEvent());
+      expect(putCalls()).toHaveLength(0);
+      expect(h.answers[0]).toEqual({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+      expect(h.logged()).toMatch(
+        /"message":"Model invocation logging is not ours: left as it is.*"reason":"writes to /,
+      );
+    },
+  );
 });
 
 describe('delete', () => {
-  test('deletes the configuration while it is ours', async () => {
+  test('deletes the configuration while it is ours, and warns that logging is now off in the account', async () => {
     bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: OURS });
     bedrockMock.on(DeleteModelInvocationLoggingConfigurationCommand).resolves({});
     const h = harness();
     await h.run(deleteEvent);
     expect(deleteCalls()).toHaveLength(1);
+    // What switching create -> existing/off does (F9): said, not silent.
+    expect(h.logged()).toContain(
+      '"message":"Model invocation logging deleted: it is now off in this account and Region"',
+    );
     // No id of its own: the framework answers with the event's.
     expect(h.answers[0]).toEqual({ Status: 'SUCCESS' });
   });
@@ -339,6 +370,10 @@ describe('delete', () => {
   test.each([
     ["someone else's", { loggingConfig: THEIRS }],
     ['none', {}],
+    // Both destinations must match before a delete touches the account setting (F8).
+    ['ours by its log group alone', { loggingConfig: { ...THEIRS, cloudWatchConfig: OURS.cloudWatchConfig } }],
+    ['ours by its bucket and prefix alone', { loggingConfig: { ...THEIRS, s3Config: OURS.s3Config } }],
+    ['our bucket only, the log group removed', { loggingConfig: { s3Config: OURS.s3Config } }],
   ])('leaves a configuration that is %s: SUCCESS, nothing deleted', async (_, answer) => {
     bedrockMock.on(GetModelInvocationLoggingConfigurationCommand).resolves(answer);
     const h = harness();

@@ -6,15 +6,18 @@ import {
   jobName,
   jobNamePrefix,
   JobRequestError,
+  modelIdentifier,
 } from '../../../scripts/evaluate/job';
 import { DEFAULT_BUILTINS, TASK_TYPES, type TaskType } from '../../../scripts/evaluate/tasks';
 import {
+  account,
   app,
   bucket,
   DOCUMENTED_BUILTINS,
   DOCUMENTED_DATASET_METRICS,
   DOCUMENTED_TASK_METRICS,
   modelId,
+  region,
   roleArn,
 } from './fixtures';
 
@@ -31,6 +34,7 @@ function input(task: TaskType, overrides: Partial<JobInput> = {}): JobInput {
     jobName: jobName(app, at),
     task,
     modelId,
+    region,
     roleArn,
     bucket,
     builtins: DEFAULT_BUILTINS[task],
@@ -165,5 +169,46 @@ describe('what the request builder refuses', () => {
         ?.datasetMetricConfigs ?? [];
     expect(configs.flatMap((c) => c.metricNames)).not.toContain('Builtin.Toxicity');
     expect(configs.length).toBeGreaterThan(0);
+  });
+});
+
+// API_EvaluationBedrockModel's modelIdentifier pattern, restated (not imported) so a wrong
+// constant in the code fails the test. Bare profile ids: 2-4 letter geographies only.
+const MODEL_IDENTIFIER = new RegExp(
+  '^((arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:((:foundation-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))|([0-9]{12}:inference-profile/(([a-z-]{2,8}.)[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})))))|(([a-z]{2,4}[.]{1})([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})))|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})))$',
+);
+
+describe('the model identifier (API_EvaluationBedrockModel)', () => {
+  const modelOf = (id: string) =>
+    createJobRequest(input('QuestionAndAnswer', { modelId: id })).inferenceConfig?.models?.[0]?.bedrockModel
+      ?.modelIdentifier;
+
+  test.each([
+    'amazon.nova-micro-v1:0',
+    'us.amazon.nova-micro-v1:0',
+    'eu.anthropic.claude-3-7-sonnet-20250219-v1:0',
+    'apac.anthropic.claude-3-5-sonnet-20240620-v1:0',
+  ])('%s: the bare id, which the pattern accepts', (id) => {
+    expect(modelOf(id)).toBe(id);
+    expect(id).toMatch(MODEL_IDENTIFIER);
+  });
+
+  test('a global. profile: the bare id does not match the pattern, so the job names the profile ARN', () => {
+    const id = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    expect(id).not.toMatch(MODEL_IDENTIFIER);
+    const arn = modelOf(id);
+    expect(arn).toBe(`arn:aws:bedrock:${region}:${account}:inference-profile/${id}`);
+    expect(arn).toMatch(MODEL_IDENTIFIER);
+  });
+
+  test('the partition and account come from the role, the region from the job', () => {
+    expect(
+      modelIdentifier('global.amazon.nova-micro-v1:0', 'eu-central-1', 'arn:aws-cn:iam::444455556666:role/Evaluation'),
+    ).toBe('arn:aws-cn:bedrock:eu-central-1:444455556666:inference-profile/global.amazon.nova-micro-v1:0');
+  });
+
+  test('an id that is neither is refused before the request is sent', () => {
+    expect(() => modelOf('not a model')).toThrow(JobRequestError);
+    expect(() => modelOf('not a model')).toThrow(/neither a foundation model nor an inference profile id/);
   });
 });

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   averageResults,
   datasetOfKey,
+  isResultKey,
   jobOutputLocation,
   readResults,
   scoreTable,
@@ -48,6 +49,28 @@ describe('where the results are', () => {
         `evaluations/results/${job}/${job}/a1b2c3d4e5f6/models/m/taskTypes/Generation/datasets/Builtin.T-Rex/x_output.jsonl`,
       ),
     ).toBe('Builtin.T-Rex');
+  });
+});
+
+describe('the second documented layout: metric_input-dataset.jsonl in the datasets directory', () => {
+  // model-evaluation-report-s3.html: "For each metric and corresponding prompt dataset ... a JSON
+  // line file is generated in the datasets directory. The file uses the following naming
+  // convention metric_input-dataset.jsonl."
+  const datasets = `evaluations/results/${job}/a1b2c3d4e5f6/models/m/taskTypes/QuestionAndAnswer/datasets`;
+
+  test('the dataset is what follows the metric and its underscore', () => {
+    expect(datasetOfKey(`${datasets}/Accuracy_guarded-service-qa.jsonl`)).toBe('guarded-service-qa');
+    expect(datasetOfKey(`${datasets}/Builtin.Toxicity_Builtin.BoolQ.jsonl`)).toBe('Builtin.BoolQ');
+    // Custom dataset names may hold underscores; metric names do not.
+    expect(datasetOfKey(`${datasets}/Robustness_my_own_set.jsonl`)).toBe('my_own_set');
+  });
+
+  test('any .jsonl under a datasets/ folder is a result file, and *_output.jsonl anywhere; nothing else', () => {
+    expect(isResultKey(`${datasets}/Accuracy_guarded-service-qa.jsonl`)).toBe(true);
+    expect(isResultKey(qaKey)).toBe(true);
+    expect(isResultKey(`evaluations/results/${job}/amazon-bedrock-evaluations-permission-check`)).toBe(false);
+    expect(isResultKey(`evaluations/results/${job}/manifest.jsonl`)).toBe(false);
+    expect(isResultKey(`${datasets}/notes.txt`)).toBe(false);
   });
 });
 
@@ -134,6 +157,42 @@ describe('reading from S3', () => {
       `${prefix}amazon-bedrock-evaluations-permission-check`,
     );
     expect(result.scores).toHaveLength(6);
+  });
+
+  test('a job that wrote metric_input-dataset.jsonl files only: all of them are read and averaged per dataset', async () => {
+    const prefix = `evaluations/results/${job}/`;
+    const dir = `${prefix}a1b2c3d4e5f6/models/m/taskTypes/QuestionAndAnswer/datasets`;
+    const accuracy = `${dir}/Accuracy_guarded-service-qa.jsonl`;
+    const toxicity = `${dir}/Toxicity_guarded-service-qa.jsonl`;
+    s3.on(ListObjectsV2Command, { Bucket: bucket, Prefix: prefix }).resolves({
+      IsTruncated: false,
+      Contents: [{ Key: `${prefix}amazon-bedrock-evaluations-permission-check` }, { Key: accuracy }, { Key: toxicity }],
+    });
+    s3.on(GetObjectCommand, { Key: accuracy }).resolves({
+      Body: body([outputLine('a', { Accuracy: 0.5 }), outputLine('b', { Accuracy: 1 })].join('\n')),
+    });
+    s3.on(GetObjectCommand, { Key: toxicity }).resolves({
+      Body: body([outputLine('a', { Toxicity: 0.1 }), outputLine('b', { Toxicity: 0.3 })].join('\n')),
+    });
+    const result = await readResults(new S3Client({ region }), { bucket, prefix });
+    expect(result.files).toEqual([accuracy, toxicity]);
+    expect(result.scores).toEqual([
+      { dataset: 'guarded-service-qa', metric: 'Accuracy', mean: 0.75, count: 2 },
+      { dataset: 'guarded-service-qa', metric: 'Toxicity', mean: expect.closeTo(0.2, 10), count: 2 },
+    ]);
+  });
+
+  test('both layouts in one job: only the *_output.jsonl files are read, so no score counts twice', async () => {
+    const prefix = `evaluations/results/${job}/`;
+    const perMetric = `${prefix}a1b2c3d4e5f6/models/m/taskTypes/QuestionAndAnswer/datasets/Accuracy_guarded-service-qa.jsonl`;
+    s3.on(ListObjectsV2Command, { Bucket: bucket, Prefix: prefix }).resolves({
+      IsTruncated: false,
+      Contents: [{ Key: qaKey }, { Key: perMetric }],
+    });
+    s3.on(GetObjectCommand, { Key: qaKey }).resolves({ Body: body(qaLines) });
+    const result = await readResults(new S3Client({ region }), { bucket, prefix });
+    expect(result.files).toEqual([qaKey]);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([qaKey]);
   });
 
   test('nothing under <output>/<job name>/ => the output prefix is searched for keys holding the job name', async () => {
