@@ -23,6 +23,7 @@ import {
   promotionDeadLetterQueueName,
   promotionQueueName,
   promotionRoleName,
+  scanResultRuleName,
 } from '../shared/names';
 import type { BinaryDocumentPolicy, PromotionEnvironment } from '../shared/promotion-contract';
 import type { PublishedGuardrail } from '../guarded-ai/guardrail';
@@ -140,6 +141,9 @@ export class DocumentPromotion extends Construct {
     // the copies the function writes to knowledge/ are scanned too, and must
     // not come back here.
     this.rule = new events.Rule(this, 'ScanResults', {
+      // Named, so that the alarms on its delivery failures (another stack)
+      // find it without importing this one.
+      ruleName: scanResultRuleName(stack.stackName),
       description: 'Malware Protection scan results of documents dropped under incoming/',
       eventPattern: {
         source: ['aws.guardduty'],

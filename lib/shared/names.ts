@@ -142,3 +142,23 @@ export function guardrailName(guardedInvokeStack: string): string {
 export function ingestionGuardrailName(ingestionStack: string): string {
   return `${ingestionStack}-guardrail`;
 }
+
+/** Characters EventBridge accepts in a rule name. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html */
+const RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]+$/;
+
+/**
+ * The rule that sends the data bucket's Malware Protection scan results to
+ * the promotion queue. Named, so that another stack (the operations alarms,
+ * `npm run verify`) can watch its AWS/Events metrics (FailedInvocations,
+ * InvocationsFailedToBeSentToDlq) by name, without importing the ingestion
+ * stack. With the longest appName (25 characters) it has 48 characters.
+ */
+export function scanResultRuleName(ingestionStack: string): string {
+  const name = `${ingestionStack}-scan-results`;
+  if (name.length > RULE_NAME_MAX_LENGTH || !RULE_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `scan-result rule name ${name} is not a valid EventBridge rule name: allowed are at most ${RULE_NAME_MAX_LENGTH} characters of [.-_A-Za-z0-9]`,
+    );
+  }
+  return name;
+}
