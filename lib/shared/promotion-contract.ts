@@ -19,6 +19,8 @@ export interface PromotionEnvironment {
   readonly GUARDRAIL_VERSION: string;
   readonly KNOWLEDGE_BASE_ID: string;
   readonly DATA_SOURCE_ID: string;
+  /** The log group of the knowledge base's application logs: where an ingestion alert sends the reader. */
+  readonly KNOWLEDGE_BASE_LOG_GROUP: string;
   /** Where refused documents are reported (the alert topic of the threat-detection stack). */
   readonly ALERT_TOPIC_ARN: string;
   /** What happens to a PDF or Office document, which the function cannot read (one of BINARY_DOCUMENT_POLICIES). */
@@ -32,6 +34,7 @@ export const REQUIRED_PROMOTION_SETTINGS = [
   'GUARDRAIL_VERSION',
   'KNOWLEDGE_BASE_ID',
   'DATA_SOURCE_ID',
+  'KNOWLEDGE_BASE_LOG_GROUP',
   'ALERT_TOPIC_ARN',
   'BINARY_DOCUMENTS',
 ] as const satisfies readonly (keyof PromotionEnvironment)[];

@@ -254,8 +254,13 @@ describe('IngestionStack', () => {
         expect([name, variables[name]]).not.toEqual([name, '']);
       }
       expect(variables).toMatchObject({
-        KNOWLEDGE_BASE_ID: { 'Fn::ImportValue': expect.stringMatching(/KnowledgeBaseId/) },
-        DATA_SOURCE_ID: { 'Fn::ImportValue': expect.stringMatching(/DataSourceId/) },
+        // Read from the knowledge stack's SSM parameters when deployed (no import).
+        KNOWLEDGE_BASE_ID: expect.stringMatching(
+          /^\{\{resolve:ssm:\/GuardedGenAi-Knowledge\/[0-9a-f]{8}\/knowledge-base-id\}\}$/,
+        ),
+        DATA_SOURCE_ID: expect.stringMatching(
+          /^\{\{resolve:ssm:\/GuardedGenAi-Knowledge\/[0-9a-f]{8}\/data-source-id\}\}$/,
+        ),
       });
       const resolved = defaults.world.resolve(variables as Json, INGESTION) as Record<string, string>;
       expect(resolved.DATA_BUCKET).toBe(

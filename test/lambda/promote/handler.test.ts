@@ -744,6 +744,9 @@ describe('idempotency and ingestion', () => {
         key: 'incoming/report.md',
         destination: 'knowledge/report.md',
         look: expect.stringContaining('--ingestion-job-id JOBAFTER01'),
+        // Where the knowledge base's application logs name each document the job failed.
+        logGroup: SETTINGS.knowledgeBaseLogGroup,
+        documentLogs: `aws logs filter-log-events --log-group-name ${SETTINGS.knowledgeBaseLogGroup} --filter-pattern '"JOBAFTER01"'`,
       });
       expect(JSON.stringify(alerts())).not.toContain('Onboarding');
       expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
