@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX } from '../../lib/shared/data-layout';
 import { refusalByName } from '../../lib/shared/document-names';
-import type { BinaryDocumentPolicy } from '../../lib/shared/promotion-contract';
+import { type BinaryDocumentPolicy, KNOWLEDGE_BASE_MAX_FILE_BYTES } from '../../lib/shared/promotion-contract';
 import { UsageError } from '../cli/command';
 
 /**
@@ -16,7 +16,7 @@ import { UsageError } from '../cli/command';
  * promoted and then fail in the ingestion job, so it is not uploaded at all.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html
  */
-export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+export const MAX_DOCUMENT_BYTES = KNOWLEDGE_BASE_MAX_FILE_BYTES;
 
 /** S3 refuses keys longer than 1,024 bytes (UTF-8). https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
 const MAX_KEY_BYTES = 1024;

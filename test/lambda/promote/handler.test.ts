@@ -288,6 +288,20 @@ describe('clean documents are promoted', () => {
     expect(agent.commandCalls(ListIngestionJobsCommand)).toHaveLength(1);
   });
 
+  test('with binaryDocuments=promote-unscreened a PDF over the 50 MB a knowledge base ingests is refused as too-large-to-index', async () => {
+    givenDocument('incoming/reports/scan.pdf', {
+      contentType: 'application/pdf',
+      length: 50 * 1024 * 1024 + 1,
+      content: PDF,
+    });
+    givenTaggable();
+    const { handler } = handlerWith({ ...SETTINGS, binaryDocuments: 'promote-unscreened' });
+    expect(await handler(sqsEvent(scanResult('incoming/reports/scan.pdf')))).toEqual({ batchItemFailures: [] });
+    expect(alertBody()).toMatchObject({ reason: 'too-large-to-index', format: 'pdf' });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+
   test.each([
     ['a CSV', 'incoming/people.csv'],
     ['an HTML page', 'incoming/site/contact.html'],
