@@ -32,16 +32,19 @@ export interface ApplicationLogsProps {
  * destination (either CloudWatch Logs, Amazon S3, Amazon Data Firehose)",
  * https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-bases-logging.html).
  *
- * The log group is encrypted with the project key by CloudWatch Logs itself,
+ * The log group is encrypted with the project key by CloudWatch Logs itself
+ * as it ingests, whoever writes ("After you associate a customer managed key
+ * with a log group, all newly ingested data for the log group is encrypted
+ * using this key",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html),
  * which the key policy already allows for the app's log groups (its
  * encryption context names the log group). For a CloudWatch Logs destination
- * AWS documents a log group resource policy and no key-policy statement
- * ("The log group where the logs are being sent must have a resource policy
- * that includes certain permissions",
+ * AWS documents a log group resource policy and no key-policy statement for
+ * the delivery service ("The log group where the logs are being sent must
+ * have a resource policy that includes certain permissions",
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html);
- * a KMS statement for the delivery service is documented only for Amazon S3
- * destinations. That this holds for an encrypted group is an assumption,
- * settled by the first ingestion job's lines appearing in the group.
+ * one is documented only for Amazon S3 destinations, where the delivery
+ * service writes the objects itself.
  */
 export class ApplicationLogs extends Construct {
   public readonly logGroup: logs.LogGroup;
