@@ -90,6 +90,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         dataBucket: dataProtection.dataBucket.bucket,
       })
     : undefined;
+  const knowledgeBase = knowledge?.knowledgeBase.reference();
   const guardedInvoke = new GuardedInvokeStack(app, names.guardedInvoke, {
     env,
     description: 'Bedrock guardrail and the streaming invoke function behind it (stateless).',
@@ -97,12 +98,15 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
     vpc: dataProtection.network?.vpc,
-    knowledgeBase: knowledge && {
-      id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
-      arn: knowledge.knowledgeBase.arn,
+    // Read from SSM when the stack is deployed, not imported: a new
+    // generation of the knowledge base is never blocked by an export in use.
+    knowledgeBase: knowledgeBase && {
+      id: knowledgeBase.id,
+      arn: knowledgeBase.arn,
       resultsCap: config.retrievalResultsCap,
     },
   });
+  if (knowledge) guardedInvoke.addStackDependency(knowledge, 'it reads the knowledge base id its stack publishes');
   const governance = new GovernanceStack(app, names.governance, {
     env,
     description:
@@ -142,15 +146,17 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         // is never replaced); the ingestion guardrail is the stack's own.
         guardrailKeyArn: guardedInvoke.guardrailKey.key.keyArn,
         knowledgeBase: {
-          id: knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
-          arn: knowledge.knowledgeBase.arn,
-          dataSourceId: knowledge.knowledgeBase.dataSource.attrDataSourceId,
+          ...(knowledgeBase ?? knowledge.knowledgeBase.reference()),
+          // A strong reference: the log group is never replaced.
+          logGroupName: knowledge.applicationLogs.logGroup.logGroupName,
         },
         alertTopic: threatDetection.alerts.topic,
         // A strong reference: a key is never replaced.
         alertKeyArn: threatDetection.alerts.key.keyArn,
       })
     : undefined;
+  if (ingestion && knowledge)
+    ingestion.addStackDependency(knowledge, 'it reads the knowledge base ids its stack publishes');
   const { invocationLogging, ...operationsSettings } = operationsProps(config);
   const operations = new OperationsStack(app, names.operations, {
     env,
@@ -168,7 +174,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     alertDeadLetterQueueName: alertDeadLetterQueueName(names.threatDetection),
     knowledge: ingestion && {
       promotionFunctionName: ingestion.promotion.function.functionName,
-      scanResultRuleName: scanResultRuleName(config.appName),
+      scanResultRuleName: scanResultRuleName(stackNames(config.appName).ingestion),
     },
     invocationLogging: invocationLogging && {
       ...invocationLogging,

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { ProjectConfig } from './config';
+import { parseConfig, type ProjectConfig } from './config';
 import type { DataProtectionStackProps } from './data-protection/data-protection-stack';
 import type { GovernanceStackProps } from './governance/governance-stack';
 import { guardrailPolicy } from './guarded-ai/guardrail';
@@ -114,11 +114,20 @@ export function chunkingOf(config: ProjectConfig): Chunking {
 }
 
 export function knowledgeProps(config: ProjectConfig): Omit<OwnProps<KnowledgeStackProps>, 'key' | 'dataBucket'> {
+  // The project's defaults: the settings whose knowledge base keeps the names
+  // it had before names carried a digest of them.
+  const defaults = parseConfig({});
   return {
     embeddingModelId: config.embeddingModelId,
     dimensions: config.embeddingDimensions,
     chunking: chunkingOf(config),
     removalPolicy: removalPolicyOf(config),
+    logRetention: logRetentionOf(config),
+    firstGeneration: {
+      embeddingModelId: defaults.embeddingModelId,
+      dimensions: defaults.embeddingDimensions,
+      chunking: chunkingOf(defaults),
+    },
   };
 }
 

@@ -9,7 +9,12 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as path from 'node:path';
 import { stackNames } from '../lib/shared/names';
-import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, PROMOTION_TAG } from '../lib/shared/promotion-contract';
+import {
+  type BinaryDocumentPolicy,
+  INCOMING_PREFIX,
+  KNOWLEDGE_PREFIX,
+  PROMOTION_TAG,
+} from '../lib/shared/promotion-contract';
 import { APP_OPTION, AWS_OPTIONS, type AwsTarget, JSON_OPTION, resolveAws } from './cli/aws';
 import { type CommandSpec, type Parsed, UsageError } from './cli/command';
 import { type Io, json } from './cli/output';
@@ -41,7 +46,7 @@ export const command = {
   name: 'ingest',
   summary:
     'Upload documents for the knowledge base; they are indexed once they pass the malware scan and the guardrail.',
-  description: `Uploads a file, or a folder's files (recursively, hidden files left out), to ${INCOMING_PREFIX} of the data bucket, encrypted with the project key. A folder's files keep their path from the folder's name (handbook/hr/leave.md becomes ${INCOMING_PREFIX}handbook/hr/leave.md). Nothing in ${INCOMING_PREFIX} is indexed: GuardDuty scans each document, and the promotion function copies clean ones whose text passes the guardrail to ${KNOWLEDGE_PREFIX} and starts an ingestion job; a refused one stays in ${INCOMING_PREFIX} with the tag ${PROMOTION_TAG}=<reason>. The scan plus promotion takes about a minute; --wait follows them and prints a table. Files over ${megabytes(MAX_DOCUMENT_BYTES)} (the knowledge base's limit) are not uploaded. Exits 1 when a document is refused, not decided in time, or too large.`,
+  description: `Uploads a file, or a folder's files (recursively, hidden files left out), to ${INCOMING_PREFIX} of the data bucket, encrypted with the project key. A folder's files keep their path from the folder's name (handbook/hr/leave.md becomes ${INCOMING_PREFIX}handbook/hr/leave.md). Nothing in ${INCOMING_PREFIX} is indexed: GuardDuty scans each document, and the promotion function copies clean ones whose text passes the guardrail to ${KNOWLEDGE_PREFIX} and starts an ingestion job; a refused one stays in ${INCOMING_PREFIX} with the tag ${PROMOTION_TAG}=<reason>. The scan plus promotion takes about a minute; --wait follows them and prints a table. Not uploaded: files over ${megabytes(MAX_DOCUMENT_BYTES)} (the knowledge base's limit), and files the promotion function refuses by their name alone, with its reason: unsupported-format (an extension the knowledge base does not index, such as .json, .markdown or none), metadata-sidecar (*.metadata.json) and, when the binaryDocuments setting is "refuse", binary-not-screened (PDF and Office files). Exits 1 when a document is refused, not decided in time, or not uploaded.`,
   positional: { name: 'path', description: 'The file or folder to upload (not with --sample).', optional: true },
   options: {
     sample: {
@@ -86,6 +91,11 @@ export interface IngestDeps {
   readonly now: () => number;
   /** Where the sample corpus is read from. */
   readonly docsDir: string;
+  /**
+   * The binaryDocuments setting, which decides whether PDF and Office files are worth uploading.
+   * @default - the project's configuration (cdk.json and cdk.context.json)
+   */
+  readonly binaryDocuments?: () => BinaryDocumentPolicy;
 }
 
 const realDeps: IngestDeps = {
@@ -99,13 +109,22 @@ const realDeps: IngestDeps = {
   docsDir: path.join(ROOT, 'docs'),
 };
 
-/** What to upload, from the command line; a path that does not exist is a usage error. */
-export function documentsToUpload({ values, positional }: IngestParsed, docsDir: string): Collected {
+/**
+ * What to upload, from the command line; a path that does not exist is a usage error. Files the promotion
+ * function would refuse by name are skipped, with its reason.
+ */
+export function documentsToUpload(
+  { values, positional }: IngestParsed,
+  docsDir: string,
+  binaryDocuments: BinaryDocumentPolicy = 'refuse',
+): Collected {
   if (values.sample && positional !== undefined) {
     throw new UsageError(`give a path or --sample, not both (got "${positional}")`);
   }
   if (!values.sample && positional === undefined) throw new UsageError('give a file or folder to upload, or --sample');
-  const collected = values.sample ? sampleDocuments(docsDir) : collectDocuments(positional ?? '');
+  const collected = values.sample
+    ? sampleDocuments(docsDir, binaryDocuments)
+    : collectDocuments(positional ?? '', binaryDocuments);
   if (collected.documents.length === 0 && collected.skipped.length === 0) {
     throw new UsageError(
       `no files to upload in ${values.sample ? docsDir : positional}${collected.hidden > 0 ? ` (${collected.hidden} hidden left out)` : ''}`,
@@ -126,7 +145,8 @@ function accessHint(error: unknown, what: string): Error {
 
 export async function ingest(parsed: IngestParsed, io: Io, deps: IngestDeps = realDeps): Promise<number> {
   const { values } = parsed;
-  const collected = documentsToUpload(parsed, deps.docsDir);
+  const binaryDocuments = (deps.binaryDocuments ?? (() => projectConfig().binaryDocuments))();
+  const collected = documentsToUpload(parsed, deps.docsDir, binaryDocuments);
   const appName = values.app ?? projectConfig().appName;
   const names = stackNames(appName);
   const ingestionStack = names.ingestion;

@@ -1,10 +1,6 @@
 import { decodeHTML } from 'entities/decode';
-import {
-  BINARY_FORMAT_EXTENSIONS,
-  type BinaryFormat,
-  METADATA_SIDECAR_SUFFIX,
-  TEXT_FORMAT_EXTENSIONS,
-} from '../../lib/shared/promotion-contract';
+import { classifyName } from '../../lib/shared/document-names';
+import type { BinaryFormat } from '../../lib/shared/promotion-contract';
 
 /**
  * What a document is, for the knowledge base and for the screen. The
@@ -63,13 +59,6 @@ function binarySignature(bytes: Uint8Array): BinaryFormat[] {
   return [];
 }
 
-/** The exact part of the name after the last dot, lower case; none for a name without one. */
-function extension(key: string): string | undefined {
-  const base = key.slice(key.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : undefined;
-}
-
 /**
  * Whether the bytes are text: strict UTF-8 (a byte-order mark allowed) and no
  * control character other than tab, line feed, carriage return and form
@@ -91,26 +80,19 @@ export function isText(bytes: Uint8Array, complete: boolean): boolean {
  * the first SNIFF_BYTES or more when `complete` is false).
  */
 export function classify(key: string, bytes: Uint8Array, complete: boolean): ContentKind {
-  // A sidecar is metadata for another document whatever it holds; promoted,
-  // it would attach attributes (filters, citations) to that document.
-  if (key.trimEnd().toLowerCase().endsWith(METADATA_SIDECAR_SUFFIX)) {
-    return { kind: 'refused', reason: 'metadata-sidecar' };
-  }
-  const named = extension(key);
+  // What the name says (lib/shared/document-names.ts, the rule `npm run
+  // ingest` applies too); then the bytes must be what the name promises.
+  const named = classifyName(key);
+  if (named.kind === 'refused') return named;
   const signature = binarySignature(bytes);
-  const binaryName = BINARY_FORMAT_EXTENSIONS.find((format) => format === named);
-  if (binaryName) {
-    return signature.includes(binaryName)
-      ? { kind: 'binary-document', format: binaryName }
-      : { kind: 'refused', reason: 'unsupported-format' };
+  if (named.kind === 'binary-document') {
+    return signature.includes(named.format) ? named : { kind: 'refused', reason: 'unsupported-format' };
   }
-  if (!TEXT_FORMAT_EXTENSIONS.some((format) => format === named) || signature.length > 0) {
-    return { kind: 'refused', reason: 'unsupported-format' };
-  }
+  if (signature.length > 0) return { kind: 'refused', reason: 'unsupported-format' };
   if (!isText(bytes, complete)) return { kind: 'refused', reason: 'unreadable-text' };
   // HTML and Markdown may hide text in markup (tags, character references)
   // that the knowledge base's parser resolves: screened a second time as read.
-  return { kind: 'text', markup: named === 'html' || named === 'md' };
+  return named;
 }
 
 /**

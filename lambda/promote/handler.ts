@@ -107,12 +107,14 @@ export function createHandler(deps: HandlerDependencies): PromotionHandler {
       logger.info('Document indexed', facts);
     } else {
       // The document is in knowledge/ but may not be in the index: say so
-      // once, with what a person needs to look (AWS lists which documents
-      // failed in the knowledge base's logs, not in the job's statistics).
+      // once, with what a person needs to look (the job's statistics count
+      // failed documents; the knowledge base's application logs name them).
       await publishAlert(sns, settings.alertTopicArn, ingestionAlertSubject(ingestion), {
         ...facts,
         bucket: scan.bucket,
         look: `aws bedrock-agent get-ingestion-job --knowledge-base-id ${settings.knowledgeBaseId} --data-source-id ${settings.dataSourceId} --ingestion-job-id ${ingestion.jobId ?? '<job id>'}`,
+        logGroup: settings.knowledgeBaseLogGroup,
+        documentLogs: `aws logs filter-log-events --log-group-name ${settings.knowledgeBaseLogGroup} --filter-pattern '"${ingestion.jobId ?? destination}"'`,
       });
       logger.warn('Ingestion did not index every document; alerted', facts);
     }

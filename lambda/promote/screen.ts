@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { checkText, type GuardrailSettings, MAX_TEXT_BYTES, type TextVerdict } from './check';
 import { classify, readableText, SNIFF_BYTES } from './content';
+import { KNOWLEDGE_BASE_MAX_FILE_BYTES } from '../../lib/shared/promotion-contract';
 import type { Logger } from './errors';
 import { copyVersion, type Promoted, putMaskedText, type Source, type WriteSettings } from './promote';
 import type { Refusal } from './refuse';
@@ -84,6 +85,9 @@ export function screener(deps: ScreenDependencies): ScreenAndCopy {
     if (kind.kind === 'binary-document') {
       if (settings.binaryDocuments !== 'promote-unscreened')
         return { reason: 'binary-not-screened', format: kind.format };
+      // Copied, it would fail in the ingestion job: refused with the reason instead.
+      if (latest.ContentLength > KNOWLEDGE_BASE_MAX_FILE_BYTES)
+        return { reason: 'too-large-to-index', format: kind.format };
       return copyVersion(s3, source, destination, latest.ContentType, 'malware-scan', settings, now);
     }
     if (!whole) return { reason: 'too-large-to-check' };

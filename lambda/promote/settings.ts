@@ -14,6 +14,8 @@ export interface PromotionSettings {
   readonly guardrailVersion: string;
   readonly knowledgeBaseId: string;
   readonly dataSourceId: string;
+  /** Where the knowledge base's application logs name each document an ingestion job failed or ignored. */
+  readonly knowledgeBaseLogGroup: string;
   readonly alertTopicArn: string;
   /** PDF and Office documents: refused, or promoted on the malware verdict alone. */
   readonly binaryDocuments: BinaryDocumentPolicy;
@@ -42,6 +44,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettin
     guardrailVersion,
     knowledgeBaseId: e.KNOWLEDGE_BASE_ID,
     dataSourceId: e.DATA_SOURCE_ID,
+    knowledgeBaseLogGroup: e.KNOWLEDGE_BASE_LOG_GROUP,
     alertTopicArn: e.ALERT_TOPIC_ARN,
     binaryDocuments: e.BINARY_DOCUMENTS,
   };

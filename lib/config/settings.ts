@@ -149,7 +149,7 @@ export const SETTINGS = {
   embeddingModelId: setting(
     z.enum(EMBEDDING_MODEL_IDS).default(EMBEDDING_MODEL_IDS[0]),
     EMBEDDING_MODEL_IDS.map((id) => `"${id}"`).join(' or '),
-    'The embedding model of the knowledge base (Amazon Titan Text Embeddings V2); model access must be granted in the Bedrock console. Changing it replaces the vector index, so every document is indexed again.',
+    'The embedding model of the knowledge base (Amazon Titan Text Embeddings V2; Bedrock grants access to serverless models without a console step). Changing it on a deployed app makes a new knowledge base, into which every document is indexed again (docs/knowledge-base.md, "Changing the embedding or chunking settings").',
   ),
   embeddingDimensions: setting(
     z
@@ -159,12 +159,12 @@ export const SETTINGS = {
       )
       .default(1024),
     `one of ${EMBEDDING_DIMENSIONS.join(', ')}`,
-    'Length of each embedding vector. Smaller vectors cost less to store and query, with somewhat less accurate retrieval. Changing it replaces the vector index.',
+    'Length of each embedding vector. Smaller vectors cost less to store and query, with somewhat less accurate retrieval. Changing it on a deployed app makes a new knowledge base and a new vector index (the old index is kept unless removalPolicy is "destroy").',
   ),
   chunkingStrategy: setting(
     z.enum(CHUNKING_STRATEGIES).default('fixed-size'),
     CHUNKING_STRATEGIES.map((c) => `"${c}"`).join(', '),
-    'How documents are cut into passages before embedding: "fixed-size" (chunkMaxTokens with chunkOverlapPercent overlap; predictable and cheap), "semantic" (cut where the meaning changes; costs a model call per sentence group), "hierarchical" (small passages matched, their larger parent returned), or "none" (one passage per document). Fixed at creation: a change replaces the data source.',
+    'How documents are cut into passages before embedding: "fixed-size" (chunkMaxTokens with chunkOverlapPercent overlap; predictable and cheap), "semantic" (cut where the meaning changes; costs a model call per sentence group), "hierarchical" (small passages matched, their larger parent returned), or "none" (one passage per document). Changing this or the chunk sizes on a deployed app makes a new data source, which indexes every document again.',
   ),
   chunkMaxTokens: setting(
     wholeNumber(20, 8192, 300),

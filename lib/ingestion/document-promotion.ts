@@ -23,6 +23,7 @@ import {
   promotionDeadLetterQueueName,
   promotionQueueName,
   promotionRoleName,
+  scanResultRuleName,
 } from '../shared/names';
 import type { BinaryDocumentPolicy, PromotionEnvironment } from '../shared/promotion-contract';
 import type { PublishedGuardrail } from '../guarded-ai/guardrail';
@@ -59,7 +60,13 @@ export interface DocumentPromotionProps {
    * function's plain kms:Decrypt opens guardrail configurations only.
    */
   readonly guardrailKeyArn: string;
-  readonly knowledgeBase: { readonly id: string; readonly arn: string; readonly dataSourceId: string };
+  readonly knowledgeBase: {
+    readonly id: string;
+    readonly arn: string;
+    readonly dataSourceId: string;
+    /** The log group of its application logs (per-document ingestion outcomes). */
+    readonly logGroupName: string;
+  };
   readonly alertTopic: sns.ITopic;
   /** The key that encrypts the alert topic, and nothing but alerts. */
   readonly alertKeyArn: string;
@@ -140,6 +147,9 @@ export class DocumentPromotion extends Construct {
     // the copies the function writes to knowledge/ are scanned too, and must
     // not come back here.
     this.rule = new events.Rule(this, 'ScanResults', {
+      // Named, so that the alarms on its delivery failures (another stack)
+      // find it without importing this one.
+      ruleName: scanResultRuleName(stack.stackName),
       description: 'Malware Protection scan results of documents dropped under incoming/',
       eventPattern: {
         source: ['aws.guardduty'],
@@ -209,6 +219,11 @@ export class DocumentPromotion extends Construct {
       statements,
     });
     for (const [resource, reason] of wildcards) acknowledgeWildcardResource(this.policy, resource, reason);
+    Validations.of(this.policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'The action as SNS documents it for a publisher to an encrypted topic (sns-key-management), on the alert key only, which encrypts nothing but alerts.',
+    });
 
     const environment: PromotionEnvironment = {
       DATA_BUCKET: props.dataBucket.bucketName,
@@ -217,6 +232,7 @@ export class DocumentPromotion extends Construct {
       GUARDRAIL_VERSION: this.guardrail.versionNumber,
       KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
       DATA_SOURCE_ID: props.knowledgeBase.dataSourceId,
+      KNOWLEDGE_BASE_LOG_GROUP: props.knowledgeBase.logGroupName,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
       BINARY_DOCUMENTS: props.binaryDocuments ?? 'refuse',
     };

@@ -56,12 +56,20 @@ export function promotionPermissions(
       actions: ['s3:GetObject', 's3:PutObject'],
       resources: [knowledge],
     }),
+    // S3 names the bucket in the encryption context of an object stored with
+    // an S3 Bucket Key, and the object otherwise ("If you enable an S3 Bucket
+    // Key, the bucket ARN is the encryption context ... without an S3 Bucket
+    // Key the object ARN", https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
+    // An uploader may turn the Bucket Key off for its object, so a document
+    // under incoming/ is readable either way; what the function writes uses
+    // the Bucket Key.
     new iam.PolicyStatement({
       sid: 'UseTheKeyThroughS3ForThisBucket',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: [props.key.keyArn],
       conditions: {
-        StringEquals: { 'kms:ViaService': via('s3'), 'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn },
+        StringEquals: { 'kms:ViaService': via('s3') },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, incoming] },
       },
     }),
     new iam.PolicyStatement({
@@ -98,7 +106,8 @@ export function promotionPermissions(
     // and the function cannot read the topic's dead-letter queue.
     new iam.PolicyStatement({
       sid: 'EncryptReportsWithTheAlertKey',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      // GenerateDataKey* as the page writes it, so whichever of the two SNS calls is allowed.
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: [props.alertKeyArn],
     }),
     new iam.PolicyStatement({

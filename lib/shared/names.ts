@@ -71,22 +71,6 @@ export function alertRuleName(threatDetectionStack: string, id: string): string 
 /** What EventBridge allows in a rule name. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html */
 export const RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]+$/;
 
-/**
- * The ingestion stack's rule for malware scan results: `<app>-Ingestion-scan-results`.
- * Fixed so that the operations stack can alarm on its delivery metrics
- * (AWS/Events FailedInvocations and InvocationsFailedToBeSentToDlq are per
- * RuleName). appName's own limit (25 characters) keeps it well within 64.
- */
-export function scanResultRuleName(appName: string): string {
-  const name = `${stackNames(appName).ingestion}-scan-results`;
-  if (name.length > RULE_NAME_MAX_LENGTH || !RULE_NAME_PATTERN.test(name)) {
-    throw new Error(
-      `scan-result rule name ${name} (${name.length} characters) must be at most ${RULE_NAME_MAX_LENGTH} characters of ${RULE_NAME_PATTERN}`,
-    );
-  }
-  return name;
-}
-
 /** The ARN of a resource of `service` in the account and region of `scope`'s stack. */
 export function arnInAccount(scope: Stack, service: string, resource: string): string {
   return `arn:${scope.partition}:${service}:${scope.region}:${scope.account}:${resource}`;
@@ -160,4 +144,21 @@ export function guardrailName(guardedInvokeStack: string): string {
  */
 export function ingestionGuardrailName(ingestionStack: string): string {
   return `${ingestionStack}-guardrail`;
+}
+
+/**
+ * The rule that sends the data bucket's Malware Protection scan results to
+ * the promotion queue. Named, so that another stack (the operations alarms,
+ * `npm run verify`) can watch its AWS/Events metrics (FailedInvocations,
+ * InvocationsFailedToBeSentToDlq) by name, without importing the ingestion
+ * stack. With the longest appName (25 characters) it has 48 characters.
+ */
+export function scanResultRuleName(ingestionStack: string): string {
+  const name = `${ingestionStack}-scan-results`;
+  if (name.length > RULE_NAME_MAX_LENGTH || !RULE_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `scan-result rule name ${name} is not a valid EventBridge rule name: allowed are at most ${RULE_NAME_MAX_LENGTH} characters of [.-_A-Za-z0-9]`,
+    );
+  }
+  return name;
 }

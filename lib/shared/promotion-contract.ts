@@ -19,6 +19,8 @@ export interface PromotionEnvironment {
   readonly GUARDRAIL_VERSION: string;
   readonly KNOWLEDGE_BASE_ID: string;
   readonly DATA_SOURCE_ID: string;
+  /** The log group of the knowledge base's application logs: where an ingestion alert sends the reader. */
+  readonly KNOWLEDGE_BASE_LOG_GROUP: string;
   /** Where refused documents are reported (the alert topic of the threat-detection stack). */
   readonly ALERT_TOPIC_ARN: string;
   /** What happens to a PDF or Office document, which the function cannot read (one of BINARY_DOCUMENT_POLICIES). */
@@ -32,6 +34,7 @@ export const REQUIRED_PROMOTION_SETTINGS = [
   'GUARDRAIL_VERSION',
   'KNOWLEDGE_BASE_ID',
   'DATA_SOURCE_ID',
+  'KNOWLEDGE_BASE_LOG_GROUP',
   'ALERT_TOPIC_ARN',
   'BINARY_DOCUMENTS',
 ] as const satisfies readonly (keyof PromotionEnvironment)[];
@@ -64,6 +67,9 @@ export const PROMOTION_REFUSALS = [
   // A <document>.metadata.json file: the knowledge base reads it as the
   // metadata of another document, not as a document.
   'metadata-sidecar',
+  // A PDF or Office document promoted unscreened (binaryDocuments) that is
+  // larger than the knowledge base ingests: it would be copied and never indexed.
+  'too-large-to-index',
 ] as const;
 export type PromotionRefusal = (typeof PROMOTION_REFUSALS)[number];
 
@@ -85,6 +91,13 @@ export type BinaryDocumentPolicy = (typeof BINARY_DOCUMENT_POLICIES)[number];
 export const TEXT_FORMAT_EXTENSIONS = ['txt', 'md', 'html', 'csv'] as const;
 export const BINARY_FORMAT_EXTENSIONS = ['pdf', 'doc', 'docx', 'xls', 'xlsx'] as const;
 export type BinaryFormat = (typeof BINARY_FORMAT_EXTENSIONS)[number];
+
+/**
+ * Largest file a knowledge base ingests: 50 MB
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html,
+ * the ingestion job's file size quota).
+ */
+export const KNOWLEDGE_BASE_MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 /** The sidecar suffix the knowledge base reads as another document's metadata. */
 export const METADATA_SIDECAR_SUFFIX = '.metadata.json';

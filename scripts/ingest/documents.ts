@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX } from '../../lib/shared/data-layout';
+import { refusalByName } from '../../lib/shared/document-names';
+import { type BinaryDocumentPolicy, KNOWLEDGE_BASE_MAX_FILE_BYTES } from '../../lib/shared/promotion-contract';
 import { UsageError } from '../cli/command';
 
 /**
@@ -14,7 +16,7 @@ import { UsageError } from '../cli/command';
  * promoted and then fail in the ingestion job, so it is not uploaded at all.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html
  */
-export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+export const MAX_DOCUMENT_BYTES = KNOWLEDGE_BASE_MAX_FILE_BYTES;
 
 /** S3 refuses keys longer than 1,024 bytes (UTF-8). https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
 const MAX_KEY_BYTES = 1024;
@@ -65,9 +67,10 @@ function toKeyPath(relative: string): string {
  * files, recursively, keyed by their path from the folder's own name, so that
  * `handbook/hr/leave.md` becomes incoming/handbook/hr/leave.md. Hidden files
  * and folders (".git", ".DS_Store") and symbolic links are left out, and so
- * are files over MAX_DOCUMENT_BYTES.
+ * are files over MAX_DOCUMENT_BYTES and files the promotion function would
+ * refuse by their name alone (under `binaryDocuments`).
  */
-export function collectDocuments(target: string): Collected {
+export function collectDocuments(target: string, binaryDocuments: BinaryDocumentPolicy = 'refuse'): Collected {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -96,14 +99,14 @@ export function collectDocuments(target: string): Collected {
   } else {
     throw new UsageError(`${target} is neither a file nor a folder`);
   }
-  return sizeChecked(found, skipped, hidden);
+  return checked(found, skipped, hidden, binaryDocuments);
 }
 
 /**
  * The sample corpus: the project's own docs/*.md, written by the project, so
  * nothing in it is anyone's personal data. Keyed as incoming/docs/<name>.md.
  */
-export function sampleDocuments(docsDir: string): Collected {
+export function sampleDocuments(docsDir: string, binaryDocuments: BinaryDocumentPolicy = 'refuse'): Collected {
   const found = fs
     .readdirSync(docsDir, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.md') && !e.name.startsWith('.'))
@@ -113,14 +116,36 @@ export function sampleDocuments(docsDir: string): Collected {
       const file = path.join(docsDir, name);
       return { file, relative: path.join('docs', name), bytes: fs.statSync(file).size };
     });
-  return sizeChecked(found, [], 0);
+  return checked(found, [], 0, binaryDocuments);
 }
 
-function sizeChecked(found: Document[], skipped: Collected['skipped'], hidden: number): Collected {
+/**
+ * Why the promotion function would refuse a file by its name alone, in its
+ * own reason names (lib/shared/promotion-contract.ts): uploading it would
+ * only leave it tagged in incoming/ and raise an alert.
+ */
+const REFUSED_BY_NAME: Record<string, string> = {
+  'unsupported-format':
+    'a knowledge base indexes only .txt, .md, .html, .csv, .pdf, .doc, .docx, .xls and .xlsx files (by the exact extension)',
+  'metadata-sidecar':
+    'a .metadata.json file is read as the metadata of another document; the promotion function refuses it',
+  'binary-not-screened':
+    'PDF and Office documents cannot be screened by the promotion function, and binaryDocuments is "refuse"',
+};
+
+function checked(
+  found: Document[],
+  skipped: Collected['skipped'],
+  hidden: number,
+  binaryDocuments: BinaryDocumentPolicy,
+): Collected {
   const documents: Document[] = [];
   for (const document of found) {
     const relative = toKeyPath(document.relative);
-    if (document.bytes > MAX_DOCUMENT_BYTES) {
+    const refusal = refusalByName(relative, binaryDocuments);
+    if (refusal) {
+      skipped.push({ file: document.file, reason: `${refusal}: ${REFUSED_BY_NAME[refusal] ?? 'refused by name'}` });
+    } else if (document.bytes > MAX_DOCUMENT_BYTES) {
       skipped.push({
         file: document.file,
         reason: `${megabytes(document.bytes)}: a knowledge base takes files of at most ${megabytes(MAX_DOCUMENT_BYTES)}`,
@@ -138,10 +163,8 @@ function sizeChecked(found: Document[], skipped: Collected['skipped'], hidden: n
 export function contentType(file: string): string | undefined {
   const types: Record<string, string> = {
     '.md': 'text/markdown; charset=utf-8',
-    '.markdown': 'text/markdown; charset=utf-8',
     '.txt': 'text/plain; charset=utf-8',
     '.html': 'text/html; charset=utf-8',
-    '.htm': 'text/html; charset=utf-8',
     '.csv': 'text/csv; charset=utf-8',
     '.pdf': 'application/pdf',
     '.doc': 'application/msword',

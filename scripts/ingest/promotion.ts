@@ -91,6 +91,7 @@ const REFUSALS: Record<PromotionRefusal, string> = {
     'a name the knowledge base does not index (it indexes .txt, .md, .html, .csv, .pdf, .doc, .docx, .xls, .xlsx), or a PDF or Office name on other content',
   'screen-incomplete': 'the guardrail evaluated only part of its text',
   'metadata-sidecar': 'a .metadata.json file, which the knowledge base would read as metadata of another document',
+  'too-large-to-index': 'larger than the 50 MB a knowledge base ingests',
 };
 
 export function refusalText(reason: string): string {

@@ -81,7 +81,9 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'promotions queue': ['AWS::SQS::Queue', 2, 'rag'],
   'promotion dead-letter queue': ['AWS::SQS::Queue', 2, 'rag'],
   'promotion function': ['AWS::Lambda::Function', 1, 'rag'],
-  'promotion log group': ['AWS::Logs::LogGroup', 1, 'rag'],
+  // The promotion function's, and the knowledge base's application logs.
+  'promotion log group': ['AWS::Logs::LogGroup', 2, 'rag'],
+  'application log group': ['AWS::Logs::LogGroup', 2, 'rag'],
   'failure alarm': ['AWS::CloudWatch::Alarm', 1, 'rag'],
   'ingestion guardrail': ['AWS::Bedrock::Guardrail', 1, 'rag'],
   'its published version': ['AWS::Bedrock::GuardrailVersion', 1, 'rag'],

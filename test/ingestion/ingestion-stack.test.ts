@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../lib/config';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX, RECORDS_PREFIX } from '../../lib/shared/data-layout';
-import { ingestionGuardrailName, stackNames } from '../../lib/shared/names';
+import { ingestionGuardrailName, RULE_NAME_MAX_LENGTH, scanResultRuleName, stackNames } from '../../lib/shared/names';
 import { sensitiveInformationPolicy } from '../../lib/guarded-ai/guardrail';
 import { REQUIRED_PROMOTION_SETTINGS } from '../../lib/shared/promotion-contract';
 import { ingestionProps } from '../../lib/stack-props';
@@ -135,6 +135,12 @@ describe('IngestionStack', () => {
       expect(matchesPattern(EventPattern, otherSource)).toBe(false);
     });
 
+    test('the rule is named <stack>-scan-results, so the alarms of another stack can watch it without an import', () => {
+      const name = only(defaults.ingestion, 'AWS::Events::Rule').Properties.Name;
+      expect(name).toBe(scanResultRuleName(INGESTION));
+      expect(name).toBe(`${INGESTION}-scan-results`);
+    });
+
     test('the one target is the promotion queue, with a dead-letter queue and a retry policy', () => {
       const target = only(defaults.ingestion, 'AWS::Events::Rule').Properties.Targets as Record<string, Json>[];
       expect(target).toHaveLength(1);
@@ -248,8 +254,13 @@ describe('IngestionStack', () => {
         expect([name, variables[name]]).not.toEqual([name, '']);
       }
       expect(variables).toMatchObject({
-        KNOWLEDGE_BASE_ID: { 'Fn::ImportValue': expect.stringMatching(/KnowledgeBaseId/) },
-        DATA_SOURCE_ID: { 'Fn::ImportValue': expect.stringMatching(/DataSourceId/) },
+        // Read from the knowledge stack's SSM parameters when deployed (no import).
+        KNOWLEDGE_BASE_ID: expect.stringMatching(
+          /^\{\{resolve:ssm:\/GuardedGenAi-Knowledge\/[0-9a-f]{8}\/knowledge-base-id\}\}$/,
+        ),
+        DATA_SOURCE_ID: expect.stringMatching(
+          /^\{\{resolve:ssm:\/GuardedGenAi-Knowledge\/[0-9a-f]{8}\/data-source-id\}\}$/,
+        ),
       });
       const resolved = defaults.world.resolve(variables as Json, INGESTION) as Record<string, string>;
       expect(resolved.DATA_BUCKET).toBe(
@@ -265,6 +276,17 @@ describe('IngestionStack', () => {
       expect(variables.GUARDRAIL_VERSION).toEqual({ 'Fn::GetAtt': [versionId, 'Version'] });
       // PDF and Office documents are refused unless the setting says otherwise.
       expect(variables.BINARY_DOCUMENTS).toBe('refuse');
+    });
+
+    test('it encrypts alerts with kms:GenerateDataKey* and kms:Decrypt on the alert key, the actions SNS documents for a publisher', () => {
+      // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+      const statements = Object.values(defaults.ingestion?.findResources('AWS::IAM::ManagedPolicy') ?? {}).flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      const alerts = statements.filter((st) => st.Sid === 'EncryptReportsWithTheAlertKey');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+      expect(alerts[0].Condition).toBeUndefined();
     });
 
     test('the binaryDocuments setting reaches the function', () => {
@@ -564,6 +586,16 @@ describe('IngestionStack', () => {
       // The names the data-protection stack trusts are the names these resources get.
       expect(JSON.stringify(keyStatements(longest.data))).toContain(queueArn(`${'A'.repeat(25)}-Ingestion-promotions`));
       expect(JSON.stringify(bucketPolicyStatements(longest.data))).toContain(`role/${role}"`);
+    });
+
+    test("the scan-result rule's name fits EventBridge (at most 64 of [.-_A-Za-z0-9])", () => {
+      const name = only(ingestion(), 'AWS::Events::Rule').Properties.Name as string;
+      expect(name).toBe(`${'A'.repeat(25)}-Ingestion-scan-results`);
+      expect(name.length).toBeLessThanOrEqual(RULE_NAME_MAX_LENGTH);
+      expect(name).toMatch(/^[.\-_A-Za-z0-9]+$/);
+      // A stack name that cannot make a valid name is refused, not cut.
+      expect(() => scanResultRuleName(`${'A'.repeat(52)}`)).toThrow(/at most 64 characters/);
+      expect(() => scanResultRuleName('App Ingestion')).toThrow(/\[\.-_A-Za-z0-9\]/);
     });
 
     test("the ingestion guardrail's name fits Bedrock's limits (1 to 50 of [0-9a-zA-Z-_])", () => {

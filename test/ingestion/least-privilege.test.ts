@@ -89,6 +89,12 @@ describe('the promotion role', () => {
     const otherBucket = `arn:aws:s3:::${generatedName('Reports', 'ReportBucket3C4D5E6F', 'AWS::S3::Bucket')}`;
     await expectDecision(throughS3('kms:GenerateDataKey', bucketArn), 'Allowed');
     await expectDecision(throughS3('kms:Decrypt', bucketArn), 'Allowed');
+    // An object stored without an S3 Bucket Key: S3 names the object, not the
+    // bucket (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
+    // A document dropped that way under incoming/ is still readable; nothing else is.
+    await expectDecision(throughS3('kms:Decrypt', `${bucketArn}/incoming/handbook.md`), 'Allowed');
+    await expectDecision(throughS3('kms:Decrypt', `${bucketArn}/records/2026/audit.json`), 'ImplicitlyDenied');
+    await expectDecision(throughS3('kms:Decrypt', `${otherBucket}/incoming/handbook.md`), 'ImplicitlyDenied');
     await expectDecision(throughS3('kms:GenerateDataKey', otherBucket), 'ImplicitlyDenied');
     await expectDecision(throughS3('kms:Decrypt', otherBucket), 'ImplicitlyDenied');
     for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt']) {

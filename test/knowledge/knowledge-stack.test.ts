@@ -295,7 +295,10 @@ describe('KnowledgeStack', () => {
 
     test('on => the function knows the knowledge base and the results cap, and may retrieve from it', () => {
       expect(env(defaults.invoke)).toMatchObject({
-        KNOWLEDGE_BASE_ID: { 'Fn::ImportValue': expect.stringMatching(/KnowledgeBaseId/) },
+        // Read from the knowledge stack's SSM parameter when deployed (no import).
+        KNOWLEDGE_BASE_ID: expect.stringMatching(
+          /^\{\{resolve:ssm:\/GuardedGenAi-Knowledge\/[0-9a-f]{8}\/knowledge-base-id\}\}$/,
+        ),
         RETRIEVAL_RESULTS_CAP: String(DEFAULT_CONFIG.retrievalResultsCap),
       });
       expect(env(hierarchical.invoke).RETRIEVAL_RESULTS_CAP).toBe(String(hierarchicalOverrides.retrievalResultsCap));

@@ -359,7 +359,7 @@ describe('OperationsStack', () => {
     // The ingestion review's F4: the scan-result rule's deliveries were not watched.
     test('scan-result-delivery-failures: FailedInvocations and InvocationsFailedToBeSentToDlq of the scan-result rule, by its name', () => {
       const a = alarm('scan-result-delivery-failures');
-      const rule = scanResultRuleName('GuardedGenAi');
+      const rule = scanResultRuleName(stackNames('GuardedGenAi').ingestion);
       expect(rule).toBe('GuardedGenAi-Ingestion-scan-results');
       expect(Object.values(a.metrics).sort((x, y) => x.name.localeCompare(y.name))).toEqual(
         ['FailedInvocations', 'InvocationsFailedToBeSentToDlq'].map((name) => ({
@@ -659,7 +659,7 @@ describe('OperationsStack', () => {
     });
 
     test('delivery of scan results (with the knowledge base) and of invocation logs (when this app configures them)', () => {
-      const rule = scanResultRuleName('GuardedGenAi');
+      const rule = scanResultRuleName(stackNames('GuardedGenAi').ingestion);
       expect(linesOf(byTitle(widgets, 'Delivery: scan results to the promotion queue'))).toEqual([
         `AWS/Events FailedInvocations RuleName=${rule} Sum`,
         `AWS/Events InvocationsFailedToBeSentToDlq RuleName=${rule} Sum`,

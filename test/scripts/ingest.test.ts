@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { parseCommand } from '../../scripts/cli/command';
 import { captureIo } from '../../scripts/cli/output';
 import { command, documentsToUpload, ingest, type IngestDeps } from '../../scripts/ingest';
+import { classify } from '../../lambda/promote/content';
+import { refusalByName } from '../../lib/shared/document-names';
 import { collectDocuments, MAX_DOCUMENT_BYTES, sampleDocuments } from '../../scripts/ingest/documents';
 import { SOURCE_VERSION_METADATA } from '../../scripts/ingest/promotion';
 import { execute } from '../../scripts/run-cli';
@@ -46,7 +48,10 @@ const deps = (): IngestDeps => ({
   },
   now: () => clock,
   docsDir: path.join(tmp, 'docs'),
+  binaryDocuments: () => binaryDocuments,
 });
+/** The binaryDocuments setting the command reads (the project's default unless a test changes it). */
+let binaryDocuments: 'refuse' | 'promote-unscreened' = 'refuse';
 
 function write(relative: string, content: string | number = 'text'): string {
   const file = path.join(tmp, relative);
@@ -93,7 +98,7 @@ describe('what is uploaded, under which key', () => {
     write('handbook/hr/policies/travel.pdf');
     write('handbook/.DS_Store');
     write('handbook/.git/config');
-    const { documents, hidden, skipped } = collectDocuments(path.join(tmp, 'handbook/'));
+    const { documents, hidden, skipped } = collectDocuments(path.join(tmp, 'handbook/'), 'promote-unscreened');
     expect(documents.map((d) => d.relative)).toEqual(['handbook/hr/policies/travel.pdf', 'handbook/leave.md']);
     expect(hidden).toBe(2);
     expect(skipped).toEqual([]);
@@ -107,9 +112,58 @@ describe('what is uploaded, under which key', () => {
   test('a file over the 50 MB knowledge base limit is left out, with the reason', () => {
     write('big/small.md');
     const large = write('big/scan.pdf', MAX_DOCUMENT_BYTES + 1);
-    const { documents, skipped } = collectDocuments(path.join(tmp, 'big'));
+    const { documents, skipped } = collectDocuments(path.join(tmp, 'big'), 'promote-unscreened');
     expect(documents.map((d) => d.relative)).toEqual(['big/small.md']);
     expect(skipped).toEqual([{ file: large, reason: '50.0 MB: a knowledge base takes files of at most 50 MB' }]);
+  });
+
+  test('names the promotion function refuses whatever they hold are not uploaded, with its reason name', () => {
+    for (const name of [
+      'notes/a.markdown',
+      'notes/b.json',
+      'notes/c.md.metadata.json',
+      'notes/README',
+      'notes/d.htm',
+      'notes/e.txt ',
+      'notes/f.pdf',
+      'notes/g.docx',
+      'notes/h.md',
+      'notes/i.CSV',
+    ]) {
+      write(name);
+    }
+    const reasons = (binary: 'refuse' | 'promote-unscreened') => {
+      const { documents, skipped } = collectDocuments(path.join(tmp, 'notes'), binary);
+      return {
+        uploaded: documents.map((d) => d.relative),
+        skipped: Object.fromEntries(skipped.map((s) => [path.basename(s.file), s.reason.split(':')[0]])),
+      };
+    };
+    expect(reasons('refuse')).toEqual({
+      uploaded: ['notes/h.md', 'notes/i.CSV'],
+      skipped: {
+        'a.markdown': 'unsupported-format',
+        'b.json': 'unsupported-format',
+        'c.md.metadata.json': 'metadata-sidecar',
+        README: 'unsupported-format',
+        'd.htm': 'unsupported-format',
+        'e.txt ': 'unsupported-format',
+        'f.pdf': 'binary-not-screened',
+        'g.docx': 'binary-not-screened',
+      },
+    });
+    const promoting = reasons('promote-unscreened');
+    expect(promoting.uploaded).toEqual(['notes/f.pdf', 'notes/g.docx', 'notes/h.md', 'notes/i.CSV']);
+    expect(Object.keys(promoting.skipped)).not.toContain('f.pdf');
+  });
+
+  test('the names skipped are exactly those the promotion function refuses by name (one shared rule)', () => {
+    const bytes = new TextEncoder().encode('plain text');
+    for (const name of ['a.markdown', 'b.json', 'c.txt.metadata.json', 'README', 'd.md', 'e.html', 'f.TXT']) {
+      const byFunction = classify(`incoming/${name}`, bytes, true);
+      const byIngest = refusalByName(name, 'promote-unscreened');
+      expect(byIngest).toBe(byFunction.kind === 'refused' ? byFunction.reason : undefined);
+    }
   });
 
   test("--sample: the project's docs/*.md only, keyed incoming/docs/<name>", () => {
@@ -198,11 +252,33 @@ describe('upload', () => {
 
   test('a file over the limit is reported and not uploaded; the rest are, and the exit code is 1', async () => {
     write('set/ok.md');
-    write('set/huge.pdf', MAX_DOCUMENT_BYTES + 1024 * 1024);
+    write('set/huge.txt', MAX_DOCUMENT_BYTES + 1024 * 1024);
     const { code, io } = await run([path.join(tmp, 'set')]);
     expect(code).toBe(1);
-    expect(io.stderr).toMatch(/not uploaded: .*huge\.pdf \(51 MB: a knowledge base takes files of at most 50 MB\)/);
+    expect(io.stderr).toMatch(/not uploaded: .*huge\.txt \(51 MB: a knowledge base takes files of at most 50 MB\)/);
     expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['incoming/set/ok.md']);
+  });
+
+  test('binaryDocuments "refuse" => a PDF is not uploaded (binary-not-screened); "promote-unscreened" => it is', async () => {
+    write('mixed/guide.pdf');
+    write('mixed/notes.md');
+    write('mixed/data.json');
+    const refused = await run([path.join(tmp, 'mixed')]);
+    expect(refused.code).toBe(1);
+    expect(refused.io.stderr).toMatch(/not uploaded: .*guide\.pdf \(binary-not-screened: /);
+    expect(refused.io.stderr).toMatch(/not uploaded: .*data\.json \(unsupported-format: /);
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['incoming/mixed/notes.md']);
+    s3.resetHistory();
+    binaryDocuments = 'promote-unscreened';
+    try {
+      await run([path.join(tmp, 'mixed')]);
+    } finally {
+      binaryDocuments = 'refuse';
+    }
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'incoming/mixed/guide.pdf',
+      'incoming/mixed/notes.md',
+    ]);
   });
 
   test('no Ingestion stack (knowledgeBase off) => exit 1 before anything is uploaded', async () => {

@@ -414,6 +414,7 @@ export class PolicyWorld {
   /** Replace intrinsics by the values a deployment in `env` would produce. */
   public resolve(value: Json, stackName: string): Json {
     if (Array.isArray(value)) return value.map((v) => this.resolve(v, stackName));
+    if (typeof value === 'string') return this.dynamicReferences(value);
     if (value === null || typeof value !== 'object') return value;
     const keys = Object.keys(value);
     if (keys.length !== 1 || !(keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
@@ -443,6 +444,25 @@ export class PolicyWorld {
       default:
         throw new Error(`the IAM harness cannot resolve ${fn} in ${stackName}`);
     }
+  }
+
+  /**
+   * `{{resolve:ssm:<name>}}` replaced by the value of the app's SSM parameter
+   * of that name, as CloudFormation resolves it when the stack is deployed
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-ssm.html).
+   * A parameter no stack of the app creates fails the test.
+   */
+  private dynamicReferences(text: string): string {
+    return text.replace(/\{\{resolve:ssm:([^}:]+)\}\}/g, (_, name: string) => {
+      for (const [stackName, template] of this.templates) {
+        for (const resource of Object.values(template.Resources)) {
+          if (resource.Type === 'AWS::SSM::Parameter' && resource.Properties?.Name === name) {
+            return String(this.resolve(resource.Properties.Value, stackName));
+          }
+        }
+      }
+      throw new Error(`no stack of the app creates the SSM parameter ${name} that {{resolve:ssm:${name}}} reads`);
+    });
   }
 
   private ref(name: string, stackName: string): string {

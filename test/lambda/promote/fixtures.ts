@@ -20,6 +20,7 @@ export const SETTINGS: PromotionSettings = {
   guardrailVersion: '3',
   knowledgeBaseId: 'KB12345678',
   dataSourceId: 'DS12345678',
+  knowledgeBaseLogGroup: 'GuardedGenAi-Knowledge-ApplicationLogsLogGroup8A1B2C3D-aBcDeFgH1234',
   alertTopicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:GuardedGenAi-ThreatDetection-alerts`,
   binaryDocuments: 'refuse',
 };
@@ -35,6 +36,7 @@ export const ENVIRONMENT = {
   GUARDRAIL_VERSION: SETTINGS.guardrailVersion,
   KNOWLEDGE_BASE_ID: SETTINGS.knowledgeBaseId,
   DATA_SOURCE_ID: SETTINGS.dataSourceId,
+  KNOWLEDGE_BASE_LOG_GROUP: SETTINGS.knowledgeBaseLogGroup,
   ALERT_TOPIC_ARN: SETTINGS.alertTopicArn,
   BINARY_DOCUMENTS: SETTINGS.binaryDocuments,
 };

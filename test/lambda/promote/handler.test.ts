@@ -288,6 +288,20 @@ describe('clean documents are promoted', () => {
     expect(agent.commandCalls(ListIngestionJobsCommand)).toHaveLength(1);
   });
 
+  test('with binaryDocuments=promote-unscreened a PDF over the 50 MB a knowledge base ingests is refused as too-large-to-index', async () => {
+    givenDocument('incoming/reports/scan.pdf', {
+      contentType: 'application/pdf',
+      length: 50 * 1024 * 1024 + 1,
+      content: PDF,
+    });
+    givenTaggable();
+    const { handler } = handlerWith({ ...SETTINGS, binaryDocuments: 'promote-unscreened' });
+    expect(await handler(sqsEvent(scanResult('incoming/reports/scan.pdf')))).toEqual({ batchItemFailures: [] });
+    expect(alertBody()).toMatchObject({ reason: 'too-large-to-index', format: 'pdf' });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(agent.calls()).toHaveLength(0);
+  });
+
   test.each([
     ['a CSV', 'incoming/people.csv'],
     ['an HTML page', 'incoming/site/contact.html'],
@@ -744,6 +758,9 @@ describe('idempotency and ingestion', () => {
         key: 'incoming/report.md',
         destination: 'knowledge/report.md',
         look: expect.stringContaining('--ingestion-job-id JOBAFTER01'),
+        // Where the knowledge base's application logs name each document the job failed.
+        logGroup: SETTINGS.knowledgeBaseLogGroup,
+        documentLogs: `aws logs filter-log-events --log-group-name ${SETTINGS.knowledgeBaseLogGroup} --filter-pattern '"JOBAFTER01"'`,
       });
       expect(JSON.stringify(alerts())).not.toContain('Onboarding');
       expect(agent.commandCalls(StartIngestionJobCommand)).toHaveLength(0);
