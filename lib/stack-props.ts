@@ -70,7 +70,7 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
         findingsExport: findingsExportOn(config),
         configRecorder: config.configRecorder === 'create',
       }),
-      ...(config.knowledgeBase ? knowledgeKeyUses(stack, names.ingestion) : []),
+      ...(config.knowledgeBase ? knowledgeKeyUses(stack) : []),
       ...(config.modelInvocationLogging === 'create' ? [invocationLogKeyUse(stack)] : []),
     ],
     keyStatements: (stack) => (config.macie !== 'off' ? [macieDecryptStatement(stack)] : []),
@@ -207,6 +207,8 @@ export function threatDetectionProps(
     alertEmail: config.alertEmail === '' ? undefined : config.alertEmail,
     // The app's alarms (named `<app>-...`) reach the same topic as findings.
     alarmNamePrefix: `${config.appName}-`,
+    // The promotion queues of the ingestion stack use the alert key.
+    scanResultQueues: config.knowledgeBase,
   };
 }
 

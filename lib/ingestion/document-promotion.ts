@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -68,7 +68,11 @@ export interface DocumentPromotionProps {
     readonly logGroupName: string;
   };
   readonly alertTopic: sns.ITopic;
-  /** The key that encrypts the alert topic, and nothing but alerts. */
+  /**
+   * The key that encrypts what EventBridge and CloudWatch deliver (the alert
+   * topic, the dead-letter queues, and this construct's two queues), and no
+   * project data.
+   */
   readonly alertKeyArn: string;
   /**
    * PDF and Office documents, which the function cannot read to screen:
@@ -115,11 +119,21 @@ export class DocumentPromotion extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    // Fixed names: the key policy (data-protection stack) recognises both
-    // queues by the ARN SQS sends to KMS as encryption context.
+    // Both queues are encrypted with the alert key, not the project key.
+    // EventBridge writes to them, and for an event source writing to an SSE
+    // queue AWS documents only an unconditioned key statement: "To allow the
+    // AWS service event source to use the kms:GenerateDataKey and kms:Decrypt
+    // API methods, add the following statement to the CMK key policy"
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+    // An unconditioned statement belongs on a key that encrypts nothing but
+    // such events (alert-key.ts), not on the key of the project's data. The
+    // messages hold object keys and scan verdicts, never document content.
+    const eventKey = kms.Key.fromKeyArn(this, 'EventKey', props.alertKeyArn);
+    // Fixed names: the scan-result rule dead-letters by name, the alarms and
+    // `npm run verify` find them by name.
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
       queueName: promotionDeadLetterQueueName(stack.stackName),
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: eventKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Only the promotion queue may redrive here (named by ARN: a reference
@@ -135,7 +149,7 @@ export class DocumentPromotion extends Construct {
     acknowledgeDeadLetterQueue(this.deadLetters);
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: promotionQueueName(stack.stackName),
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: eventKey,
       enforceSSL: true,
       visibilityTimeout: VISIBILITY_TIMEOUT,
       retentionPeriod: Duration.days(4),
@@ -292,7 +306,7 @@ function acknowledgeCrossStackKey(queue: sqs.Queue): void {
   Validations.of(queue.node.defaultChild as sqs.CfnQueue).acknowledge({
     id: 'cdk-validator-cfnguard::sqs_queue_encrypted_check',
     reason:
-      'Encrypted with the project KMS key (KmsMasterKeyId is set, see the stack tests); the key comes from the data-protection stack as a cross-stack reference, which the Guard rule cannot resolve.',
+      'Encrypted with the alert KMS key (KmsMasterKeyId is set, see the stack tests); the key comes from the threat-detection stack as a cross-stack reference, which the Guard rule cannot resolve.',
   });
 }
 

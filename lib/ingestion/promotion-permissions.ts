@@ -102,10 +102,13 @@ export function promotionPermissions(
     // two actions on the topic's key, with no condition
     // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
     // No page shows kms:ViaService or the aws:sns:topicArn encryption context
-    // on that request, and none is needed: the alert key encrypts alerts only,
-    // and the function cannot read the topic's dead-letter queue.
+    // on that request, and none is needed: the alert key encrypts events only
+    // (alerts, dead letters, scan results), never project data. The same
+    // kms:Decrypt reads the function's own queue, which is on that key: the
+    // SQS page shows a consumer with a plain kms:Decrypt on the queue's key
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
     new iam.PolicyStatement({
-      sid: 'EncryptReportsWithTheAlertKey',
+      sid: 'UseTheAlertKey',
       // GenerateDataKey* as the page writes it, so whichever of the two SNS calls is allowed.
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: [props.alertKeyArn],
@@ -114,14 +117,6 @@ export function promotionPermissions(
       sid: 'ConsumeOwnQueue',
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
       resources: [props.queue.queueArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'DecryptOwnQueueThroughSqs',
-      actions: ['kms:Decrypt'],
-      resources: [props.key.keyArn],
-      conditions: {
-        StringEquals: { 'kms:ViaService': via('sqs'), 'kms:EncryptionContext:aws:sqs:arn': props.queue.queueArn },
-      },
     }),
     new iam.PolicyStatement({
       sid: 'WriteOwnLogs',

@@ -88,22 +88,6 @@ const NOT_VERIFY_DEPLOY =
   'a wrong assumption fails the deployment with an error that names the resource; verify runs only after a successful deploy';
 
 export const ASSUMPTIONS = {
-  'sqs-kms-context': {
-    statement:
-      'SQS calls KMS with the encryption context `aws:sqs:arn` = the queue ARN, both for a service that sends to an encrypted queue (EventBridge queuing scan results or dead-lettering them) and for a consumer (the promotion function), and with `kms:ViaService` = `sqs.<region>.amazonaws.com` for the consumer.',
-    evidence: 'community-only',
-    evidenceDetail:
-      'The SQS key-management page shows the event-source statement and consumers with no condition at all (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html); `aws:sqs:arn` appears only in third-party policies (core review F2, harness review rows 4, 9, 11).',
-    ifWrong: {
-      fails:
-        'EventBridge cannot put scan results on the promotion queue nor dead-letter them (same key, same condition), so uploaded documents are never promoted; the promotion function cannot read its queue.',
-      visibility: 'alarmed',
-    },
-    settledBy: { verify: ['rule-dead-letters', 'ingestion-outcome'] },
-    rows: ['eventbridge-encrypts-for-queue-with-context', 'sqs-uses-key-for-consumer'],
-    reliedOnBy:
-      'lib/knowledge/key-uses.ts (EventBridgeQueuesScanResults, EventBridgeDeadLettersScanResults), lib/ingestion/promotion-permissions.ts (the consumer statement)',
-  },
   'kms-via-service': {
     statement:
       'When S3, SNS, Bedrock or Macie (through S3) call KMS for a caller, the request carries `kms:ViaService` = `<service>.<region>.amazonaws.com`.',

@@ -40,8 +40,10 @@ const PUBLISHER_STATEMENTS: readonly { flag: keyof AlertPublishers; sid: string;
 ];
 
 /**
- * The key that encrypts the alert topic and the alert dead-letter queue, and
- * nothing else.
+ * The key that encrypts what AWS services deliver as events: the alert topic,
+ * the alert dead-letter queue and, with the knowledge base, the ingestion
+ * stack's promotion queue and its dead-letter queue (EventBridge queues scan
+ * results there). No project data is ever under it.
  *
  * The alert path is a silent failure path: an alert nobody could encrypt is
  * lost without an error anyone sees. So the key policy carries only what AWS
@@ -56,9 +58,10 @@ const PUBLISHER_STATEMENTS: readonly { flag: keyof AlertPublishers; sid: string;
  * exposure: an EventBridge rule, alarm or SNS subscription of another account
  * could, in principle, have KMS generate or decrypt data keys with this key
  * for its own messages (KMS requests billed and logged here). It cannot read
- * ours: their ciphertext is only in our topic and queue, whose resource
+ * ours: their ciphertext is only in our topic and queues, whose resource
  * policies decide who may publish, send or receive, and the key encrypts
- * nothing else, so no project data is ever behind it
+ * only events (alerts, object keys and scan verdicts), so no project data is
+ * ever behind it
  * (docs/threat-detection.md, "The alert path").
  *
  * Like the guardrail key (lib/guarded-ai/guardrail-key.ts), the rest of the

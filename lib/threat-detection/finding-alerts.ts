@@ -32,6 +32,12 @@ export interface FindingAlertsProps {
    */
   readonly alarmNamePrefix?: string;
   /**
+   * EventBridge also queues scan results into queues encrypted with this key
+   * (the ingestion stack's promotion queue and its dead-letter queue).
+   * @default false
+   */
+  readonly scanResultQueues?: boolean;
+  /**
    * Whether the alert key survives the deletion of its stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -77,7 +83,7 @@ export class FindingAlerts extends Construct {
     const stack = Stack.of(this);
     this.key = new AlertKey(this, 'Key', {
       publishers: {
-        eventBridge: props.sources.length > 0,
+        eventBridge: props.sources.length > 0 || props.scanResultQueues === true,
         alarms: props.alarmNamePrefix !== undefined,
         snsDeadLetters: props.email !== undefined,
       },

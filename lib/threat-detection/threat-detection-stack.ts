@@ -69,6 +69,13 @@ export interface ThreatDetectionStackProps extends StackProps {
    * @default - no alarm may publish
    */
   readonly alarmNamePrefix?: string;
+  /**
+   * The ingestion stack's promotion queues are encrypted with the alert key
+   * too (EventBridge queues scan results there), so the key admits EventBridge
+   * even when no alert rule exists.
+   * @default false
+   */
+  readonly scanResultQueues?: boolean;
   readonly key: kms.IKey;
   /** The bucket that is watched: scanned for malware, classified by Macie, its object events recorded. */
   readonly dataBucket: SecureBucket;
@@ -205,6 +212,7 @@ export class ThreatDetectionStack extends Stack {
       sources: alertSources(props),
       email: props.alertEmail,
       alarmNamePrefix: props.alarmNamePrefix,
+      scanResultQueues: props.scanResultQueues,
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'AlertDeadLetterQueueUrl', { value: this.alerts.deadLetters.queueUrl });

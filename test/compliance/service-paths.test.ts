@@ -96,13 +96,11 @@ describe('EventBridge queues scan results for promotion', () => {
     await expectDecision(deadLetter(other.rule), 'ImplicitlyDenied');
   });
 
-  test('it uses the key for the promotion queue (SQS SSE), not for another queue', async () => {
+  test('it encrypts for the promotion queues with the alert key, as AWS documents it (no condition), never with the project key', async () => {
+    const alertKeyArn = world.arnOf(threat.alerts.key);
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-      const forQueue = (source: string) =>
-        request('eventbridge-encrypts-for-queue-with-context', { action, resource: keyArn, source });
-      await expectDecision(forQueue(queueArn), 'Allowed');
-      await expectDecision(forQueue(other.queue), 'ImplicitlyDenied');
-      await expectDecision(forQueue(inOtherAccount(queueArn)), 'ImplicitlyDenied');
+      await expectDecision(request('eventbridge-encrypts-for-queue', { action, resource: alertKeyArn }), 'Allowed');
+      await expectDecision(request('eventbridge-encrypts-for-queue', { action, resource: keyArn }), 'ImplicitlyDenied');
     }
   });
 });
@@ -158,11 +156,7 @@ describe('S3 Vectors maintains the index in the background', () => {
 
   test('no other service principal decrypts through that statement', async () => {
     await expectDecision(
-      request('eventbridge-encrypts-for-queue-with-context', {
-        action: 'kms:Decrypt',
-        resource: keyArn,
-        source: vectorBucketArn,
-      }),
+      request('eventbridge-encrypts-for-queue', { action: 'kms:Decrypt', resource: keyArn }),
       'ImplicitlyDenied',
     );
   });

@@ -164,13 +164,13 @@ describe('IngestionStack', () => {
     const deadLetters = () => defaults.ingestion?.toJSON().Resources[logicalIdOf(promotion().deadLetters)] as Resource;
     const fn = () => only(defaults.ingestion, 'AWS::Lambda::Function').Properties;
 
-    test('named <stack>-promotions and <stack>-promotion-dead-letters, both encrypted with the project key', () => {
+    test('named <stack>-promotions and <stack>-promotion-dead-letters, both encrypted with the alert key, not the project key', () => {
       expect(queue().Properties.QueueName).toBe(`${INGESTION}-promotions`);
       expect(deadLetters().Properties.QueueName).toBe(`${INGESTION}-promotion-dead-letters`);
       for (const q of [queue(), deadLetters()]) {
         expect(q.Properties.KmsMasterKeyId).toEqual({
           'Fn::ImportValue': expect.stringMatching(
-            new RegExp(`^${defaults.stacks.dataProtection.stackName}:.*ProjectKey.*Arn`),
+            new RegExp(`^${defaults.stacks.threatDetection.stackName}:.*AlertsKey.*Arn`),
           ),
         });
       }
@@ -283,7 +283,7 @@ describe('IngestionStack', () => {
       const statements = Object.values(defaults.ingestion?.findResources('AWS::IAM::ManagedPolicy') ?? {}).flatMap(
         (p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
       );
-      const alerts = statements.filter((st) => st.Sid === 'EncryptReportsWithTheAlertKey');
+      const alerts = statements.filter((st) => st.Sid === 'UseTheAlertKey');
       expect(alerts).toHaveLength(1);
       expect(alerts[0].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
       expect(alerts[0].Condition).toBeUndefined();
@@ -491,38 +491,18 @@ describe('IngestionStack', () => {
       ]);
     });
 
-    test('EventBridge may use the key only for the promotion queue, named by the ARN SQS sends as encryption context', () => {
-      const [statement] = sid(defaults.data, 'EventBridgeQueuesScanResults');
-      expect(statement).toMatchObject({
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Condition: { StringLike: { 'kms:EncryptionContext:aws:sqs:arn': queueArn(`${INGESTION}-promotions`) } },
-      });
-      expect(defaults.world.arnOf(promotion().queue)).toBe(queueArn(`${INGESTION}-promotions`));
-    });
-
-    // Fails today: the rule's dead-letter queue is encrypted with the project key
-    // too, but the key policy names only the promotion queue, so EventBridge
-    // could not put an undeliverable scan result there. Turn into `test` once
-    // lib/knowledge/key-uses.ts covers the dead-letter queue.
-    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
-    test("EventBridge may also use the key for the rule's dead-letter queue", () => {
-      const deadLetters = queueArn(`${INGESTION}-promotion-dead-letters`);
+    // EventBridge writes the promotion queues with the alert key (the form AWS
+    // documents has no condition), so the project key has no statement for it.
+    test('the project key lets EventBridge in for nothing: the promotion queues are on the alert key', () => {
       const eventBridge = keyStatements(defaults.data).filter(
         (s) => JSON.stringify(s.Principal) === '{"Service":"events.amazonaws.com"}',
       );
-      expect(JSON.stringify(eventBridge)).toContain(`"${deadLetters}"`);
+      expect(eventBridge).toEqual([]);
     });
 
     test('knowledgeBase false => none of those key statements', () => {
       const sids = keyStatements(off.data).map((s) => s.Sid);
-      for (const id of [
-        'S3VectorsMaintainsTheIndex',
-        'EventBridgeQueuesScanResults',
-        'EventBridgeDeadLettersScanResults',
-      ]) {
-        expect(sids).not.toContain(id);
-      }
+      expect(sids).not.toContain('S3VectorsMaintainsTheIndex');
       expect(JSON.stringify(keyStatements(off.data))).not.toMatch(/s3vectors|promotion/);
     });
 
@@ -584,7 +564,6 @@ describe('IngestionStack', () => {
       const alarm = only(ingestion(), 'AWS::CloudWatch::Alarm').Properties.AlarmName as string;
       expect(alarm.length).toBeLessThanOrEqual(ALARM_NAME_MAX_LENGTH);
       // The names the data-protection stack trusts are the names these resources get.
-      expect(JSON.stringify(keyStatements(longest.data))).toContain(queueArn(`${'A'.repeat(25)}-Ingestion-promotions`));
       expect(JSON.stringify(bucketPolicyStatements(longest.data))).toContain(`role/${role}"`);
     });
 

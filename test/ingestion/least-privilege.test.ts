@@ -156,24 +156,22 @@ describe('the promotion role', () => {
     await expectDecision(decide('sqs:ReceiveMessage', alertDeadLetters), 'ImplicitlyDenied');
   });
 
-  test('it consumes its own queue (decrypting through SQS), not the dead-letter queues', async () => {
+  test('it consumes its own queue (decrypting with the alert key, as SQS documents a consumer), not the dead-letter queues', async () => {
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
       await expectDecision(decide(action, queueArn), 'Allowed');
       await expectDecision(decide(action, alertDeadLetters), 'ImplicitlyDenied');
       await expectDecision(decide(action, promotionDeadLetters), 'ImplicitlyDenied');
     }
-    const forQueue = (source: string) =>
+    const decryptFor = (resource: string) =>
       world.serviceRequest('sqs-uses-key-for-consumer', {
         caller: promoter,
         action: 'kms:Decrypt',
-        resource: keyArn,
-        source,
+        resource,
+        source: queueArn,
       });
-    await expectDecision(forQueue(queueArn), 'Allowed');
-    // The guardrail's Decrypt is on a key of its own, so the project key
-    // decrypts nothing for the other queues either.
-    await expectDecision(forQueue(alertDeadLetters), 'ImplicitlyDenied');
-    await expectDecision(forQueue(promotionDeadLetters), 'ImplicitlyDenied');
+    await expectDecision(decryptFor(world.arnOf(alerts.key)), 'Allowed');
+    // Not through the project key: the queue is not encrypted with it.
+    await expectDecision(decryptFor(keyArn), 'ImplicitlyDenied');
     // Only EventBridge puts scan results on the queue.
     await expectDecision(decide('sqs:SendMessage', queueArn), 'ImplicitlyDenied');
   });

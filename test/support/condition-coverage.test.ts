@@ -33,9 +33,15 @@ describe('a condition key on a service principal is cited or in the register', (
   });
 
   test('an uncited key is covered only through the register entry its row names', () => {
+    expect(coverOf('indexing.s3vectors.amazonaws.com', ['kms:Decrypt'], 'aws:SourceArn', region)).toEqual({
+      kind: 'register',
+      id: 's3vectors-indexing-kms-context',
+      row: 's3vectors-indexing-decrypts',
+    });
+    // A key no row has at all, for a principal that has cited rows: not covered.
     expect(
       coverOf('events.amazonaws.com', ['kms:GenerateDataKey*'], 'kms:EncryptionContext:aws:sqs:arn', region),
-    ).toEqual({ kind: 'register', id: 'sqs-kms-context', row: 'eventbridge-encrypts-for-queue-with-context' });
+    ).toBeUndefined();
   });
 
   test('planted: keys no row documents for that principal and action, and no entry covers, are reported', () => {

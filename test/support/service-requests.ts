@@ -166,26 +166,11 @@ export const SERVICE_REQUESTS = {
   'eventbridge-encrypts-for-queue': {
     principal: 'events.amazonaws.com',
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resource: 'the alert key (the dead-letter queue)',
+    resource: 'the alert key (the alert dead-letter queue, the promotion queue and its dead-letter queue)',
     source: null,
     context: () => ({}),
     citation: SQS_KEY_MANAGEMENT,
     quote: SQS_EVENT_SOURCE_STATEMENT,
-  },
-  // The same request as the row above, as the ingestion path's queues still
-  // model it: with an encryption context no AWS page documents (an assumption).
-  'eventbridge-encrypts-for-queue-with-context': {
-    principal: 'events.amazonaws.com',
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resource: 'the project key (the promotion queue and its dead-letter queue)',
-    source: 'the SQS queue (SQS SSE)',
-    context: (s) => ({ 'kms:EncryptionContext:aws:sqs:arn': s.source }),
-    citation: SQS_KEY_MANAGEMENT,
-    quote: SQS_EVENT_SOURCE_STATEMENT,
-    uncitedKeys: ['kms:EncryptionContext:aws:sqs:arn'],
-    register: 'sqs-kms-context',
-    assumption:
-      '`kms:EncryptionContext:aws:sqs:arn` is documented by no SQS or EventBridge page; the project key admits EventBridge for the promotion queue and its dead-letter queue only under it (the alert path no longer relies on it).',
   },
   'eventbridge-sends-to-queue': {
     principal: 'events.amazonaws.com',
@@ -257,19 +242,15 @@ export const SERVICE_REQUESTS = {
     actions: ['kms:Decrypt'],
     resource: 'the key of the queue',
     source: 'the SQS queue (SQS SSE)',
-    context: (s) => ({
-      'kms:ViaService': `sqs.${s.region}.amazonaws.com`,
-      'kms:EncryptionContext:aws:sqs:arn': s.source,
-    }),
+    // No key: the page shows the consumer's statement without a condition,
+    // so a policy that required kms:ViaService or an encryption context here
+    // would fail its test.
+    context: () => ({}),
     citation: SQS_KEY_MANAGEMENT,
     quote:
       'When the data key reuse period expires, the consumer\'s next call to `ReceiveMesssage` also triggers a call to `kms:Decrypt`, to verify the integrity of the new data key before using it. Therefore, the consumer must have the `kms:Decrypt` permission for any customer master key (CMK) that is used to encrypt the messages in the specified queue. (Its statement: `"Action": ["kms:Decrypt"]` on the key ARN, with no Condition.)',
     quotedFrom:
       'the archived page source, awsdocs/amazon-sqs-developer-guide on GitHub (doc_source/sqs-key-management.md)',
-    uncitedKeys: ['kms:ViaService', 'kms:EncryptionContext:aws:sqs:arn'],
-    register: 'sqs-kms-context',
-    assumption:
-      "`kms:ViaService` and `kms:EncryptionContext:aws:sqs:arn` are not documented on the SQS page, which shows consumers with a plain `kms:Decrypt` on the key; the promotion function's statement on the project key relies on both.",
   },
   // CloudTrail delivering a trail.
   'cloudtrail-checks-bucket-acl': {

@@ -470,7 +470,7 @@ describe('ThreatDetectionStack', () => {
         ]);
       });
 
-      test('it encrypts the alert topic and dead-letter queue and nothing else of the app', () => {
+      test('it encrypts what EventBridge and CloudWatch deliver (the alert topic, the dead-letter queues, the promotion queue) and nothing else of the app', () => {
         const { assembly, stacks } = synthesize({});
         const keyId = Stack.of(stacks.threatDetection).resolve(
           (stacks.threatDetection.alerts.key.node.defaultChild as CfnElement).logicalId,
@@ -489,6 +489,9 @@ describe('ThreatDetectionStack', () => {
         expect(users.sort()).toEqual([
           // The promotion function publishes refusals: its policy names the key (kms:GenerateDataKey, kms:Decrypt).
           'Ingestion:AWS::IAM::ManagedPolicy',
+          // The promotion queue and its dead-letter queue: EventBridge writes them too.
+          'Ingestion:AWS::SQS::Queue',
+          'Ingestion:AWS::SQS::Queue',
           'ThreatDetection:AWS::SNS::Topic',
           'ThreatDetection:AWS::SQS::Queue',
         ]);
@@ -498,11 +501,8 @@ describe('ThreatDetectionStack', () => {
         const alertPath = keyStatements(everything.data).filter((s) =>
           /"Service":"(events|cloudwatch|sns)\.amazonaws\.com"/.test(JSON.stringify(s.Principal)),
         );
-        // What remains is the ingestion path's (knowledge base on): EventBridge queueing scan results.
-        expect(alertPath.map((s) => s.Sid)).toEqual([
-          'EventBridgeQueuesScanResults',
-          'EventBridgeDeadLettersScanResults',
-        ]);
+        // The ingestion path's queues are on the alert key too: nothing remains.
+        expect(alertPath.map((s) => s.Sid)).toEqual([]);
         expect(JSON.stringify(keyStatements(everything.data))).not.toMatch(/alert/i);
       });
     });
