@@ -169,20 +169,100 @@ export const ASSUMPTIONS = {
   },
   'config-delete-order': {
     statement:
-      "Deleting the configuration recorder and its delivery channel in one stack operation succeeds: CloudFormation's Config handlers stop or delete the recorder before the last delivery channel.",
-    evidence: 'undocumented',
+      'Deleting the configuration recorder and its delivery channel succeeds once the recorder is stopped: the custom resource `Custom::ConfigRecorderStop`, which depends on both and so is deleted before them, calls StopConfigurationRecorder, and CloudFormation then deletes the channel.',
+    evidence: 'partial',
     evidenceDetail:
-      'DeleteDeliveryChannel fails while a recorder runs ("Failed to delete last specified delivery channel ... because there is a running configuration recorder", https://github.com/hashicorp/terraform-provider-aws/pull/2910); no page says what the CloudFormation handlers do (core review F4).',
+      'DeleteDeliveryChannel fails while a recorder runs ("Failed to delete last specified delivery channel ... because there is a running configuration recorder", https://github.com/hashicorp/terraform-provider-aws/pull/2910); no page says what the CloudFormation handlers do (core review F4). The order is documented: with DependsOn, "Resource A is deleted before resource B" (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html). That a stopped recorder is enough for the channel delete is not stated.',
     ifWrong: {
-      fails: 'cdk destroy, or switching configRecorder off, ends in DELETE_FAILED / UPDATE_ROLLBACK_FAILED.',
+      fails:
+        'cdk destroy, npm run teardown, or switching configRecorder off ends in DELETE_FAILED / UPDATE_ROLLBACK_FAILED.',
       visibility: 'visible',
     },
     settledBy: {
       notCheckedByVerify:
-        'verify checks a deployed app and deletes nothing; a teardown settles it (stop the recorder with `aws configservice stop-configuration-recorder` first if it fails)',
+        'verify checks a deployed app and deletes nothing; one teardown with configRecorder=create settles it (if it fails, `aws configservice delete-configuration-recorder` and retry)',
     },
     reliedOnBy:
-      'ThreatDetection ConfigurationRecorder and ConfigurationRecorderDeliveryChannel (configRecorder=create)',
+      'ThreatDetection ConfigurationRecorder, its delivery channel and Custom::ConfigRecorderStop (configRecorder=create)',
+  },
+  'knowledge-base-rename': {
+    statement:
+      'Changing the Name of AWS::Bedrock::KnowledgeBase and AWS::Bedrock::DataSource (the digest suffix the app adds for non-default embedding or chunking settings) updates them in place when nothing else that requires replacement changed, as on the first upgrade of an app deployed with non-default settings.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'The Bedrock API accepts a new name in UpdateKnowledgeBase and UpdateDataSource; the CloudFormation reference pages were not read to say whether Name is "Update requires: No interruption" (knowledge review F1, the knowledge helper of issue 22).',
+    ifWrong: {
+      fails:
+        'That one upgrade replaces the knowledge base and data source: a new, empty index is used until an ingestion job runs (the documented step after any such change).',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'it happens once, during an upgrade; `cdk diff` (or the change set) shows whether CloudFormation replaces or modifies',
+    },
+    reliedOnBy: 'lib/knowledge/generation.ts, lib/knowledge/knowledge-base.ts',
+  },
+  'ssm-reference-in-policy': {
+    statement:
+      'A `{{resolve:ssm:...}}` dynamic reference inside an Fn::Join resolves in IAM policy documents and the interface endpoint policy, as it does in plain string properties.',
+    evidence: 'partial',
+    evidenceDetail:
+      'CloudFormation documents dynamic references for resource properties (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-ssm.html); no page shows one inside a policy document built with Fn::Join.',
+    ifWrong: {
+      fails:
+        'The GuardedInvoke or Ingestion deployment fails with a malformed-policy error, or retrieval is refused with AccessDenied.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['knowledge', 'ingestion-outcome'] },
+    reliedOnBy:
+      'GuardedInvoke (Retrieve statement, Agent Runtime endpoint policy), Ingestion (StartIngestionJob statement)',
+  },
+  'kb-application-log-delivery': {
+    statement:
+      "The knowledge base's application logs reach their log group through vended log delivery with an unconditioned resource policy for `delivery.logs.amazonaws.com` on that one group, into a group encrypted with the project key, and each line names the ingestion job id the alert's filter command searches for.",
+    evidence: 'partial',
+    evidenceDetail:
+      'CloudWatch Logs documents vended delivery and says "all newly ingested data for the log group is encrypted using this key" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html); no page read shows which source keys the delivery service sends, so none is required; the content of Bedrock\'s log lines was not read.',
+    ifWrong: {
+      fails:
+        'The per-document lines are missing: an ingestion alert still arrives (from the job statistics), but says less about which document failed.',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'verify reads the job statistics (ingestion-outcome), not the log lines; `aws logs filter-log-events --log-group-name <ApplicationLogGroupName>` after one ingestion settles it',
+    },
+    reliedOnBy: "lib/knowledge/application-logs.ts, lambda/promote (the alert's documentLogs command)",
+  },
+  'region-support-by-registry-type': {
+    statement:
+      "A CloudFormation registry type being present in the region (preflight's DescribeType) means the service behind it works there for this app (S3 Vectors, knowledge bases on S3 Vectors, Malware Protection for S3, the enforced guardrail configuration).",
+    evidence: 'partial',
+    evidenceDetail:
+      'DescribeType "Returns detailed information about an extension from the CloudFormation registry in your current account and Region" (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeType.html); a type can exist before every feature of the service does. Model evaluation has no type: preflight compares the region with a copied list.',
+    ifWrong: {
+      fails: 'The deployment fails at the stack that creates the resource, after the earlier stacks exist.',
+      visibility: 'visible',
+    },
+    settledBy: { notCheckedByVerify: NOT_VERIFY_DEPLOY },
+    reliedOnBy: 'scripts/preflight (region checks)',
+  },
+  'teardown-api-behaviour': {
+    statement:
+      'npm run teardown reads AWS as its stubs do: S3 refuses to delete a version under Object Lock retention with AccessDenied (it checks GetObjectRetention and the legal hold first), the model card\'s physical id is its name or its ARN, a key already pending deletion needs nothing more, and Macie and Security Hub say "not enabled" in a recognisable error.',
+    evidence: 'partial',
+    evidenceDetail:
+      "The S3, KMS, SageMaker, Macie and Security Hub API references give the operations and error types (for example https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectRetention.html, https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html); the exact error of a locked version and the model card's physical id in CloudFormation were not read on an AWS page (the teardown helper of issue 28).",
+    ifWrong: {
+      fails:
+        'teardown stops with an error naming the resource and what is left, or reports something as still billing that is gone; a re-run continues.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'teardown deletes what verify checks; one `npm run teardown -- --purge` in a sandbox with objectLock=true settles all four',
+    },
+    reliedOnBy: 'scripts/teardown/',
   },
   'guardduty-scan-status-reasons': {
     statement:
