@@ -248,9 +248,10 @@ function threatDetectionCost(resources: Resources): PartCost {
     drivers.push('malware scan per object');
   }
   if (ofType(resources, 'Custom::MacieClassificationJob').length) {
-    idleMonth += p.macieBucketPerMonth;
+    // Macie's inventory covers every bucket of the account, not only ours.
+    idleMonth += p.macieBucketPerMonth * idle.s3BucketsInAccount;
     perRequest += recordGb * p.macieDiscoveryPerGb;
-    drivers.push('Macie bucket monitoring and GB classified');
+    drivers.push(`Macie bucket monitoring (${idle.s3BucketsInAccount} buckets in the account) and GB classified`);
   }
   const unused = ofType(resources, 'AWS::AccessAnalyzer::Analyzer').filter(
     (a) => a.Properties?.Type === 'ACCOUNT_UNUSED_ACCESS',
@@ -380,6 +381,8 @@ export function fullReport(lines: readonly CostLine[]): string {
     PRICES.basis,
     '',
     '## Totals',
+    '',
+    `The idle month assumes: ${PRICES.idle.description} ${PRICES.idle.configItemsDescription}`,
     '',
     'Each configuration, all its stacks together. A question is one request to the Function URL (every stack but Ingestion prices it); a document is one file through the ingestion path.',
     '',

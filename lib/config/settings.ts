@@ -71,7 +71,7 @@ export const SETTINGS = {
   modelId: setting(
     z.string().regex(MODEL_ID_PATTERN).default('amazon.nova-micro-v1:0'),
     'a Bedrock foundation-model id such as "amazon.nova-micro-v1:0", or an inference profile id starting with "us.", "eu.", "apac." or "global."',
-    'The model the invoke function calls. Model access must be granted in the Bedrock console of the target region first; an inference profile spreads requests over the regions of its geography.',
+    'The model the invoke function calls. Bedrock enables access to its models by default (an SCP or IAM policy can still refuse one; Anthropic models may ask for a use case form first); an inference profile spreads requests over the regions of its geography.',
   ),
   guardrailFilterStrength: setting(
     z.enum(['LOW', 'MEDIUM', 'HIGH']).default('HIGH'),

@@ -126,12 +126,16 @@ async function modelChecks(clients: PreflightClients, options: PreflightOptions)
     checks.push({
       ok: availability.authorizationStatus === 'AUTHORIZED',
       what: `this account is authorized to use ${target.foundationModelId}`,
-      fix: 'Request model access in the Bedrock console (Model access) for this region, or ask whoever manages access in your organization.',
+      // Bedrock retired its Model access page: "Access to all Amazon Bedrock
+      // foundation models is enabled by default with the correct AWS
+      // Marketplace permissions" (https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html).
+      // A refusal now comes from IAM, an SCP or missing Marketplace permissions.
+      fix: 'Access is on by default, so something refuses it: look for an IAM or SCP deny on bedrock:InvokeModel, and for the aws-marketplace:Subscribe and ViewSubscriptions permissions a first call of a third-party model needs; for an Anthropic model, submit the first-time use case form in the Bedrock console (model catalog).',
     });
     checks.push({
       ok: availability.agreementAvailability?.status === 'AVAILABLE',
       what: `the model's end-user agreement is ${availability.agreementAvailability?.status ?? 'unknown'}`,
-      fix: "Accept the model provider's agreement in the Bedrock console (Model access) before the first call.",
+      fix: "Open the model in the Bedrock console's model catalog and accept its provider's terms (or let the first call start the Marketplace subscription, which takes up to 15 minutes).",
     });
   } catch (error) {
     checks.push({
