@@ -78,15 +78,13 @@ describe('preflight before deploying', () => {
     });
   });
 
-  test('model access not granted => says to request access in the console', async () => {
+  test('model access not granted => says what refuses it now that access is on by default (no console page to request it)', async () => {
     bedrock.on(GetFoundationModelCommand).resolves(activeModel);
     bedrock
       .on(GetFoundationModelAvailabilityCommand)
       .resolves({ ...authorized, authorizationStatus: 'NOT_AUTHORIZED' });
     const failed = (await runPreflight(clients, before)).filter((c) => !c.ok);
-    expect(failed).toEqual([
-      expect.objectContaining({ fix: expect.stringContaining('Request model access in the Bedrock console') }),
-    ]);
+    expect(failed).toEqual([expect.objectContaining({ fix: expect.stringMatching(/on by default.*SCP deny/) })]);
   });
 
   test('not invocable on demand here => suggests the inference profile id', async () => {
