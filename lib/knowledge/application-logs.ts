@@ -61,13 +61,12 @@ export class ApplicationLogs extends Construct {
         "a document's indexing is known once its ingestion job ends (the promotion function alerts on a failure); the lines explain a failure, and are read soon after the alert.",
     });
 
-    // The statement CloudWatch Logs writes itself for a vended-log delivery,
-    // on this log group's streams only. Which source keys the delivery
-    // service sends on this path is not quoted on the page, so the
-    // statement requires none (a failed delivery is silent): what bounds it
-    // is the resource, this group alone, and that a delivery into it needs a
-    // delivery destination of this account (another account's would need
-    // a destination policy, which the app does not set).
+    // The statement CloudWatch Logs writes itself for a vended-log delivery
+    // ("AWS automatically creates the following policy for it",
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html),
+    // with its two source keys, aws:SourceAccount and aws:SourceArn like
+    // arn:aws:logs:<region>:<account>:*, on this log group's streams only
+    // rather than the page's whole group list.
     const groupArn = (resourceName: string) =>
       stack.formatArn({
         service: 'logs',
@@ -84,6 +83,16 @@ export class ApplicationLogs extends Construct {
           principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [streams],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'logs',
+                resource: '*',
+                arnFormat: ArnFormat.NO_RESOURCE_NAME,
+              }),
+            },
+          },
         }),
       ],
     });

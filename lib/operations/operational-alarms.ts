@@ -241,7 +241,7 @@ export class OperationalAlarms extends Construct {
       add(
         'scan-result-delivery-failures',
         'EventBridge failed to deliver a malware scan result to the promotion queue (after a day of retries), or could not dead-letter it either: that document is not promoted, and may be lost.',
-        "the promotion queue's and its dead-letter queue's policies and the project key policy, then the ingestion stack's promotion-failures alarm.",
+        "the promotion queue's and its dead-letter queue's policies and the alert key policy (the key of both queues), then the ingestion stack's promotion-failures alarm.",
         anyOf(
           [
             ruleDelivery('FailedInvocations', props.scanResultRuleName),

@@ -187,10 +187,10 @@ export const ASSUMPTIONS = {
   },
   'knowledge-base-rename': {
     statement:
-      'Changing the Name of AWS::Bedrock::KnowledgeBase and AWS::Bedrock::DataSource (the digest suffix the app adds for non-default embedding or chunking settings) updates them in place when nothing else that requires replacement changed, as on the first upgrade of an app deployed with non-default settings.',
-    evidence: 'undocumented',
+      'Changing only the Name of AWS::Bedrock::KnowledgeBase and AWS::Bedrock::DataSource (the digest suffix the app adds for non-default embedding or chunking settings) updates them in place, as on the first upgrade of an app deployed with non-default settings.',
+    evidence: 'partial',
     evidenceDetail:
-      'The Bedrock API accepts a new name in UpdateKnowledgeBase and UpdateDataSource; the CloudFormation reference pages were not read to say whether Name is "Update requires: No interruption" (knowledge review F1, the knowledge helper of issue 22).',
+      'The CloudFormation reference lists Name as "Update requires: No interruption" for both, and VectorKnowledgeBaseConfiguration, StorageConfiguration, ChunkingConfiguration and KnowledgeBaseId as "Replacement" (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-knowledgebase.html, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-datasource.html, read in a generated copy of the reference, second-opinion review of issue 22); the DataSource page warns that a replacement "can happen if you also change the Name".',
     ifWrong: {
       fails:
         'That one upgrade replaces the knowledge base and data source: a new, empty index is used until an ingestion job runs (the documented step after any such change).',
@@ -201,6 +201,20 @@ export const ASSUMPTIONS = {
         'it happens once, during an upgrade; `cdk diff` (or the change set) shows whether CloudFormation replaces or modifies',
     },
     reliedOnBy: 'lib/knowledge/generation.ts, lib/knowledge/knowledge-base.ts',
+  },
+  'ssm-parameter-rollback': {
+    statement:
+      "After a knowledge-base setting change, a consumer stack (GuardedInvoke, Ingestion) that fails and rolls back still resolves the previous generation's `{{resolve:ssm:...}}` parameters.",
+    evidence: 'undocumented',
+    evidenceDetail:
+      "The Knowledge stack deletes the old generation's parameters in its own update; no page says how a dynamic reference of the previous template behaves on rollback (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-ssm.html) (second-opinion review of issue 22).",
+    ifWrong: {
+      fails:
+        'The consumer stack ends in UPDATE_ROLLBACK_FAILED; continue-update-rollback skipping it, then a deploy, recovers it.',
+      visibility: 'visible',
+    },
+    settledBy: { notCheckedByVerify: NOT_VERIFY_DEPLOY },
+    reliedOnBy: 'lib/knowledge/knowledge-stack.ts (the id parameters), GuardedInvoke and Ingestion',
   },
   'ssm-reference-in-policy': {
     statement:
@@ -219,13 +233,13 @@ export const ASSUMPTIONS = {
   },
   'kb-application-log-delivery': {
     statement:
-      "The knowledge base's application logs reach their log group through vended log delivery with an unconditioned resource policy for `delivery.logs.amazonaws.com` on that one group, into a group encrypted with the project key, and each line names the ingestion job id the alert's filter command searches for.",
+      "The knowledge base's application logs arrive in a log group encrypted with the project key, and each line names the ingestion job id the alert's filter command searches for.",
     evidence: 'partial',
     evidenceDetail:
-      'CloudWatch Logs documents vended delivery and says "all newly ingested data for the log group is encrypted using this key" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html); no page read shows which source keys the delivery service sends, so none is required; the content of Bedrock\'s log lines was not read.',
+      'The delivery policy is the one CloudWatch Logs documents (with aws:SourceAccount and aws:SourceArn, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html); encryption rests on "all newly ingested data for the log group is encrypted using this key" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html), and no page shows a key statement for the delivery service into CloudWatch Logs; the content of Bedrock\'s log lines was not read (knowledge review F2).',
     ifWrong: {
       fails:
-        'The per-document lines are missing: an ingestion alert still arrives (from the job statistics), but says less about which document failed.',
+        'The per-document lines are missing or not found by the job id: an ingestion alert still arrives (from the job statistics), but says less about which document failed.',
       visibility: 'silent',
     },
     settledBy: {

@@ -75,7 +75,7 @@ export class AlertKey extends Construct {
   constructor(scope: Construct, id: string, props: AlertKeyProps) {
     super(scope, id);
     this.key = projectKmsKey(this, 'Key', {
-      description: `Encrypts only the alert topic and alert dead-letter queue of ${Stack.of(this).stackName}`,
+      description: `Encrypts only what AWS services deliver as events for ${Stack.of(this).stackName}: alerts, dead letters, scan results`,
       removalPolicy: props.removalPolicy,
     });
 

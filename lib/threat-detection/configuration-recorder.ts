@@ -185,7 +185,8 @@ export class ConfigurationRecorder extends Construct {
     });
     resource.node.addDependency(policy, logs.policy);
     // CDK's provider is one function per stack, shared by every AwsCustomResource
-    // (this is the stack's only one; it runs with the role above).
+    // of the stack (this one and the recorder stop of recorder-teardown.ts),
+    // with the role above.
     const provider = awsCustomResourceProvider(Stack.of(this));
     if (provider) {
       acknowledgeDeployTimeFunction(provider, 'creates the service-linked role', 'IAM (CreateServiceLinkedRole)');

@@ -13,6 +13,8 @@ import { DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-se
 import { ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { GetMacieSessionCommand } from '@aws-sdk/client-macie2';
 import { DescribeHubCommand } from '@aws-sdk/client-securityhub';
+import { normalizePrefix } from '../../lambda/invocation-logging/configuration';
+import { MODEL_INVOCATIONS_PREFIX } from '../../lib/shared/data-layout';
 import { describeError, type TeardownClients } from './clients';
 import type { DeployedStack } from './inventory';
 
@@ -84,9 +86,20 @@ export async function accountServices(
       const group = loggingConfig?.cloudWatchConfig?.logGroupName;
       const bucket = loggingConfig?.s3Config?.bucketName;
       if (!group && !bucket) return { ours: false };
+      // The same rule as the logging custom resource (ownership() in
+      // lambda/invocation-logging/configuration.ts): ours only when BOTH
+      // destinations are, the bucket under our prefix. If someone repointed
+      // one of them since, the account-wide setting is partly theirs: left on.
+      const prefix = normalizePrefix(loggingConfig?.s3Config?.keyPrefix);
       return {
-        running: [group && `log group ${group}`, bucket && `bucket ${bucket}`].filter(Boolean).join(', '),
-        ours: Boolean((group && logGroups.has(group)) || (bucket && buckets.has(bucket))),
+        running: [group && `log group ${group}`, bucket && `bucket ${bucket}/${prefix}`].filter(Boolean).join(', '),
+        ours: Boolean(
+          group &&
+            logGroups.has(group) &&
+            bucket &&
+            buckets.has(bucket) &&
+            prefix === normalizePrefix(MODEL_INVOCATIONS_PREFIX),
+        ),
       };
     }),
   ]);

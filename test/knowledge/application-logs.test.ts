@@ -67,7 +67,8 @@ describe("the knowledge base's application logs", () => {
     });
     expect(delivery.DependsOn).toEqual(expect.arrayContaining([sourceId, policyId]));
     // The statement: delivery.logs.amazonaws.com may create streams and put
-    // events in this group only (a Ref to the group shown as <id>).
+    // events in this group only (a Ref to the group shown as <id>), under the
+    // two source keys of the policy CloudWatch Logs writes itself.
     const [, parts] = (policy.Properties.PolicyDocument as { 'Fn::Join': [string, Json[]] })['Fn::Join'];
     const text = parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join('');
     expect(JSON.parse(text).Statement).toEqual([
@@ -77,6 +78,10 @@ describe("the knowledge base's application logs", () => {
         Principal: { Service: 'delivery.logs.amazonaws.com' },
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: `arn:aws:logs:${TEST_ENV.region}:${TEST_ENV.account}:log-group:<${groupId}>:log-stream:*`,
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': TEST_ENV.account },
+          ArnLike: { 'aws:SourceArn': `arn:aws:logs:${TEST_ENV.region}:${TEST_ENV.account}:*` },
+        },
       },
     ]);
   });

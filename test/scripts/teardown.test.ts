@@ -1,4 +1,8 @@
-import { BedrockClient, GetModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import {
+  BedrockClient,
+  DeleteModelInvocationLoggingConfigurationCommand,
+  GetModelInvocationLoggingConfigurationCommand,
+} from '@aws-sdk/client-bedrock';
 import {
   CloudFormationClient,
   DeleteStackCommand,
@@ -341,6 +345,27 @@ describe('npm run teardown --purge', () => {
     expect(out).toContain("Bedrock model invocation logging: not this app's, left running");
     expect(out).toContain('CDKToolkit bootstrap stack');
   });
+
+  test.each([
+    ["our log group, someone else's bucket", `${OPS}-invocations`, 'platform-logs', 'model-invocations', false],
+    ['our log group and bucket, another prefix', `${OPS}-invocations`, DATA, 'platform/', false],
+    ['both destinations ours, our prefix', `${OPS}-invocations`, DATA, 'model-invocations', true],
+  ])(
+    'invocation logging with %s: turned off only when both destinations are ours',
+    async (_case, logGroupName, bucketName, keyPrefix, deleted) => {
+      stubAccount();
+      bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({
+        loggingConfig: {
+          cloudWatchConfig: { logGroupName, roleArn: 'arn:aws:iam::1:role/x' },
+          s3Config: { bucketName, keyPrefix },
+        },
+      });
+      bedrock.on(DeleteModelInvocationLoggingConfigurationCommand).resolves({});
+      const { out } = await run(['--purge', '--confirm', 'GuardedGenAi']);
+      expect(bedrock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand)).toHaveLength(deleted ? 1 : 0);
+      if (!deleted) expect(out).toContain("Bedrock model invocation logging: not this app's, left running");
+    },
+  );
 
   test('a stack that fails to delete stops the run, says why and what is left, and purges nothing', async () => {
     stubAccount();

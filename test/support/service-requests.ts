@@ -544,6 +544,19 @@ export const SERVICE_REQUESTS = {
       '}',
     quotedFrom: INVOCATION_LOGGING_FROM,
   },
+  // CloudWatch Logs' vended delivery (the knowledge base's application logs).
+  'logs-delivery-writes-log-group': {
+    principal: 'delivery.logs.amazonaws.com',
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resource: 'the streams of the application log group',
+    source: 'a CloudWatch Logs delivery of the account',
+    context: (s) => ({ 'aws:SourceAccount': s.account, 'aws:SourceArn': s.source }),
+    citation: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html',
+    quote:
+      'AWS automatically creates the following policy for it [...] {"Sid": "AWSLogDeliveryWrite20150319", "Effect": "Allow", "Principal": {"Service": ["delivery.logs.amazonaws.com"]}, "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": ["arn:aws:logs:us-east-1:0123456789:log-group:my-log-group:log-stream:*"], "Condition": {"StringEquals": {"aws:SourceAccount": ["0123456789"]}, "ArnLike": {"aws:SourceArn": ["arn:aws:logs:us-east-1:0123456789:*"]}}}',
+    quotedFrom:
+      "the page's Markdown source in the code index (the second-opinion review of issue 22); public policies that AWS wrote into accounts (Sid AWSLogDeliveryWrite20150319) carry the same two keys",
+  },
   // Lambda.
   'lambda-assumes-execution-role': {
     principal: 'lambda.amazonaws.com',
