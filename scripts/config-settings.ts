@@ -6,6 +6,7 @@
  */
 import { ConfigError, parseConfig, type SettingName, SETTINGS } from '../lib/config';
 import { show } from '../lib/config/parse';
+import { editDistance } from './cli/command';
 
 /** The layers, lowest first, as bin/app.ts and the CDK CLI merge them. */
 export interface Layers {
@@ -21,20 +22,6 @@ export class SettingError extends Error {
   override readonly name = 'SettingError';
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
 /** The setting `key` names, or a SettingError naming the nearest one and every key allowed. */
 export function settingName(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;
@@ -43,7 +30,7 @@ export function settingName(key: string): SettingName {
   const near =
     caseOnly ??
     known
-      .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+      .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
       .filter(({ d }) => d <= 3)
       .sort((a, b) => a.d - b.d)[0]?.k;
   throw new SettingError(

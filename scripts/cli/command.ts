@@ -99,24 +99,26 @@ function flag(name: string, spec: OptionSpec): string {
   return `${spec.short ? `-${spec.short}, ` : ''}--${name}${value}`;
 }
 
+/** Levenshtein distance: how many single-character edits turn `a` into `b`. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
 /** Closest known option to a mistyped one, when it is close enough to be a typo. */
 function suggestion(typed: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length];
-  };
   const name = typed.replace(/^-+/, '').split('=')[0];
   const best = known
-    .map((k) => ({ k, d: distance(name, k) }))
+    .map((k) => ({ k, d: editDistance(name, k) }))
     .filter(({ k, d }) => d <= Math.max(1, Math.floor(k.length / 3)))
     .sort((a, b) => a.d - b.d)[0];
   return best && `--${best.k}`;

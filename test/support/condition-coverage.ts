@@ -8,22 +8,8 @@
  * resource policies (bucket, key, topic, queue, log-group and trust policies).
  */
 import { ASSUMPTIONS, type Assumption, type AssumptionId } from '../../lib/shared/assumptions';
-import type { Statement } from './refusals';
+import { actionMatches, list, type Statement } from './refusals';
 import { SERVICE_REQUESTS, type ServiceRequestRow, type Subject } from './service-requests';
-
-type Json = Statement[string];
-
-const list = (value: Json | undefined): string[] =>
-  value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
-
-/** IAM action patterns: case-insensitive, `*` and `?` wildcards. */
-function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${regex}$`, 'i').test(action);
-}
 
 /** The service principals a statement names. */
 function servicesOf(statement: Statement): string[] {

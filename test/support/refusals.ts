@@ -10,11 +10,11 @@ import { SERVICE_REQUESTS, type ServiceRequestId, type ServiceRequestRow } from 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Statement = Record<string, Json>;
 
-const list = (value: Json | undefined): string[] =>
+export const list = (value: Json | undefined): string[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 
 /** IAM action patterns: case-insensitive, `*` and `?` wildcards. */
-function actionMatches(pattern: string, action: string): boolean {
+export function actionMatches(pattern: string, action: string): boolean {
   const regex = pattern
     .split('')
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
