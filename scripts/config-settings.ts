@@ -6,7 +6,7 @@
  */
 import { ConfigError, parseConfig, type SettingName, SETTINGS } from '../lib/config';
 import { show } from '../lib/config/parse';
-import { editDistance } from './cli/command';
+import { nearest } from '../lib/shared/edit-distance';
 
 /** The layers, lowest first, as bin/app.ts and the CDK CLI merge them. */
 export interface Layers {
@@ -27,12 +27,7 @@ export function settingName(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;
   const known = Object.keys(SETTINGS);
   const caseOnly = known.find((k) => k.toLowerCase() === key.toLowerCase());
-  const near =
-    caseOnly ??
-    known
-      .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
-      .filter(({ d }) => d <= 3)
-      .sort((a, b) => a.d - b.d)[0]?.k;
+  const near = caseOnly ?? nearest(key, known);
   throw new SettingError(
     `unknown setting "${key}"${near ? ` (did you mean ${near}?)` : ''}; allowed: ${known.join(', ')}`,
   );

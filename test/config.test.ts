@@ -84,9 +84,14 @@ describe('parseConfig', () => {
     ).not.toThrow();
   });
 
-  test('an unknown key fails and names the key, its value and the known keys', () => {
+  test('an unknown key fails and names the key, its value, the nearest known key and all of them', () => {
     expect(problemsOf({ modelid: 'x' })).toEqual([
-      expect.stringMatching(/unknown key "modelid" \(value "x"\); known keys: appName, /),
+      expect.stringMatching(/unknown key "modelid" \(value "x"\), did you mean "modelId"\?; known keys: appName, /),
+    ]);
+    expect(problemsOf({ alertemial: 'a@b.c' })).toEqual([expect.stringContaining('did you mean "alertEmail"?')]);
+    // Nothing near: no guess.
+    expect(problemsOf({ colour: 'blue' })).toEqual([
+      expect.stringMatching(/unknown key "colour" \(value "blue"\); known keys/),
     ]);
   });
 

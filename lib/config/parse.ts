@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HIERARCHICAL_CHILD_MAX_TOKENS } from './setting-kinds';
 import { type ProjectConfig, type SettingName, SETTINGS } from './settings';
+import { nearest } from '../shared/edit-distance';
 
 /** Thrown when configuration is invalid; its message names every problem. */
 export class ConfigError extends Error {
@@ -48,7 +49,10 @@ export function parseConfig(context: Record<string, unknown>): ProjectConfig {
   for (const key of Object.keys(ours)
     .filter((k) => !(k in SETTINGS))
     .sort()) {
-    problems.push(`unknown key "${key}" (value ${show(ours[key])}); known keys: ${Object.keys(SETTINGS).join(', ')}`);
+    const near = nearest(key, Object.keys(SETTINGS));
+    problems.push(
+      `unknown key "${key}" (value ${show(ours[key])})${near ? `, did you mean "${near}"?` : ''}; known keys: ${Object.keys(SETTINGS).join(', ')}`,
+    );
   }
 
   const known = Object.fromEntries(Object.entries(ours).filter(([k]) => k in SETTINGS));

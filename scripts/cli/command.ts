@@ -10,6 +10,7 @@
  * https://nodejs.org/docs/latest-v20.x/api/util.html#utilparseargsconfig
  */
 import { parseArgs } from 'node:util';
+import { editDistance } from '../../lib/shared/edit-distance';
 
 interface Common {
   readonly description: string;
@@ -97,21 +98,6 @@ export const HELP_OPTION = { type: 'boolean', short: 'h', description: 'Show thi
 function flag(name: string, spec: OptionSpec): string {
   const value = spec.type === 'boolean' ? '' : ` <${spec.placeholder ?? (spec.type === 'number' ? 'n' : 'value')}>`;
   return `${spec.short ? `-${spec.short}, ` : ''}--${name}${value}`;
-}
-
-/** Levenshtein distance: how many single-character edits turn `a` into `b`. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
 
 /** Closest known option to a mistyped one, when it is close enough to be a typo. */

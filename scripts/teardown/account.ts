@@ -95,10 +95,10 @@ export async function accountServices(
         running: [group && `log group ${group}`, bucket && `bucket ${bucket}/${prefix}`].filter(Boolean).join(', '),
         ours: Boolean(
           group &&
-            logGroups.has(group) &&
-            bucket &&
-            buckets.has(bucket) &&
-            prefix === normalizePrefix(MODEL_INVOCATIONS_PREFIX),
+          logGroups.has(group) &&
+          bucket &&
+          buckets.has(bucket) &&
+          prefix === normalizePrefix(MODEL_INVOCATIONS_PREFIX),
         ),
       };
     }),
