@@ -119,19 +119,6 @@ export const ASSUMPTIONS = {
     rows: ['bedrock-profile-routes-to-model'],
     reliedOnBy: 'lib/guarded-ai/invoke-permissions.ts',
   },
-  'guardduty-export-bucket-key': {
-    statement:
-      'GuardDuty can export findings to a bucket whose default encryption uses an S3 Bucket Key with only `kms:GenerateDataKey` on the key (no `kms:Decrypt`).',
-    evidence: 'undocumented',
-    evidenceDetail:
-      'GuardDuty grants only kms:GenerateDataKey (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html) and says nothing of Bucket Keys; CloudTrail requires kms:Decrypt with a Bucket Key (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html) (core review F7).',
-    ifWrong: {
-      fails: 'The publishing destination cannot write findings (or cannot be created).',
-      visibility: 'silent',
-    },
-    settledBy: { verify: ['findings-export'] },
-    reliedOnBy: 'GuardDutyFindingsBucket (BucketKeyEnabled), project-key statement GuardDutyEncryptsExportedFindings',
-  },
   'service-delivery-sse-headers': {
     statement:
       'Which server-side-encryption headers Bedrock, CloudTrail, GuardDuty and AWS Config send with their deliveries to our buckets does not matter: the buckets refuse `aws:kms` without a key id only while `aws:PrincipalIsAWSService` is false, so every variant of a service delivery is admitted.',
