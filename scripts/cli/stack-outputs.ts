@@ -1,4 +1,9 @@
-import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
 
 /**
  * A deployed stack's outputs by key, or undefined when the stack does not
@@ -17,4 +22,19 @@ export async function stackOutputs(
     if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
     throw error;
   }
+}
+
+/** Every resource of a stack (ListStackResources, all pages); a deleted stack is named by its id. */
+export async function stackResourceList(
+  cloudformation: Pick<CloudFormationClient, 'send'>,
+  stack: string,
+): Promise<StackResourceSummary[]> {
+  const all: StackResourceSummary[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await cloudformation.send(new ListStackResourcesCommand({ StackName: stack, NextToken }));
+    all.push(...(page.StackResourceSummaries ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return all;
 }

@@ -15,12 +15,12 @@
 import {
   DescribeStacksCommand,
   GetTemplateCommand,
-  ListStackResourcesCommand,
   ListStacksCommand,
   type StackResourceSummary,
   type StackSummary,
 } from '@aws-sdk/client-cloudformation';
 import { stackNames } from '../../lib/shared/names';
+import { stackResourceList } from '../cli/stack-outputs';
 import type { TeardownClients } from './clients';
 
 /** The app's stacks in the order `cdk deploy --all` creates them (lib/project-app.ts); deletion runs backwards. */
@@ -81,15 +81,8 @@ async function allSummaries(clients: TeardownClients): Promise<StackSummary[]> {
   return out;
 }
 
-async function resourcesOf(clients: TeardownClients, stackId: string): Promise<StackResourceSummary[]> {
-  const out: StackResourceSummary[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.cloudformation.send(new ListStackResourcesCommand({ StackName: stackId, NextToken }));
-    out.push(...(page.StackResourceSummaries ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return out;
+function resourcesOf(clients: TeardownClients, stackId: string): Promise<StackResourceSummary[]> {
+  return stackResourceList(clients.cloudformation, stackId);
 }
 
 async function readStack(clients: TeardownClients, summary: StackSummary): Promise<DeployedStack> {

@@ -3,9 +3,10 @@
  * names and ids no stack outputs), CloudWatch sums, and the newest object
  * under an S3 prefix.
  */
-import { ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import type { StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { type Dimension, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
+import { stackResourceList } from '../cli/stack-outputs';
 import { isOutcome, type Outcome, stack, type StackKind, type VerifyContext } from './context';
 
 const cache = new WeakMap<VerifyContext, Map<StackKind, Promise<StackResourceSummary[]>>>();
@@ -24,18 +25,7 @@ export async function stackResources(
   cache.set(context, perRun);
   let resources = perRun.get(kind);
   if (!resources) {
-    resources = (async () => {
-      const all: StackResourceSummary[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await context.clients.cloudformation.send(
-          new ListStackResourcesCommand({ StackName: context.outputs.names[kind], NextToken }),
-        );
-        all.push(...(page.StackResourceSummaries ?? []));
-        NextToken = page.NextToken;
-      } while (NextToken);
-      return all;
-    })();
+    resources = stackResourceList(context.clients.cloudformation, context.outputs.names[kind]);
     perRun.set(kind, resources);
   }
   return resources;
