@@ -1,8 +1,9 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { autoDeleteObjectsProvider, awsCustomResourceProvider, flattenCfnReference } from '../lib/cdk-internals';
+import { testApp } from './support/build-app';
 
 /**
  * The project hardens and acknowledges CDK-owned constructs it can only find
@@ -12,7 +13,7 @@ import { autoDeleteObjectsProvider, awsCustomResourceProvider, flattenCfnReferen
  */
 describe('CDK and cdk-nag internals the project relies on', () => {
   test('the bucket-emptying provider of autoDeleteObjects is found, with its role and function', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     expect(autoDeleteObjectsProvider(stack)).toBeUndefined();
     new s3.Bucket(stack, 'B', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
     const found = autoDeleteObjectsProvider(stack);
@@ -21,7 +22,7 @@ describe('CDK and cdk-nag internals the project relies on', () => {
   });
 
   test('the function behind AwsCustomResource is found', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     expect(awsCustomResourceProvider(stack)).toBeUndefined();
     new cr.AwsCustomResource(stack, 'C', {
       onCreate: { service: 'IAM', action: 'listRoles', physicalResourceId: cr.PhysicalResourceId.of('x') },

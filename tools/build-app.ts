@@ -47,9 +47,6 @@ export function buildProjectApp(
     context: {
       ...CDK_JSON_CONTEXT,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
-      // CDK's schema check belongs to the gate: it changes no template and
-      // costs about a second per process, so ungated builds leave it out.
-      ...(options.gate ? {} : { '@aws-cdk/core:validateAgainstDefaultRules': false }),
       ...overrides,
     },
     env: options.env,

@@ -1,12 +1,12 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SecureBucket, SecureBucketProps } from '../../lib/data-protection/secure-bucket';
-import { CDK_JSON_CONTEXT } from '../support/build-app';
+import { CDK_JSON_CONTEXT, testApp } from '../support/build-app';
 
 function setup(context: Record<string, unknown> = CDK_JSON_CONTEXT) {
-  const stack = new Stack(new App({ context }), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(testApp({ context }), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key');
   const logs = new SecureBucket(stack, 'Logs', {
     encryption: { kind: 's3-managed', reason: 'log target' },

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { ModelCard, MODEL_CARD_NAME_PATTERN } from '../../lib/governance/model-card';
@@ -12,7 +12,7 @@ import {
 import { guardrailPolicy } from '../../lib/guarded-ai/guardrail';
 import { modelTarget } from '../../lib/guarded-ai/model';
 import { stackNames } from '../../lib/shared/names';
-import { synthesize, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV, testApp } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
 import { PolicyWorld } from '../support/iam-harness';
 
@@ -420,7 +420,7 @@ describe('the model card', () => {
   test("the template's content is the generator's, for the configuration's facts", () => {
     const facts = defaultFacts(`s3://${defaults.bucketName}/evaluations/`);
     // Rendered by CloudFormation's L1 on its own, to compare in template form.
-    const app = new App();
+    const app = testApp();
     new sagemaker.CfnModelCard(new Stack(app, 'Rendered'), 'Card', {
       modelCardName: 'rendered',
       modelCardStatus: 'Draft',
@@ -516,7 +516,7 @@ describe('the ModelCard construct', () => {
     reviewedDigest?: string,
     facts = factsWith(),
   ) => {
-    const stack = new Stack(new App(), 'Cards', { env: TEST_ENV });
+    const stack = new Stack(testApp(), 'Cards', { env: TEST_ENV });
     const card = new ModelCard(stack, 'Card', {
       name,
       key: new kms.Key(stack, 'Key'),

@@ -1,8 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { EnforcedGuardrail, guardrailUserPolicy } from '../../lib/guarded-ai/enforced-guardrail';
 import { Guardrail } from '../../lib/guarded-ai/guardrail';
-import { synthesize, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV, testApp } from '../support/build-app';
 import { type Caller, PolicyWorld } from '../support/iam-harness';
 import { assignedId } from '../support/physical-names';
 
@@ -254,7 +254,7 @@ describe('least privilege under enforcement', () => {
 
 describe('excludedModels validation', () => {
   const build = (excludedModels: readonly string[]) => {
-    const stack = new Stack(new App(), 'Probe', { env: TEST_ENV });
+    const stack = new Stack(testApp(), 'Probe', { env: TEST_ENV });
     const key = new kms.Key(stack, 'Key');
     const guardrail = new Guardrail(stack, 'Guardrail', {
       encryptionKey: key,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ALARM_IDS, type AlarmId, OperationalAlarms } from '../../lib/operations/operational-alarms';
 import { ServiceMetrics } from '../../lib/operations/service-metrics';
@@ -8,7 +8,7 @@ import { INVOCATION_LOG_STREAM } from '../../lib/operations/model-invocation-log
 import { MODEL_INVOCATIONS_PREFIX } from '../../lib/shared/data-layout';
 import { alertDeadLetterQueueName, scanResultRuleName, stackNames } from '../../lib/shared/names';
 import { THREAT_DETECTION_OFF } from '../../tools/configurations';
-import { synthesize, TEST_ENV } from '../support/build-app';
+import { synthesize, TEST_ENV, testApp } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
 import { PolicyWorld } from '../support/iam-harness';
 
@@ -443,7 +443,7 @@ describe('OperationsStack', () => {
     });
 
     test('an alarm reads at most 10 metrics (a hard CloudWatch limit): 11 alert rules fail the synthesis, not the deployment', () => {
-      const stack = new Stack(new App(), 'Limits');
+      const stack = new Stack(testApp(), 'Limits');
       const props = {
         metrics: new ServiceMetrics({ functionName: 'f', modelId: 'm' }),
         topic: new sns.Topic(stack, 'Topic'),

@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { captureIo } from '../../scripts/cli/output';
 import { command, config, type ConfigDeps } from '../../scripts/config';
 import { projectConfig } from '../../scripts/preflight/context';
 import { execute } from '../../scripts/run-cli';
+import { testApp } from '../support/build-app';
 
 let dir: string;
 let deps: ConfigDeps;
@@ -125,7 +125,7 @@ describe('the settings file is read on every command, under the CLI context', ()
     const previous = process.env.CDK_CONTEXT_JSON;
     try {
       process.env.CDK_CONTEXT_JSON = JSON.stringify({ alertEmail: 'cli@example.com' });
-      const app = new App({ context: { removalPolicy: 'destroy', alertEmail: 'file@example.com' } });
+      const app = testApp({ context: { removalPolicy: 'destroy', alertEmail: 'file@example.com' } });
       expect(app.node.tryGetContext('removalPolicy')).toBe('destroy');
       expect(app.node.tryGetContext('alertEmail')).toBe('cli@example.com');
     } finally {

@@ -1,3 +1,4 @@
+import { App, type AppProps } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { ProjectApp } from '../../lib/project-app';
 import { buildProjectApp, type BuildOptions as ToolBuildOptions, CDK_JSON_CONTEXT } from '../../tools/build-app';
@@ -48,3 +49,12 @@ export function synthesize(overrides: Record<string, unknown> = {}, options: Bui
 }
 
 export { readValidationReport, unacknowledgedFindings } from '../../lib/compliance/report';
+
+/**
+ * An App for a test that builds a stack of its own: CDK's built-in schema
+ * check is left out, as in every ungated build (lib/project-app.ts says why);
+ * the gate's own tests turn it on.
+ */
+export function testApp(props: AppProps = {}): App {
+  return new App({ builtinCloudFormationValidation: false, ...props });
+}

@@ -1,7 +1,7 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { TEST_ENV } from './build-app';
+import { TEST_ENV, testApp } from './build-app';
 import { coverOf, uncoveredConditionKeys } from './condition-coverage';
 import { PolicyWorld } from './iam-harness';
 import type { Statement } from './refusals';
@@ -80,7 +80,7 @@ describe('a condition key on a service principal is cited or in the register', (
   });
 
   test('planted in a synthesized template: a queue policy that requires aws:SourceAccount of EventBridge fails', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Planted', { env: TEST_ENV });
     const queue = new sqs.Queue(stack, 'DeadLetters', { queueName: 'dead-letters' });
     queue.addToResourcePolicy(

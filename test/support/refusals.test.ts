@@ -1,14 +1,14 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { TEST_ENV } from './build-app';
+import { TEST_ENV, testApp } from './build-app';
 import { PolicyWorld } from './iam-harness';
 import { breaksRefusal, refusalViolations } from './refusals';
 import { SERVICE_REQUESTS, type ServiceRequestRow } from './service-requests';
 
 /** One topic whose policy lets EventBridge publish, with `conditions` on that statement. */
 function topicWorld(conditions?: Record<string, Record<string, string>>) {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'Refusals', { env: TEST_ENV });
   const topic = new sns.Topic(stack, 'Topic', { topicName: 'alerts' });
   topic.addToResourcePolicy(

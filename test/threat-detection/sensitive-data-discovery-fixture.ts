@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecureBucket } from '../../lib/data-protection/secure-bucket';
@@ -6,7 +6,7 @@ import {
   SensitiveDataDiscovery,
   type SensitiveDataDiscoveryProps,
 } from '../../lib/threat-detection/sensitive-data-discovery';
-import { CDK_JSON_CONTEXT, TEST_ENV } from '../support/build-app';
+import { CDK_JSON_CONTEXT, TEST_ENV, testApp } from '../support/build-app';
 
 /**
  * The Macie construct alone, in a small stack (no compliance gate: the
@@ -15,7 +15,7 @@ import { CDK_JSON_CONTEXT, TEST_ENV } from '../support/build-app';
  */
 export function macieStack(overrides: Partial<SensitiveDataDiscoveryProps> = {}, options: { bundle?: boolean } = {}) {
   // cdk.json's context (feature flags included), as the real app has it.
-  const app = new App({
+  const app = testApp({
     context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stack = new Stack(app, 'GuardedGenAi-ThreatDetection', { env: TEST_ENV });

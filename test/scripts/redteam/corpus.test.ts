@@ -1,5 +1,5 @@
 import { luhn } from '../../../tools/luhn';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Guardrail } from '../../../lib/guarded-ai/guardrail';
 import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../../../lib/shared/record-ids';
@@ -12,6 +12,7 @@ import {
   normalisePrompt,
   selectEntries,
 } from '../../../scripts/redteam/corpus';
+import { testApp } from '../../support/build-app';
 
 const { corpus, sha256 } = loadCorpus();
 const entries = corpus.entries;
@@ -19,7 +20,7 @@ const attacks = (category: string) => entries.filter((e) => e.kind === 'attack' 
 
 /** The guardrail as the stack configures it, read from the L1 construct (no synthesis). */
 function guardrailConfig() {
-  const stack = new Stack(new App(), 'Corpus');
+  const stack = new Stack(testApp(), 'Corpus');
   const { guardrail } = new Guardrail(stack, 'Guardrail', {
     encryptionKey: new kms.Key(stack, 'Key'),
     filterStrength: 'HIGH',
