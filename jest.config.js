@@ -7,6 +7,8 @@ module.exports = {
     '^.+\\.tsx?$': ['@swc/jest'],
   },
   snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
+  // Every configuration of the gate matrix synthesized once, shared by all files (docs/testing.md).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/environment.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   // Two workers on a two-core machine: most of the work is CPU in this process

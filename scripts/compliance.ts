@@ -61,55 +61,78 @@ export interface ComplianceSummary {
   readonly acknowledgements: Acknowledgement[];
 }
 
-/** A synthesized app behind the gate: what the summary reads. */
+/** A synthesized app behind the gate. */
 export interface GatedSynthesis {
   readonly app: App;
   readonly gate?: ComplianceGate;
   readonly assembly: CloudAssembly;
 }
 
+/**
+ * What the summary needs of one gated synthesis, as plain data: the rules each
+ * pack applied, the gate's report and every acknowledgement with the construct
+ * it sits on. Kept beside the templates in the tests' shared syntheses
+ * (test/support/assemblies.ts), so the report needs no construct tree.
+ */
+export interface GateRecord {
+  readonly rules: Record<string, string[]>;
+  readonly report: ReturnType<typeof readValidationReport>;
+  readonly acknowledgements: { readonly id: string; readonly reason: string; readonly resource: string }[];
+}
+
+/** The record of a synthesis behind the gate (with rule counting on). */
+export function gateRecordOf({ app, gate, assembly }: GatedSynthesis): GateRecord {
+  const rules: Record<string, string[]> = {};
+  for (const pack of (gate?.packs ?? []).filter(isCountingPack)) rules[pack.name] = [...pack.evaluatedRules];
+  rules[PACK_OF_PREFIX['cdk-validator-cfnguard']] = [...(gate?.controlTower.ruleIds ?? [])];
+  const acknowledgements = app.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          id,
+          reason,
+          resource: construct.node.path,
+        })),
+      ),
+  );
+  return { rules, report: readValidationReport(assembly), acknowledgements };
+}
+
 /** Synthesize one configuration behind the gate (no Lambda bundling: the report reads templates and findings). */
-function synthesizeGated(overrides: Record<string, unknown>): GatedSynthesis {
+function synthesizeGated(overrides: Record<string, unknown>): GateRecord {
   const { app, gate } = buildProjectApp(overrides, { gate: true, countRules: true, env: EXAMPLE_ENV });
-  return { app, gate, assembly: app.synth() };
+  return gateRecordOf({ app, gate, assembly: app.synth() });
 }
 
 /**
  * The compliance summary over every configuration of COMPLIANCE_CONFIGURATIONS.
- * `synthesize` lets the tests hand in the syntheses they already made.
+ * `recordOf` lets the tests hand in the records of the syntheses they share.
  */
 export function complianceSummary(
-  synthesize: (overrides: Record<string, unknown>) => GatedSynthesis = synthesizeGated,
+  recordOf: (overrides: Record<string, unknown>) => GateRecord = synthesizeGated,
 ): ComplianceSummary {
   const rules = new Map<string, Set<string>>();
   const findings = new Map<string, number>();
   const acks = new Map<string, Acknowledgement>();
 
   for (const [name, overrides] of COMPLIANCE_CONFIGURATIONS) {
-    const { app, gate, assembly } = synthesize(overrides);
-    for (const pack of (gate?.packs ?? []).filter(isCountingPack)) {
-      const set = rules.get(pack.name) ?? new Set<string>();
-      pack.evaluatedRules.forEach((r) => set.add(r));
-      rules.set(pack.name, set);
+    const record = recordOf(overrides);
+    for (const [pack, applied] of Object.entries(record.rules)) {
+      const set = rules.get(pack) ?? new Set<string>();
+      applied.forEach((r) => set.add(r));
+      rules.set(pack, set);
     }
-    rules.set(PACK_OF_PREFIX['cdk-validator-cfnguard'], new Set(gate?.controlTower.ruleIds ?? []));
-    for (const plugin of readValidationReport(assembly).pluginReports) {
+    for (const plugin of record.report.pluginReports) {
       const pack = PACK_OF_PREFIX[plugin.pluginName] ?? plugin.pluginName;
       findings.set(pack, (findings.get(pack) ?? 0) + plugin.violations.length);
     }
-    for (const construct of app.node.findAll()) {
-      for (const entry of construct.node.metadata.filter(
-        (m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
-      )) {
-        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-          const { pack, rule } = packAndRule(id);
-          const resource = construct.node.path;
-          const key = `${id}@${resource}`;
-          const ack = acks.get(key) ?? { pack, rule, resource, reason, configurations: [] };
-          if (!ack.configurations.includes(name)) ack.configurations.push(name);
-          acks.set(key, ack);
-        }
-      }
+    for (const { id, reason, resource } of record.acknowledgements) {
+      const { pack, rule } = packAndRule(id);
+      const key = `${id}@${resource}`;
+      const ack = acks.get(key) ?? { pack, rule, resource, reason, configurations: [] };
+      if (!ack.configurations.includes(name)) ack.configurations.push(name);
+      acks.set(key, ack);
     }
   }
 

@@ -32,6 +32,11 @@ export interface BuildOptions {
    * @default - environment-agnostic stacks
    */
   readonly env?: Environment;
+  /**
+   * Where the cloud assembly is written.
+   * @default - a new temporary folder
+   */
+  readonly outdir?: string;
 }
 
 /**
@@ -50,7 +55,7 @@ export function buildProjectApp(
       ...overrides,
     },
     env: options.env,
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-app-')),
+    outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-app-')),
     complianceGate: options.gate ? (options.countRules ? { wrapPack: counting } : true) : false,
   });
 }

@@ -8,6 +8,7 @@ import type {
   PolicyValidationPluginReportBeta1,
   PolicyViolationBeta1,
 } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 
 /** Where cfn-guard results are kept between runs, by content (npm's convention for tool caches). */
 export const CONTROL_TOWER_CACHE_DIR = path.join(
@@ -90,6 +91,16 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
     return { success: violations.length === 0, violations };
   }
 
+  /**
+   * Check these templates now and keep the results, so that the syntheses
+   * that later include them find them cached: one cfn-guard start for many
+   * configurations instead of one per synthesis (the tests' shared syntheses,
+   * test/support/synthesize-worker.ts).
+   */
+  public prefetch(templatePaths: readonly string[], appConstruct: IConstruct): void {
+    this.templateViolations({ templatePaths: [...templatePaths], appConstruct });
+  }
+
   /** The rule files that can apply to a template with these resource types. */
   public rulesFor(types: ReadonlySet<string>): string[] {
     return this.rules.filter((rule) => [...rule.types].some((t) => types.has(t))).map((rule) => rule.file);
@@ -111,7 +122,9 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
       const rules = this.rulesFor(new Set(Object.values(resources).map((r) => r.Type ?? '')));
       return { templatePath, key, rules, cached: this.readCache(key) };
     });
-    const pending = checks.filter((c) => !c.cached && c.rules.length > 0);
+    // Templates with the same content (the same stack in several
+    // configurations) are checked once.
+    const pending = [...new Map(checks.filter((c) => !c.cached && c.rules.length > 0).map((c) => [c.key, c])).values()];
     const found =
       pending.length === 0
         ? []
@@ -119,12 +132,14 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
             controlTowerRulesEnabled: false,
             rules: [...new Set(pending.flatMap((c) => c.rules))],
           }).validate({ ...context, templatePaths: pending.map((c) => c.templatePath) }).violations;
-    return checks.map((check) => {
-      if (check.cached) return withTemplatePath(check.cached, check.templatePath);
-      const own = ofTemplate(found, check.templatePath);
-      this.writeCache(check.key, withTemplatePath(own, ''));
-      return own;
-    });
+    const fresh = new Map(
+      pending.map((check) => {
+        const own = withTemplatePath(ofTemplate(found, check.templatePath), '');
+        this.writeCache(check.key, own);
+        return [check.key, own] as const;
+      }),
+    );
+    return checks.map((check) => withTemplatePath(check.cached ?? fresh.get(check.key) ?? [], check.templatePath));
   }
 
   private readCache(key: string): PolicyViolationBeta1[] | undefined {

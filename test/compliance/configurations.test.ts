@@ -2,7 +2,7 @@ import { normalizeMarkdown } from '../../scripts/generated-block';
 import * as fs from 'node:fs';
 import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
 import { complianceSummary, fullReport, REPORT, SUMMARY_DOC, withSummary } from '../../scripts/compliance';
-import { synthesize, TEST_ENV } from '../support/build-app';
+import { sharedSynthesis, TEST_ENV } from '../support/build-app';
 import { lintTheConfigurations } from '../support/cfn-lint';
 import { PolicyWorld } from '../support/iam-harness';
 import { proveTheGate } from '../support/prove-gate';
@@ -14,9 +14,9 @@ import { refusalViolations } from '../support/refusals';
  * once behind the gate and checked three ways from the same templates: the
  * gate proof, the report `npm run compliance` writes, and cfn-lint.
  */
-const gated = (overrides: Readonly<Record<string, unknown>>) => synthesize(overrides, { gate: true });
+const gated = (overrides: Readonly<Record<string, unknown>>) => sharedSynthesis(overrides);
 proveTheGate(COMPLIANCE_CONFIGURATIONS, { compareUngated: true });
-const summary = complianceSummary(gated);
+const summary = complianceSummary((overrides) => gated(overrides).record);
 lintTheConfigurations(COMPLIANCE_CONFIGURATIONS, (overrides) => gated(overrides).assembly, TEST_ENV.region);
 
 describe('npm run compliance', () => {

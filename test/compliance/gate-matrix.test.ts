@@ -1,7 +1,34 @@
 import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
-import { configurationKey, GATE_MATRIX, isProvenByTheGate, SWITCH_COMBINATIONS } from '../support/gate-matrix';
+import { ConfigError, parseConfig } from '../../lib/config';
+import { CDK_JSON_CONTEXT } from '../../tools/build-app';
+import { coveringSet, pairsOf, requiredPairs } from '../support/covering-set';
+import {
+  configurationKey,
+  EXCLUSIONS,
+  GATE_MATRIX,
+  isProvenByTheGate,
+  SWITCH_COMBINATIONS,
+  SWITCHES,
+  switchOverrides,
+} from '../support/gate-matrix';
+
+/** What parseConfig says is wrong with these overrides (none when it accepts them). */
+function problemsOf(overrides: Readonly<Record<string, unknown>>): readonly string[] {
+  try {
+    parseConfig({ ...CDK_JSON_CONTEXT, ...overrides });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
 import { synthesize } from '../support/build-app';
 import { crossStackProblems } from '../support/cross-stack';
+import { matrixWithoutComplianceConfigurations, proveTheGate } from '../support/prove-gate';
+
+// Every configuration of the matrix behind the gate, read from the shared
+// syntheses (the compliance configurations: test/compliance/configurations.test.ts).
+proveTheGate(matrixWithoutComplianceConfigurations());
 
 describe('the gate matrix', () => {
   test('covers every compliance configuration and every switch combination', () => {
@@ -10,15 +37,27 @@ describe('the gate matrix', () => {
     }
   });
 
-  test('the switch table covers every combination of the three-state switches and both values of each on/off switch', () => {
-    const seen = (key: string) => new Set(SWITCH_COMBINATIONS.map(([, o]) => JSON.stringify(o[key])));
-    expect(SWITCH_COMBINATIONS).toHaveLength(27);
-    expect(new Set(SWITCH_COMBINATIONS.map(([, o]) => `${o.guardDuty}/${o.macie}/${o.accessAnalyzer}`)).size).toBe(27);
-    for (const key of ['guardDutyFindingsExport', 'malwareProtection', 'cloudTrail', 'securityHub', 'alertEmail']) {
-      expect(seen(key).size).toBe(2);
+  test('the switch configurations cover every allowed pair of values of every two switches, in far fewer than every combination', () => {
+    const covered = new Set(SWITCH_COMBINATIONS.flatMap(([, o]) => pairsOf(SWITCHES, o)));
+    const required = requiredPairs(SWITCHES, EXCLUSIONS);
+    expect(required.filter((pair) => !covered.has(pair))).toEqual([]);
+    // 3 x 3 rows at the least (two three-state switches); every combination would be 3^5 x 2^6.
+    expect(SWITCH_COMBINATIONS.length).toBeGreaterThanOrEqual(9);
+    expect(SWITCH_COMBINATIONS.length).toBeLessThanOrEqual(18);
+  });
+
+  test('every switch configuration is one the app accepts', () => {
+    for (const [name, overrides] of SWITCH_COMBINATIONS) {
+      expect({ name, problems: problemsOf(overrides) }).toEqual({ name, problems: [] });
     }
-    expect(seen('unusedAccessAnalyzer').size).toBe(3);
-    expect(seen('configRecorder').size).toBe(3);
+  });
+
+  test.each(EXCLUSIONS)('the pair left out ($when $is with $then $not) is one the app refuses', (e) => {
+    // Every other switch as in a configuration the app accepts, so the pair is the only problem.
+    const accepted = SWITCH_COMBINATIONS.find(([, o]) => o[e.when] !== e.is)?.[1] ?? {};
+    const problems = problemsOf(switchOverrides({ ...accepted, [e.when]: e.is, [e.then]: e.not }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`${e.when}|${e.then}`));
   });
 
   test('has no configuration twice', () => {
@@ -33,6 +72,27 @@ describe('the gate matrix', () => {
 
   test('key order does not make a configuration new', () => {
     expect(configurationKey({ a: 1, b: 2 })).toBe(configurationKey({ b: 2, a: 1 }));
+  });
+});
+
+describe('the covering-set builder itself', () => {
+  const bits = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, values: [true, false] }));
+
+  test('covers every pair of five on/off switches in 7 rows or fewer (every combination: 32; the best known: 6)', () => {
+    const rows = coveringSet(bits, []);
+    const covered = new Set(rows.flatMap((r) => pairsOf(bits, r)));
+    expect(requiredPairs(bits, [])).toHaveLength(40);
+    expect(requiredPairs(bits, []).filter((p) => !covered.has(p))).toEqual([]);
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(rows.length).toBeLessThanOrEqual(7);
+  });
+
+  test('never puts an excluded pair in a row, and still covers the rest', () => {
+    const exclusions = [{ when: 'a', is: true, then: 'b', not: false }];
+    const rows = coveringSet(bits, exclusions);
+    expect(rows.filter((r) => r.a === true && r.b === false)).toEqual([]);
+    const covered = new Set(rows.flatMap((r) => pairsOf(bits, r)));
+    expect(requiredPairs(bits, exclusions).filter((p) => !covered.has(p))).toEqual([]);
   });
 });
 

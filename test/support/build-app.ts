@@ -3,6 +3,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { ProjectApp } from '../../lib/project-app';
 import { buildProjectApp, type BuildOptions as ToolBuildOptions, CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { EXAMPLE_ENV } from '../../tools/configurations';
+import { assemblyDir, readShared, type SharedSynthesis } from './assemblies';
 import { configurationKey, isProvenByTheGate } from './gate-matrix';
 
 /** The account and region every test deploys to, so ARNs are concrete. */
@@ -25,24 +26,46 @@ export type Synthesized = ProjectApp & { readonly assembly: CloudAssembly };
 const synthesized = new Map<string, Synthesized>();
 
 /**
- * The synthesized app for a configuration: built once per test file and
- * reused (synthesis is the slow part of most tests).
- *
- * Ungated synthesis is allowed only for configurations the gate matrix
- * proves, so that skipping the gate here never means a configuration escapes
- * it: a new set of overrides must be added to test/support/gate-matrix.ts.
+ * The shared synthesis behind the gate of a configuration of the gate matrix
+ * (test/support/assemblies.ts): its templates and the gate's record, made
+ * once per source tree by jest's global setup.
  */
-export function synthesize(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Synthesized {
-  if (!options.gate && !isProvenByTheGate(overrides)) {
+export function sharedSynthesis(overrides: Record<string, unknown> = {}): SharedSynthesis {
+  if (!isProvenByTheGate(overrides)) {
     throw new Error(
       `configuration ${configurationKey(overrides)} is not in the gate matrix: add it to test/support/gate-matrix.ts so the compliance gate proves it`,
     );
   }
-  const key = JSON.stringify([configurationKey(overrides), options.gate ?? false, options.bundle ?? false]);
+  const shared = readShared(overrides);
+  if (!shared) {
+    throw new Error(
+      `no shared synthesis of ${configurationKey(overrides)} in ${assemblyDir(overrides)}: run the tests with jest, whose global setup (test/support/global-setup.ts) makes it`,
+    );
+  }
+  return shared;
+}
+
+/**
+ * A configuration of the gate matrix for a test: its construct tree, built in
+ * this process (for the stacks and constructs a test names), and the templates
+ * of its shared synthesis, which jest's global setup made once for every file.
+ * The gate adds checks, never resources, so those are the templates an
+ * ungated synthesis gives (test/compliance/configurations.test.ts proves it).
+ *
+ * With `bundle`, the app is synthesized here, bundling the Lambda code (the
+ * bundle tests only).
+ *
+ * Only configurations the gate matrix proves are served, so that a test never
+ * reads a configuration the gate does not prove: a new set of overrides must
+ * be added to test/support/gate-matrix.ts.
+ */
+export function synthesize(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Synthesized {
+  const shared = sharedSynthesis(overrides);
+  const key = JSON.stringify([configurationKey(overrides), options.bundle ?? false]);
   let result = synthesized.get(key);
   if (!result) {
-    const project = buildApp(overrides, options);
-    result = { ...project, assembly: project.app.synth() };
+    const project = buildApp(overrides, { bundle: options.bundle });
+    result = { ...project, assembly: options.bundle ? project.app.synth() : shared.assembly };
     synthesized.set(key, result);
   }
   return result;

@@ -3,6 +3,7 @@ import { modelCardDigest } from '../../lib/governance/model-card';
 import { governanceProps } from '../../lib/stack-props';
 import { CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_DETECTOR_ID } from '../../tools/configurations';
+import { coveringSet, type Exclusion, type Switch } from './covering-set';
 
 type Overrides = Readonly<Record<string, unknown>>;
 
@@ -33,39 +34,46 @@ export function approvedCard(overrides: Overrides): Overrides {
 const DETECTOR_ID = EXAMPLE_DETECTOR_ID;
 
 /**
- * Every combination of the three-state service switches (GuardDuty, Macie,
- * external-access analyzer: create / existing / off), each with the
- * unused-access analyzer, the configuration recorder and the on/off switches
- * varied along.
+ * The switches of the threat-detection baseline and the data path, with every
+ * value each can take. Proven pairwise: every value of each switch meets every
+ * value of every other switch in some configuration (test/support/covering-set.ts).
  */
-export const SWITCH_COMBINATIONS: readonly (readonly [string, Overrides])[] = STATES.flatMap((guardDuty, g) =>
-  STATES.flatMap((macie, m) =>
-    STATES.map((accessAnalyzer, a) => {
-      const i = g * 9 + m * 3 + a;
-      const bit = (n: number) => ((i >> n) & 1) === 1;
-      const configRecorder = STATES[(i + 2) % 3];
-      const overrides: Overrides = {
-        guardDuty,
-        guardDutyDetectorId: guardDuty === 'existing' ? DETECTOR_ID : '',
-        guardDutyFindingsExport: guardDuty !== 'off' && bit(0),
-        macie,
-        accessAnalyzer,
-        unusedAccessAnalyzer: STATES[(i + 1) % 3],
-        malwareProtection: bit(1),
-        // The knowledge base needs the malware scan. It is on in every
-        // compliance configuration; here only where GuardDuty is created, since
-        // its stacks are the same whatever the other switches say and each
-        // adds to every synthesis of the matrix.
-        knowledgeBase: bit(1) && guardDuty === 'create',
-        cloudTrail: !bit(2),
-        configRecorder,
-        // Security Hub needs a recorder (created here or existing).
-        securityHub: bit(3) && configRecorder !== 'off' ? 'create' : 'off',
-        alertEmail: bit(4) ? 'security@example.com' : '',
-      };
-      return [`switches ${guardDuty}/${macie}/${accessAnalyzer}`, overrides] as const;
-    }),
-  ),
+export const SWITCHES: readonly Switch[] = [
+  { name: 'guardDuty', values: STATES },
+  { name: 'macie', values: STATES },
+  { name: 'accessAnalyzer', values: STATES },
+  { name: 'unusedAccessAnalyzer', values: STATES },
+  { name: 'configRecorder', values: STATES },
+  { name: 'securityHub', values: ['create', 'off'] },
+  { name: 'guardDutyFindingsExport', values: [true, false] },
+  { name: 'malwareProtection', values: [true, false] },
+  { name: 'knowledgeBase', values: [true, false] },
+  { name: 'cloudTrail', values: [true, false] },
+  { name: 'alertEmail', values: ['security@example.com', ''] },
+];
+
+/**
+ * The pairs the configuration refuses (lib/config/parse.ts says why of each;
+ * test/compliance/gate-matrix.test.ts checks that parseConfig refuses them).
+ */
+export const EXCLUSIONS: readonly Exclusion[] = [
+  { when: 'securityHub', is: 'create', then: 'configRecorder', not: 'off' },
+  { when: 'guardDuty', is: 'off', then: 'guardDutyFindingsExport', not: true },
+  { when: 'knowledgeBase', is: true, then: 'malwareProtection', not: false },
+];
+
+/** A row of switch values as overrides (an existing detector comes with its id). */
+export function switchOverrides(row: Readonly<Record<string, unknown>>): Overrides {
+  return { ...row, guardDutyDetectorId: row.guardDuty === 'existing' ? DETECTOR_ID : '' };
+}
+
+/**
+ * The switch configurations of the matrix: a pairwise covering set of
+ * SWITCHES, a handful of configurations where every combination would be
+ * 3^5 x 2^6.
+ */
+export const SWITCH_COMBINATIONS: readonly (readonly [string, Overrides])[] = coveringSet(SWITCHES, EXCLUSIONS).map(
+  (row, i) => [`switches ${i + 1}: ${row.guardDuty}/${row.macie}/${row.accessAnalyzer}`, switchOverrides(row)] as const,
 );
 
 /**

@@ -17,7 +17,7 @@
  * `service-requests.ts`, through `serviceRequest`; `decide` refuses them.
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, Reference, Stack, Tokenization } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { assignedId, generatedName, NAMED_TYPES, pseudoRandom } from './physical-names';
@@ -147,7 +147,12 @@ export class PolicyWorld {
 
   /** The value a deployment would give a token of `scope`'s stack (an ARN attribute, say). */
   public valueOf(token: string, scope: IConstruct): string {
-    const stack = Stack.of(scope);
+    // A reference to another stack's resource is resolved where that resource
+    // is: the construct tree is built in the test's process, while the
+    // templates come from the shared synthesis, so the import CDK writes into
+    // the consuming stack at synthesis is not in this tree.
+    const reference = Tokenization.reverse(token);
+    const stack = reference instanceof Reference ? Stack.of(reference.target) : Stack.of(scope);
     return this.resolve(stack.resolve(token), stack.stackName) as string;
   }
 

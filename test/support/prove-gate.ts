@@ -1,18 +1,20 @@
+import { parseConfig } from '../../lib/config';
+import { stackNames } from '../../lib/shared/names';
 import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
+import { CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { configurationKey, GATE_MATRIX } from './gate-matrix';
-import { buildApp, readValidationReport, synthesize, unacknowledgedFindings } from './build-app';
+import { buildApp, sharedSynthesis, unacknowledgedFindings } from './build-app';
 import { crossStackProblems } from './cross-stack';
 
 type Entry = readonly [string, Readonly<Record<string, unknown>>];
 
 /**
  * The matrix without the compliance configurations (test/compliance/configurations.test.ts
- * proves those, reusing the same syntheses for the report), in `shards` parts
- * so that jest's workers share the work.
+ * proves those, with the report made from the same syntheses).
  */
-export function matrixShard(shard: number, shards: number): Entry[] {
+export function matrixWithoutComplianceConfigurations(): Entry[] {
   const reported = new Set(COMPLIANCE_CONFIGURATIONS.map(([, o]) => configurationKey(o)));
-  return GATE_MATRIX.filter(([, o]) => !reported.has(configurationKey(o))).filter((_, i) => i % shards === shard);
+  return GATE_MATRIX.filter(([, o]) => !reported.has(configurationKey(o)));
 }
 
 /**
@@ -26,14 +28,16 @@ export function matrixShard(shard: number, shards: number): Entry[] {
 export function proveTheGate(entries: readonly Entry[], options: { compareUngated?: boolean } = {}): void {
   describe.each(entries)('behind the gate: %s', (_name, overrides) => {
     test('zero unacknowledged findings in all five packs and the Control Tower controls', () => {
-      const gated = synthesize(overrides, { gate: true });
-      expect(unacknowledgedFindings(readValidationReport(gated.assembly))).toEqual([]);
+      expect(unacknowledgedFindings(sharedSynthesis(overrides).record.report)).toEqual([]);
     });
 
     if (options.compareUngated) {
       test('the same templates as without the gate', () => {
-        const gated = synthesize(overrides, { gate: true });
+        const gated = sharedSynthesis(overrides);
         const plain = buildApp(overrides).app.synth();
+        expect(plain.stacks.map((s) => s.stackName).sort()).toEqual(
+          gated.assembly.stacks.map((s) => s.stackName).sort(),
+        );
         for (const stack of gated.assembly.stacks) {
           expect({ stack: stack.stackName, template: plain.getStackByName(stack.stackName).template }).toEqual({
             stack: stack.stackName,
@@ -44,12 +48,18 @@ export function proveTheGate(entries: readonly Entry[], options: { compareUngate
     }
 
     test('strong cross-stack references only, each import exported, key and bucket always exported', () => {
-      const { assembly, stacks } = synthesize(overrides, { gate: true });
+      const { assembly } = sharedSynthesis(overrides);
       const templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template as unknown]));
       const declared = Object.fromEntries(
         assembly.stacks.map((s) => [s.stackName, s.dependencies.map((d) => d.id)] as const),
       );
-      expect(crossStackProblems(templates, stacks.dataProtection.stackName, declared)).toEqual([]);
+      expect(
+        crossStackProblems(
+          templates,
+          stackNames(parseConfig({ ...CDK_JSON_CONTEXT, ...overrides }).appName).dataProtection,
+          declared,
+        ),
+      ).toEqual([]);
     });
   });
 }

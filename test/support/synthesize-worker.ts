@@ -1,0 +1,46 @@
+/**
+ * One process of the shared syntheses (test/support/assemblies.ts): given a
+ * file listing configurations, synthesize each behind the gate into its
+ * folder, with the gate's record beside the templates.
+ *
+ * Run by test/support/global-setup.ts as `node --import tsx`, outside jest, so
+ * aws-cdk-lib is loaded once for all the configurations of this process
+ * rather than once per test file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ControlTowerControls } from '../../lib/compliance/control-tower';
+import { gateRecordOf } from '../../scripts/compliance';
+import { buildProjectApp } from '../../tools/build-app';
+import { EXAMPLE_ENV } from '../../tools/configurations';
+import { ASSEMBLY_CACHE_DIR, GATE_RECORD_FILE, publish } from './assemblies';
+
+type Entry = readonly [string, Readonly<Record<string, unknown>>];
+
+const entries = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as Entry[];
+fs.mkdirSync(ASSEMBLY_CACHE_DIR, { recursive: true });
+
+// First every template without the gate (a fifth of a gated synthesis each),
+// checked against the Control Tower controls in one cfn-guard run, so that
+// the gated syntheses below find their results cached.
+const plain = entries.map(([, overrides]) => {
+  const { app } = buildProjectApp(overrides, { env: EXAMPLE_ENV });
+  return { app, assembly: app.synth() };
+});
+new ControlTowerControls().prefetch(
+  plain.flatMap(({ assembly }) => assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile))),
+  plain[0].app,
+);
+for (const { assembly } of plain) fs.rmSync(assembly.directory, { recursive: true, force: true });
+
+for (const [name, overrides] of entries) {
+  const partial = fs.mkdtempSync(path.join(ASSEMBLY_CACHE_DIR, 'partial-'));
+  const project = buildProjectApp(overrides, { gate: true, countRules: true, env: EXAMPLE_ENV, outdir: partial });
+  const assembly = project.app.synth();
+  // CDK marks the process failed when the gate finds something; here a
+  // finding is a result, written to the record for the gate's tests to report.
+  process.exitCode = 0;
+  fs.writeFileSync(path.join(partial, GATE_RECORD_FILE), JSON.stringify(gateRecordOf({ ...project, assembly })));
+  publish(partial, overrides);
+  process.stdout.write(`${JSON.stringify({ done: name })}\n`);
+}
