@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import type { IPolicyValidationContextBeta1, PolicyViolationBeta1 } from 'aws-cdk-lib';
-import { ControlTowerControls } from '../../lib/compliance/control-tower';
+import type {
+  IPolicyValidationContextBeta1,
+  PolicyValidationPluginReportBeta1,
+  PolicyViolationBeta1,
+} from 'aws-cdk-lib';
+import { CONTROL_TOWER_CACHE_DIR, ControlTowerControls } from '../../lib/compliance/control-tower';
 import { buildApp } from '../support/build-app';
 
 /**
@@ -35,8 +40,38 @@ const comparable = (violations: readonly PolicyViolationBeta1[]) =>
     .sort()
     .map((v) => JSON.parse(v));
 
+/**
+ * Every Control Tower rule against every template, as the validator runs it:
+ * the reference the rule selection is compared with. It takes cfn-guard about
+ * half a minute, so its result is kept by content (the templates and the
+ * validator's version, which fixes its rules) beside the Control Tower cache,
+ * with the templates named by position (they are written to new folders on
+ * every run).
+ */
+function everyRuleAgainstEveryTemplate(paths: readonly string[]): PolicyValidationPluginReportBeta1 {
+  const reference = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+  const key = createHash('sha256').update(`every-rule/1 ${reference.version ?? ''}`);
+  for (const p of paths) key.update('\0').update(fs.readFileSync(p));
+  const file = path.join(CONTROL_TOWER_CACHE_DIR, `every-rule-${key.digest('hex')}.json`);
+  const toPosition = (p: string) => String(paths.indexOf(p));
+  const relabel = (report: PolicyValidationPluginReportBeta1, label: (p: string) => string) => ({
+    ...report,
+    violations: report.violations.map((v) => ({
+      ...v,
+      violatingResources: v.violatingResources.map((r) => ({ ...r, templatePath: label(r.templatePath) })),
+    })),
+  });
+  if (fs.existsSync(file)) {
+    return relabel(JSON.parse(fs.readFileSync(file, 'utf8')), (i) => paths[Number(i)]);
+  }
+  const report = reference.validate(context([...paths]));
+  fs.mkdirSync(CONTROL_TOWER_CACHE_DIR, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(relabel(report, toPosition)));
+  return report;
+}
+
 describe('Control Tower controls, checked per template against the rules that name its resource types', () => {
-  const full = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context(templatePaths));
+  const full = everyRuleAgainstEveryTemplate(templatePaths);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-cache-'));
   const controls = new ControlTowerControls(cacheDir);
 

@@ -151,7 +151,7 @@ export class PolicyWorld {
     // is: the construct tree is built in the test's process, while the
     // templates come from the shared synthesis, so the import CDK writes into
     // the consuming stack at synthesis is not in this tree.
-    const reference = Tokenization.reverse(token);
+    const reference = Tokenization.reverse(token, { failConcat: false });
     const stack = reference instanceof Reference ? Stack.of(reference.target) : Stack.of(scope);
     return this.resolve(stack.resolve(token), stack.stackName) as string;
   }
