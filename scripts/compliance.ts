@@ -65,7 +65,8 @@ export interface ComplianceSummary {
 export interface GatedSynthesis {
   readonly app: App;
   readonly gate?: ComplianceGate;
-  readonly assembly: CloudAssembly;
+  /** Where the assembly was written (the gate's report is there even when synthesis failed on a finding). */
+  readonly assembly: Pick<CloudAssembly, 'directory'>;
 }
 
 /**

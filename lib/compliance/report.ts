@@ -11,7 +11,7 @@ export interface ValidationReport {
   }[];
 }
 
-export function readValidationReport(assembly: CloudAssembly): ValidationReport {
+export function readValidationReport(assembly: Pick<CloudAssembly, 'directory'>): ValidationReport {
   return JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
 }
 
