@@ -20,6 +20,7 @@ import { retrieveInput } from '../lambda/invoke/retrieve';
 import { AgentRuntimeServer, retrieveAnswer, SAMPLE_PASSAGES } from '../tools/local-aws/agent-runtime-server';
 import { BedrockServer, converseAnswer, streamAnswer } from '../tools/local-aws/bedrock-server';
 import { functionUrlEvent, installLambdaRuntime, invoke } from '../tools/local-aws/lambda-runtime';
+import { cpuReferenceMs } from './cpu-reference';
 
 const ROOT = path.join(__dirname, '..');
 // As the commands do: no SDK notice about Node.js 20 in the output.
@@ -27,6 +28,9 @@ silenceNodeVersionNotice();
 
 const MODEL_LATENCY_MS = 20;
 const HISTORY_HEADING = '## History';
+
+/** The folder of the one-folder run: a folder of stack tests (four files that read the shared syntheses). */
+const ONE_FOLDER = 'test/knowledge';
 
 interface Stats {
   n: number;
@@ -327,15 +331,21 @@ function timed(cwd: string, command: string, args: string[], env: NodeJS.Process
 
 /**
  * The developer loop as a newcomer meets it: a fresh clone of HEAD, `npm ci`,
- * then `npm test` with every cache cold (no node_modules/.cache), two
- * `cdk synth` runs (the second reuses the bundles in cdk.out), and CI's own
- * script, which installs again and runs the suite.
+ * then `npm test` with every cache cold (no node_modules/.cache), the same
+ * again with nothing changed, one folder, two `cdk synth` runs (the second
+ * reuses the bundles in cdk.out), and CI's own script, which installs again
+ * (every cache cold once more) and runs the suite. The CPU reference
+ * (bench/cpu-reference.ts) is timed in the same run, so the cold suite is also
+ * reported as a multiple of it.
  */
 function freshCloneLoop(notes: string[]): string[][] {
   const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-clone-'));
   spawnSync('git', ['clone', '--quiet', ROOT, clone], { stdio: 'ignore' });
   const install = timed(clone, 'npm', ['ci', '--no-audit', '--no-fund']);
+  const reference = cpuReferenceMs();
   const test = timed(clone, 'npm', ['test', '--silent']);
+  const warm = timed(clone, 'npm', ['test', '--silent']);
+  const folder = timed(clone, 'npm', ['test', '--silent', '--', ONE_FOLDER]);
   const synth = () => timed(clone, 'npx', ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices']);
   const firstSynth = synth();
   const secondSynth = synth();
@@ -350,7 +360,11 @@ function freshCloneLoop(notes: string[]): string[][] {
   ];
   return [
     row('fresh clone: npm ci', install),
+    ['CPU reference (bench/cpu-reference.ts), best of 5', `${(reference / 1000).toFixed(2)} s`, '', ''],
     row('fresh clone: npm test (tsc, lint, jest), cold caches', test, 'goal ≤ 90 s'),
+    ['fresh clone: npm test, cold caches, in CPU references', `${(test.ms / reference).toFixed(1)}×`, '', 'goal ≤ 62×'],
+    row('fresh clone: npm test again, nothing changed', warm, 'goal ≤ 30 s'),
+    row(`fresh clone: npm test -- ${ONE_FOLDER}`, folder, 'goal ≤ 15 s'),
     row('fresh clone: first npx cdk synth', firstSynth),
     row('fresh clone: second npx cdk synth, app unchanged', secondSynth, 'goal ≤ 5 s'),
     row('fresh clone: bash .ci/run', ci, 'goal ≤ 240 s'),
