@@ -1,5 +1,17 @@
 import { COMPLIANCE_CONFIGURATIONS } from '../../tools/configurations';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ConfigError, parseConfig } from '../../lib/config';
+import {
+  ASSEMBLY_CACHE_DIR,
+  assemblyDir,
+  digestOfSources,
+  GATE_RECORD_FILE,
+  missing,
+  publish,
+  readShared,
+} from '../support/assemblies';
 import { CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { coveringSet, pairsOf, requiredPairs } from '../support/covering-set';
 import {
@@ -72,6 +84,66 @@ describe('the gate matrix', () => {
 
   test('key order does not make a configuration new', () => {
     expect(configurationKey({ a: 1, b: 2 })).toBe(configurationKey({ b: 2, a: 1 }));
+  });
+});
+
+describe('the shared syntheses (test/support/assemblies.ts)', () => {
+  const tree = (files: Record<string, string>) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sources-'));
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    }
+    return root;
+  };
+  const base = {
+    'lib/a.ts': 'a',
+    'lambda/h/index.ts': 'h',
+    'tools/t.ts': 't',
+    'cdk.json': '{}',
+    'test/x.test.ts': 'x',
+  };
+
+  test('the digest changes with lib/, lambda/, tools/ or cdk.json, and not with a test or an installed package', () => {
+    const before = digestOfSources(tree(base));
+    for (const changed of ['lib/a.ts', 'lambda/h/index.ts', 'tools/t.ts', 'cdk.json']) {
+      expect({ changed, digest: digestOfSources(tree({ ...base, [changed]: 'changed' })) }).not.toEqual({
+        changed,
+        digest: before,
+      });
+    }
+    expect(digestOfSources(tree({ ...base, 'test/x.test.ts': 'changed' }))).toBe(before);
+    expect(digestOfSources(tree({ ...base, 'lib/node_modules/p/index.js': 'p' }))).toBe(before);
+    expect(digestOfSources(tree({ ...base, 'lib/b.ts': 'b' }))).not.toBe(before);
+  });
+
+  test('each configuration has a folder of its own, whatever the order of its keys', () => {
+    expect(assemblyDir({ a: 1, b: 2 })).toBe(assemblyDir({ b: 2, a: 1 }));
+    expect(new Set(GATE_MATRIX.map(([, o]) => assemblyDir(o))).size).toBe(GATE_MATRIX.length);
+  });
+
+  test('every configuration of the matrix was synthesized before the tests ran; a stranger was not', () => {
+    expect(missing(GATE_MATRIX)).toEqual([]);
+    expect(readShared({ maxTokensCap: 77 })).toBeUndefined();
+    expect(readShared({})?.assembly.stacks.map((s) => s.stackName)).toContain('GuardedGenAi-DataProtection');
+  });
+
+  test('a folder another process finished first is kept, and the later copy removed', () => {
+    const overrides = { sharedSynthesisTest: process.pid };
+    const partial = (marker: string) => {
+      const dir = fs.mkdtempSync(path.join(ASSEMBLY_CACHE_DIR, 'partial-'));
+      fs.writeFileSync(path.join(dir, GATE_RECORD_FILE), marker);
+      return dir;
+    };
+    try {
+      publish(partial('first'), overrides);
+      const second = partial('second');
+      publish(second, overrides);
+      expect(fs.readFileSync(path.join(assemblyDir(overrides), GATE_RECORD_FILE), 'utf8')).toBe('first');
+      expect(fs.existsSync(second)).toBe(false);
+    } finally {
+      fs.rmSync(assemblyDir(overrides), { recursive: true, force: true });
+    }
   });
 });
 

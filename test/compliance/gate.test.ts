@@ -26,7 +26,7 @@ function addSchemaInvalidParameter(scope: Construct) {
 }
 
 describe('compliance gate', () => {
-  // The real app in every configuration: test/compliance/gate-matrix-*.test.ts.
+  // The real app in every configuration: test/compliance/gate-matrix.test.ts.
 
   test('a non-compliant construct fails synth in all five cdk-nag packs and the Control Tower controls', () => {
     const { app } = buildApp({}, { gate: true });

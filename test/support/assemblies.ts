@@ -41,30 +41,32 @@ const SOURCES = [
   'node_modules/.package-lock.json',
 ];
 
-function filesOf(entry: string): string[] {
-  const full = path.join(ROOT, entry);
-  if (!fs.existsSync(full)) return [];
-  if (!fs.statSync(full).isDirectory()) return [entry];
-  return fs
-    .readdirSync(full, { withFileTypes: true })
-    .filter((e) => e.name !== 'node_modules')
-    .flatMap((e) => filesOf(path.join(entry, e.name)));
+/** The digest of the sources of a template under `root` (the repository, or a copy in a test). */
+export function digestOfSources(root: string): string {
+  const filesOf = (entry: string): string[] => {
+    const full = path.join(root, entry);
+    if (!fs.existsSync(full)) return [];
+    if (!fs.statSync(full).isDirectory()) return [entry];
+    return fs
+      .readdirSync(full, { withFileTypes: true })
+      .filter((e) => e.name !== 'node_modules')
+      .flatMap((e) => filesOf(path.join(entry, e.name)));
+  };
+  const hash = createHash('sha256').update(FORMAT);
+  for (const file of SOURCES.flatMap(filesOf).sort()) {
+    hash
+      .update(file.split(path.sep).join('/'))
+      .update('\0')
+      .update(fs.readFileSync(path.join(root, file)));
+  }
+  return hash.digest('hex');
 }
 
 let treeDigest: string | undefined;
 
 /** The digest of every source a template is made of (computed once per process). */
 export function sourcesDigest(): string {
-  if (!treeDigest) {
-    const hash = createHash('sha256').update(FORMAT);
-    for (const file of SOURCES.flatMap(filesOf).sort()) {
-      hash
-        .update(file.split(path.sep).join('/'))
-        .update('\0')
-        .update(fs.readFileSync(path.join(ROOT, file)));
-    }
-    treeDigest = hash.digest('hex');
-  }
+  treeDigest ??= digestOfSources(ROOT);
   return treeDigest;
 }
 
