@@ -8,7 +8,6 @@ import type {
   PolicyValidationPluginReportBeta1,
   PolicyViolationBeta1,
 } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
 
 /** Where cfn-guard results are kept between runs, by content (npm's convention for tool caches). */
 export const CONTROL_TOWER_CACHE_DIR = path.join(
@@ -91,16 +90,6 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
     return { success: violations.length === 0, violations };
   }
 
-  /**
-   * Check these templates now and keep the results, so that the syntheses
-   * that later include them find them cached: one cfn-guard start for many
-   * configurations instead of one per synthesis (the tests' shared syntheses,
-   * test/support/synthesize-worker.ts).
-   */
-  public prefetch(templatePaths: readonly string[], appConstruct: IConstruct): void {
-    this.templateViolations({ templatePaths: [...templatePaths], appConstruct });
-  }
-
   /** The rule files that can apply to a template with these resource types. */
   public rulesFor(types: ReadonlySet<string>): string[] {
     return this.rules.filter((rule) => [...rule.types].some((t) => types.has(t))).map((rule) => rule.file);
@@ -122,8 +111,7 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
       const rules = this.rulesFor(new Set(Object.values(resources).map((r) => r.Type ?? '')));
       return { templatePath, key, rules, cached: this.readCache(key) };
     });
-    // Templates with the same content (the same stack in several
-    // configurations) are checked once.
+    // Templates with the same content are checked once.
     const pending = [...new Map(checks.filter((c) => !c.cached && c.rules.length > 0).map((c) => [c.key, c])).values()];
     const found =
       pending.length === 0

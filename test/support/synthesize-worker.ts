@@ -9,7 +9,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ControlTowerControls } from '../../lib/compliance/control-tower';
 import { gateRecordOf } from '../../scripts/compliance';
 import { buildProjectApp } from '../../tools/build-app';
 import { EXAMPLE_ENV } from '../../tools/configurations';
@@ -20,20 +19,7 @@ type Entry = readonly [string, Readonly<Record<string, unknown>>];
 const entries = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as Entry[];
 fs.mkdirSync(ASSEMBLY_CACHE_DIR, { recursive: true });
 
-// First every template without the gate (a fifth of a gated synthesis each),
-// checked against the Control Tower controls in one cfn-guard run, so that
-// the gated syntheses below find their results cached.
-const plain = entries.map(([, overrides]) => {
-  const { app } = buildProjectApp(overrides, { env: EXAMPLE_ENV });
-  return { app, assembly: app.synth() };
-});
-new ControlTowerControls().prefetch(
-  plain.flatMap(({ assembly }) => assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile))),
-  plain[0].app,
-);
-for (const { assembly } of plain) fs.rmSync(assembly.directory, { recursive: true, force: true });
-
-for (const [name, overrides] of entries) {
+for (const [, overrides] of entries) {
   const partial = fs.mkdtempSync(path.join(ASSEMBLY_CACHE_DIR, 'partial-'));
   const project = buildProjectApp(overrides, { gate: true, countRules: true, env: EXAMPLE_ENV, outdir: partial });
   try {
@@ -49,5 +35,4 @@ for (const [name, overrides] of entries) {
     JSON.stringify(gateRecordOf({ ...project, assembly: { directory: partial } })),
   );
   publish(partial, overrides);
-  process.stdout.write(`${JSON.stringify({ done: name })}\n`);
 }
