@@ -81,43 +81,66 @@ export function writeControlTemplate(config: string): SynthesizedTemplate {
   return { config, stack: 'Control', file };
 }
 
+/** Where cfn-lint's findings are kept between runs, by template content (beside the Control Tower results). */
+const CFN_LINT_CACHE_DIR = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'genai-guarded-cdk', 'cfn-lint');
+
 /**
  * Lint every template with ONE cfn-lint process (its start-up, loading the
  * resource schemas, costs more than linting a template). Configurations that
  * differ only in one stack produce identical others: each distinct template is
  * linted once and its findings reported for every configuration that made it.
+ * Findings are kept by a digest of the template, cfn-lint's version, the
+ * ignore file and the region, so a template linted by an earlier run is not
+ * linted again; cfn-lint runs only when some template is new.
  */
 export function runCfnLint(templates: readonly SynthesizedTemplate[], region: string): CfnLintFinding[] {
+  const settings = `${version ?? ''}\0${fs.readFileSync(CFN_LINT_CONFIG, 'utf8')}\0${region}`;
   const byContent = new Map<string, SynthesizedTemplate[]>();
   for (const template of templates) {
-    const hash = createHash('sha256').update(fs.readFileSync(template.file)).digest('hex');
+    const hash = createHash('sha256').update(settings).update(fs.readFileSync(template.file)).digest('hex');
     byContent.set(hash, [...(byContent.get(hash) ?? []), template]);
   }
-  const sameAs = new Map([...byContent.values()].map((group) => [path.resolve(group[0].file), group]));
-  const result = spawnSync(
-    'cfn-lint',
-    ['--config-file', CFN_LINT_CONFIG, '--format', 'json', '--regions', region, '--', ...sameAs.keys()],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  // The exit code is a bit mask of the levels found (2 error, 4 warning, 8
-  // informational); 1, or no JSON, means cfn-lint itself failed (bad config file).
-  if (result.error || result.status === null || (result.status & 1) !== 0 || !result.stdout.trim().startsWith('[')) {
-    throw new Error(
-      `cfn-lint failed (exit ${result.status}): ${result.error ?? ''}\n${result.stderr}\n${result.stdout}`,
-    );
+  const cacheFile = (hash: string) => path.join(CFN_LINT_CACHE_DIR, `${hash}.json`);
+  const matches = new Map<string, CfnLintMatch[]>();
+  for (const hash of byContent.keys()) {
+    if (fs.existsSync(cacheFile(hash))) matches.set(hash, JSON.parse(fs.readFileSync(cacheFile(hash), 'utf8')));
   }
-  return (JSON.parse(result.stdout) as CfnLintMatch[]).flatMap((match) => {
-    const group = sameAs.get(path.resolve(match.Filename));
-    if (!group) throw new Error(`cfn-lint reported a file it was not given: ${match.Filename}`);
-    return group.map((template) => ({
-      config: template.config,
-      stack: template.stack,
-      level: match.Level,
-      rule: match.Rule.Id,
-      path: (match.Location.Path ?? []).join('/'),
-      message: match.Message,
-    }));
-  });
+  const pending = [...byContent.entries()].filter(([hash]) => !matches.has(hash));
+  if (pending.length > 0) {
+    const hashOf = new Map(pending.map(([hash, group]) => [path.resolve(group[0].file), hash]));
+    const result = spawnSync(
+      'cfn-lint',
+      ['--config-file', CFN_LINT_CONFIG, '--format', 'json', '--regions', region, '--', ...hashOf.keys()],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    // The exit code is a bit mask of the levels found (2 error, 4 warning, 8
+    // informational); 1, or no JSON, means cfn-lint itself failed (bad config file).
+    if (result.error || result.status === null || (result.status & 1) !== 0 || !result.stdout.trim().startsWith('[')) {
+      throw new Error(
+        `cfn-lint failed (exit ${result.status}): ${result.error ?? ''}\n${result.stderr}\n${result.stdout}`,
+      );
+    }
+    for (const hash of hashOf.values()) matches.set(hash, []);
+    for (const match of JSON.parse(result.stdout) as CfnLintMatch[]) {
+      const hash = hashOf.get(path.resolve(match.Filename));
+      if (!hash) throw new Error(`cfn-lint reported a file it was not given: ${match.Filename}`);
+      matches.get(hash)?.push(match);
+    }
+    fs.mkdirSync(CFN_LINT_CACHE_DIR, { recursive: true });
+    for (const hash of hashOf.values()) fs.writeFileSync(cacheFile(hash), JSON.stringify(matches.get(hash)));
+  }
+  return [...byContent.entries()].flatMap(([hash, group]) =>
+    (matches.get(hash) ?? []).flatMap((match) =>
+      group.map((template) => ({
+        config: template.config,
+        stack: template.stack,
+        level: match.Level,
+        rule: match.Rule.Id,
+        path: (match.Location.Path ?? []).join('/'),
+        message: match.Message,
+      })),
+    ),
+  );
 }
 
 /** One line per finding, for a failure message a person can act on. */
