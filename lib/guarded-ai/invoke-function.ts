@@ -94,7 +94,7 @@ function invokeEnvironment(props: InvokeFunctionProps, auditPrefix: string): Inv
  * IAM-authenticated, response-streaming Function URL.
  *
  * Its role carries one customer-managed policy and nothing else, so every
- * permission it has is in one place and proven by test/guarded-ai/least-privilege.test.ts.
+ * permission it has is in one place and proven by test/guarded-ai/least-privilege.spec.ts.
  */
 export class InvokeFunction extends Construct {
   public readonly function: NodejsFunction;

@@ -34,10 +34,10 @@ describe.each(['docs/notes-map.md', 'docs/owasp-llm-top10.md'])('%s', (doc) => {
         defined: true,
       });
     }
-    for (const [, file, name] of provenBy.matchAll(/`([^`]+\.test\.ts)`: "([^"]+)"/g)) {
+    for (const [, file, name] of provenBy.matchAll(/`([^`]+\.(?:test|spec)\.ts)`: "([^"]+)"/g)) {
       expect({ file, name, found: read(file).includes(name) }).toEqual({ file, name, found: true });
     }
     // A row either names a test or says plainly why there is none.
-    expect(provenBy === '—' ? /not (yet|addressed)/i.test(where) : /\.test\.ts`: "/.test(provenBy)).toBe(true);
+    expect(provenBy === '—' ? /not (yet|addressed)/i.test(where) : /\.(test|spec)\.ts`: "/.test(provenBy)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Sample finding events, as data, each with the AWS documentation page it
  * comes from. The alert rules are tested against them
- * (alert-rules.test.ts): a rule must match its sample and must not match the
+ * (alert-rules.spec.ts): a rule must match its sample and must not match the
  * others.
  */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
