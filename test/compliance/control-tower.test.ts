@@ -9,29 +9,21 @@ import type {
   PolicyViolationBeta1,
 } from 'aws-cdk-lib';
 import { CONTROL_TOWER_CACHE_DIR, ControlTowerControls, withoutAssetKeys } from '../../lib/compliance/control-tower';
-import { buildApp } from '../support/build-app';
+import { sharedSynthesis } from '../support/build-app';
+import { matrixConfiguration } from '../support/gate-matrix';
 
 /**
  * Templates that between them hold every resource type the app makes (one
  * configuration with every switch that adds resources), and one known
  * violation: without S3 protection the detector violates CT.GUARDDUTY.PR.1.
- * Built directly, not through the gate: the second fails it on purpose.
+ * Both from the shared syntheses (the second is one the gate refuses).
  */
 const templatePaths = [
-  {
-    isolatedNetwork: true,
-    removalPolicy: 'destroy',
-    configRecorder: 'create',
-    securityHub: 'create',
-    guardDutyFindingsExport: true,
-    alertEmail: 'a@example.com',
-  },
-  { guardDutyFeatures: ['LAMBDA_NETWORK_LOGS'] },
-].flatMap((overrides, i) => {
-  const { app, stacks } = buildApp(overrides);
-  const assembly = app.synth();
-  const wanted = i === 0 ? assembly.stacks : [assembly.getStackByName(stacks.threatDetection.stackName)];
-  return wanted.map((s) => path.join(assembly.directory, s.templateFile));
+  { name: 'every resource type the app makes', stacks: () => true },
+  { name: 'GuardDuty without S3 protection', stacks: (name: string) => name.endsWith('-ThreatDetection') },
+].flatMap(({ name, stacks }) => {
+  const { assembly } = sharedSynthesis(matrixConfiguration(name));
+  return assembly.stacks.filter((s) => stacks(s.stackName)).map((s) => path.join(assembly.directory, s.templateFile));
 });
 const context = (paths: string[]) => ({ templatePaths: paths }) as unknown as IPolicyValidationContextBeta1;
 const comparable = (violations: readonly PolicyViolationBeta1[]) =>

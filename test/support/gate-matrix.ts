@@ -126,6 +126,17 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['enforced guardrail without the knowledge base', { enforcedGuardrail: 'create', knowledgeBase: false }],
   ['approved model card, high risk', approvedCard({ modelRiskRating: 'High' })],
   [
+    'every resource type the app makes',
+    {
+      isolatedNetwork: true,
+      removalPolicy: 'destroy',
+      configRecorder: 'create',
+      securityHub: 'create',
+      guardDutyFindingsExport: true,
+      alertEmail: 'a@example.com',
+    },
+  ],
+  [
     'object lock, shorter records retention',
     { objectLock: true, objectLockRetentionDays: 14, recordsRetentionDays: 30 },
   ],
@@ -138,15 +149,34 @@ export const GATE_MATRIX: readonly (readonly [string, Overrides])[] = [
   ...TEST_CONFIGURATIONS,
 ].filter(([, o], i, all) => all.findIndex(([, other]) => configurationKey(other) === configurationKey(o)) === i);
 
+/**
+ * Configurations the gate must refuse, each with the finding a test expects.
+ * They are synthesized with the others (the gate's report is kept even though
+ * synthesis stops), so the tests read the finding instead of synthesizing them
+ * behind the gate again; no test may read their templates as if proven.
+ */
+export const REFUSED_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
+  ['GuardDuty without S3 protection', { guardDutyFeatures: ['LAMBDA_NETWORK_LOGS'] }],
+];
+
+/** Everything jest's global setup synthesizes once for all test files. */
+export const SHARED_CONFIGURATIONS = [...GATE_MATRIX, ...REFUSED_CONFIGURATIONS];
+
 const PROVEN = new Set(GATE_MATRIX.map(([, o]) => configurationKey(o)));
+const REFUSED = new Set(REFUSED_CONFIGURATIONS.map(([, o]) => configurationKey(o)));
+
+/** Whether the configuration is one the gate must refuse (REFUSED_CONFIGURATIONS). */
+export function isRefusedByTheGate(overrides: Overrides): boolean {
+  return REFUSED.has(configurationKey(overrides));
+}
 
 export function isProvenByTheGate(overrides: Overrides): boolean {
   return PROVEN.has(configurationKey(overrides));
 }
 
-/** A configuration of the matrix by its name, for the tests that use it. */
+/** A configuration of the matrix (or a refused one) by its name, for the tests that use it. */
 export function matrixConfiguration(name: string): Overrides {
-  const found = GATE_MATRIX.find(([n]) => n === name);
+  const found = SHARED_CONFIGURATIONS.find(([n]) => n === name);
   if (!found) throw new Error(`no configuration named ${JSON.stringify(name)} in test/support/gate-matrix.ts`);
   return found[1];
 }

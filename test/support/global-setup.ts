@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSEMBLY_CACHE_DIR, assemblyDir, missing } from './assemblies';
-import { GATE_MATRIX } from './gate-matrix';
+import { SHARED_CONFIGURATIONS } from './gate-matrix';
 
 /** A folder of an older tree (or an interrupted run) is removed once nothing can still be writing it. */
 const STALE_AFTER_MS = 10 * 60 * 1000;
@@ -39,14 +39,14 @@ function run(entries: readonly (readonly [string, unknown])[]): Promise<string |
 }
 
 export default async function globalSetup(): Promise<void> {
-  prune(new Set(GATE_MATRIX.map(([, overrides]) => assemblyDir(overrides))));
-  const todo = missing(GATE_MATRIX);
+  prune(new Set(SHARED_CONFIGURATIONS.map(([, overrides]) => assemblyDir(overrides))));
+  const todo = missing(SHARED_CONFIGURATIONS);
   if (todo.length === 0) return;
   const processes = Math.max(1, Math.min(os.availableParallelism(), todo.length));
   const started = Date.now();
   const shards = Array.from({ length: processes }, (_, i) => todo.filter((_, j) => j % processes === i));
   const failures = (await Promise.all(shards.map(run))).filter((f): f is string => f !== undefined);
-  const left = missing(GATE_MATRIX);
+  const left = missing(SHARED_CONFIGURATIONS);
   if (failures.length > 0 || left.length > 0) {
     throw new Error(
       [`shared syntheses failed; missing: ${left.map(([name]) => name).join(', ') || 'none'}`, ...failures].join('\n'),

@@ -2,7 +2,7 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OFF } from '../../tools/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
-import { buildApp, synthesize } from '../support/build-app';
+import { sharedSynthesis, synthesize, unacknowledgedFindings } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
 import { EXAMPLE_ID_PATTERN, INTERNAL_ID_PATTERN } from '../../lib/shared/record-ids';
 
@@ -74,9 +74,14 @@ describe('ThreatDetectionStack', () => {
       expect(() => parseConfig({ guardDutyFeatures: ['NOT_A_FEATURE'] })).toThrow(GUARDDUTY_FEATURES.join(', '));
     });
 
-    test('without S3_DATA_EVENTS => the gate fails on CT.GUARDDUTY.PR.1 (S3 protection is required)', () => {
-      const { app } = buildApp({ guardDutyFeatures: ['LAMBDA_NETWORK_LOGS'] }, { gate: true });
-      expect(() => app.synth()).toThrow(/CT\.GUARDDUTY\.PR\.1/);
+    test('without S3_DATA_EVENTS => the gate finds CT.GUARDDUTY.PR.1 unacknowledged (S3 protection is required), which stops synthesis', () => {
+      // The shared synthesis behind the gate; that an unacknowledged finding
+      // stops synthesis is test/compliance/gate.test.ts's to prove.
+      const { report } = sharedSynthesis(matrixConfiguration('GuardDuty without S3 protection')).record;
+      expect(unacknowledgedFindings(report)).toEqual([
+        'cdk-validator-cfnguard: guardduty_s3_protection_enabled_check at GuardedGenAi-ThreatDetection/GuardDuty/Detector',
+      ]);
+      expect(JSON.stringify(report)).toMatch(/CT\.GUARDDUTY\.PR\.1/);
     });
 
     test('existing => no detector; the findings export attaches to the configured detector id', () => {
