@@ -6,8 +6,8 @@
  *
  * A configuration's folder is named by a digest of everything its templates
  * are made of: the files under lib/, lambda/ and tools/, cdk.json,
- * tsconfig.json, the lockfile and npm's record of what it installed, and the
- * configuration itself. An unchanged tree reuses the folders of the last run;
+ * tsconfig.json, the lockfile and npm's record of what it installed, the code
+ * that writes the folder and its gate record, and the configuration itself. An unchanged tree reuses the folders of the last run;
  * any change to one of those files makes every folder new (a change to lib/
  * can touch any template, and telling which would be a proof of its own).
  *
@@ -39,6 +39,10 @@ const SOURCES = [
   'tsconfig.json',
   'package-lock.json',
   'node_modules/.package-lock.json',
+  // How a folder is made and what its record holds.
+  'scripts/compliance.ts',
+  'test/support/synthesize-worker.ts',
+  'test/support/assemblies.ts',
 ];
 
 /** The digest of the sources of a template under `root` (the repository, or a copy in a test). */
