@@ -59,7 +59,9 @@ function everyRuleAgainstEveryTemplate(paths: readonly string[]): PolicyValidati
   }
   const report = reference.validate(context([...paths]));
   fs.mkdirSync(CONTROL_TOWER_CACHE_DIR, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(relabel(report, toPosition)));
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, JSON.stringify(relabel(report, toPosition)));
+  fs.renameSync(partial, file);
   return report;
 }
 

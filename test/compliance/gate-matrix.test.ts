@@ -11,6 +11,7 @@ import {
   missing,
   publish,
   readShared,
+  SOURCES,
 } from '../support/assemblies';
 import { CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { coveringSet, pairsOf, requiredPairs } from '../support/covering-set';
@@ -115,6 +116,27 @@ describe('the shared syntheses (test/support/assemblies.ts)', () => {
     expect(digestOfSources(tree({ ...base, 'test/x.test.ts': 'changed' }))).toBe(before);
     expect(digestOfSources(tree({ ...base, 'lib/node_modules/p/index.js': 'p' }))).toBe(before);
     expect(digestOfSources(tree({ ...base, 'lib/b.ts': 'b' }))).not.toBe(before);
+  });
+
+  test('every file lib/ reads from outside lib/ is a source of the digest', () => {
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const root = path.join(__dirname, '..', '..');
+    const outside = files(path.join(root, 'lib'))
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [...fs.readFileSync(f, 'utf8').matchAll(/path\.join\(__dirname, ((?:'[^']*'(?:, )?)+)\)/g)].map((m) =>
+          path.relative(root, path.join(path.dirname(f), ...m[1].split(', ').map((p) => p.slice(1, -1)))),
+        ),
+      )
+      // The repository root itself is where lib/esm-bundling.ts starts the files it digests (all sources here).
+      .filter((p) => p !== '' && !p.startsWith('lib'));
+    expect(outside.length).toBeGreaterThan(3);
+    expect(
+      outside.filter((p) => !SOURCES.some((s) => p === s || p.startsWith(`${s}/`) || p.startsWith('node_modules/'))),
+    ).toEqual([]);
   });
 
   test('each configuration has a folder of its own, whatever the order of its keys', () => {

@@ -31,7 +31,7 @@ export const ASSEMBLY_CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'gen
 const FORMAT = 'gated-assembly/1';
 
 /** What a template can be made of, relative to the repository. */
-const SOURCES = [
+export const SOURCES = [
   'lib',
   'lambda',
   'tools',
@@ -39,6 +39,8 @@ const SOURCES = [
   'tsconfig.json',
   'package-lock.json',
   'node_modules/.package-lock.json',
+  // Read by lib/ when the app is built (the Operations dashboard's token prices).
+  'docs/prices.json',
   // How a folder is made and what its record holds.
   'scripts/compliance.ts',
   'test/support/synthesize-worker.ts',
@@ -66,19 +68,24 @@ export function digestOfSources(root: string): string {
   return hash.digest('hex');
 }
 
+/** The digest of the sources as they are now (jest's global setup and the workers read it afresh). */
+export function currentSourcesDigest(): string {
+  return digestOfSources(ROOT);
+}
+
 let treeDigest: string | undefined;
 
-/** The digest of every source a template is made of (computed once per process). */
+/** The digest of every source a template is made of (computed once per test process). */
 export function sourcesDigest(): string {
-  treeDigest ??= digestOfSources(ROOT);
+  treeDigest ??= currentSourcesDigest();
   return treeDigest;
 }
 
 type Overrides = Readonly<Record<string, unknown>>;
 
 /** Where the synthesis of a configuration lives (whether or not it exists yet). */
-export function assemblyDir(overrides: Overrides): string {
-  const key = createHash('sha256').update(sourcesDigest()).update(configurationKey(overrides)).digest('hex');
+export function assemblyDir(overrides: Overrides, digest: string = sourcesDigest()): string {
+  const key = createHash('sha256').update(digest).update(configurationKey(overrides)).digest('hex');
   return path.join(ASSEMBLY_CACHE_DIR, key.slice(0, 32));
 }
 
@@ -97,6 +104,9 @@ export function readShared(overrides: Overrides): SharedSynthesis | undefined {
   const dir = assemblyDir(overrides);
   let found = loaded.get(dir);
   if (!found && fs.existsSync(path.join(dir, GATE_RECORD_FILE))) {
+    // Read now: a run of another tree prunes only folders nobody read for a while.
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
     found = {
       assembly: new CloudAssembly(dir),
       record: JSON.parse(fs.readFileSync(path.join(dir, GATE_RECORD_FILE), 'utf8')) as GateRecord,
@@ -107,16 +117,16 @@ export function readShared(overrides: Overrides): SharedSynthesis | undefined {
 }
 
 /** The configurations of `entries` that have no shared synthesis yet. */
-export function missing<T extends readonly [string, Overrides]>(entries: readonly T[]): T[] {
-  return entries.filter(([, overrides]) => !fs.existsSync(path.join(assemblyDir(overrides), GATE_RECORD_FILE)));
+export function missing<T extends readonly [string, Overrides]>(entries: readonly T[], digest?: string): T[] {
+  return entries.filter(([, overrides]) => !fs.existsSync(path.join(assemblyDir(overrides, digest), GATE_RECORD_FILE)));
 }
 
 /**
  * Move a finished synthesis into place. A folder another process finished
  * first is kept (both are the same synthesis); the partial one is removed.
  */
-export function publish(partialDir: string, overrides: Overrides): void {
-  const dir = assemblyDir(overrides);
+export function publish(partialDir: string, overrides: Overrides, digest?: string): void {
+  const dir = assemblyDir(overrides, digest);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   try {
     fs.renameSync(partialDir, dir);

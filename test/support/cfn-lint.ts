@@ -90,11 +90,14 @@ const CFN_LINT_CACHE_DIR = path.join(__dirname, '..', '..', 'node_modules', '.ca
  * differ only in one stack produce identical others: each distinct template is
  * linted once and its findings reported for every configuration that made it.
  * Findings are kept by a digest of the template, cfn-lint's version, the
- * ignore file and the region, so a template linted by an earlier run is not
- * linted again; cfn-lint runs only when some template is new.
+ * ignore file, the region and this file, so a template linted by an earlier
+ * run is not linted again; cfn-lint runs only when some template is new (the
+ * control template's findings are kept the same way: they prove the harness as
+ * it was when its key was made, which the key pins).
  */
 export function runCfnLint(templates: readonly SynthesizedTemplate[], region: string): CfnLintFinding[] {
-  const settings = `${version ?? ''}\0${fs.readFileSync(CFN_LINT_CONFIG, 'utf8')}\0${region}`;
+  // The harness itself is part of the key: a change to how it calls cfn-lint or reads its output is linted afresh.
+  const settings = `${version ?? ''}\0${fs.readFileSync(CFN_LINT_CONFIG, 'utf8')}\0${region}\0${fs.readFileSync(__filename, 'utf8')}`;
   const byContent = new Map<string, SynthesizedTemplate[]>();
   for (const template of templates) {
     const hash = createHash('sha256').update(settings).update(fs.readFileSync(template.file)).digest('hex');
@@ -127,7 +130,12 @@ export function runCfnLint(templates: readonly SynthesizedTemplate[], region: st
       matches.get(hash)?.push(match);
     }
     fs.mkdirSync(CFN_LINT_CACHE_DIR, { recursive: true });
-    for (const hash of hashOf.values()) fs.writeFileSync(cacheFile(hash), JSON.stringify(matches.get(hash)));
+    for (const hash of hashOf.values()) {
+      // Written whole, then renamed: a parallel reader sees all of it or nothing.
+      const partial = `${cacheFile(hash)}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, JSON.stringify(matches.get(hash)));
+      fs.renameSync(partial, cacheFile(hash));
+    }
   }
   return [...byContent.entries()].flatMap(([hash, group]) =>
     (matches.get(hash) ?? []).flatMap((match) =>
