@@ -10,6 +10,7 @@ import type {
 } from 'aws-cdk-lib';
 import { CONTROL_TOWER_CACHE_DIR, ControlTowerControls, withoutAssetKeys } from '../../lib/compliance/control-tower';
 import { sharedSynthesis } from '../support/build-app';
+import { filesUnder } from '../support/files';
 import { matrixConfiguration } from '../support/gate-matrix';
 
 /**
@@ -103,11 +104,7 @@ describe('Control Tower controls, checked per template against the rules that na
       'rules',
       'control-tower',
     );
-    const ruleFiles = (dir: string): string[] =>
-      fs
-        .readdirSync(dir, { withFileTypes: true })
-        .flatMap((e) => (e.isDirectory() ? ruleFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-    const rules = ruleFiles(rulesDir);
+    const rules = filesUnder(rulesDir);
     expect(rules.length).toBeGreaterThan(100);
     expect(rules.filter((f) => /S3Key/.test(fs.readFileSync(f, 'utf8')))).toEqual([]);
 

@@ -37,6 +37,7 @@ function problemsOf(overrides: Readonly<Record<string, unknown>>): readonly stri
 }
 import { synthesize } from '../support/build-app';
 import { crossStackProblems } from '../support/cross-stack';
+import { filesUnder } from '../support/files';
 import { matrixWithoutComplianceConfigurations, proveTheGate } from '../support/prove-gate';
 
 // Every configuration of the matrix behind the gate, read from the shared
@@ -119,12 +120,8 @@ describe('the shared syntheses (test/support/assemblies.ts)', () => {
   });
 
   test('every file lib/ reads from outside lib/ is a source of the digest', () => {
-    const files = (dir: string): string[] =>
-      fs
-        .readdirSync(dir, { withFileTypes: true })
-        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
     const root = path.join(__dirname, '..', '..');
-    const outside = files(path.join(root, 'lib'))
+    const outside = filesUnder(path.join(root, 'lib'))
       .filter((f) => f.endsWith('.ts'))
       .flatMap((f) =>
         [...fs.readFileSync(f, 'utf8').matchAll(/path\.join\(__dirname, ((?:'[^']*'(?:, )?)+)\)/g)].map((m) =>

@@ -1,13 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesUnder } from './files';
 
 const TEST_ROOT = path.join(__dirname, '..');
-
-function filesUnder(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
 
 /**
  * A folder's parts (`*.spec.ts`) run only through the folder's jest file
