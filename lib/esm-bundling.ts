@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { filesUnder } from './shared/files';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -25,16 +26,6 @@ export const ESM_BUNDLING: BundlingOptions = {
   externalModules: [],
   logLevel: LogLevel.WARNING,
 };
-
-function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const file = path.join(dir, entry.name);
-      return entry.isDirectory() ? filesUnder(file, keep) : keep(entry.name) ? [file] : [];
-    })
-    .sort();
-}
 
 let digest: string | undefined;
 

@@ -10,7 +10,7 @@ import type {
 } from 'aws-cdk-lib';
 import { CONTROL_TOWER_CACHE_DIR, ControlTowerControls, withoutAssetKeys } from '../../lib/compliance/control-tower';
 import { sharedSynthesis } from '../support/build-app';
-import { filesUnder } from '../support/files';
+import { filesUnder } from '../../lib/shared/files';
 import { matrixConfiguration } from '../support/gate-matrix';
 
 /**

@@ -37,7 +37,7 @@ function problemsOf(overrides: Readonly<Record<string, unknown>>): readonly stri
 }
 import { synthesize } from '../support/build-app';
 import { crossStackProblems } from '../support/cross-stack';
-import { filesUnder } from '../support/files';
+import { filesUnder } from '../../lib/shared/files';
 import { matrixWithoutComplianceConfigurations, proveTheGate } from '../support/prove-gate';
 
 // Every configuration of the matrix behind the gate, read from the shared

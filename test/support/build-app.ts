@@ -59,7 +59,10 @@ export function sharedSynthesis(overrides: Record<string, unknown> = {}): Shared
  * reads a configuration the gate does not prove: a new set of overrides must
  * be added to test/support/gate-matrix.ts.
  */
-export function synthesize(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Synthesized {
+export function synthesize(
+  overrides: Record<string, unknown> = {},
+  options: Pick<BuildOptions, 'bundle'> = {},
+): Synthesized {
   if (isRefusedByTheGate(overrides)) {
     throw new Error(
       `configuration ${configurationKey(overrides)} is one the gate refuses: read its findings with sharedSynthesis()`,

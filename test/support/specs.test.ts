@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { filesUnder } from './files';
+import { filesUnder } from '../../lib/shared/files';
 
 const TEST_ROOT = path.join(__dirname, '..');
 
