@@ -24,6 +24,16 @@ export const THREAT_DETECTION_OFF: Readonly<Record<string, unknown>> = {
 };
 
 /**
+ * The threat-detection services that are off by default because they bill
+ * per bucket (Macie) and per role and user (the unused-access analyzer) of
+ * the whole account (docs/cost.md): the tests of what they deploy turn them on.
+ */
+export const THREAT_DETECTION_OPT_INS: Readonly<Record<string, unknown>> = {
+  macie: 'create',
+  unusedAccessAnalyzer: 'create',
+};
+
+/**
  * The configurations the compliance gate is proven in: every switch that adds,
  * removes or changes resources, on its own and where they interact.
  * test/compliance/configurations.test.ts proves each behind the gate (with
@@ -58,6 +68,7 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
     {
       guardDutyFindingsExport: true,
       guardDutyFeatures: ['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EKS_RUNTIME_MONITORING'],
+      ...THREAT_DETECTION_OPT_INS,
       securityHub: 'create',
       configRecorder: 'create',
       alertEmail: 'security@example.com',

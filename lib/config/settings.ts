@@ -248,9 +248,9 @@ export const SETTINGS = {
     'GuardDuty Malware Protection for S3 on the data bucket: every new object is scanned and tagged with the result, and objects with threats raise an alert. Works without a detector; billed per GB and per object scanned.',
   ),
   macie: setting(
-    serviceSwitch('create'),
+    serviceSwitch('off'),
     SERVICE_SWITCH_ALLOWED,
-    'Amazon Macie in this account and region: "create" the Macie session, use an "existing" one (`aws macie2 get-macie-session` answers), or leave the service "off". With "create" and "existing" the stack adds its custom data identifier, allow list and a weekly discovery job on the audit records.',
+    'Amazon Macie in this account and region: "create" the Macie session, use an "existing" one (`aws macie2 get-macie-session` answers), or leave the service "off" (the default). With "create" and "existing" the stack adds its custom data identifier, allow list and a weekly discovery job on the audit records. Off by default because Macie bills every S3 bucket of the account each month, so its cost grows with the account rather than with this app (docs/cost.md says what it adds back).',
   ),
   accessAnalyzer: setting(
     serviceSwitch('create'),
@@ -258,9 +258,9 @@ export const SETTINGS = {
     'IAM Access Analyzer for external access: "create" an account analyzer, rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT`), or "off". Alerts on its findings work in both "create" and "existing".',
   ),
   unusedAccessAnalyzer: setting(
-    serviceSwitch('create'),
+    serviceSwitch('off'),
     SERVICE_SWITCH_ALLOWED,
-    'IAM Access Analyzer for unused access (roles, keys and permissions nobody used): "create", rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT_UNUSED_ACCESS`), or "off". Billed per IAM role and user analysed each month (see docs/cost.md).',
+    'IAM Access Analyzer for unused access (roles, keys and permissions nobody used): "create", rely on an "existing" one (`aws accessanalyzer list-analyzers --type ACCOUNT_UNUSED_ACCESS`), or "off" (the default). Off by default because it bills every IAM role and user of the account each month, so its cost grows with the account (a landing zone alone brings dozens of roles); docs/cost.md says what it adds back.',
   ),
   unusedAccessAgeDays: setting(
     wholeNumber(1, 365, 90),

@@ -24,7 +24,6 @@ export const ALARM_IDS = [
   'guardrail-interventions',
   'audit-write-failures',
   'token-budget',
-  'alert-delivery-failures',
   'alert-dead-letter-failures',
   'dead-letters',
   'scan-result-delivery-failures',
@@ -203,19 +202,18 @@ export class OperationalAlarms extends Construct {
     );
     const anyOf = (metrics: readonly cloudwatch.IMetric[], label: string) =>
       anyOfMetrics(this.node.path, metrics, label);
-    // Both alarms notify the alert topic themselves: a broken alert key or
-    // topic silences them too, which only `npm run verify` can rule out
-    // (docs/threat-detection.md, "The alert path").
+    // An alert EventBridge gives up on (FailedInvocations: "invocations that
+    // failed permanently") goes to the rule's dead-letter queue, whose depth
+    // the dead-letters alarm watches, or fails to get there
+    // (InvocationsFailedToBeSentToDlq), which this alarm watches. Between the
+    // two every lost or parked alert pages someone, so an alarm on
+    // FailedInvocations as well would bill one alarm metric per rule for no
+    // alert the other two miss.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+    // It notifies the alert topic itself: a broken alert key or topic silences
+    // it too, which only `npm run verify` can rule out (docs/threat-detection.md,
+    // "The alert path").
     if (props.alertRuleNames.length > 0) {
-      add(
-        'alert-delivery-failures',
-        'EventBridge failed to deliver a security alert to the topic (it retries for a day, then dead-letters it).',
-        'the topic policy and the alert key policy (a recent change?), then the alert dead-letter queue.',
-        anyOf(
-          props.alertRuleNames.map((name) => ruleDelivery('FailedInvocations', name)),
-          'failed alert deliveries',
-        ),
-      );
       add(
         'alert-dead-letter-failures',
         'EventBridge could not put an undeliverable security alert in the dead-letter queue either: the alert is lost.',
@@ -234,20 +232,18 @@ export class OperationalAlarms extends Construct {
         anyOf(props.deadLetterQueueNames.map(queueDepth), 'dead-lettered messages'),
       );
     }
-    // Both of the rule's delivery metrics in one alarm (two alarm metrics,
-    // one notification): a failed delivery is dead-lettered (and the
-    // promotion-failures alarm sees the queue), a failed dead-letter is lost.
+    // A scan result EventBridge gives up on is dead-lettered into the
+    // promotion dead-letter queue, which the ingestion stack's
+    // promotion-failures alarm watches; only one it could not dead-letter
+    // either is lost without a trace, so that is the one metric read here.
     if (props.scanResultRuleName) {
       add(
         'scan-result-delivery-failures',
-        'EventBridge failed to deliver a malware scan result to the promotion queue (after a day of retries), or could not dead-letter it either: that document is not promoted, and may be lost.',
-        "the promotion queue's and its dead-letter queue's policies and the alert key policy (the key of both queues), then the ingestion stack's promotion-failures alarm.",
+        'EventBridge could neither deliver a malware scan result to the promotion queue nor put it in the promotion dead-letter queue: that document is never promoted, and nothing else records it.',
+        "the promotion dead-letter queue's policy and the alert key policy (the key of both queues), then the ingestion stack's promotion-failures alarm.",
         anyOf(
-          [
-            ruleDelivery('FailedInvocations', props.scanResultRuleName),
-            ruleDelivery('InvocationsFailedToBeSentToDlq', props.scanResultRuleName),
-          ],
-          'undelivered scan results',
+          [ruleDelivery('InvocationsFailedToBeSentToDlq', props.scanResultRuleName)],
+          'scan results lost (dead-letter queue unreachable)',
         ),
       );
     }

@@ -2,7 +2,7 @@ import { parseConfig } from '../../lib/config';
 import { modelCardDigest } from '../../lib/governance/model-card';
 import { governanceProps } from '../../lib/stack-props';
 import { CDK_JSON_CONTEXT } from '../../tools/build-app';
-import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_DETECTOR_ID } from '../../tools/configurations';
+import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OPT_INS } from '../../tools/configurations';
 import { coveringSet, type Exclusion, type Switch } from './covering-set';
 
 type Overrides = Readonly<Record<string, unknown>>;
@@ -84,7 +84,7 @@ export const SWITCH_COMBINATIONS: readonly (readonly [string, Overrides])[] = co
 export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['destroy, longest app name', { appName: 'A'.repeat(25), removalPolicy: 'destroy' }],
   ['longest app name', { appName: 'A'.repeat(25) }],
-  ['another copy of the app', { appName: 'OtherCopy' }],
+  ['another copy of the app', { appName: 'OtherCopy', ...THREAT_DETECTION_OPT_INS }],
   ['configuration recorder alone', { configRecorder: 'create' }],
   ['GuardDuty features as a -c string', { guardDutyFeatures: 'S3_DATA_EVENTS, EKS_RUNTIME_MONITORING' }],
   ['Security Hub with an existing recorder', { securityHub: 'create', configRecorder: 'existing' }],
@@ -102,6 +102,7 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
     'everything on in a throwaway sandbox',
     {
       guardDutyFindingsExport: true,
+      ...THREAT_DETECTION_OPT_INS,
       securityHub: 'create',
       configRecorder: 'create',
       alertEmail: 'security@example.com',
@@ -112,7 +113,11 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
   ['e-mail alerts and exported findings', { alertEmail: 'security@example.com', guardDutyFindingsExport: true }],
   ['e-mail alerts', { alertEmail: 'security@example.com' }],
   ['low alert threshold', { alertSeverity: 2 }],
-  ['unused-access analyzer off', { unusedAccessAnalyzer: 'off' }],
+  ['Macie and the unused-access analyzer on', THREAT_DETECTION_OPT_INS],
+  [
+    'e-mail alerts, Macie and the unused-access analyzer on',
+    { alertEmail: 'security@example.com', ...THREAT_DETECTION_OPT_INS },
+  ],
   ['audit records off', { auditRecords: false }],
   ['another grounding threshold', { groundingThreshold: 0.5 }],
   ['other grounding and relevance thresholds', { groundingThreshold: 0.6, relevanceThreshold: 0.4 }],
@@ -132,6 +137,7 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
       removalPolicy: 'destroy',
       configRecorder: 'create',
       securityHub: 'create',
+      ...THREAT_DETECTION_OPT_INS,
       guardDutyFindingsExport: true,
       alertEmail: 'a@example.com',
     },

@@ -1,6 +1,6 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { THREAT_DETECTION_OFF } from '../../tools/configurations';
+import { THREAT_DETECTION_OFF, THREAT_DETECTION_OPT_INS } from '../../tools/configurations';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { matchesPattern, renderInputTransformer } from '../support/event-pattern';
 import { PolicyWorld } from '../support/iam-harness';
@@ -48,7 +48,8 @@ function deployedRules(overrides: Record<string, unknown> = {}): {
   return { rules, dataBucket: world.arnOf(stacks.dataProtection.dataBucket.bucket).replace('arn:aws:s3:::', '') };
 }
 
-const defaults = deployedRules();
+// Every alert source on: Macie and the unused-access analyzer are off by default (docs/cost.md).
+const allOn = deployedRules(THREAT_DETECTION_OPT_INS);
 const matching = (rule: DeployedRule, event: SampleEvent) => matchesPattern(rule.pattern, event);
 const render = (rule: DeployedRule, event: SampleEvent) => renderInputTransformer(rule.transformer, event);
 const withDetail = (event: SampleEvent, changes: Record<string, Json>): SampleEvent => ({
@@ -60,8 +61,8 @@ const withDetail = (event: SampleEvent, changes: Record<string, Json>): SampleEv
 const SAMPLES: Record<string, SampleEvent> = {
   guardDutyHigh: GUARDDUTY_FINDING,
   guardDutyLow: GUARDDUTY_LOW_FINDING,
-  malware: malwareScanResult(defaults.dataBucket),
-  malwareClean: malwareScanResult(defaults.dataBucket, 'NO_THREATS_FOUND'),
+  malware: malwareScanResult(allOn.dataBucket),
+  malwareClean: malwareScanResult(allOn.dataBucket, 'NO_THREATS_FOUND'),
   malwareOtherBucket: malwareScanResult('someone-elses-bucket'),
   maciePolicy: MACIE_POLICY_FINDING,
   macieSensitiveData: MACIE_SENSITIVE_DATA_FINDING,
@@ -117,28 +118,28 @@ describe('alert sources', () => {
 });
 
 describe('alert rules against the sample events of the AWS documentation', () => {
-  test('the default configuration has exactly the rules above', () => {
-    expect(Object.keys(defaults.rules).sort()).toEqual(Object.keys(ALERTS_ON).sort());
+  test('with Macie and the unused-access analyzer on, exactly the rules above', () => {
+    expect(Object.keys(allOn.rules).sort()).toEqual(Object.keys(ALERTS_ON).sort());
   });
 
   test.each(Object.keys(ALERTS_ON))('%s matches only its own samples', (id) => {
     const matched = Object.entries(SAMPLES)
-      .filter(([, event]) => matching(defaults.rules[id], event))
+      .filter(([, event]) => matching(allOn.rules[id], event))
       .map(([name]) => name);
     expect(matched.sort()).toEqual([...ALERTS_ON[id]].sort());
   });
 
   test.each(Object.keys(ALERTS_ON))('%s renders its message from every sample it matches', (id) => {
     for (const name of ALERTS_ON[id]) {
-      expect(() => render(defaults.rules[id], SAMPLES[name])).not.toThrow();
+      expect(() => render(allOn.rules[id], SAMPLES[name])).not.toThrow();
     }
   });
 
   test('a message reading a field its event lacks fails (why Macie has two rules)', () => {
-    expect(() => render(defaults.rules.MacieSensitiveData, MACIE_POLICY_FINDING)).toThrow(
+    expect(() => render(allOn.rules.MacieSensitiveData, MACIE_POLICY_FINDING)).toThrow(
       /\$\.detail\.resourcesAffected\.s3Object\.key is missing in the Macie Finding event/,
     );
-    expect(() => render(defaults.rules.UnusedAccessFindings, ACCESS_ANALYZER_FINDING)).toThrow(
+    expect(() => render(allOn.rules.UnusedAccessFindings, ACCESS_ANALYZER_FINDING)).toThrow(
       /\$\.detail\.findingType is missing in the Access Analyzer Finding event/,
     );
   });
@@ -148,9 +149,13 @@ describe('alert rules against the sample events of the AWS documentation', () =>
     expect(matching(rules.GuardDutyFindings, GUARDDUTY_LOW_FINDING)).toBe(true);
   });
 
-  test('unused-access analyzer off => no unused-access rule, external access still alerts', () => {
-    const { rules } = deployedRules({ unusedAccessAnalyzer: 'off' });
-    expect(Object.keys(rules)).not.toContain('UnusedAccessFindings');
+  test('the default configuration (Macie and unused access off) => no rules of theirs, the others still alert', () => {
+    const { rules } = deployedRules();
+    expect(Object.keys(rules).sort()).toEqual(
+      Object.keys(ALERTS_ON)
+        .filter((id) => !['MaciePolicyFindings', 'MacieSensitiveData', 'UnusedAccessFindings'].includes(id))
+        .sort(),
+    );
     expect(matching(rules.ExternalAccessFindings, ACCESS_ANALYZER_FINDING)).toBe(true);
   });
 
@@ -169,7 +174,7 @@ describe('alert rules against the sample events of the AWS documentation', () =>
 });
 
 describe('alert messages are short and readable', () => {
-  const message = (id: string, sample: string) => render(defaults.rules[id], SAMPLES[sample]);
+  const message = (id: string, sample: string) => render(allOn.rules[id], SAMPLES[sample]);
 
   test('GuardDuty: severity, type, account and a console link to the finding', () => {
     // fromText makes the template a JSON string, so the text arrives in quotes.
@@ -184,9 +189,9 @@ describe('alert messages are short and readable', () => {
 
   test('malware: the object and a console link', () => {
     const text = message('MalwareFound', 'malware');
-    expect(text).toContain(`Malware found in s3://${defaults.dataBucket}/objectKey`);
+    expect(text).toContain(`Malware found in s3://${allOn.dataBucket}/objectKey`);
     expect(text).toContain(
-      `https://ca-central-1.console.aws.amazon.com/s3/object/${defaults.dataBucket}?region=ca-central-1&prefix=objectKey`,
+      `https://ca-central-1.console.aws.amazon.com/s3/object/${allOn.dataBucket}?region=ca-central-1&prefix=objectKey`,
     );
   });
 

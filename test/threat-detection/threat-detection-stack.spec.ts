@@ -1,6 +1,6 @@
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OFF } from '../../tools/configurations';
+import { EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OFF, THREAT_DETECTION_OPT_INS } from '../../tools/configurations';
 import { ConfigError, GUARDDUTY_FEATURES, parseConfig } from '../../lib/config';
 import { sharedSynthesis, synthesize, unacknowledgedFindings } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
@@ -18,6 +18,8 @@ function synth(overrides: Record<string, unknown> = {}) {
 
 const DETECTOR_ID = EXAMPLE_DETECTOR_ID;
 const defaults = synth();
+// Macie and the unused-access analyzer are off by default (docs/cost.md): their tests turn them on.
+const optIns = synth(THREAT_DETECTION_OPT_INS);
 const existing = synth(matrixConfiguration('threat detection attached to existing services, findings exported'));
 const everything = synth(matrixConfiguration('everything on in a throwaway sandbox'));
 const nothing = synth(THREAT_DETECTION_OFF);
@@ -161,16 +163,27 @@ describe('ThreatDetectionStack', () => {
   });
 
   describe('Macie', () => {
+    test('off by default: no session, identifier, job or key statement of its own', () => {
+      for (const type of [
+        'AWS::Macie::Session',
+        'AWS::Macie::CustomDataIdentifier',
+        'Custom::MacieClassificationJob',
+      ]) {
+        defaults.threat.resourceCountIs(type, 0);
+      }
+      expect(keyStatements(defaults.data).map((s) => s.Sid)).not.toContain('MacieServiceLinkedRoleDecrypts');
+    });
+
     test('create => a session publishing every 15 minutes', () => {
-      defaults.threat.hasResourceProperties('AWS::Macie::Session', {
+      optIns.threat.hasResourceProperties('AWS::Macie::Session', {
         Status: 'ENABLED',
         FindingPublishingFrequency: 'FIFTEEN_MINUTES',
       });
     });
 
     test('the custom data identifier is the format the guardrail blocks; the allow list covers only the documented examples', () => {
-      defaults.threat.hasResourceProperties('AWS::Macie::CustomDataIdentifier', { Regex: INTERNAL_ID_PATTERN });
-      defaults.threat.hasResourceProperties('AWS::Macie::AllowList', { Criteria: { Regex: EXAMPLE_ID_PATTERN } });
+      optIns.threat.hasResourceProperties('AWS::Macie::CustomDataIdentifier', { Regex: INTERNAL_ID_PATTERN });
+      optIns.threat.hasResourceProperties('AWS::Macie::AllowList', { Criteria: { Regex: EXAMPLE_ID_PATTERN } });
       const internal = new RegExp(INTERNAL_ID_PATTERN);
       const example = new RegExp(`^${EXAMPLE_ID_PATTERN}$`);
       expect(internal.test('record GGA-2026-7QX4PZ here')).toBe(true);
@@ -180,7 +193,7 @@ describe('ThreatDetectionStack', () => {
     });
 
     test('a weekly, idempotent classification job on the audit records, created by our own provider function', () => {
-      expect(jobRequest(defaults.threat)).toMatchObject({
+      expect(jobRequest(optIns.threat)).toMatchObject({
         jobType: 'SCHEDULED',
         scheduleFrequency: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
         initialRun: true,
@@ -195,7 +208,7 @@ describe('ThreatDetectionStack', () => {
           },
         },
       });
-      const [job] = Object.values(defaults.threat.findResources('Custom::MacieClassificationJob'));
+      const [job] = Object.values(optIns.threat.findResources('Custom::MacieClassificationJob'));
       expect(JSON.stringify(job.Properties.Job)).toContain(
         '{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}',
       );
@@ -206,9 +219,9 @@ describe('ThreatDetectionStack', () => {
 
     test('the client token is the same for the same definition and changes with it', () => {
       const token = (t: Template) => jobRequest(t).clientToken;
-      expect(token(synth().threat)).toBe(token(defaults.threat));
-      expect(token(everything.threat)).toBe(token(defaults.threat));
-      expect(token(synth({ appName: 'OtherCopy' }).threat)).not.toBe(token(defaults.threat));
+      expect(token(synth(THREAT_DETECTION_OPT_INS).threat)).toBe(token(optIns.threat));
+      expect(token(everything.threat)).toBe(token(optIns.threat));
+      expect(token(synth(matrixConfiguration('another copy of the app')).threat)).not.toBe(token(optIns.threat));
     });
 
     test('existing => no session, but the identifier, allow list and job still attach', () => {
@@ -219,7 +232,7 @@ describe('ThreatDetectionStack', () => {
     });
 
     test("Macie's service-linked role of this account may decrypt, as AWS documents it (no assumed kms:ViaService); off => no such key statement", () => {
-      expect(keyStatements(defaults.data)).toContainEqual(
+      expect(keyStatements(optIns.data)).toContainEqual(
         expect.objectContaining({
           Sid: 'MacieServiceLinkedRoleDecrypts',
           Action: 'kms:Decrypt',
@@ -240,14 +253,19 @@ describe('ThreatDetectionStack', () => {
 
   describe('IAM Access Analyzer', () => {
     test('create => an external-access analyzer and an unused-access analyzer with the configured age', () => {
-      defaults.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ACCOUNT' });
-      defaults.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
+      optIns.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ACCOUNT' });
+      optIns.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
         Type: 'ACCOUNT_UNUSED_ACCESS',
         AnalyzerConfiguration: { UnusedAccessConfiguration: { UnusedAccessAge: 90 } },
       });
       everything.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
         AnalyzerConfiguration: { UnusedAccessConfiguration: { UnusedAccessAge: 30 } },
       });
+    });
+
+    test('by default => the external-access analyzer (free) without the unused-access one (billed per role and user)', () => {
+      defaults.threat.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
+      defaults.threat.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ACCOUNT' });
     });
 
     test('existing or off => no analyzer', () => {
@@ -524,7 +542,7 @@ describe('ThreatDetectionStack', () => {
     });
 
     test('outputs name what npm run verify checks: rules, topic and dead-letter queue', () => {
-      const outputs = defaults.threat.toJSON().Outputs as Record<string, { Value: unknown }>;
+      const outputs = optIns.threat.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(Object.keys(outputs)).toEqual(
         expect.arrayContaining([
           'AlertTopicArn',
@@ -539,7 +557,7 @@ describe('ThreatDetectionStack', () => {
         ]),
       );
       expect(String(outputs.AlertRuleNames.Value).split(',')).toEqual(
-        defaults.stacks.threatDetection.alerts.rules.map((r) => `GuardedGenAi-ThreatDetection-${r.node.id}`),
+        optIns.stacks.threatDetection.alerts.rules.map((r) => `GuardedGenAi-ThreatDetection-${r.node.id}`),
       );
     });
   });
@@ -642,7 +660,7 @@ describe('ThreatDetectionStack', () => {
       // RetainExceptOnCreate: a failed first deployment must not leave a
       // detector behind that makes the retry fail with "already exists".
       const findingHolders = ['AWS::GuardDuty::Detector', 'AWS::Macie::Session'];
-      for (const type of findingHolders) defaults.threat.hasResource(type, { DeletionPolicy: 'RetainExceptOnCreate' });
+      for (const type of findingHolders) optIns.threat.hasResource(type, { DeletionPolicy: 'RetainExceptOnCreate' });
       for (const type of [...findingHolders, 'AWS::SecurityHub::Hub']) {
         everything.threat.hasResource(type, { DeletionPolicy: 'Delete' });
       }
