@@ -12,6 +12,7 @@ import { buildProjectApp } from '../tools/build-app';
 import { GENERATOR_OPTIONS, README, replaceBlock, ROOT, writeOrCheck } from './generated-block';
 import type { CommandSpec } from './cli/command';
 import { runCommand } from './run-cli';
+import { cloudWatchAllowance, cloudWatchListMonth, type CloudWatchUse, cloudWatchUse } from './cost/cloudwatch';
 
 export const REPORT = path.join(ROOT, 'docs', 'cost.md');
 /** The deploying guide, whose "Before you deploy" section carries the cost summary. */
@@ -26,9 +27,12 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 export interface CostLine {
   readonly configuration: string;
   readonly stack: string;
+  /** At list price, no free tier counted. */
   readonly idleMonth: number;
   readonly perRequest: number;
   readonly drivers: string;
+  /** Dashboards and alarm metrics, for the account-wide CloudWatch allowance of the totals. */
+  readonly cloudWatch: CloudWatchUse;
 }
 
 function templates(overrides: Record<string, unknown>): Record<string, Resources> {
@@ -120,6 +124,7 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
   }
   if (ofType(resources, 'AWS::EC2::FlowLog').length) drivers.push('flow logs (per GB ingested)');
   const parts = [
+    cloudWatchCost(resources),
     threatDetectionCost(resources),
     knowledgeCost(resources),
     ingestionCost(resources),
@@ -133,6 +138,25 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
 }
 
 type PartCost = { idleMonth: number; perRequest: number; drivers: string[] };
+
+/**
+ * Dashboards and alarms, at list price: CloudWatch bills an alarm per metric
+ * it retrieves, so an alarm on a math expression over three rules costs
+ * three. The always-free allowance is counted in the totals only, where the
+ * whole app is (scripts/cost/cloudwatch.ts).
+ */
+function cloudWatchCost(resources: Resources): PartCost {
+  const use = cloudWatchUse(resources);
+  const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').length;
+  const alarmMetrics = use.standardAlarmMetrics + use.otherAlarmMetrics;
+  const drivers = [
+    ...(use.dashboardMetrics.length ? [`${use.dashboardMetrics.length} CloudWatch dashboard`] : []),
+    ...(alarms
+      ? [alarms === alarmMetrics ? `${alarms} CloudWatch alarm` : `${alarms} alarms (${alarmMetrics} alarm metrics)`]
+      : []),
+  ];
+  return { idleMonth: cloudWatchListMonth([use], PRICES.prices), perRequest: 0, drivers };
+}
 
 /**
  * The knowledge store: S3 Vectors bills what it stores and each query, with
@@ -158,7 +182,7 @@ function knowledgeCost(resources: Resources): PartCost {
  * one function run, the guardrail's sensitive-information check of a text
  * document, the copy to knowledge/ and its own malware scan, and the
  * embedding and vector writes of the ingestion job it starts. Idle, only the
- * dead-letter alarm costs anything.
+ * dead-letter alarm costs anything (cloudWatchCost).
  */
 function ingestionCost(resources: Resources): PartCost {
   const p = PRICES.prices;
@@ -168,7 +192,6 @@ function ingestionCost(resources: Resources): PartCost {
       (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.DATA_SOURCE_ID,
   );
   if (!promoters.length) return { idleMonth: 0, perRequest: 0, drivers: [] };
-  const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').length;
   let perRequest = 0;
   for (const fn of promoters) {
     const memoryGb = Number(fn.Properties?.MemorySize ?? 128) / 1024;
@@ -182,48 +205,30 @@ function ingestionCost(resources: Resources): PartCost {
   perRequest += (d.embeddingTokens / 1e6) * p.titanEmbedV2PerMillionTokens;
   perRequest += (Math.max(d.vectorPutKb, p.s3VectorsPutMinimumKb) / 2 ** 20) * p.s3VectorsPutPerGb;
   return {
-    idleMonth: alarms * p.cloudWatchAlarmPerMonth,
+    idleMonth: 0,
     perRequest,
     drivers: [
-      `${alarms} CloudWatch alarm`,
       'per document: SQS, a Lambda run, guardrail sensitive-information text units (text only), the copy and its malware scan, embedding tokens and vector writes at ingestion',
     ],
   };
 }
 
 /**
- * The operations stack: the dashboard and the alarms are its standing
- * charges; CloudWatch bills an alarm per metric it retrieves, so an alarm on
- * a math expression over six rules costs six. With Bedrock model-invocation
+ * The operations stack's per-request part: with Bedrock model-invocation
  * logging on, each request adds its invocation log to CloudWatch Logs and to
- * S3 (priced here, where the configuration lives).
- * https://aws.amazon.com/cloudwatch/pricing/
+ * S3 (priced here, where the configuration lives). Its dashboard and alarms
+ * are standing charges (cloudWatchCost).
  */
 function operationsCost(resources: Resources): PartCost {
   const p = PRICES.prices;
   const r = PRICES.request;
-  const dashboards = ofType(resources, 'AWS::CloudWatch::Dashboard').length;
-  if (!dashboards) return { idleMonth: 0, perRequest: 0, drivers: [] };
-  const alarms = ofType(resources, 'AWS::CloudWatch::Alarm');
-  const alarmMetrics = alarms.reduce((n, alarm) => n + alarmMetricCount(alarm.Properties ?? {}), 0);
-  const drivers = [`${dashboards} CloudWatch dashboard`, `${alarms.length} alarms (${alarmMetrics} alarm metrics)`];
-  let perRequest = 0;
-  if (ofType(resources, 'Custom::ModelInvocationLogging').length) {
-    const logGb = r.invocationLogKb / 2 ** 20;
-    perRequest += logGb * p.logsIngestPerGb + p.s3PutPer1000 / 1000 + logGb * p.s3StandardPerGbMonth;
-    drivers.push('per request: the Bedrock invocation log in CloudWatch Logs and in S3');
-  }
+  if (!ofType(resources, 'Custom::ModelInvocationLogging').length) return { idleMonth: 0, perRequest: 0, drivers: [] };
+  const logGb = r.invocationLogKb / 2 ** 20;
   return {
-    idleMonth: dashboards * p.cloudWatchDashboardPerMonth + alarmMetrics * p.cloudWatchAlarmPerMonth,
-    perRequest,
-    drivers,
+    idleMonth: 0,
+    perRequest: logGb * p.logsIngestPerGb + p.s3PutPer1000 / 1000 + logGb * p.s3StandardPerGbMonth,
+    drivers: ['per request: the Bedrock invocation log in CloudWatch Logs and in S3'],
   };
-}
-
-/** Metrics an alarm retrieves: one for a plain metric, each metric (not expression) of a math alarm. */
-function alarmMetricCount(props: Record<string, unknown>): number {
-  const queries = props.Metrics as { MetricStat?: unknown }[] | undefined;
-  return queries ? queries.filter((q) => q.MetricStat).length : 1;
 }
 
 /**
@@ -291,13 +296,23 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   ['knowledgeBase=false', { knowledgeBase: false }],
   ['modelInvocationLogging=off', { modelInvocationLogging: 'off' }],
   ['enforcedGuardrail=create', { enforcedGuardrail: 'create' }],
+  // Off by default: both bill per resource of the whole account (docs/cost.md says what each adds back).
+  ['macie=create', { macie: 'create' }],
+  ['unusedAccessAnalyzer=create', { unusedAccessAnalyzer: 'create' }],
 ];
 
 export function costLines(): CostLine[] {
   return COST_CONFIGURATIONS.flatMap(([configuration, overrides]) =>
     Object.entries(templates(overrides)).map(([stack, resources]) => {
       const { idleMonth, perRequest, drivers } = stackCost(resources);
-      return { configuration, stack, idleMonth, perRequest, drivers: drivers.join(', ') || 'storage only (per GB)' };
+      return {
+        configuration,
+        stack,
+        idleMonth,
+        perRequest,
+        drivers: drivers.join(', ') || 'storage only (per GB)',
+        cloudWatch: cloudWatchUse(resources),
+      };
     }),
   );
 }
@@ -307,7 +322,10 @@ const usd = (v: number, digits: number) => `$${v.toFixed(digits)}`;
 /** One configuration's whole bill: what a reader compares before deploying. */
 export interface CostTotal {
   readonly configuration: string;
+  /** At list price. */
   readonly idleMonth: number;
+  /** With CloudWatch's always-free allowance taken off, as if the app were alone in the account. */
+  readonly idleMonthAllowanceCounted: number;
   /** One question to the Function URL: every stack but Ingestion prices one (see prices.json). */
   readonly perQuestion: number;
   /** One document through the ingestion path (the Ingestion stack's "request"). */
@@ -320,9 +338,16 @@ export function costTotals(lines: readonly CostLine[]): CostTotal[] {
   return COST_CONFIGURATIONS.map(([configuration]) => {
     const of = lines.filter((l) => l.configuration === configuration);
     const sum = (ls: readonly CostLine[], pick: (l: CostLine) => number) => ls.reduce((t, l) => t + pick(l), 0);
+    const idleMonth = sum(of, (l) => l.idleMonth);
     return {
       configuration,
-      idleMonth: sum(of, (l) => l.idleMonth),
+      idleMonth,
+      idleMonthAllowanceCounted:
+        idleMonth -
+        cloudWatchAllowance(
+          of.map((l) => l.cloudWatch),
+          PRICES.prices,
+        ),
       perQuestion: sum(
         of.filter((l) => !isIngestion(l.stack)),
         (l) => l.perRequest,
@@ -336,12 +361,18 @@ export function costTotals(lines: readonly CostLine[]): CostTotal[] {
 }
 
 export function totalsTable(totals: readonly CostTotal[]): string {
+  const base = totals.find((t) => t.configuration === 'default');
+  if (!base) throw new Error('the totals need the default configuration');
+  const versus = (t: CostTotal) => {
+    const delta = t.idleMonthAllowanceCounted - base.idleMonthAllowanceCounted;
+    return t === base ? '—' : `${delta < 0 ? '−' : '+'}${usd(Math.abs(delta), 2)}`;
+  };
   return [
-    '| configuration | idle month | per 1,000 questions | per 1,000 documents ingested |',
-    '| --- | --- | --- | --- |',
+    '| configuration | idle month, CloudWatch allowance counted | idle month, list price | idle month against the default (allowance counted) | per 1,000 questions | per 1,000 documents ingested |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...totals.map(
       (t) =>
-        `| ${t.configuration} | ${usd(t.idleMonth, 2)} | ${usd(t.perQuestion * 1000, 2)} | ${usd(t.perDocument * 1000, 2)} |`,
+        `| ${t.configuration} | ${usd(t.idleMonthAllowanceCounted, 2)} | ${usd(t.idleMonth, 2)} | ${versus(t)} | ${usd(t.perQuestion * 1000, 2)} | ${usd(t.perDocument * 1000, 2)} |`,
     ),
   ].join('\n');
 }
@@ -353,8 +384,8 @@ export function costSummary(totals: readonly CostTotal[]): string {
   const isolated = of('isolatedNetwork=true');
   if (!base || !isolated) throw new Error('costSummary needs the default and isolatedNetwork=true configurations');
   return [
-    `The default configuration idles at about **${usd(base.idleMonth, 2)} a month** at list price (${PRICES.region}, no free tier or trial counted) and adds about ${usd(base.perQuestion * 1000, 2)} per 1,000 questions and ${usd(base.perDocument * 1000, 2)} per 1,000 documents ingested. With \`isolatedNetwork=true\` it idles at about ${usd(isolated.idleMonth, 2)} a month (interface endpoints bill by the hour).`,
-    'Several lines grow with the rest of the account (GuardDuty plans, Macie per bucket, the unused-access analyzer per role and user, invocation logging of every Bedrock call): see [docs/cost.md](docs/cost.md) for each stack, each switch and the assumptions.',
+    `The default configuration idles at about **${usd(base.idleMonthAllowanceCounted, 2)} a month** (${PRICES.region}, list prices with CloudWatch's always-free allowance of 3 dashboards and 10 alarm metrics counted; ${usd(base.idleMonth, 2)} without it, for an account whose other dashboards and alarms use the allowance up) and adds about ${usd(base.perQuestion * 1000, 2)} per 1,000 questions and ${usd(base.perDocument * 1000, 2)} per 1,000 documents ingested. With \`isolatedNetwork=true\` it idles at about ${usd(isolated.idleMonthAllowanceCounted, 2)} a month (interface endpoints bill by the hour).`,
+    'Macie and the unused-access analyzer are off by default because they bill per bucket and per role of the whole account; GuardDuty plans and invocation logging of every Bedrock call also grow with the account. [docs/cost.md](docs/cost.md) has each stack, what each switch adds back and the assumptions.',
   ].join('\n\n');
 }
 
@@ -368,7 +399,7 @@ export function costTable(lines: readonly CostLine[]): string {
       (l) => `| ${l.configuration} | ${l.stack} | ${usd(l.idleMonth, 2)} | ${usd(l.perRequest, 6)} | ${l.drivers} |`,
     ),
     '',
-    'Storage (S3, S3 Vectors, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free. The CloudWatch free tier (among others, three dashboards of up to 50 metrics and ten alarm metrics a month) is not counted either.',
+    'Storage (S3, S3 Vectors, logs) is charged per GB kept and is near zero in an idle sandbox. GuardDuty, Macie and Security Hub offer 30-day free trials per account, not counted here; GuardDuty plans for EC2, EKS, RDS and containers cost nothing without such workloads. The external-access analyzer is free. The per-stack lines are at list price; the totals also show them with the CloudWatch always-free allowance counted (three dashboards of up to 50 metrics and ten standard-resolution alarm metrics a month, per account: other dashboards and alarms of the account use it first).',
   ].join('\n');
 }
 
@@ -384,7 +415,7 @@ export function fullReport(lines: readonly CostLine[]): string {
     '',
     `The idle month assumes: ${PRICES.idle.description} ${PRICES.idle.configItemsDescription}`,
     '',
-    'Each configuration, all its stacks together. A question is one request to the Function URL (every stack but Ingestion prices it); a document is one file through the ingestion path.',
+    "Each configuration, all its stacks together. A question is one request to the Function URL (every stack but Ingestion prices it); a document is one file through the ingestion path. The first column counts CloudWatch's always-free allowance (3 dashboards of up to 50 metrics, 10 standard-resolution alarm metrics a month: https://aws.amazon.com/cloudwatch/pricing/) as if the app were alone in the account; the second is list price, what the app adds where other dashboards and alarms already use the allowance. The third column is what a switch adds back to (or takes off) the default.",
     '',
     totalsTable(costTotals(lines)),
     '',
