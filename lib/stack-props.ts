@@ -150,6 +150,7 @@ export function guardedInvokeProps(
     groundingThreshold: config.groundingThreshold,
     relevanceThreshold: config.relevanceThreshold,
     maxTokensCap: config.maxTokensCap,
+    inCodeSpans: config.inCodeSpans,
     reservedConcurrency: config.invokeReservedConcurrency > 0 ? config.invokeReservedConcurrency : undefined,
     logRetention: logRetentionOf(config),
     auditRecords: config.auditRecords,

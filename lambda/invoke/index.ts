@@ -2,8 +2,8 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createHandler, settingsFromEnvironment } from './handler';
-import { loadAgentRuntime, loadS3 } from './lazy';
-import { traceAwsCalls } from './xray';
+import { loadAgentRuntime, loadS3, loadTracing } from './lazy';
+import type { TraceableClient } from './tracing';
 
 /**
  * Lambda entry point: real clients and Powertools around the handler.
@@ -12,12 +12,16 @@ import { traceAwsCalls } from './xray';
  * (region, AWS_ENDPOINT_URL_*), so the same bundle runs against AWS or a local
  * test server. Created once per execution environment and reused.
  *
- * Tracing: Lambda's active tracing records the invocation; xray.ts adds a
- * subsegment per SDK call. The Powertools Tracer did the same through the
- * X-Ray SDK at about 10 ms more cold init (bench/results.md).
+ * Tracing: Lambda's active tracing records every invocation. With in-code
+ * spans on (IN_CODE_SPANS, the inCodeSpans setting), tracing.ts adds an
+ * OpenTelemetry span per SDK call; off, the OpenTelemetry SDK is never
+ * loaded, which keeps it out of the cold start (bench/results.md).
  */
 const logger = new Logger({ serviceName: 'guarded-invoke' });
 const metrics = new Metrics({ namespace: 'GuardedGenAi', serviceName: 'guarded-invoke' });
+const tracer = process.env.IN_CODE_SPANS === 'true' ? loadTracing().startTracing() : undefined;
+const traced = <C extends TraceableClient>(client: C): C =>
+  tracer ? loadTracing().traceAwsCalls(client, tracer) : client;
 
 /** Run `create` the first time, then return the same promise. */
 function once<T>(create: () => Promise<T>): () => Promise<T> {
@@ -27,11 +31,11 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
 
 export const handler = awslambda.streamifyResponse(
   createHandler({
-    bedrock: traceAwsCalls(new BedrockRuntimeClient({})),
-    s3: once(async () => traceAwsCalls(new (loadS3().S3Client)({}))),
+    bedrock: traced(new BedrockRuntimeClient({})),
+    s3: once(async () => traced(new (loadS3().S3Client)({}))),
     // Only requests that ask for retrieval load this client, so a plain
     // request's cold start stays what it was.
-    agentRuntime: once(async () => traceAwsCalls(new (loadAgentRuntime().BedrockAgentRuntimeClient)({}))),
+    agentRuntime: once(async () => traced(new (loadAgentRuntime().BedrockAgentRuntimeClient)({}))),
     settings: settingsFromEnvironment(process.env),
     logger,
     metrics: {

@@ -98,6 +98,11 @@ export const SETTINGS = {
     'a whole number from 0 (no reservation) to 1000',
     'Opt-in cost cap: reserve this many concurrent executions for the invoke function, so that at most this many answers are generated at once. 0 (the default) reserves none, because Lambda refuses a reservation that leaves less than 100 unreserved executions and new accounts often have a quota of only 10; `npm run preflight` says whether your account can afford a value.',
   ),
+  inCodeSpans: setting(
+    onOff(false),
+    'true or false',
+    "OpenTelemetry spans for the invoke function's calls to Bedrock and S3, sent through Lambda's X-Ray daemon with AWS's UDP exporter, under the invocation's trace. Off by default: loading the OpenTelemetry SDK adds to every cold start (bench/results.md), and Lambda's own active tracing, always on, already records each invocation.",
+  ),
   logRetentionDays: setting(
     z
       .preprocess(

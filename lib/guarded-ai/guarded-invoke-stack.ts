@@ -24,6 +24,11 @@ export interface GuardedInvokeStackProps extends StackProps {
   /** Largest maxTokens a request may ask for. */
   readonly maxTokensCap: number;
   /**
+   * OpenTelemetry spans for the invoke function's AWS SDK calls.
+   * @default false
+   */
+  readonly inCodeSpans?: boolean;
+  /**
    * Reserved concurrency of the function (an opt-in cost cap).
    * @default - no reservation
    */
@@ -104,6 +109,7 @@ export class GuardedInvokeStack extends Stack {
       auditBucket: auditRecords ? props.dataBucket : undefined,
       auditPrefix: RECORDS_PREFIX,
       maxTokensCap: props.maxTokensCap,
+      inCodeSpans: props.inCodeSpans,
       reservedConcurrency: props.reservedConcurrency,
       logRetention: props.logRetention,
       removalPolicy,

@@ -34,6 +34,12 @@ export interface InvokeFunctionProps {
   readonly auditPrefix?: string;
   readonly maxTokensCap: number;
   /**
+   * An OpenTelemetry span per AWS SDK call, under the invocation's trace
+   * (lambda/invoke/tracing.ts); Lambda's active tracing is on either way.
+   * @default false - the OpenTelemetry SDK stays out of the cold start
+   */
+  readonly inCodeSpans?: boolean;
+  /**
    * Reserve this many concurrent executions: an opt-in cap on cost and on
    * model denial of service. Lambda refuses a reservation that would leave
    * fewer than 100 unreserved executions in the account, so new accounts
@@ -86,6 +92,7 @@ function invokeEnvironment(props: InvokeFunctionProps, auditPrefix: string): Inv
           RETRIEVAL_RESULTS_CAP: String(props.knowledgeBase.resultsCap),
         }
       : {}),
+    ...(props.inCodeSpans ? { IN_CODE_SPANS: 'true' as const } : {}),
   };
 }
 

@@ -421,6 +421,23 @@ export const ASSUMPTIONS = {
     },
     reliedOnBy: 'GuardedInvoke InvokeEndpointsXRay (isolatedNetwork)',
   },
+  'otel-udp-spans': {
+    statement:
+      "With inCodeSpans on, the X-Ray daemon Lambda runs takes the OTLP datagrams of AWS's X-Ray UDP span exporter and X-Ray stores them under the invocation's trace, with the execution role's xray:PutTraceSegments; the span of the last call (the audit write) leaves before Lambda freezes the environment.",
+    evidence: 'partial',
+    evidenceDetail:
+      "AWS's migration guide gives this exact recipe for Lambda (\"A Simple Span Processor with an X-Ray UDP span exporter to send Traces to Lambda's UDP X-Ray endpoint\", https://docs.aws.amazon.com/xray/latest/devguide/xray-migration-opentelemetry.html, Java page; the Node.js page's Lambda section could not be read), and the exporter's README says it \"will work with the X-Ray Daemon that runs in an AWS Lambda Environment\". No page says which permission the daemon uses for OTLP spans, or whether they need Transaction Search; locally, the last span's datagram leaves before the process exits (test/guarded-ai/bundle.test.ts).",
+    ifWrong: {
+      fails:
+        'The call spans are missing from the trace; the invocation segments of active tracing are still there, and requests are answered as before.',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'in-code spans are off by default; with inCodeSpans=true, one request and `aws xray batch-get-traces` on its trace id show whether a BedrockRuntime.ConverseStream span sits under the function segment',
+    },
+    reliedOnBy: 'lambda/invoke/tracing.ts (inCodeSpans)',
+  },
   'endpoint-zones-and-policies': {
     statement:
       'The bedrock-agent-runtime and xray endpoint services are offered in the two zones the isolated network uses, and accept an endpoint policy.',

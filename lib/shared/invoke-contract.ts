@@ -29,6 +29,8 @@ export interface InvokeEnvironment {
   readonly KNOWLEDGE_BASE_ID?: string;
   /** Largest numberOfResults a retrieval request may ask for (set with KNOWLEDGE_BASE_ID). */
   readonly RETRIEVAL_RESULTS_CAP?: string;
+  /** "true" with the inCodeSpans setting: an OpenTelemetry span per AWS SDK call (lambda/invoke/tracing.ts). */
+  readonly IN_CODE_SPANS?: 'true';
 }
 
 /** Retrieve's own bound on numberOfResults; RETRIEVAL_RESULTS_CAP must lie in 1..this.

@@ -6,6 +6,8 @@
  * module-format mistakes.
  */
 import { spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
 import { functionBundle } from '../../tools/function-bundle';
 import { synthesize } from '../support/build-app';
 import { BedrockServer, streamAnswer } from '../../tools/local-aws/bedrock-server';
@@ -15,10 +17,12 @@ import { S3Stub } from '../../tools/local-aws/s3-stub';
 const bedrock = new BedrockServer();
 const s3 = new S3Stub();
 let bundle: string;
+let endpoints: { bedrock: string; s3: string };
 
 beforeAll(async () => {
   const { assembly, stacks } = synthesize({}, { bundle: true });
   bundle = functionBundle(assembly, stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
+  endpoints = { bedrock: await bedrock.start(), s3: await s3.start() };
 });
 
 afterAll(async () => {
@@ -40,9 +44,8 @@ await handler(JSON.parse(process.env.EVENT), stream, { awsRequestId: 'bundle-1' 
 process.stdout.write(Buffer.concat(chunks).toString('utf8'));
 `;
 
-test('the synthesized bundle answers a streamed request and writes its audit record', async () => {
-  expect(bundle).toMatch(/index\.mjs$/);
-  bedrock.reply(streamAnswer(['From ', 'the bundle.']));
+/** Runs the bundle once in a child process with the stack's environment plus `extra`. */
+async function runBundle(extra: Record<string, string> = {}) {
   const env = {
     PATH: process.env.PATH,
     BUNDLE: bundle,
@@ -50,8 +53,8 @@ test('the synthesized bundle answers a streamed request and writes its audit rec
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: await bedrock.start(),
-    AWS_ENDPOINT_URL_S3: await s3.start(),
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoints.bedrock,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
     MODEL_ID: 'amazon.nova-micro-v1:0',
     MODEL_FAMILY: 'amazon-nova',
     GUARDRAIL_ARN: 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/g1',
@@ -63,6 +66,7 @@ test('the synthesized bundle answers a streamed request and writes its audit rec
     AUDIT_KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:111111111111:key/k',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
+    ...extra,
   };
   const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER], { env });
   let stdout = '';
@@ -74,11 +78,46 @@ test('the synthesized bundle answers a streamed request and writes its audit rec
     code: 0,
     stderr: '',
   });
-
   const [prelude, body] = stdout.split('\u0000'.repeat(8));
-  expect(JSON.parse(prelude)).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
+  return { prelude: JSON.parse(prelude) as Record<string, unknown>, body };
+}
+
+test('the synthesized bundle answers a streamed request and writes its audit record', async () => {
+  expect(bundle).toMatch(/index\.mjs$/);
+  bedrock.reply(streamAnswer(['From ', 'the bundle.']));
+  const { prelude, body } = await runBundle();
+  expect(prelude).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
   expect(body).toContain('data: {"text":"From "}');
   expect(body).toContain('event: metadata');
   expect(s3.objects).toHaveLength(1);
   expect(s3.objects[0].path).toMatch(/^\/data-bucket\/records\/invocations\/.*\/bundle-1\.json(\?.*)?$/);
+});
+
+test('with in-code spans on, both calls reach the daemon as spans of the trace, the last one before the process ends', async () => {
+  const daemon = dgram.createSocket('udp4');
+  const datagrams: Buffer[] = [];
+  daemon.on('message', (message) => datagrams.push(message));
+  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+  try {
+    bedrock.reply(streamAnswer(['Traced.']));
+    const before = s3.objects.length;
+    const { prelude } = await runBundle({
+      IN_CODE_SPANS: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'GuardedGenAi-GuardedInvoke-InvokeFunction',
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+      _X_AMZN_TRACE_ID: 'Root=1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b;Parent=53995c3f42cd8ad8;Sampled=1',
+    });
+    expect(prelude).toMatchObject({ statusCode: 200 });
+    expect(s3.objects).toHaveLength(before + 1);
+    for (let i = 0; i < 100 && datagrams.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const spans = datagrams.map((d) =>
+      Buffer.from(d.toString('utf8').split('\n')[1].slice(3), 'base64').toString('latin1'),
+    );
+    expect(spans).toHaveLength(2);
+    expect(spans.some((otlp) => otlp.includes('BedrockRuntime.ConverseStream'))).toBe(true);
+    // The audit write comes last, after the answer: the process exits right after it.
+    expect(spans.some((otlp) => otlp.includes('S3.PutObject'))).toBe(true);
+  } finally {
+    await new Promise<void>((resolve) => daemon.close(() => resolve()));
+  }
 });

@@ -238,6 +238,26 @@ describe('GuardedInvokeStack', () => {
       });
     });
 
+    test('in-code spans are opt-in: active tracing and the X-Ray permissions either way, IN_CODE_SPANS only with inCodeSpans', () => {
+      const variables = (t: Template) =>
+        (
+          Object.values(t.findResources('AWS::Lambda::Function'))[0].Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      const spans = synthInvokeStack({ inCodeSpans: true });
+      expect(variables(template)).not.toHaveProperty('IN_CODE_SPANS');
+      expect(variables(spans).IN_CODE_SPANS).toBe('true');
+      for (const t of [template, spans]) {
+        t.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+        // The spans travel through the same daemon as Lambda's own segments: no other permission.
+        expect(JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'))).toContain('xray:PutTraceSegments');
+      }
+      expect(JSON.stringify(spans.findResources('AWS::IAM::ManagedPolicy'))).toBe(
+        JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy')),
+      );
+    });
+
     test('auditing off => no audit target and no S3 permission', () => {
       const off = synthInvokeStack({ auditRecords: false });
       const env = (

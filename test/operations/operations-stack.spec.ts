@@ -401,11 +401,7 @@ describe('OperationsStack', () => {
       const names = [...alarmsOf(threatOff).keys()].sort();
       expect(threatOff.stacks.threatDetection.alerts.ruleNames).toEqual([]);
       // No knowledge base either (it waits for GuardDuty's malware scan): no scan-result rule to watch.
-      const absent: readonly AlarmId[] = [
-        'alert-delivery-failures',
-        'alert-dead-letter-failures',
-        'scan-result-delivery-failures',
-      ];
+      const absent: readonly AlarmId[] = ['alert-dead-letter-failures', 'scan-result-delivery-failures'];
       expect(names).toEqual(
         ALARM_IDS.filter((id) => !absent.includes(id))
           .map((id) => `GuardedGenAi-Operations-${id}`)

@@ -119,6 +119,7 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
     { alertEmail: 'security@example.com', ...THREAT_DETECTION_OPT_INS },
   ],
   ['audit records off', { auditRecords: false }],
+  ['in-code spans on', { inCodeSpans: true }],
   ['another grounding threshold', { groundingThreshold: 0.5 }],
   ['other grounding and relevance thresholds', { groundingThreshold: 0.6, relevanceThreshold: 0.4 }],
   ['medium filter strength', { guardrailFilterStrength: 'MEDIUM' }],
