@@ -1,5 +1,6 @@
 import { FINDINGS_EXPORT_PREFIX } from '../../lib/threat-detection/threat-detector';
 import { synthesize, TEST_ENV } from '../support/build-app';
+import { matrixConfiguration } from '../support/gate-matrix';
 import { type Caller, type Decision, PolicyWorld, type ServiceRequest } from '../support/iam-harness';
 import { assignedId, generatedName } from '../support/physical-names';
 import type { ServiceRequestId } from '../support/service-requests';
@@ -13,7 +14,10 @@ import type { ServiceRequestId } from '../support/service-requests';
  */
 const { account, region }: { account: string; region: string } = TEST_ENV;
 const OTHER_ACCOUNT = '222222222222';
-const { assembly, stacks } = synthesize({ alertEmail: 'security@example.com', guardDutyFindingsExport: true });
+// Every service path on: Macie and the unused-access analyzer are off by default (docs/cost.md).
+const { assembly, stacks } = synthesize(
+  matrixConfiguration('e-mail alerts, exported findings, Macie and the unused-access analyzer on'),
+);
 const world = new PolicyWorld(assembly, TEST_ENV);
 const threat = stacks.threatDetection;
 const keyArn = world.arnOf(stacks.dataProtection.key);

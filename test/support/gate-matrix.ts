@@ -110,7 +110,10 @@ export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
       removalPolicy: 'destroy',
     },
   ],
-  ['e-mail alerts and exported findings', { alertEmail: 'security@example.com', guardDutyFindingsExport: true }],
+  [
+    'e-mail alerts, exported findings, Macie and the unused-access analyzer on',
+    { alertEmail: 'security@example.com', guardDutyFindingsExport: true, ...THREAT_DETECTION_OPT_INS },
+  ],
   ['e-mail alerts', { alertEmail: 'security@example.com' }],
   ['low alert threshold', { alertSeverity: 2 }],
   ['Macie and the unused-access analyzer on', THREAT_DETECTION_OPT_INS],
