@@ -135,6 +135,8 @@ async function main(): Promise<void> {
   }
 
   // 2. Cold init, alternating so that machine noise hits all three alike.
+  // The goal is 0.70 since issue 24 (it was 0.50, which pushed the project to
+  // hand-write the X-Ray daemon protocol; the issue relaxed it).
   // Lambda's active tracing is on either way; in-code spans (the
   // OpenTelemetry SDK and its X-Ray UDP exporter) only with inCodeSpans.
   const RUNS = 25;

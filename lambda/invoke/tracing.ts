@@ -23,11 +23,12 @@
  * Off by default (the inCodeSpans setting): loading the OpenTelemetry SDK
  * costs cold-start time the project's budget does not have (bench/results.md).
  *
- * One span per datagram: the exporter sends each span as it ends and throws
- * from the socket's callback if a send fails, which would end the process.
- * The one failure a local UDP send can have is a datagram over 64 KB; these
- * spans carry a few short attributes and no request or answer text, so they
- * stay far below it.
+ * One span per datagram, sent as the span ends. Version 0.0.2 of the exporter,
+ * the only one published, rethrows a failed send from the socket's callback,
+ * where nothing can catch it and the process ends; AWS fixed that upstream
+ * (aws-observability/aws-otel-js-instrumentation, pull request 289) without a
+ * release yet, so quietSends() drops a failed send instead, as the X-Ray SDKs
+ * drop what the daemon cannot take.
  */
 import { AwsXrayUdpSpanExporter } from '@aws/aws-distro-opentelemetry-exporter-xray-udp';
 import {
@@ -44,6 +45,7 @@ import {
 import { AWSXRAY_TRACE_ID_HEADER, AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Socket } from 'node:dgram';
 import type {
   AbsoluteLocation,
   BuildHandlerOptions,
@@ -62,9 +64,24 @@ const propagator = new AWSXRayPropagator();
 export function startTracing(env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): Tracer {
   const provider = new BasicTracerProvider({
     resource: new Resource({ 'service.name': env.AWS_LAMBDA_FUNCTION_NAME ?? 'guarded-invoke' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter ?? new AwsXrayUdpSpanExporter())],
+    spanProcessors: [new SimpleSpanProcessor(exporter ?? quietSends(new AwsXrayUdpSpanExporter()))],
   });
   return provider.getTracer('guarded-invoke');
+}
+
+/**
+ * The exporter with a socket whose failed sends and errors are dropped: tracing
+ * must never fail a request. Reaches into the exporter's socket, which the
+ * exact version pinned in package.json has; a test fails if it moves.
+ */
+export function quietSends(exporter: AwsXrayUdpSpanExporter): AwsXrayUdpSpanExporter {
+  const socket = (exporter as unknown as { _udpExporter?: { _socket?: Socket } })._udpExporter?._socket;
+  if (!socket) throw new Error('the X-Ray UDP exporter has no socket where 0.0.2 keeps it: check quietSends');
+  socket.on('error', () => undefined);
+  const send = socket.send.bind(socket) as (message: Buffer, port: number, host: string, done: () => void) => void;
+  (socket as unknown as { send: typeof send }).send = (message, port, host) =>
+    send(message, port, host, () => undefined);
+  return exporter;
 }
 
 /**
@@ -85,6 +102,14 @@ export function invocationContext(header: string | undefined): Context | undefin
   if (!header) return undefined;
   const parent = propagator.extract(ROOT_CONTEXT, { [AWSXRAY_TRACE_ID_HEADER]: header }, defaultTextMapGetter);
   return trace.getSpanContext(parent) ? parent : undefined;
+}
+
+/** The fields of a tracing header other than Root, Parent and Sampled, as they are. */
+function otherFields(header: string | undefined): string[] {
+  return (header ?? '')
+    .split(';')
+    .map((field) => field.trim())
+    .filter((field) => field.includes('=') && !/^(Root|Parent|Sampled)=/.test(field));
 }
 
 /** The part of an SDK v3 client this needs; every generated client has it. */
@@ -116,7 +141,8 @@ export function traceAwsCalls<C extends TraceableClient>(
   const { region } = client.config;
   const middleware: BuildMiddleware<object, MetadataBearer> =
     (next, context: HandlerExecutionContext) => async (args) => {
-      const parent = invocationContext(traceHeader());
+      const header = traceHeader();
+      const parent = invocationContext(header);
       if (!parent) return next(args);
       const service = strip(context.clientName, 'Client');
       const operation = strip(context.commandName, 'Command');
@@ -136,6 +162,11 @@ export function traceAwsCalls<C extends TraceableClient>(
       const request = args.request as { headers?: Record<string, string> };
       if (request.headers && span.isRecording()) {
         propagator.inject(trace.setSpan(parent, span), request.headers, defaultTextMapSetter);
+        // The propagator writes Root, Parent and Sampled only; the SDK then adds
+        // no header of its own. Other fields Lambda set (Lineage, which its
+        // recursive-loop detection reads) go downstream as they came.
+        const others = otherFields(header);
+        if (others.length) request.headers[AWSXRAY_TRACE_ID_HEADER] += `;${others.join(';')}`;
       }
       let result: Awaited<ReturnType<typeof next>>;
       try {

@@ -421,12 +421,28 @@ export const ASSUMPTIONS = {
     },
     reliedOnBy: 'GuardedInvoke InvokeEndpointsXRay (isolatedNetwork)',
   },
+  'cloudwatch-free-alarm-metrics': {
+    statement:
+      "CloudWatch's always-free allowance of 10 alarm metrics covers alarms on metric math over listed metrics (most of the app's alarms), each metric they retrieve counting as one alarm metric, once per account across regions.",
+    evidence: 'partial',
+    evidenceDetail:
+      'The pricing page lists the allowance as "10 Alarm metrics (only applicable to Standard resolution alarms that list metrics directly and don\'t use a Metrics Insights query)" (https://aws.amazon.com/cloudwatch/pricing/); a math alarm lists its metrics in its definition, but no page says in so many words that it counts. Single-metric alarms are plain metric alarms (lib/operations/any-of-metrics.ts), which the sentence covers.',
+    ifWrong: {
+      fails:
+        'The default idles about $0.50 a month above the figure npm run cost gives with the allowance (5 of its alarm metrics are in plain alarms; the list-price figure is unaffected).',
+      visibility: 'silent',
+    },
+    settledBy: {
+      notCheckedByVerify: 'a bill, not an API, shows it: the CloudWatch line of the first full month in Cost Explorer',
+    },
+    reliedOnBy: 'scripts/cost/cloudwatch.ts (the totals with the allowance counted)',
+  },
   'otel-udp-spans': {
     statement:
       "With inCodeSpans on, the X-Ray daemon Lambda runs takes the OTLP datagrams of AWS's X-Ray UDP span exporter and X-Ray stores them under the invocation's trace, with the execution role's xray:PutTraceSegments; the span of the last call (the audit write) leaves before Lambda freezes the environment.",
     evidence: 'partial',
     evidenceDetail:
-      "AWS's migration guide gives this exact recipe for Lambda (\"A Simple Span Processor with an X-Ray UDP span exporter to send Traces to Lambda's UDP X-Ray endpoint\", https://docs.aws.amazon.com/xray/latest/devguide/xray-migration-opentelemetry.html, Java page; the Node.js page's Lambda section could not be read), and the exporter's README says it \"will work with the X-Ray Daemon that runs in an AWS Lambda Environment\". No page says which permission the daemon uses for OTLP spans, or whether they need Transaction Search; locally, the last span's datagram leaves before the process exits (test/guarded-ai/bundle.test.ts).",
+      "AWS's migration guide gives this exact recipe for Lambda (\"A Simple Span Processor with an X-Ray UDP span exporter to send Traces to Lambda's UDP X-Ray endpoint\", https://docs.aws.amazon.com/xray/latest/devguide/xray-migration-opentelemetry.html, Java page; the Node.js page's Lambda section could not be read), and the exporter's README says it \"will work with the X-Ray Daemon that runs in an AWS Lambda Environment\". No page says which permission the daemon uses for OTLP spans, or whether they need Transaction Search; locally, the last span's datagram leaves before the process exits (test/guarded-ai/bundle.test.ts). The exporter's only release (0.0.2) pins OpenTelemetry 1.30, feature-frozen since December 2024; advisory GHSA-8988-4f7v-96qf on @opentelemetry/core below 2.8.0 concerns the baggage propagator, which the function does not use.",
     ifWrong: {
       fails:
         'The call spans are missing from the trace; the invocation segments of active tracing are still there, and requests are answered as before.',

@@ -378,7 +378,10 @@ describe('OperationsStack', () => {
           period: 300,
         },
       ]);
-      expectAnyOfSum(a);
+      // One metric: a plain alarm on it, no expression (what the free allowance surely covers).
+      expect(a.expression).toBeUndefined();
+      expect(a).toMatchObject({ threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1 });
+      expect(a.treatMissingData).toBe('notBreaching');
     });
 
     // https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring.html: "For each delivery

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { invocationContext, startTracing, traceAwsCalls } from '../../../lambda/invoke/tracing';
+import { AwsXrayUdpSpanExporter } from '@aws/aws-distro-opentelemetry-exporter-xray-udp';
+import { invocationContext, quietSends, startTracing, traceAwsCalls } from '../../../lambda/invoke/tracing';
 import { BedrockServer, converseAnswer, streamAnswer } from '../../../tools/local-aws/bedrock-server';
 
 // Lambda's header for a sampled invocation: the trace, the function segment as parent.
@@ -90,7 +91,7 @@ describe('the invocation context', () => {
 
 describe('traceAwsCalls on a real BedrockRuntimeClient against the local stand-in', () => {
   test('a sampled invocation: one CLIENT span per call under the function segment, named as the AWS SDK conventions say, and the call carries it as parent downstream', async () => {
-    const { client, headers, spans } = tracedClient(SAMPLED);
+    const { client, headers, spans } = tracedClient(`${SAMPLED};Lineage=a87bd80c:1`);
     bedrock.reply(converseAnswer('hello'), converseAnswer('again'));
     const before = Date.now() / 1000;
     await client.send(converse);
@@ -118,8 +119,11 @@ describe('traceAwsCalls on a real BedrockRuntimeClient against the local stand-i
     expect(second.spanContext().spanId).not.toBe(first.spanContext().spanId);
     expect(seconds(first.startTime)).toBeGreaterThanOrEqual(before - 0.001);
     expect(seconds(second.endTime)).toBeLessThanOrEqual(after + 0.001);
-    // The header on the wire names our span, not the function segment.
-    expect(headers[0]['x-amzn-trace-id']).toBe(`Root=${ROOT};Parent=${first.spanContext().spanId};Sampled=1`);
+    // The header on the wire names our span, not the function segment, and keeps Lambda's Lineage.
+    expect(headers[0]['x-amzn-trace-id']).toBe(
+      `Root=${ROOT};Parent=${first.spanContext().spanId};Sampled=1;Lineage=a87bd80c:1`,
+    );
+    expect(Object.keys(headers[0]).filter((name) => name.toLowerCase() === 'x-amzn-trace-id')).toHaveLength(1);
   });
 
   test('not sampled, or no tracing header (tracing off, or not in Lambda): no span is exported, the header is left alone', async () => {
@@ -259,5 +263,28 @@ describe("to the X-Ray daemon over UDP, with AWS's exporter", () => {
     await client.send(converse);
     await new Promise((r) => setTimeout(r, 100));
     expect(datagrams).toHaveLength(1);
+  });
+
+  test('a send that fails (here a datagram over the 64 KB UDP limit) is dropped, never thrown where nothing can catch it', async () => {
+    const port = (daemon.address() as AddressInfo).port;
+    const exporter = quietSends(new AwsXrayUdpSpanExporter(`127.0.0.1:${port}`));
+    const tracer = startTracing({}, exporter);
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onCrash);
+    try {
+      const before = datagrams.length;
+      const span = tracer.startSpan('big', {}, invocationContext(SAMPLED));
+      span.setAttribute('padding', 'x'.repeat(70_000));
+      span.end();
+      // A small span afterwards still goes out: the socket survived.
+      tracer.startSpan('small', {}, invocationContext(SAMPLED)).end();
+      await received(before + 1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(crashes).toEqual([]);
+      expect(datagrams.length).toBe(before + 1);
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
   });
 });
