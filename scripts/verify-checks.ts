@@ -24,6 +24,7 @@ import { KNOWLEDGE_CHECKS } from './verify/knowledge-checks';
 import { LOG_DELIVERY_CHECKS } from './verify/log-delivery-checks';
 import { OPERATIONS_CHECKS } from './verify/operations-checks';
 import { THREAT_CHECKS } from './verify/threat-checks';
+import { TRACE_CHECKS } from './verify/trace-checks';
 import { TRAIL_CHECKS } from './verify/trail-checks';
 
 export * from './verify/context';
@@ -43,6 +44,7 @@ const ORDER = [
   'knowledge',
   'ingestion-outcome',
   'audit-records',
+  'in-code-spans',
   'invocation-logs',
   'guardduty',
   'malware',
@@ -61,6 +63,7 @@ const ORDER = [
 const BY_ID = new Map(
   [
     ...INVOKE_CHECKS,
+    ...TRACE_CHECKS,
     ...GOVERNANCE_CHECKS,
     ...KNOWLEDGE_CHECKS,
     ...OPERATIONS_CHECKS,

@@ -4,6 +4,7 @@
  * scripts/verify/), prints a table and exits 1 when any check fails.
  */
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { XRayClient } from '@aws-sdk/client-xray';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -88,6 +89,7 @@ export function verifyClients(region: string, credentials?: AwsCredentialIdentit
     sqs: new SQSClient(config),
     sns: new SNSClient(config),
     accessAnalyzer: new AccessAnalyzerClient(config),
+    xray: new XRayClient(config),
   };
 }
 

@@ -124,6 +124,9 @@ export class GuardedInvokeStack extends Stack {
     new CfnOutput(this, 'InvokerPolicyArn', { value: this.invoke.invokerPolicy.managedPolicyArn });
     new CfnOutput(this, 'ModelId', { value: props.model.modelId });
     new CfnOutput(this, 'AuditRecords', { value: String(auditRecords) });
+    // npm run verify looks up the function's traces (in-code-spans).
+    new CfnOutput(this, 'FunctionName', { value: this.invoke.function.functionName });
+    new CfnOutput(this, 'InCodeSpans', { value: String(props.inCodeSpans ?? false) });
     new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
 
     const userPolicy = guardrailUserPolicy(this, this.guardrail);

@@ -50,6 +50,7 @@ export const VERIFY_CHECKS = [
   'rule-dead-letters',
   'ingestion-outcome',
   'flow-logs',
+  'in-code-spans',
 ] as const;
 export type VerifyCheckId = (typeof VERIFY_CHECKS)[number];
 
@@ -448,10 +449,8 @@ export const ASSUMPTIONS = {
         'The call spans are missing from the trace; the invocation segments of active tracing are still there, and requests are answered as before.',
       visibility: 'silent',
     },
-    settledBy: {
-      notCheckedByVerify:
-        'in-code spans are off by default; with inCodeSpans=true, one request and `aws xray batch-get-traces` on its trace id show whether a BedrockRuntime.ConverseStream span sits under the function segment',
-    },
+    // With inCodeSpans=true (off by default, when the check skips).
+    settledBy: { verify: ['in-code-spans'] },
     reliedOnBy: 'lambda/invoke/tracing.ts (inCodeSpans)',
   },
   'endpoint-zones-and-policies': {

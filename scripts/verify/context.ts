@@ -16,6 +16,7 @@ import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { XRayClient } from '@aws-sdk/client-xray';
 import { stackNames as projectStackNames } from '../../lib/shared/names';
 
 export type Send<C extends { send: unknown }> = Pick<C, 'send'>;
@@ -40,6 +41,8 @@ export interface VerifyClients {
   /** The alert topic's subscriptions. */
   readonly sns: Send<SNSClient>;
   readonly accessAnalyzer: Send<AccessAnalyzerClient>;
+  /** The traces of the function's requests (in-code spans). */
+  readonly xray: Send<XRayClient>;
 }
 
 export type StackKind =

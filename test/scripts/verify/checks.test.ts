@@ -17,6 +17,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { BatchGetTracesCommand, GetTraceSummariesCommand } from '@aws-sdk/client-xray';
 import { createHash } from 'node:crypto';
 import { command, selection } from '../../../scripts/verify';
 import { parseCommand } from '../../../scripts/cli/command';
@@ -30,6 +31,8 @@ import {
   keyArn,
   mocks,
   OUTPUTS,
+  sampledTrace,
+  traceId,
   progress,
   rules,
   scanResultsRule,
@@ -48,6 +51,7 @@ test('a working deployment => every check passes', async () => {
     ['knowledge', 'PASS'],
     ['ingestion-outcome', 'PASS'],
     ['audit-records', 'PASS'],
+    ['in-code-spans', 'PASS'],
     ['invocation-logs', 'PASS'],
     ['guardduty', 'PASS'],
     ['malware', 'PASS'],
@@ -371,6 +375,54 @@ describe('switched-off services and missing stacks', () => {
       result: 'SKIP',
       detail: 'auditRecords is false',
     });
+  });
+});
+
+describe('in-code-spans: the X-Ray trace of a request of this run (assumption otel-udp-spans)', () => {
+  const run = async () => (await verify({ only: ['benign', 'in-code-spans'] }))['in-code-spans'];
+  const withOutput = (name: string, value: string) =>
+    mocks.cloudformation.on(DescribeStacksCommand, { StackName: 'GuardedGenAi-GuardedInvoke' }).resolves({
+      Stacks: [
+        {
+          StackName: 'GuardedGenAi-GuardedInvoke',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: Object.entries({ ...OUTPUTS['GuardedGenAi-GuardedInvoke'], [name]: value }).map(
+            ([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }),
+          ),
+        },
+      ],
+    });
+
+  test("passes on the span of the Bedrock call in the trace that holds the request's id, looked up by the function's name", async () => {
+    expect(await run()).toMatchObject({
+      result: 'PASS',
+      detail: `trace ${traceId}: BedrockRuntime.ConverseStream under the function's segment`,
+    });
+    const [search] = mocks.xray.commandCalls(GetTraceSummariesCommand).map((c) => c.args[0].input);
+    expect(search.FilterExpression).toBe(
+      `service(id(name: "${OUTPUTS['GuardedGenAi-GuardedInvoke'].FunctionName}", type: "AWS::Lambda::Function"))`,
+    );
+    expect(mocks.xray.commandCalls(BatchGetTracesCommand)[0].args[0].input).toEqual({ TraceIds: [traceId] });
+  });
+
+  test('the trace holds the invocation but no call span => FAIL, naming the assumption', async () => {
+    mocks.xray.on(BatchGetTracesCommand).resolves({ Traces: [sampledTrace('req-benign', false)] });
+    expect(await run()).toMatchObject({ result: 'FAIL', fix: expect.stringContaining('otel-udp-spans') });
+  });
+
+  test('no trace of this run yet (not sampled, or not indexed) => WAIT, after polling', async () => {
+    mocks.xray.on(BatchGetTracesCommand).resolves({ Traces: [sampledTrace('a-request-of-another-run', true)] });
+    expect((await run()).result).toBe('WAIT');
+    expect(mocks.xray.commandCalls(GetTraceSummariesCommand).length).toBeGreaterThan(1);
+    mocks.xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [] });
+    expect((await run()).result).toBe('WAIT');
+  });
+
+  test('inCodeSpans off => skipped, X-Ray never asked', async () => {
+    withOutput('InCodeSpans', 'false');
+    expect(await run()).toMatchObject({ result: 'SKIP', detail: expect.stringContaining('inCodeSpans is off') });
+    expect(mocks.xray.commandCalls(GetTraceSummariesCommand)).toEqual([]);
   });
 });
 

@@ -65,6 +65,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import { verifyClients } from '../../../scripts/verify';
 import {
@@ -91,6 +92,7 @@ export const mocks = {
   cloudWatchLogs: mockClient(CloudWatchLogsClient),
   ec2: mockClient(EC2Client),
   config: mockClient(ConfigServiceClient),
+  xray: mockClient(XRayClient),
 };
 const clients = verifyClients(region);
 
@@ -114,6 +116,34 @@ export const buckets = {
 };
 export const scanResultsRule = 'GuardedGenAi-Ingestion-PromotionScanResults061D-AbC123';
 export const flowLogId = 'fl-0123456789abcdef0';
+export const traceId = '1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b';
+/**
+ * A trace as BatchGetTraces returns it for a sampled invocation: Lambda's
+ * service segment (with the request id) and the function segment, whose
+ * subsegments hold the call span when `withSpan`.
+ * https://docs.aws.amazon.com/xray/latest/api/API_BatchGetTraces.html
+ */
+export function sampledTrace(requestId: string, withSpan: boolean) {
+  const fn = OUTPUTS['GuardedGenAi-GuardedInvoke'].FunctionName;
+  const documents = [
+    { id: 'a1b2c3d4e5f60718', name: fn, origin: 'AWS::Lambda', trace_id: traceId, aws: { request_id: requestId } },
+    {
+      id: '53995c3f42cd8ad8',
+      name: fn,
+      origin: 'AWS::Lambda::Function',
+      trace_id: traceId,
+      subsegments: [
+        { id: '1a2b3c4d5e6f7081', name: 'Invocation' },
+        ...(withSpan ? [{ id: '9f8e7d6c5b4a3921', name: 'BedrockRuntime.ConverseStream', namespace: 'aws' }] : []),
+      ],
+    },
+  ];
+  return {
+    Id: traceId,
+    Duration: 1.2,
+    Segments: documents.map((d) => ({ Id: d.id, Document: JSON.stringify(d) })),
+  };
+}
 const resource = (
   LogicalResourceId: string,
   ResourceType: string,
@@ -155,6 +185,8 @@ export const OUTPUTS = {
     ModelId: 'amazon.nova-micro-v1:0',
     AuditRecords: 'true',
     LogGroupName: '/aws/lambda/GuardedGenAi-GuardedInvoke-Invoke',
+    FunctionName: 'GuardedGenAi-GuardedInvoke-InvokeFunction1A2B3C-AbC123def',
+    InCodeSpans: 'true',
   },
   'GuardedGenAi-ThreatDetection': {
     GuardDutyDetectorId: detectorId,
@@ -252,6 +284,8 @@ function workingAccount() {
     ],
   }));
   mocks.bedrock.on(GetGuardrailCommand).resolves({ status: 'READY' } as never);
+  mocks.xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: traceId }] });
+  mocks.xray.on(BatchGetTracesCommand).resolves({ Traces: [sampledTrace('req-benign', true)] });
   mocks.bedrockAgent.on(GetKnowledgeBaseCommand).resolves({ knowledgeBase: { status: 'ACTIVE' } as never });
   mocks.bedrockAgent.on(ListIngestionJobsCommand).resolves({
     ingestionJobSummaries: [
