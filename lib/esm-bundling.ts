@@ -59,7 +59,20 @@ export function sourceDigest(): string {
   return digest;
 }
 
-/** The bundling options of a function whose handler is under `lambda/<name>/`. */
-export function esmBundling(name: string): BundlingOptions {
-  return { ...ESM_BUNDLING, assetHash: `${name}-${sourceDigest()}` };
+/**
+ * The bundling options of a function whose handler is under `lambda/<name>/`,
+ * with `define` replacing expressions at build time (esbuild's define): what
+ * a setting switches off is then dead code, left out of the bundle. The
+ * definitions are part of the asset hash, so each variant is a bundle of its
+ * own.
+ */
+export function esmBundling(name: string, define: Record<string, string> = {}): BundlingOptions {
+  const variant = Object.keys(define).length
+    ? `${createHash('sha256').update(JSON.stringify(define)).digest('hex').slice(0, 12)}-`
+    : '';
+  return {
+    ...ESM_BUNDLING,
+    ...(variant ? { define } : {}),
+    assetHash: `${name}-${variant}${sourceDigest()}`,
+  };
 }

@@ -19,9 +19,27 @@ import type { TraceableClient } from './tracing';
  */
 const logger = new Logger({ serviceName: 'guarded-invoke' });
 const metrics = new Metrics({ namespace: 'GuardedGenAi', serviceName: 'guarded-invoke' });
-const tracer = process.env.IN_CODE_SPANS === 'true' ? loadTracing().startTracing() : undefined;
-const traced = <C extends TraceableClient>(client: C): C =>
-  tracer ? loadTracing().traceAwsCalls(client, tracer) : client;
+// The one place IN_CODE_SPANS is read: without in-code spans the bundle
+// defines it as "false" at build time, so loadTracing() is dead code and the
+// OpenTelemetry SDK is not in the bundle at all.
+const traced: <C extends TraceableClient>(client: C) => C =
+  process.env.IN_CODE_SPANS === 'true' ? spansOrNone(loadTracing) : (client) => client;
+
+/**
+ * The middleware that makes the spans, or none (with a warning) when the
+ * tracing module cannot start: tracing must never fail a request, or the
+ * function's initialisation.
+ */
+function spansOrNone(load: typeof loadTracing): <C extends TraceableClient>(client: C) => C {
+  try {
+    const tracing = load();
+    const tracer = tracing.startTracing();
+    return (client) => tracing.traceAwsCalls(client, tracer);
+  } catch (error) {
+    logger.warn('in-code spans are off: the tracing module did not start', { error });
+    return (client) => client;
+  }
+}
 
 /** Run `create` the first time, then return the same promise. */
 function once<T>(create: () => Promise<T>): () => Promise<T> {

@@ -162,11 +162,14 @@ export function traceAwsCalls<C extends TraceableClient>(
       const request = args.request as { headers?: Record<string, string> };
       if (request.headers && span.isRecording()) {
         propagator.inject(trace.setSpan(parent, span), request.headers, defaultTextMapSetter);
-        // The propagator writes Root, Parent and Sampled only; the SDK then adds
-        // no header of its own. Other fields Lambda set (Lineage, which its
-        // recursive-loop detection reads) go downstream as they came.
-        const others = otherFields(header);
-        if (others.length) request.headers[AWSXRAY_TRACE_ID_HEADER] += `;${others.join(';')}`;
+        // This propagator writes Root, Parent and Sampled only, and the SDK then
+        // adds no header of its own. Other fields Lambda set (Lineage, which its
+        // recursive-loop detection reads) go downstream as they came, unless a
+        // later propagator writes them itself.
+        const injected = request.headers[AWSXRAY_TRACE_ID_HEADER] ?? '';
+        const present = new Set(otherFields(injected).map((field) => field.split('=')[0]));
+        const others = otherFields(header).filter((field) => !present.has(field.split('=')[0]));
+        if (injected && others.length) request.headers[AWSXRAY_TRACE_ID_HEADER] = `${injected};${others.join(';')}`;
       }
       let result: Awaited<ReturnType<typeof next>>;
       try {

@@ -172,7 +172,9 @@ export class InvokeFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'GuardedGenAi',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: esmBundling('invoke'),
+      // Without in-code spans the OpenTelemetry SDK is left out of the bundle
+      // altogether (lambda/invoke/index.ts reads IN_CODE_SPANS once).
+      bundling: esmBundling('invoke', props.inCodeSpans ? {} : { 'process.env.IN_CODE_SPANS': '"false"' }),
     });
     // The function must not start before its permissions exist.
     this.function.node.addDependency(this.policy);

@@ -6,6 +6,7 @@
  * module-format mistakes.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { functionBundle } from '../../tools/function-bundle';
@@ -17,11 +18,18 @@ import { S3Stub } from '../../tools/local-aws/s3-stub';
 const bedrock = new BedrockServer();
 const s3 = new S3Stub();
 let bundle: string;
+/** The inCodeSpans=true variant, the only one with the OpenTelemetry SDK in it. */
+let spansBundle: string;
 let endpoints: { bedrock: string; s3: string };
 
+const invokeBundle = (overrides: Record<string, unknown>) => {
+  const { assembly, stacks } = synthesize(overrides, { bundle: true });
+  return functionBundle(assembly, stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
+};
+
 beforeAll(async () => {
-  const { assembly, stacks } = synthesize({}, { bundle: true });
-  bundle = functionBundle(assembly, stacks.guardedInvoke, stacks.guardedInvoke.invoke.function);
+  bundle = invokeBundle({});
+  spansBundle = invokeBundle({ inCodeSpans: true });
   endpoints = { bedrock: await bedrock.start(), s3: await s3.start() };
 });
 
@@ -45,10 +53,10 @@ process.stdout.write(Buffer.concat(chunks).toString('utf8'));
 `;
 
 /** Runs the bundle once in a child process with the stack's environment plus `extra`. */
-async function runBundle(extra: Record<string, string> = {}) {
+async function runBundle(extra: Record<string, string> = {}, file = bundle) {
   const env = {
     PATH: process.env.PATH,
-    BUNDLE: bundle,
+    BUNDLE: file,
     EVENT: JSON.stringify(functionUrlEvent({ prompt: 'hi' })),
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -101,12 +109,15 @@ test('with in-code spans on, both calls reach the daemon as spans of the trace, 
   try {
     bedrock.reply(streamAnswer(['Traced.']));
     const before = s3.objects.length;
-    const { prelude } = await runBundle({
-      IN_CODE_SPANS: 'true',
-      AWS_LAMBDA_FUNCTION_NAME: 'GuardedGenAi-GuardedInvoke-InvokeFunction',
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
-      _X_AMZN_TRACE_ID: 'Root=1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b;Parent=53995c3f42cd8ad8;Sampled=1',
-    });
+    const { prelude } = await runBundle(
+      {
+        IN_CODE_SPANS: 'true',
+        AWS_LAMBDA_FUNCTION_NAME: 'GuardedGenAi-GuardedInvoke-InvokeFunction',
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+        _X_AMZN_TRACE_ID: 'Root=1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b;Parent=53995c3f42cd8ad8;Sampled=1',
+      },
+      spansBundle,
+    );
     expect(prelude).toMatchObject({ statusCode: 200 });
     expect(s3.objects).toHaveLength(before + 1);
     for (let i = 0; i < 100 && datagrams.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -120,4 +131,19 @@ test('with in-code spans on, both calls reach the daemon as spans of the trace, 
   } finally {
     await new Promise<void>((resolve) => daemon.close(() => resolve()));
   }
+});
+
+test('the OpenTelemetry SDK is in the inCodeSpans bundle only; the default bundle ignores IN_CODE_SPANS', async () => {
+  const text = (file: string) => fs.readFileSync(file, 'utf8');
+  // The exporter's wire prefix and the OpenTelemetry API's global key: present only where spans can be made.
+  for (const marker of ['T1S', 'opentelemetry.js.api']) {
+    expect([marker, text(spansBundle).includes(marker)]).toEqual([marker, true]);
+    expect([marker, text(bundle).includes(marker)]).toEqual([marker, false]);
+  }
+  expect(text(bundle).length).toBeLessThan(text(spansBundle).length * 0.8);
+  expect(spansBundle).not.toBe(bundle);
+  // Turning IN_CODE_SPANS on in the environment of the default bundle changes nothing.
+  bedrock.reply(streamAnswer(['Untraced.']));
+  const { prelude } = await runBundle({ IN_CODE_SPANS: 'true' });
+  expect(prelude).toMatchObject({ statusCode: 200 });
 });

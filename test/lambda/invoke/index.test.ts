@@ -138,3 +138,28 @@ test("in-code spans on: a sampled request's Bedrock call reaches the daemon addr
     await new Promise<void>((resolve) => daemon.close(() => resolve()));
   }
 });
+
+test('in-code spans on but the tracing module cannot start: the function still answers, untraced', async () => {
+  process.env.IN_CODE_SPANS = 'true';
+  try {
+    let handler: ReturnType<typeof load> | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../../lambda/invoke/tracing', () => ({
+        startTracing: () => {
+          throw new Error('the X-Ray UDP exporter has no socket');
+        },
+        traceAwsCalls: () => {
+          throw new Error('never called');
+        },
+      }));
+      handler = load();
+    });
+    bedrock.reply(streamAnswer(['Still here']));
+    const res = await invoke(handler as ReturnType<typeof load>, functionUrlEvent({ prompt: 'Say hello' }));
+    expect(res.statusCode).toBe(200);
+    expect(parseSse(res.body).map((e) => e.event)).toEqual(['text', 'metadata']);
+  } finally {
+    delete process.env.IN_CODE_SPANS;
+    jest.dontMock('../../../lambda/invoke/tracing');
+  }
+});

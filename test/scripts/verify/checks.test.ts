@@ -17,7 +17,11 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { BatchGetTracesCommand, GetTraceSummariesCommand } from '@aws-sdk/client-xray';
+import {
+  BatchGetTracesCommand,
+  GetTraceSegmentDestinationCommand,
+  GetTraceSummariesCommand,
+} from '@aws-sdk/client-xray';
 import { createHash } from 'node:crypto';
 import { command, selection } from '../../../scripts/verify';
 import { parseCommand } from '../../../scripts/cli/command';
@@ -406,9 +410,57 @@ describe('in-code-spans: the X-Ray trace of a request of this run (assumption ot
     expect(mocks.xray.commandCalls(BatchGetTracesCommand)[0].args[0].input).toEqual({ TraceIds: [traceId] });
   });
 
-  test('the trace holds the invocation but no call span => FAIL, naming the assumption', async () => {
+  test('the traces of the run hold the invocation but never the call span => FAIL at the deadline, naming the assumption', async () => {
     mocks.xray.on(BatchGetTracesCommand).resolves({ Traces: [sampledTrace('req-benign', false)] });
     expect(await run()).toMatchObject({ result: 'FAIL', fix: expect.stringContaining('otel-udp-spans') });
+    // It kept looking until the deadline: a span can arrive after its invocation's segments.
+    expect(mocks.xray.commandCalls(BatchGetTracesCommand).length).toBeGreaterThan(1);
+  });
+
+  test('a span that arrives after its trace => PASS once it is there', async () => {
+    mocks.xray
+      .on(BatchGetTracesCommand)
+      .resolvesOnce({ Traces: [sampledTrace('req-benign', false)] })
+      .resolves({ Traces: [sampledTrace('req-benign', true)] });
+    expect((await run()).result).toBe('PASS');
+  });
+
+  test('the span shown as the AWS service with its operation (how X-Ray names AWS calls) counts too', async () => {
+    mocks.xray.on(BatchGetTracesCommand).resolves({
+      Traces: [
+        sampledTrace('req-benign', {
+          id: '9f8e7d6c5b4a3921',
+          name: 'BedrockRuntime',
+          aws: { operation: 'ConverseStream' },
+        }),
+      ],
+    });
+    expect(await run()).toMatchObject({
+      result: 'PASS',
+      detail: expect.stringContaining('BedrockRuntime ConverseStream'),
+    });
+  });
+
+  test('every page of summaries is read and traces are fetched five at a time; any trace of the run with the span passes', async () => {
+    const other = (n: number) => `1-6790a1b2-00000000000000000000000${n}`;
+    mocks.xray
+      .on(GetTraceSummariesCommand)
+      .resolvesOnce({ TraceSummaries: [1, 2, 3, 4, 5].map((n) => ({ Id: other(n) })), NextToken: 'page2' })
+      .resolves({ TraceSummaries: [{ Id: traceId }, { Id: other(6) }] });
+    mocks.xray.on(BatchGetTracesCommand).callsFake(({ TraceIds }: { TraceIds: string[] }) => ({
+      Traces: TraceIds.map((id) =>
+        id === traceId ? sampledTrace('req-benign', true) : sampledTrace('req-benign', false, id),
+      ),
+    }));
+    expect(await run()).toMatchObject({ result: 'PASS', detail: expect.stringContaining(traceId) });
+    expect(mocks.xray.commandCalls(GetTraceSummariesCommand)[1].args[0].input.NextToken).toBe('page2');
+    expect(mocks.xray.commandCalls(BatchGetTracesCommand).map((c) => c.args[0].input.TraceIds?.length)).toEqual([5, 2]);
+  });
+
+  test('Transaction Search on (traces not indexed in X-Ray) => skipped, saying where the spans are', async () => {
+    mocks.xray.on(GetTraceSegmentDestinationCommand).resolves({ Destination: 'CloudWatchLogs', Status: 'ACTIVE' });
+    expect(await run()).toMatchObject({ result: 'SKIP', detail: expect.stringContaining('Transaction Search') });
+    expect(mocks.xray.commandCalls(GetTraceSummariesCommand)).toEqual([]);
   });
 
   test('no trace of this run yet (not sampled, or not indexed) => WAIT, after polling', async () => {

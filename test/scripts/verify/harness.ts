@@ -65,7 +65,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
+import {
+  BatchGetTracesCommand,
+  GetTraceSegmentDestinationCommand,
+  GetTraceSummariesCommand,
+  XRayClient,
+} from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import { verifyClients } from '../../../scripts/verify';
 import {
@@ -123,23 +128,22 @@ export const traceId = '1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b';
  * subsegments hold the call span when `withSpan`.
  * https://docs.aws.amazon.com/xray/latest/api/API_BatchGetTraces.html
  */
-export function sampledTrace(requestId: string, withSpan: boolean) {
+export function sampledTrace(requestId: string, withSpan: boolean | Record<string, unknown>, id: string = traceId) {
   const fn = OUTPUTS['GuardedGenAi-GuardedInvoke'].FunctionName;
+  const span =
+    withSpan === true ? { id: '9f8e7d6c5b4a3921', name: 'BedrockRuntime.ConverseStream', namespace: 'aws' } : withSpan;
   const documents = [
-    { id: 'a1b2c3d4e5f60718', name: fn, origin: 'AWS::Lambda', trace_id: traceId, aws: { request_id: requestId } },
+    { id: 'a1b2c3d4e5f60718', name: fn, origin: 'AWS::Lambda', trace_id: id, aws: { request_id: requestId } },
     {
       id: '53995c3f42cd8ad8',
       name: fn,
       origin: 'AWS::Lambda::Function',
-      trace_id: traceId,
-      subsegments: [
-        { id: '1a2b3c4d5e6f7081', name: 'Invocation' },
-        ...(withSpan ? [{ id: '9f8e7d6c5b4a3921', name: 'BedrockRuntime.ConverseStream', namespace: 'aws' }] : []),
-      ],
+      trace_id: id,
+      subsegments: [{ id: '1a2b3c4d5e6f7081', name: 'Invocation' }, ...(span ? [span] : [])],
     },
   ];
   return {
-    Id: traceId,
+    Id: id,
     Duration: 1.2,
     Segments: documents.map((d) => ({ Id: d.id, Document: JSON.stringify(d) })),
   };
@@ -284,6 +288,7 @@ function workingAccount() {
     ],
   }));
   mocks.bedrock.on(GetGuardrailCommand).resolves({ status: 'READY' } as never);
+  mocks.xray.on(GetTraceSegmentDestinationCommand).resolves({ Destination: 'XRay', Status: 'ACTIVE' });
   mocks.xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: traceId }] });
   mocks.xray.on(BatchGetTracesCommand).resolves({ Traces: [sampledTrace('req-benign', true)] });
   mocks.bedrockAgent.on(GetKnowledgeBaseCommand).resolves({ knowledgeBase: { status: 'ACTIVE' } as never });
