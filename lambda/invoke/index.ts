@@ -14,8 +14,8 @@ import type { TraceableClient } from './tracing';
  *
  * Tracing: Lambda's active tracing records every invocation. With in-code
  * spans on (IN_CODE_SPANS, the inCodeSpans setting), tracing.ts adds an
- * OpenTelemetry span per SDK call; off, the OpenTelemetry SDK is never
- * loaded, which keeps it out of the cold start (bench/results.md).
+ * OpenTelemetry span per SDK call; off, the OpenTelemetry SDK is not in the
+ * bundle, which keeps it out of the cold start (bench/results.md).
  */
 const logger = new Logger({ serviceName: 'guarded-invoke' });
 const metrics = new Metrics({ namespace: 'GuardedGenAi', serviceName: 'guarded-invoke' });
