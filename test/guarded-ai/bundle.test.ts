@@ -7,13 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { functionBundle } from '../../tools/function-bundle';
 import { synthesize } from '../support/build-app';
 import { BedrockServer, streamAnswer } from '../../tools/local-aws/bedrock-server';
 import { functionUrlEvent } from '../../tools/local-aws/lambda-runtime';
 import { S3Stub } from '../../tools/local-aws/s3-stub';
+import { startXRayDaemon } from '../support/xray-daemon';
 
 const bedrock = new BedrockServer();
 const s3 = new S3Stub();
@@ -102,10 +101,7 @@ test('the synthesized bundle answers a streamed request and writes its audit rec
 });
 
 test('with in-code spans on, both calls reach the daemon as spans of the trace, the last one before the process ends', async () => {
-  const daemon = dgram.createSocket('udp4');
-  const datagrams: Buffer[] = [];
-  daemon.on('message', (message) => datagrams.push(message));
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+  const daemon = await startXRayDaemon();
   try {
     bedrock.reply(streamAnswer(['Traced.']));
     const before = s3.objects.length;
@@ -113,23 +109,20 @@ test('with in-code spans on, both calls reach the daemon as spans of the trace, 
       {
         IN_CODE_SPANS: 'true',
         AWS_LAMBDA_FUNCTION_NAME: 'GuardedGenAi-GuardedInvoke-InvokeFunction',
-        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+        AWS_XRAY_DAEMON_ADDRESS: daemon.address,
         _X_AMZN_TRACE_ID: 'Root=1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b;Parent=53995c3f42cd8ad8;Sampled=1',
       },
       spansBundle,
     );
     expect(prelude).toMatchObject({ statusCode: 200 });
     expect(s3.objects).toHaveLength(before + 1);
-    for (let i = 0; i < 100 && datagrams.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    const spans = datagrams.map((d) =>
-      Buffer.from(d.toString('utf8').split('\n')[1].slice(3), 'base64').toString('latin1'),
-    );
+    const spans = (await daemon.received(2)).map((d) => d.otlp);
     expect(spans).toHaveLength(2);
     expect(spans.some((otlp) => otlp.includes('BedrockRuntime.ConverseStream'))).toBe(true);
     // The audit write comes last, after the answer: the process exits right after it.
     expect(spans.some((otlp) => otlp.includes('S3.PutObject'))).toBe(true);
   } finally {
-    await new Promise<void>((resolve) => daemon.close(() => resolve()));
+    await daemon.close();
   }
 });
 

@@ -6,9 +6,8 @@
  */
 import { AgentRuntimeServer, retrieveAnswer, SAMPLE_PASSAGES } from '../../../tools/local-aws/agent-runtime-server';
 import { BedrockServer, converseAnswer, streamAnswer } from '../../../tools/local-aws/bedrock-server';
-import * as dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { functionUrlEvent, installLambdaRuntime, invoke, parseSse } from '../../../tools/local-aws/lambda-runtime';
+import { startXRayDaemon } from '../../support/xray-daemon';
 
 const bedrock = new BedrockServer();
 const agentRuntime = new AgentRuntimeServer();
@@ -103,14 +102,11 @@ test('in-code spans off (the default): the OpenTelemetry SDK is never loaded', a
 });
 
 test("in-code spans on: a sampled request's Bedrock call reaches the daemon address as a span of its trace", async () => {
-  const daemon = dgram.createSocket('udp4');
-  const datagrams: Buffer[] = [];
-  daemon.on('message', (message) => datagrams.push(message));
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+  const daemon = await startXRayDaemon();
   Object.assign(process.env, {
     IN_CODE_SPANS: 'true',
     AWS_LAMBDA_FUNCTION_NAME: 'GuardedGenAi-GuardedInvoke-InvokeFunction',
-    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+    AWS_XRAY_DAEMON_ADDRESS: daemon.address,
     _X_AMZN_TRACE_ID: 'Root=1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b;Parent=53995c3f42cd8ad8;Sampled=1',
   });
   try {
@@ -123,11 +119,10 @@ test("in-code spans on: a sampled request's Bedrock call reaches the daemon addr
     bedrock.reply(streamAnswer(['Hello']));
     const res = await invoke(handler as ReturnType<typeof load>, functionUrlEvent({ prompt: 'Say hello' }));
     expect(res.statusCode).toBe(200);
-    for (let i = 0; i < 100 && datagrams.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(datagrams).toHaveLength(1);
-    const [protocol, payload] = datagrams[0].toString('utf8').split('\n');
-    expect(JSON.parse(protocol)).toEqual({ format: 'json', version: 1 });
-    const otlp = Buffer.from(payload.slice(3), 'base64').toString('latin1');
+    const received = await daemon.received(1);
+    expect(received).toHaveLength(1);
+    const [{ protocol, otlp }] = received;
+    expect(protocol).toEqual({ format: 'json', version: 1 });
     expect(otlp).toContain('BedrockRuntime.ConverseStream');
     expect(otlp).toContain(Buffer.from('6790a1b25f0c1e2d3a4b5c6d7e8f9a0b', 'hex').toString('latin1'));
   } finally {
@@ -135,7 +130,7 @@ test("in-code spans on: a sampled request's Bedrock call reaches the daemon addr
     delete process.env.AWS_LAMBDA_FUNCTION_NAME;
     delete process.env.AWS_XRAY_DAEMON_ADDRESS;
     delete process.env._X_AMZN_TRACE_ID;
-    await new Promise<void>((resolve) => daemon.close(() => resolve()));
+    await daemon.close();
   }
 });
 

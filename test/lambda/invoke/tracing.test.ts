@@ -5,14 +5,13 @@
  * memory, and finally AWS's X-Ray UDP exporter sending to a real UDP socket
  * standing in for the X-Ray daemon Lambda runs.
  */
-import * as dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AwsXrayUdpSpanExporter } from '@aws/aws-distro-opentelemetry-exporter-xray-udp';
 import { invocationContext, quietSends, startTracing, traceAwsCalls } from '../../../lambda/invoke/tracing';
 import { BedrockServer, converseAnswer, streamAnswer } from '../../../tools/local-aws/bedrock-server';
+import { startXRayDaemon, type XRayDaemon } from '../../support/xray-daemon';
 
 // Lambda's header for a sampled invocation: the trace, the function segment as parent.
 const ROOT = '1-6790a1b2-5f0c1e2d3a4b5c6d7e8f9a0b';
@@ -217,25 +216,17 @@ describe('traceAwsCalls on a real BedrockRuntimeClient against the local stand-i
 });
 
 describe("to the X-Ray daemon over UDP, with AWS's exporter", () => {
-  let daemon: dgram.Socket;
-  const datagrams: Buffer[] = [];
+  let daemon: XRayDaemon;
 
   beforeAll(async () => {
-    daemon = dgram.createSocket('udp4');
-    daemon.on('message', (message) => datagrams.push(message));
-    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+    daemon = await startXRayDaemon();
   });
-  afterAll(() => new Promise<void>((resolve) => daemon.close(() => resolve())));
-
-  const received = async (count: number) => {
-    for (let i = 0; i < 100 && datagrams.length < count; i++) await new Promise((r) => setTimeout(r, 10));
-    return datagrams;
-  };
+  afterAll(() => daemon.close());
 
   test("with Lambda's environment, each sampled call reaches AWS_XRAY_DAEMON_ADDRESS as one OTLP datagram", async () => {
     const env = {
       AWS_LAMBDA_FUNCTION_NAME: 'GuardedGenAi-GuardedInvoke-InvokeFunction',
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+      AWS_XRAY_DAEMON_ADDRESS: daemon.address,
     };
     Object.assign(process.env, env);
     // As index.ts does: the exporter finds the daemon in the environment.
@@ -245,14 +236,11 @@ describe("to the X-Ray daemon over UDP, with AWS's exporter", () => {
     bedrock.reply(converseAnswer('hello'));
     await client.send(converse);
 
-    const [message] = await received(1);
-    const text = message.toString('utf8');
-    const [protocol, payload, ...rest] = text.split('\n');
+    const [{ protocol, payload, rest, otlp }] = await daemon.received(1);
     expect(rest).toEqual([]);
-    expect(JSON.parse(protocol)).toEqual({ format: 'json', version: 1 });
+    expect(protocol).toEqual({ format: 'json', version: 1 });
     // "T1S": OTLP traces, binary, sampled, then the protobuf in base64.
     expect(payload.slice(0, 3)).toBe('T1S');
-    const otlp = Buffer.from(payload.slice(3), 'base64').toString('latin1');
     expect(otlp).toContain('BedrockRuntime.Converse');
     expect(otlp).toContain(env.AWS_LAMBDA_FUNCTION_NAME);
     expect(otlp).toContain(Buffer.from(TRACE_ID, 'hex').toString('latin1'));
@@ -262,27 +250,26 @@ describe("to the X-Ray daemon over UDP, with AWS's exporter", () => {
     bedrock.reply(converseAnswer('hello'));
     await client.send(converse);
     await new Promise((r) => setTimeout(r, 100));
-    expect(datagrams).toHaveLength(1);
+    expect(daemon.datagrams).toHaveLength(1);
   });
 
   test('a send that fails (here a datagram over the 64 KB UDP limit) is dropped, never thrown where nothing can catch it', async () => {
-    const port = (daemon.address() as AddressInfo).port;
-    const exporter = quietSends(new AwsXrayUdpSpanExporter(`127.0.0.1:${port}`));
+    const exporter = quietSends(new AwsXrayUdpSpanExporter(daemon.address));
     const tracer = startTracing({}, exporter);
     const crashes: unknown[] = [];
     const onCrash = (error: unknown) => crashes.push(error);
     process.on('uncaughtException', onCrash);
     try {
-      const before = datagrams.length;
+      const before = daemon.datagrams.length;
       const span = tracer.startSpan('big', {}, invocationContext(SAMPLED));
       span.setAttribute('padding', 'x'.repeat(70_000));
       span.end();
       // A small span afterwards still goes out: the socket survived.
       tracer.startSpan('small', {}, invocationContext(SAMPLED)).end();
-      await received(before + 1);
+      await daemon.received(before + 1);
       await new Promise((r) => setTimeout(r, 100));
       expect(crashes).toEqual([]);
-      expect(datagrams.length).toBe(before + 1);
+      expect(daemon.datagrams.length).toBe(before + 1);
     } finally {
       process.off('uncaughtException', onCrash);
     }
