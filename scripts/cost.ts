@@ -47,7 +47,12 @@ function templates(overrides: Record<string, unknown>): Record<string, Resources
 const ofType = (resources: Resources, type: string) => Object.values(resources).filter((r) => r.Type === type);
 
 /** Idle month and one request for one stack, from its resources. */
-function stackCost(resources: Resources): { idleMonth: number; perRequest: number; drivers: string[] } {
+function stackCost(resources: Resources): {
+  idleMonth: number;
+  perRequest: number;
+  drivers: string[];
+  cloudWatch: CloudWatchUse;
+} {
   const p = PRICES.prices;
   const r = PRICES.request;
   const drivers: string[] = [];
@@ -123,8 +128,9 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     );
   }
   if (ofType(resources, 'AWS::EC2::FlowLog').length) drivers.push('flow logs (per GB ingested)');
+  const cloudWatch = cloudWatchUse(resources);
   const parts = [
-    cloudWatchCost(resources),
+    cloudWatchCost(resources, cloudWatch),
     threatDetectionCost(resources),
     knowledgeCost(resources),
     ingestionCost(resources),
@@ -134,6 +140,7 @@ function stackCost(resources: Resources): { idleMonth: number; perRequest: numbe
     idleMonth: parts.reduce((sum, part) => sum + part.idleMonth, idleMonth),
     perRequest: parts.reduce((sum, part) => sum + part.perRequest, perRequest),
     drivers: [...drivers, ...parts.flatMap((part) => part.drivers)],
+    cloudWatch,
   };
 }
 
@@ -145,8 +152,7 @@ type PartCost = { idleMonth: number; perRequest: number; drivers: string[] };
  * three. The always-free allowance is counted in the totals only, where the
  * whole app is (scripts/cost/cloudwatch.ts).
  */
-function cloudWatchCost(resources: Resources): PartCost {
-  const use = cloudWatchUse(resources);
+function cloudWatchCost(resources: Resources, use: CloudWatchUse): PartCost {
   const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').length;
   const alarmMetrics = use.standardAlarmMetrics + use.otherAlarmMetrics;
   const drivers = [
@@ -304,14 +310,14 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
 export function costLines(): CostLine[] {
   return COST_CONFIGURATIONS.flatMap(([configuration, overrides]) =>
     Object.entries(templates(overrides)).map(([stack, resources]) => {
-      const { idleMonth, perRequest, drivers } = stackCost(resources);
+      const { idleMonth, perRequest, drivers, cloudWatch } = stackCost(resources);
       return {
         configuration,
         stack,
         idleMonth,
         perRequest,
         drivers: drivers.join(', ') || 'storage only (per GB)',
-        cloudWatch: cloudWatchUse(resources),
+        cloudWatch,
       };
     }),
   );
