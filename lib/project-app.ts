@@ -1,6 +1,7 @@
 import { App, Environment, Token } from 'aws-cdk-lib';
 import { attachComplianceGate, type ComplianceGate, type ComplianceGateOptions } from './compliance/gate';
 import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
+import { AgentStack } from './agent/agent-stack';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GovernanceStack } from './governance/governance-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
@@ -10,6 +11,7 @@ import { OperationsStack } from './operations/operations-stack';
 import { ThreatDetectionStack } from './threat-detection/threat-detection-stack';
 import { alertDeadLetterQueueName, scanResultRuleName, stackNames } from './shared/names';
 import {
+  agentProps,
   dataProtectionProps,
   governanceProps,
   guardedInvokeProps,
@@ -56,6 +58,8 @@ export interface ProjectApp {
     readonly ingestion?: IngestionStack;
     readonly operations: OperationsStack;
     readonly governance: GovernanceStack;
+    /** The guarded agent, when the agent setting is on. */
+    readonly agent?: AgentStack;
   };
 }
 
@@ -191,10 +195,27 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
       bucket: dataProtection.dataBucket.bucket,
     },
   });
+  const agent = config.agent
+    ? new AgentStack(app, names.agent, {
+        env,
+        description:
+          "A Bedrock agent behind the project guardrail whose tools act only on the signed-in customer's own plan, after a person confirms any change (stateful: the plan store).",
+        ...agentProps(config),
+        key: dataProtection.key,
+        dataBucket: dataProtection.dataBucket,
+        guardrail: {
+          id: guardedInvoke.guardrail.guardrailId,
+          arn: guardedInvoke.guardrail.guardrailArn,
+          // A strong reference: a key is never replaced.
+          keyArn: guardedInvoke.guardrailKey.key.keyArn,
+        },
+      })
+    : undefined;
+  agent?.addStackDependency(guardedInvoke, 'it reads the guardrail version that stack publishes');
   return {
     app,
     gate,
     config,
-    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations, governance },
+    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations, governance, agent },
   };
 }

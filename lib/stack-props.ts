@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { parseConfig, type ProjectConfig } from './config';
+import type { AgentStackProps } from './agent/agent-stack';
 import type { DataProtectionStackProps } from './data-protection/data-protection-stack';
 import type { GovernanceStackProps } from './governance/governance-stack';
-import { guardrailPolicy } from './guarded-ai/guardrail';
+import { digest, guardrailPolicy } from './guarded-ai/guardrail';
 import type { GuardedInvokeStackProps } from './guarded-ai/guarded-invoke-stack';
 import { modelTarget } from './guarded-ai/model';
 import { tokenPricesFor } from './operations/token-prices';
@@ -21,7 +22,7 @@ import {
   MODEL_INVOCATIONS_PREFIX,
   REDTEAM_RUNS_PREFIX,
 } from './shared/data-layout';
-import { evaluationRoleName, promotionRoleName, stackNames } from './shared/names';
+import { evaluationRoleName, guardrailVersionParameter, promotionRoleName, stackNames } from './shared/names';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
 
@@ -158,6 +159,7 @@ export function guardedInvokeProps(
     enforcedGuardrail: config.enforcedGuardrail === 'create',
     // The knowledge base's embedding calls return vectors, not answers.
     enforcedGuardrailExcludedModels: config.knowledgeBase ? [config.embeddingModelId] : [],
+    guardrailVersionParameter: config.agent ? guardrailVersionParameterOf(config) : undefined,
   };
 }
 
@@ -226,4 +228,25 @@ export function operationsProps(config: ProjectConfig) {
           }
         : undefined,
   };
+}
+
+export function agentProps(
+  config: ProjectConfig,
+): Pick<AgentStackProps, 'model' | 'logRetention' | 'removalPolicy' | 'guardrailVersionParameter'> {
+  return {
+    model: modelTarget(config.modelId),
+    guardrailVersionParameter: guardrailVersionParameterOf(config),
+    logRetention: logRetentionOf(config),
+    removalPolicy: removalPolicyOf(config),
+  };
+}
+
+/** Where GuardedInvoke publishes the version of the guardrail this configuration builds. */
+function guardrailVersionParameterOf(config: ProjectConfig): string {
+  const policy = guardrailPolicy({
+    filterStrength: config.guardrailFilterStrength,
+    groundingThreshold: config.groundingThreshold,
+    relevanceThreshold: config.relevanceThreshold,
+  });
+  return guardrailVersionParameter(stackNames(config.appName).guardedInvoke, digest(policy));
 }

@@ -88,4 +88,11 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   // Every Bedrock call of the account goes through the project guardrail: the
   // enforcement, the guardrail's resource policy and the callers' policy.
   ['account-wide enforced guardrail', { enforcedGuardrail: 'create' }],
+  // The guarded agent, and the agent through an inference profile in a
+  // throwaway sandbox (no deletion protection on its store).
+  ['guarded agent', { agent: true }],
+  [
+    'guarded agent through an inference profile, throwaway sandbox',
+    { agent: true, modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0', removalPolicy: 'destroy' },
+  ],
 ];

@@ -146,6 +146,11 @@ export const SETTINGS = {
     'true or false',
     'Retrieval-augmented generation: a Bedrock knowledge base on an S3 Vectors index (near-zero idle cost), fed only with documents dropped under "incoming/" that passed the malware scan and, for text, the guardrail\'s sensitive-information policy. Needs malwareProtection true: the scan result is what promotes a document.',
   ),
+  agent: setting(
+    onOff(false),
+    'true or false',
+    "The guarded agent (stack <appName>-Agent, docs/agent.md): a Bedrock agent whose tools act only on the signed-in customer's own plan, ask a person before any change, and write an audit record of every call. Off by default: Bedrock Agents (now Agents Classic) is closed to accounts that did not use it before 30 July 2026, so a new sandbox account cannot create it; it costs nothing idle.",
+  ),
   binaryDocuments: setting(
     z.enum(BINARY_DOCUMENT_POLICIES).default('refuse'),
     BINARY_DOCUMENT_POLICIES.map((p) => `"${p}"`).join(' or '),

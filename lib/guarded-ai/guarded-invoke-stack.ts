@@ -3,6 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { RECORDS_PREFIX } from '../shared/data-layout';
 import type { SecureBucket } from '../data-protection/secure-bucket';
@@ -69,6 +70,12 @@ export interface GuardedInvokeStackProps extends StackProps {
    * @default - none: every model is guarded
    */
   readonly enforcedGuardrailExcludedModels?: readonly string[];
+  /**
+   * Publish the guardrail's version under this SSM parameter name, for the
+   * agent stack (names.ts, guardrailVersionParameter).
+   * @default - not published
+   */
+  readonly guardrailVersionParameter?: string;
 }
 
 /**
@@ -128,6 +135,14 @@ export class GuardedInvokeStack extends Stack {
     new CfnOutput(this, 'FunctionName', { value: this.invoke.function.functionName });
     new CfnOutput(this, 'InCodeSpans', { value: String(props.inCodeSpans ?? false) });
     new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
+
+    if (props.guardrailVersionParameter) {
+      new ssm.StringParameter(this, 'GuardrailVersionParameter', {
+        parameterName: props.guardrailVersionParameter,
+        stringValue: this.guardrail.versionNumber,
+        description: 'The published guardrail version the agent stack applies.',
+      });
+    }
 
     const userPolicy = guardrailUserPolicy(this, this.guardrail);
     this.guardrailUserPolicy = userPolicy;

@@ -116,7 +116,7 @@ export class Guardrail extends PublishedGuardrail {
 }
 
 /** A stable digest of the policy: keys sorted, so property order never matters. */
-function digest(value: unknown): string {
+export function digest(value: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canonical)

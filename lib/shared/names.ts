@@ -20,6 +20,7 @@ export function stackNames(appName: string) {
     ingestion: `${appName}-Ingestion`,
     operations: `${appName}-Operations`,
     governance: `${appName}-Governance`,
+    agent: `${appName}-Agent`,
   } as const;
 }
 
@@ -161,4 +162,25 @@ export function scanResultRuleName(ingestionStack: string): string {
     );
   }
   return name;
+}
+
+/**
+ * The guarded agent's name: unique per account and region, so derived from
+ * its stack. Bedrock allows letters, digits and single `-` or `_` between
+ * them, which a stack name of this app always is.
+ */
+export function agentName(agentStack: string): string {
+  return `${agentStack}-plan-assistant`;
+}
+
+/**
+ * The SSM parameter in which the GuardedInvoke stack publishes its
+ * guardrail's version for the agent stack. Read when the agent stack is
+ * deployed rather than imported (an export in use could never change, and a
+ * new guardrail policy publishes a new version); the policy's digest is in
+ * the name, so a new policy changes the agent's template and CloudFormation
+ * reads the new value.
+ */
+export function guardrailVersionParameter(guardedInvokeStack: string, policyDigest: string): string {
+  return `/${guardedInvokeStack}/guardrail-${policyDigest.slice(0, 16)}/version`;
 }

@@ -365,6 +365,12 @@ export class PolicyWorld {
         ) {
           return this.resolve(resource.Properties?.KeyPolicy as Json, stackName) as PolicyDocument;
         }
+        if (
+          resource.Type === 'AWS::Lambda::Function' &&
+          this.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stackName) === arn
+        ) {
+          return this.lambdaPolicyOf(arn);
+        }
         if (resource.Type === 'AWS::S3::BucketPolicy') {
           const bucket = this.resolve(resource.Properties?.Bucket as Json, stackName) as string;
           if (arn === `arn:aws:s3:::${bucket}` || arn.startsWith(`arn:aws:s3:::${bucket}/`)) {
@@ -374,6 +380,37 @@ export class PolicyWorld {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A function's resource policy, as Lambda builds it from the stack's
+   * AWS::Lambda::Permission resources: SourceArn becomes an ArnLike and
+   * SourceAccount a StringEquals condition.
+   * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+   */
+  private lambdaPolicyOf(functionArn: string): PolicyDocument | undefined {
+    const statements: Record<string, Json>[] = [];
+    for (const [stackName, template] of this.templates) {
+      for (const resource of Object.values(template.Resources)) {
+        if (resource.Type !== 'AWS::Lambda::Permission') continue;
+        const props = this.resolve(resource.Properties as Json, stackName) as Record<string, string>;
+        if (props.FunctionName !== functionArn) continue;
+        const condition: Record<string, Json> = {};
+        if (props.SourceAccount) condition.StringEquals = { 'AWS:SourceAccount': props.SourceAccount };
+        if (props.SourceArn) condition.ArnLike = { 'AWS:SourceArn': props.SourceArn };
+        const principal: Json = props.Principal.endsWith('.amazonaws.com')
+          ? { Service: props.Principal }
+          : { AWS: props.Principal };
+        statements.push({
+          Effect: 'Allow',
+          Principal: principal,
+          Action: props.Action,
+          Resource: functionArn,
+          Condition: condition,
+        });
+      }
+    }
+    return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
   }
 
   /** Every resource policy of the app (topic, queue, key, bucket and trust policies), resolved, named by stack and logical id. */
@@ -489,6 +526,7 @@ export class PolicyWorld {
       case 'AWS::Logs::LogGroup':
       case 'AWS::Events::Rule':
       case 'AWS::CloudTrail::Trail':
+      case 'AWS::DynamoDB::Table':
         return this.physicalName(name, stackName);
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::${account}:policy${this.iamPath(resource, stackName)}${this.physicalName(name, stackName)}`;
@@ -585,6 +623,8 @@ export class PolicyWorld {
           return `arn:aws:events:${region}:${account}:rule/${id}`;
         case 'AWS::CloudTrail::Trail':
           return `arn:aws:cloudtrail:${region}:${account}:trail/${id}`;
+        case 'AWS::DynamoDB::Table':
+          return `arn:aws:dynamodb:${region}:${account}:table/${id}`;
       }
     }
     if (resource.Type === 'AWS::SNS::Topic' && attribute === 'TopicArn') return this.ref(logicalId, stackName);
@@ -606,6 +646,20 @@ export class PolicyWorld {
       if (attribute === 'KnowledgeBaseId') return knowledgeBaseId;
       if (attribute === 'KnowledgeBaseArn')
         return `arn:aws:bedrock:${region}:${account}:knowledge-base/${knowledgeBaseId}`;
+    }
+    // Agent and alias ids: 10 capitals and digits, as Bedrock assigns them
+    // (the `[0-9a-zA-Z]{10}` of API_agent_CreateAgentAlias's agentId).
+    if (resource.Type === 'AWS::Bedrock::Agent') {
+      const agentId = bedrockId(`agent/${seed}`);
+      if (attribute === 'AgentId') return agentId;
+      if (attribute === 'AgentArn') return `arn:aws:bedrock:${region}:${account}:agent/${agentId}`;
+    }
+    if (resource.Type === 'AWS::Bedrock::AgentAlias') {
+      const aliasId = bedrockId(`agent-alias/${seed}`);
+      const agentId = this.resolve(resource.Properties?.AgentId as Json, stackName) as string;
+      if (attribute === 'AgentAliasId') return aliasId;
+      if (attribute === 'AgentAliasArn')
+        return `arn:aws:bedrock:${region}:${account}:agent-alias/${agentId}/${aliasId}`;
     }
     if (resource.Type === 'AWS::Bedrock::DataSource' && attribute === 'DataSourceId') {
       return bedrockId(`data-source/${seed}`);

@@ -161,6 +161,14 @@ export const NAMED_TYPES: Readonly<Record<string, NamedType>> = {
     limitCitation: 'https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html',
     suffix: SUFFIX_STYLES.sns,
   },
+  // A registry type (aws-cloudformation/aws-cloudformation-resource-providers-dynamodb):
+  // the provider's generated-name algorithm, as for SQS and SNS.
+  'AWS::DynamoDB::Table': {
+    nameProperty: 'TableName',
+    maxLength: 255,
+    limitCitation: 'https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html',
+    suffix: SUFFIX_STYLES.provider,
+  },
   'AWS::CloudTrail::Trail': {
     nameProperty: 'TrailName',
     maxLength: 128,

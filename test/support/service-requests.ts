@@ -590,6 +590,60 @@ export const SERVICE_REQUESTS = {
       'Starting in October 2025, new function URLs will require both lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions',
     quotedFrom: 'the harness review, which quotes the page (2026-12-review-harness.md, row 37)',
   },
+  // Bedrock agents (the Agent stack).
+  'bedrock-assumes-agent-role': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the agent service role',
+    source: 'the agent (arn:aws:bedrock:<region>:<account>:agent/<id>)',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/agents-permissions.html',
+    quote:
+      'As a best practice for security purposes, replace the * with specific agent IDs after you have created them. (The trust statement: `"StringEquals": {"aws:SourceAccount": "123456789012"}, "ArnLike": {"AWS:SourceArn": "arn:aws:bedrock:us-east-1:123456789012:agent/*"}`.)',
+    quotedFrom: 'stored copies of the page, read by the research note of issue 25 (2026-12-07)',
+  },
+  'bedrock-invokes-action-group-function': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['lambda:InvokeFunction'],
+    resource: "the action group's function",
+    source: 'the agent (not its alias)',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/agents-permissions.html#agents-permissions-lambda',
+    quote:
+      'Whether you use a custom role or not, you also need to attach a resource-based policy to the Lambda functions for the action groups in your agents to provide permissions for the service role to access the functions. (Its statement: `"Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}, "ArnLike": {"AWS:SourceArn": "arn:aws:bedrock:us-east-1:123456789012:agent/${agent-id}"}}`.)',
+    quotedFrom: 'stored copies of the page, read by the research note of issue 25 (2026-12-07)',
+  },
+  // Bedrock encrypting and decrypting an agent's resources (instruction,
+  // action groups) with its customer key, with the credentials of the
+  // principal that calls the agent's APIs.
+  'bedrock-uses-key-for-agent-resources': {
+    principal: 'caller',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: "the agent's customer key",
+    source: 'the agent',
+    context: (s) => ({ 'kms:EncryptionContext:aws:bedrock:arn': s.source }),
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/cmk-agent-resources.html',
+    quote:
+      'Attach the following identity-based policy to an IAM role or user with permissions to make calls to agent APIs that encrypt and decrypt agent resources on your behalf. (Its statement: `"Action": ["kms:GenerateDataKey", "kms:Decrypt"]`, `"Condition": {"StringEquals": {"kms:EncryptionContext:aws:bedrock:arn": "arn:aws:bedrock:us-east-1:123456789012:agent/${agent-id}"}}`.)',
+    quotedFrom: 'a stored copy of the page titled "Encryption of agent resources with customer managed keys (CMK)", read by the research note of issue 25',
+  },
+  // DynamoDB decrypting the table key with the caller's credentials.
+  'dynamodb-uses-key-for-caller': {
+    principal: 'caller',
+    actions: ['kms:Decrypt'],
+    resource: 'the key of the table',
+    source: 'the table',
+    context: (s) => ({
+      'kms:ViaService': `dynamodb.${s.region}.amazonaws.com`,
+      'kms:EncryptionContext:aws:dynamodb:tableName': s.source.split(':table/')[1],
+      'kms:EncryptionContext:aws:dynamodb:subscriberId': s.account,
+    }),
+    citation: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html',
+    quote:
+      'The event that records the `Decrypt` operation is similar to the following example event. The user is the principal in your AWS account who is accessing the table. [...] Table – The first key–value pair identifies the table that DynamoDB is encrypting. The key is `aws:dynamodb:tableName`. The value is the name of the table. Account – The second key–value pair identifies the AWS account. The key is `aws:dynamodb:subscriberId`. The value is the account ID.',
+    quotedFrom:
+      'the archived page sources, awsdocs/amazon-dynamodb-developer-guide and awsdocs/aws-kms-developer-guide on GitHub (2023); the KMS guide lists `dynamodb.<region>.amazonaws.com` among the kms:ViaService values',
+  },
   // VPC flow logs.
   'flow-logs-assume-role': {
     principal: 'vpc-flow-logs.amazonaws.com',
