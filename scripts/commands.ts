@@ -1,4 +1,5 @@
 /** Every command in scripts/, as declared by its file: the source of `--help`, docs/commands.md and `npm run`'s list. */
+import { command as agent } from './agent';
 import { command as ask } from './ask';
 import type { CommandSpec } from './cli/command';
 import { command as compliance } from './compliance';
@@ -25,6 +26,7 @@ export function commands(): readonly CommandEntry[] {
     { spec: preflight, file: 'scripts/preflight.ts' },
     { spec: ingest, file: 'scripts/ingest.ts' },
     { spec: ask, file: 'scripts/ask.ts' },
+    { spec: agent, file: 'scripts/agent.ts' },
     { spec: verify, file: 'scripts/verify.ts' },
     { spec: redteam, file: 'scripts/redteam.ts' },
     { spec: evaluate, file: 'scripts/evaluate.ts' },
