@@ -135,6 +135,7 @@ function stackCost(resources: Resources): {
     knowledgeCost(resources),
     ingestionCost(resources),
     operationsCost(resources),
+    agentCost(resources),
   ];
   return {
     idleMonth: parts.reduce((sum, part) => sum + part.idleMonth, idleMonth),
@@ -162,6 +163,51 @@ function cloudWatchCost(resources: Resources, use: CloudWatchUse): PartCost {
       : []),
   ];
   return { idleMonth: cloudWatchListMonth([use], PRICES.prices), perRequest: 0, drivers };
+}
+
+/**
+ * The guarded agent: nothing runs while idle (the store is on demand; its
+ * point-in-time recovery bills per GB of a table of a few customers). Per
+ * request means per agent turn (prices.json, agentTurn): the model tokens of
+ * each orchestration step, the project guardrail's text units (its content,
+ * denied-topic and sensitive-information policies), and the tool calls.
+ */
+function agentCost(resources: Resources): PartCost {
+  const agents = ofType(resources, 'AWS::Bedrock::Agent');
+  if (!agents.length) return { idleMonth: 0, perRequest: 0, drivers: [] };
+  const p = PRICES.prices;
+  const t = PRICES.agentTurn;
+  const drivers = ['store and point-in-time recovery (per GB)'];
+  let perRequest = 0;
+  const model = String(agents[0].Properties?.FoundationModel ?? '');
+  if (model.includes('nova-micro')) {
+    perRequest +=
+      t.modelCalls *
+      ((t.inputTokensPerCall / 1e6) * p.novaMicroInputPerMillionTokens +
+        (t.outputTokensPerCall / 1e6) * p.novaMicroOutputPerMillionTokens);
+    drivers.push(`Nova Micro tokens of ${t.modelCalls} orchestration steps`);
+  } else {
+    drivers.push(`model tokens for ${model} not priced here`);
+  }
+  const guardrailPer1000 =
+    p.guardrailContentFiltersPer1000TextUnits +
+    p.guardrailDeniedTopicsPer1000TextUnits +
+    p.guardrailSensitiveInformationPer1000TextUnits;
+  perRequest += (t.guardrailTextUnits * guardrailPer1000) / 1000;
+  const executor = ofType(resources, 'AWS::Lambda::Function').find(
+    (fn) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.TABLE_NAME,
+  );
+  const memoryGb = Number(executor?.Properties?.MemorySize ?? 128) / 1024;
+  const perToolCall =
+    memoryGb * t.toolSeconds * p.lambdaArmPerGbSecond +
+    p.lambdaRequestsPerMillion / 1e6 +
+    p.s3PutPer1000 / 1000 +
+    (PRICES.request.logKb / 2 ** 20) * p.logsIngestPerGb +
+    p.xrayTracesPerMillion / 1e6 +
+    (t.writesPerToolCall * p.dynamoDbWritePerMillion + t.readsPerToolCall * p.dynamoDbReadPerMillion) / 1e6;
+  perRequest += t.toolCalls * perToolCall;
+  drivers.push('guardrail text units', 'tool calls (Lambda, audit record, DynamoDB requests)');
+  return { idleMonth: 0, perRequest, drivers };
 }
 
 /**
@@ -305,6 +351,8 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   // Off by default: both bill per resource of the whole account (docs/cost.md says what each adds back).
   ['macie=create', { macie: 'create' }],
   ['unusedAccessAnalyzer=create', { unusedAccessAnalyzer: 'create' }],
+  // Off by default: Bedrock Agents is closed to new accounts (docs/agent.md). Idle, it adds nothing.
+  ['agent=true', { agent: true }],
 ];
 
 export function costLines(): CostLine[] {
@@ -339,6 +387,8 @@ export interface CostTotal {
 }
 
 const isIngestion = (stack: string) => stack.endsWith('-Ingestion');
+/** The Agent stack prices an agent turn, not a question to the Function URL. */
+const isAgent = (stack: string) => stack.endsWith('-Agent');
 
 export function costTotals(lines: readonly CostLine[]): CostTotal[] {
   return COST_CONFIGURATIONS.map(([configuration]) => {
@@ -355,7 +405,7 @@ export function costTotals(lines: readonly CostLine[]): CostTotal[] {
           PRICES.prices,
         ),
       perQuestion: sum(
-        of.filter((l) => !isIngestion(l.stack)),
+        of.filter((l) => !isIngestion(l.stack) && !isAgent(l.stack)),
         (l) => l.perRequest,
       ),
       perDocument: sum(
@@ -397,7 +447,7 @@ export function costSummary(totals: readonly CostTotal[]): string {
 
 export function costTable(lines: readonly CostLine[]): string {
   return [
-    `Unit prices: ${PRICES.region}, checked ${PRICES.checked} (docs/prices.json). ${PRICES.request.description} ${PRICES.document.description}`,
+    `Unit prices: ${PRICES.region}, checked ${PRICES.checked} (docs/prices.json). ${PRICES.request.description} ${PRICES.document.description} For the Agent stack, per request means per agent turn. ${PRICES.agentTurn.description}`,
     '',
     '| configuration | stack | idle month | per request | what drives it |',
     '| --- | --- | --- | --- | --- |',
