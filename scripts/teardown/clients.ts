@@ -6,6 +6,7 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -32,6 +33,7 @@ export interface TeardownClients {
   readonly securityhub: Send<SecurityHubClient>;
   readonly config: Send<ConfigServiceClient>;
   readonly bedrock: Send<BedrockClient>;
+  readonly dynamodb: Send<DynamoDBClient>;
 }
 
 export function teardownClients(region: string, credentials: AwsCredentialIdentityProvider): TeardownClients {
@@ -50,6 +52,7 @@ export function teardownClients(region: string, credentials: AwsCredentialIdenti
     securityhub: new SecurityHubClient(c),
     config: new ConfigServiceClient(c),
     bedrock: new BedrockClient(c),
+    dynamodb: new DynamoDBClient(c),
   };
 }
 

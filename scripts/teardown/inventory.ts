@@ -26,7 +26,16 @@ import type { TeardownClients } from './clients';
 /** The app's stacks in the order `cdk deploy --all` creates them (lib/project-app.ts); deletion runs backwards. */
 export function appOrder(appName: string): string[] {
   const n = stackNames(appName);
-  return [n.dataProtection, n.knowledge, n.guardedInvoke, n.governance, n.threatDetection, n.ingestion, n.operations];
+  return [
+    n.dataProtection,
+    n.knowledge,
+    n.guardedInvoke,
+    n.governance,
+    n.threatDetection,
+    n.ingestion,
+    n.operations,
+    n.agent,
+  ];
 }
 
 /** DeletionPolicy values under which CloudFormation leaves the resource when the stack is deleted. */

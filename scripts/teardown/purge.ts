@@ -9,6 +9,7 @@
  * services above need them to delete what they encrypted.
  */
 import { DeleteModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import { DeleteTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteConfigurationRecorderCommand, StopConfigurationRecorderCommand } from '@aws-sdk/client-config-service';
 import { DeleteDetectorCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
@@ -93,6 +94,16 @@ const HANDLERS: Record<string, { what: string; run: Handler }> = {
     what: 'delete SageMaker model card',
     run: async (c, r) => {
       await c.sagemaker.send(new DeleteModelCardCommand({ ModelCardName: nameFromArn(r.physicalId, 'model-card/') }));
+      return { status: 'done' };
+    },
+  },
+  'AWS::DynamoDB::Table': {
+    // Deletion protection, on unless the sandbox is a throwaway, refuses
+    // DeleteTable: --purge is the explicit request to remove it.
+    what: 'delete DynamoDB table',
+    run: async (c, r) => {
+      await c.dynamodb.send(new UpdateTableCommand({ TableName: r.physicalId, DeletionProtectionEnabled: false }));
+      await c.dynamodb.send(new DeleteTableCommand({ TableName: r.physicalId }));
       return { status: 'done' };
     },
   },

@@ -12,6 +12,7 @@ export const BILLS: Record<string, string> = {
   'AWS::S3::Bucket': 'S3 storage of every object version it holds',
   'AWS::Logs::LogGroup': 'CloudWatch Logs storage of what it holds',
   'AWS::S3Vectors::VectorBucket': 'S3 Vectors storage',
+  'AWS::DynamoDB::Table': 'DynamoDB storage and point-in-time recovery, per GB',
   'AWS::S3Vectors::Index': 'S3 Vectors storage of the vectors',
   'AWS::SageMaker::ModelCard':
     'no charge, but its fixed name makes the next deployment of the Governance stack fail ("already exists")',

@@ -16,6 +16,12 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
+import {
+  DeleteTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DeleteDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import {
   DetachRolePolicyCommand,
@@ -42,6 +48,7 @@ import { execute } from '../../scripts/run-cli';
 import { command, teardown, type TeardownDeps } from '../../scripts/teardown';
 import type { TeardownClients } from '../../scripts/teardown/clients';
 import { type DeployedStack, deletionOrder } from '../../scripts/teardown/inventory';
+import { purge } from '../../scripts/teardown/purge';
 
 const region = 'eu-west-1';
 const account = '111122223333';
@@ -118,7 +125,8 @@ const macie = mockClient(Macie2Client);
 const securityhub = mockClient(SecurityHubClient);
 const config = mockClient(ConfigServiceClient);
 const bedrock = mockClient(BedrockClient);
-const all = [cfn, iam, s3, kms, logs, guardduty, macie, securityhub, config, bedrock];
+const dynamodb = mockClient(DynamoDBClient);
+const all = [cfn, iam, s3, kms, logs, guardduty, macie, securityhub, config, bedrock, dynamodb];
 
 const clients: TeardownClients = {
   cloudformation: new CloudFormationClient({ region }),
@@ -133,6 +141,7 @@ const clients: TeardownClients = {
   securityhub: new SecurityHubClient({ region }),
   config: new ConfigServiceClient({ region }),
   bedrock: new BedrockClient({ region }),
+  dynamodb: new DynamoDBClient({ region }),
 };
 
 /** Which calls changed something, in order, across services. */
@@ -469,5 +478,46 @@ describe('deletion order', () => {
 
   test('deleted stacks are not deleted again', () => {
     expect(deletionOrder([{ ...stack(DP, [], []), deleted: true }], 'GuardedGenAi')).toEqual([]);
+  });
+});
+
+describe("--purge of the agent's retained plan store", () => {
+  const table = {
+    stack: 'GuardedGenAi-Agent',
+    logicalId: 'StoreTable0CCFA19B',
+    type: 'AWS::DynamoDB::Table',
+    physicalId: 'GuardedGenAi-Agent-StoreTable0CCFA19B-Xb3kP0qLm2Zs',
+    deletionPolicy: 'Retain',
+    updateReplacePolicy: 'Retain',
+    retained: true,
+  };
+
+  test('turns deletion protection off, then deletes the table, before the keys', async () => {
+    dynamodb.on(UpdateTableCommand).callsFake((input: { DeletionProtectionEnabled: boolean }) => {
+      changes.push(`UpdateTable protection=${input.DeletionProtectionEnabled}`);
+      return {};
+    });
+    dynamodb.on(DeleteTableCommand).callsFake(() => {
+      changes.push('DeleteTable');
+      return {};
+    });
+    const key = { ...table, logicalId: 'Key', type: 'AWS::KMS::Key', physicalId: 'key-project' };
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'key-project', KeyState: 'Enabled' } });
+    kms.on(ScheduleKeyDeletionCommand).callsFake(() => {
+      changes.push('ScheduleKeyDeletion');
+      return {};
+    });
+    const outcomes = await purge(clients, [key, table], []);
+    expect(changes).toEqual(['UpdateTable protection=false', 'DeleteTable', 'ScheduleKeyDeletion']);
+    expect(outcomes[0]).toMatchObject({ step: `delete DynamoDB table ${table.physicalId}`, status: 'done' });
+  });
+
+  test('a table already gone counts as gone', async () => {
+    dynamodb
+      .on(UpdateTableCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} }));
+    const [outcome] = await purge(clients, [table], []);
+    expect(outcome.status).toBe('gone');
+    expect(dynamodb.commandCalls(DeleteTableCommand)).toHaveLength(0);
   });
 });
