@@ -203,6 +203,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
         ...agentProps(config),
         key: dataProtection.key,
         dataBucket: dataProtection.dataBucket,
+        isolation: agentIsolation(dataProtection, guardedInvoke),
         guardrail: {
           id: guardedInvoke.guardrail.guardrailId,
           arn: guardedInvoke.guardrail.guardrailArn,
@@ -218,4 +219,11 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
     config,
     stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations, governance, agent },
   };
+}
+
+/** The isolated network and its X-Ray endpoint, for the agent's executor, when isolatedNetwork is on. */
+function agentIsolation(dataProtection: DataProtectionStack, guardedInvoke: GuardedInvokeStack) {
+  const vpc = dataProtection.network?.vpc;
+  const endpoints = guardedInvoke.invoke.isolation?.endpoints;
+  return vpc && endpoints ? { vpc, xrayEndpointSecurityGroup: endpoints.securityGroup } : undefined;
 }

@@ -61,6 +61,9 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       ? {
           flowLogRetention: logRetentionOf(config),
           availabilityZones: config.availabilityZones.length > 0 ? config.availabilityZones : undefined,
+          // The agent's plan store, which its executor reads and updates from
+          // the network: CloudFormation names a table after its stack.
+          dynamoDbTableNamePrefix: config.agent ? `${names.agent}-` : undefined,
         }
       : undefined,
     // What the threat-detection stack built on this one needs of the key.

@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       availabilityZones: [],
       isolatedNetwork: false,
       knowledgeBase: true,
+      agent: false,
       embeddingModelId: 'amazon.titan-embed-text-v2:0',
       embeddingDimensions: 1024,
       chunkingStrategy: 'fixed-size',

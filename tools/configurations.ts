@@ -88,11 +88,17 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   // Every Bedrock call of the account goes through the project guardrail: the
   // enforcement, the guardrail's resource policy and the callers' policy.
   ['account-wide enforced guardrail', { enforcedGuardrail: 'create' }],
-  // The guarded agent, and the agent through an inference profile in a
-  // throwaway sandbox (no deletion protection on its store).
+  // The guarded agent; and the agent through an inference profile, its
+  // executor in the isolated network, in a throwaway sandbox (no deletion
+  // protection on its store).
   ['guarded agent', { agent: true }],
   [
-    'guarded agent through an inference profile, throwaway sandbox',
-    { agent: true, modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0', removalPolicy: 'destroy' },
+    'guarded agent through an inference profile in the isolated network, throwaway sandbox',
+    {
+      agent: true,
+      modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      isolatedNetwork: true,
+      removalPolicy: 'destroy',
+    },
   ],
 ];

@@ -6,6 +6,7 @@ import {
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,6 +30,12 @@ export interface AgentStackProps extends StackProps {
   readonly key: kms.IKey;
   readonly dataBucket: SecureBucket;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * The isolated network to run the executor in, and the security group of
+   * the X-Ray endpoint there (GuardedInvoke's).
+   * @default - the Lambda-managed network
+   */
+  readonly isolation?: { readonly vpc: ec2.IVpc; readonly xrayEndpointSecurityGroup: ec2.ISecurityGroup };
   /**
    * Whether the store and the logs survive the stack.
    * @default RemovalPolicy.RETAIN
@@ -62,6 +69,7 @@ export class AgentStack extends Stack {
       auditBucket: props.dataBucket,
       logRetention: props.logRetention,
       removalPolicy,
+      isolation: props.isolation,
     });
     this.guardedAgent = new GuardedAgent(this, 'Agent', {
       model: props.model,

@@ -15,7 +15,9 @@ export function functionSchema(): bedrock.CfnAgent.FunctionSchemaProperty {
   return {
     functions: Object.entries(PLAN_TOOLS as Record<string, ToolDefinition>).map(([name, tool]) => {
       if (tool.description.length > FUNCTION_DESCRIPTION_MAX) {
-        throw new Error(`${name}: description of ${tool.description.length} characters, allowed: ${FUNCTION_DESCRIPTION_MAX}`);
+        throw new Error(
+          `${name}: description of ${tool.description.length} characters, allowed: ${FUNCTION_DESCRIPTION_MAX}`,
+        );
       }
       return {
         name,

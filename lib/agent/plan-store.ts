@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { CustomResourceProvider } from '../compliance/custom-resource-provider';
 import { acknowledgeDeployTimeFunction, functionLogs } from '../compliance/deploy-time-function';
 import { esmBundling } from '../esm-bundling';
-import { FICTIONAL_CUSTOMERS } from '../shared/agent-contract';
+import { FICTIONAL_CUSTOMERS, TURN_EXPIRY_ATTRIBUTE } from '../shared/agent-contract';
 import { tableKeyStatement } from './table-key';
 
 /** One PutItem per fictional customer, retried by the SDK: well within a minute. */
@@ -40,6 +40,9 @@ export class PlanStore extends Construct {
   constructor(scope: Construct, id: string, props: PlanStoreProps) {
     super(scope, id);
     const throwaway = props.removalPolicy === RemovalPolicy.DESTROY;
+    // Named by CloudFormation, not by us: a first deployment that fails (an
+    // account Bedrock Agents refuses, say) leaves the retained table behind,
+    // and a fixed name would make every retry fail on it.
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
       // On demand: nothing is billed while nobody talks to the agent.
@@ -49,6 +52,8 @@ export class PlanStore extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: !throwaway,
       removalPolicy: props.removalPolicy,
+      // Each turn's tool-call count is an item of its own (lambda/agent-tools/turn.ts), gone within a day.
+      timeToLiveAttribute: TURN_EXPIRY_ATTRIBUTE,
     });
     Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge({
       id: 'NIST.800.53.R5-DynamoDBInBackupPlan',

@@ -38,6 +38,12 @@ export interface DataProtectionStackProps extends StackProps {
     readonly flowLogRetention: logs.RetentionDays;
     /** @default - the first two zones of the region */
     readonly availabilityZones?: readonly string[];
+    /**
+     * The name prefix of the tables (those of a stack built on this one) that
+     * a function in the network reads and updates.
+     * @default - no DynamoDB endpoint
+     */
+    readonly dynamoDbTableNamePrefix?: string;
   };
   /**
    * AWS services that use the key for resources of the stacks built on this
@@ -210,6 +216,7 @@ export class DataProtectionStack extends Stack {
         s3ObjectArns: [this.dataBucket.bucket.arnForObjects(`${RECORDS_PREFIX}*`)],
         flowLogRetention: props.isolatedNetwork.flowLogRetention,
         availabilityZones: props.isolatedNetwork.availabilityZones,
+        dynamoDbTableNamePrefix: props.isolatedNetwork.dynamoDbTableNamePrefix,
         removalPolicy,
       });
       // Exfiltration in reverse: nothing but the isolated function (through the

@@ -136,6 +136,13 @@ export class GuardedInvokeStack extends Stack {
     new CfnOutput(this, 'InCodeSpans', { value: String(props.inCodeSpans ?? false) });
     new CfnOutput(this, 'LogGroupName', { value: this.invoke.logGroup.logGroupName });
 
+    // Exported whether or not a stack imports them now. The Agent stack
+    // (agent setting) does; were the exports to go with the setting, turning
+    // it off would fail this stack's update while the deployed Agent stack
+    // still imports them.
+    this.exportValue(this.guardrail.guardrailId);
+    if (this.invoke.isolation) this.exportValue(this.invoke.isolation.endpoints.securityGroup.securityGroupId);
+
     if (props.guardrailVersionParameter) {
       new ssm.StringParameter(this, 'GuardrailVersionParameter', {
         parameterName: props.guardrailVersionParameter,

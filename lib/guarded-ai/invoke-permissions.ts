@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { InvokeFunctionProps } from './invoke-function';
+import { lambdaVpcAccessStatement } from '../network/lambda-vpc-access';
 import { modelArns } from './model';
 
 /** The function's permissions, and the reason for each wildcard resource among them. */
@@ -77,27 +78,7 @@ export function invokePermissions(
     ]);
   }
   if (props.vpc) {
-    // What Lambda needs to attach the function to the VPC, in the form the
-    // Lambda guide documents: on "*". It warns that a DeleteNetworkInterface
-    // scoped by condition or pattern can leave the function unable to reach
-    // the VPC. Which VPC, subnets and security groups a function may use is
-    // narrowed where AWS documents it: the deployer's lambda:VpcIds,
-    // lambda:SubnetIds and lambda:SecurityGroupIds conditions.
-    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'AttachToTheVpc',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-    );
+    statements.push(lambdaVpcAccessStatement());
   }
   if (props.knowledgeBase) {
     // Retrieval from the one knowledge base of this app: Bedrock queries the

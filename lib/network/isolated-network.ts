@@ -21,6 +21,12 @@ export interface IsolatedNetworkProps {
    * @default - the first two zones of the region (Fn::GetAZs at deploy time)
    */
   readonly availabilityZones?: readonly string[];
+  /**
+   * Tables whose names start with this prefix (those of the agent's stack)
+   * may be read and updated through a DynamoDB gateway endpoint.
+   * @default - no DynamoDB endpoint
+   */
+  readonly dynamoDbTableNamePrefix?: string;
 }
 
 /**
@@ -36,6 +42,8 @@ export class IsolatedNetwork extends Construct {
   public readonly vpc: ec2.Vpc;
   /** The S3 gateway endpoint; the data bucket accepts writes only through it. */
   public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  /** The DynamoDB gateway endpoint, when a table name prefix is given. */
+  public readonly dynamoDbEndpoint?: ec2.GatewayVpcEndpoint;
   public readonly flowLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
@@ -111,5 +119,26 @@ export class IsolatedNetwork extends Construct {
         conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
       }),
     );
+
+    if (props.dynamoDbTableNamePrefix) {
+      // DynamoDB through a gateway endpoint too (no hourly cost), for the
+      // items of this project's tables only: a function here can read or
+      // update nothing else in DynamoDB.
+      this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDb', {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      });
+      this.dynamoDbEndpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyThisProjectsTables',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resources: [
+            `arn:${stack.partition}:dynamodb:${stack.region}:${stack.account}:table/${props.dynamoDbTableNamePrefix}*`,
+          ],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+        }),
+      );
+    }
   }
 }

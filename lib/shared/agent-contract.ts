@@ -82,6 +82,13 @@ export const SESSION_CONFIRMATION = 'confirmedCall';
 export const TURN_ID = 'turnId';
 /** A turn id: letters, digits and dashes, such as a UUID. */
 export const TURN_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
+/**
+ * The store keeps each turn's count in an item of its own, keyed by the
+ * customer and the turn (never a customer id: CUSTOMER_ID_PATTERN refuses
+ * it), which DynamoDB deletes once this attribute (epoch seconds) has passed.
+ */
+export const TURN_EXPIRY_ATTRIBUTE = 'expiresAt';
+export const turnItemKey = (customerId: string, turnId: string) => `${customerId}#turn#${turnId}`;
 /** Most tool calls one turn may make: a bound on loops, whatever the model plans. */
 export const MAX_TOOL_CALLS_PER_TURN = 4;
 

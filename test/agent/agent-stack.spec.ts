@@ -1,14 +1,18 @@
 import { PLAN_TOOLS, type ToolDefinition } from '../../lib/shared/agent-contract';
 import { stackNames } from '../../lib/shared/names';
-import { synthesize } from '../support/build-app';
+import { synthesize, TEST_ENV } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
+import { PolicyWorld } from '../support/iam-harness';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs: Record<string, { Value: Json }> };
 
 const AGENT = { agent: true };
-const PROFILE_SANDBOX = matrixConfiguration('guarded agent through an inference profile, throwaway sandbox');
+/** The agent through an inference profile, in the isolated network, in a throwaway sandbox. */
+const ISOLATED = matrixConfiguration(
+  'guarded agent through an inference profile in the isolated network, throwaway sandbox',
+);
 
 function templates(overrides: Record<string, unknown>) {
   const project = synthesize(overrides);
@@ -41,6 +45,34 @@ describe('the agent switch', () => {
   });
 });
 
+describe('turning the agent off', () => {
+  /** Every export a template imports (Fn::ImportValue). */
+  const importsOf = (template: unknown): string[] =>
+    [...JSON.stringify(template).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]);
+  const exportsOf = (overrides: Record<string, unknown>) => {
+    const project = synthesize(overrides);
+    return project.assembly.stacks.flatMap((s) =>
+      Object.values((s.template as { Outputs?: Record<string, { Export?: { Name: string } }> }).Outputs ?? {})
+        .map((o) => o.Export?.Name)
+        .filter((n): n is string => n !== undefined),
+    );
+  };
+
+  test.each([
+    [AGENT, {}],
+    [ISOLATED, matrixConfiguration('isolated network in a throwaway sandbox')],
+  ])(
+    'every export the Agent stack imports is still exported without it (%j), so the other stacks can update first',
+    (withAgent, without) => {
+      const agentTemplate = templates(withAgent).agent;
+      const imports = importsOf(agentTemplate);
+      expect(imports.length).toBeGreaterThan(3);
+      const exported = new Set(exportsOf(without));
+      expect(imports.filter((name) => !exported.has(name))).toEqual([]);
+    },
+  );
+});
+
 describe('the Bedrock agent', () => {
   test('plans with the configured model, behind the published guardrail version, under the project key', () => {
     expect(agent.Properties.FoundationModel).toBe('amazon.nova-micro-v1:0');
@@ -66,7 +98,7 @@ describe('the Bedrock agent', () => {
   });
 
   test('one action group run by the executor; every write asks the person, no read does', () => {
-    const groups = agent.Properties.ActionGroups as { [k: string]: Json }[];
+    const groups = agent.Properties.ActionGroups as Record<string, Json>[];
     expect(groups).toHaveLength(1);
     expect(groups[0].ActionGroupExecutor).toEqual({ Lambda: { 'Fn::GetAtt': [executorId, 'Arn'] } });
     const functions = (groups[0].FunctionSchema as { Functions: Record<string, Json>[] }).Functions;
@@ -89,7 +121,7 @@ describe('the Bedrock agent', () => {
   test('the alias changes with the agent, so callers never talk to a stale version', () => {
     const [, alias] = only(defaults.agent, 'AWS::Bedrock::AgentAlias');
     expect(alias.Properties.AgentId).toEqual({ 'Fn::GetAtt': [agentId, 'AgentId'] });
-    const other = templates(PROFILE_SANDBOX);
+    const other = templates(ISOLATED);
     const [, otherAlias] = only(other.agent, 'AWS::Bedrock::AgentAlias');
     expect(otherAlias.Properties.Description).not.toEqual(alias.Properties.Description);
   });
@@ -97,6 +129,10 @@ describe('the Bedrock agent', () => {
 
 describe('the customer-plan store', () => {
   test('keyed by customer, on demand, encrypted with the project key, recoverable to the second', () => {
+    // Named by CloudFormation: a failed first deployment leaves the retained
+    // table, which a fixed name would collide with on every retry.
+    expect(table.Properties.TableName).toBeUndefined();
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'customerId', KeyType: 'HASH' }]);
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     const sse = table.Properties.SSESpecification as Record<string, Json>;
@@ -109,7 +145,7 @@ describe('the customer-plan store', () => {
   test('retained and deletion-protected, unless the sandbox is a throwaway', () => {
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-    const [, throwaway] = only(templates(PROFILE_SANDBOX).agent, 'AWS::DynamoDB::Table');
+    const [, throwaway] = only(templates(ISOLATED).agent, 'AWS::DynamoDB::Table');
     expect(throwaway.DeletionPolicy).toBe('Delete');
     expect(throwaway.Properties.DeletionProtectionEnabled).toBe(false);
   });
@@ -143,6 +179,63 @@ describe('the executor', () => {
       SourceArn: { 'Fn::GetAtt': [agentId, 'AgentArn'] },
     });
     expect(permission.Properties.SourceAccount).toBeDefined();
+  });
+});
+
+describe('in the isolated network', () => {
+  const isolated = synthesize(ISOLATED);
+  const names = stackNames(isolated.config.appName);
+  const agentTemplate = isolated.assembly.getStackByName(names.agent).template as Template;
+  const dataProtection = isolated.assembly.getStackByName(names.dataProtection).template as Template;
+  const fnId = Object.keys(agentTemplate.Resources).find(
+    (id) => id.startsWith('ToolsFunction') && agentTemplate.Resources[id].Type === 'AWS::Lambda::Function',
+  );
+
+  test('the executor runs in the isolated subnets behind a group that only sends HTTPS', () => {
+    const vpcConfig = agentTemplate.Resources[fnId ?? ''].Properties.VpcConfig as Record<string, Json[]>;
+    expect(vpcConfig.SubnetIds.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(vpcConfig.SubnetIds)).toMatch(/isolatedSubnet1.*isolatedSubnet2/);
+    const [groupId, group] = only(agentTemplate, 'AWS::EC2::SecurityGroup');
+    expect(vpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [groupId, 'GroupId'] }]);
+    expect(group.Properties.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]);
+    expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+    // Into the X-Ray endpoint of GuardedInvoke, declared here: that stack is deployed first.
+    const [, ingress] = only(agentTemplate, 'AWS::EC2::SecurityGroupIngress');
+    expect(ingress.Properties).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] },
+    });
+    expect(JSON.stringify(ingress.Properties.GroupId)).toContain('InvokeEndpointsSecurityGroup');
+  });
+
+  test('DynamoDB through a gateway endpoint that opens the plan store and nothing else', () => {
+    const endpoints = ofType(dataProtection, 'AWS::EC2::VPCEndpoint').map(([, e]) => e);
+    const dynamo = endpoints.filter((e) => JSON.stringify(e.Properties.ServiceName).includes('.dynamodb'));
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0].Properties.VpcEndpointType).toBe('Gateway');
+    const statements = (dynamo[0].Properties.PolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // Any table of the Agent stack: CloudFormation names each after its stack,
+    // so the plan store (named as a deployment would, by the harness) matches.
+    expect(statements[0].Resource).toBe(`arn:aws:dynamodb:eu-west-1:111111111111:table/${names.agent}-*`);
+    const world = new PolicyWorld(isolated.assembly, TEST_ENV);
+    const tableArn = world.arnOf(isolated.stacks.agent?.store.table ?? isolated.app);
+    expect(tableArn.startsWith(String(statements[0].Resource).slice(0, -1))).toBe(true);
+    expect(tableArn.startsWith(`arn:aws:dynamodb:eu-west-1:111111111111:table/${names.dataProtection}`)).toBe(false);
+  });
+
+  test('without the agent, the isolated network has no DynamoDB endpoint', () => {
+    const plain = synthesize(matrixConfiguration('isolated network'));
+    const template = plain.assembly.getStackByName(stackNames(plain.config.appName).dataProtection)
+      .template as Template;
+    const services = ofType(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
+    expect(services.some((name) => name.includes('.dynamodb'))).toBe(false);
+    expect(services.some((name) => name.includes('.s3'))).toBe(true);
   });
 });
 

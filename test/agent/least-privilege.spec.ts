@@ -1,4 +1,5 @@
 import { synthesize, TEST_ENV } from '../support/build-app';
+import { matrixConfiguration } from '../support/gate-matrix';
 import { type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
 import { generatedName } from '../support/physical-names';
 
@@ -131,6 +132,19 @@ describe('the executor', () => {
     ).resolves.toBe('ImplicitlyDenied');
     await expect(decide(executorRole, 's3:GetObject', record)).resolves.toBe('ImplicitlyDenied');
     await expect(decide(executorRole, 's3:ListBucket', bucketArn)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test('network interfaces only when it runs in the isolated network', async () => {
+    const eni = `arn:aws:ec2:${region}:${account}:network-interface/eni-0123456789abcdef0`;
+    await expect(decide(executorRole, 'ec2:CreateNetworkInterface', eni)).resolves.toBe('ImplicitlyDenied');
+    const isolated = synthesize(
+      matrixConfiguration('guarded agent through an inference profile in the isolated network, throwaway sandbox'),
+    );
+    const isolatedWorld = new PolicyWorld(isolated.assembly, TEST_ENV);
+    const role: Caller = { role: isolated.stacks.agent?.executor.role ?? executor.role };
+    await expect(
+      isolatedWorld.decide({ caller: role, action: 'ec2:CreateNetworkInterface', resource: eni }),
+    ).resolves.toBe('Allowed');
   });
 
   test('Bedrock may invoke it for this agent only (its agent ARN, not any agent or alias)', async () => {

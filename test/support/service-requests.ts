@@ -625,7 +625,8 @@ export const SERVICE_REQUESTS = {
     citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/cmk-agent-resources.html',
     quote:
       'Attach the following identity-based policy to an IAM role or user with permissions to make calls to agent APIs that encrypt and decrypt agent resources on your behalf. (Its statement: `"Action": ["kms:GenerateDataKey", "kms:Decrypt"]`, `"Condition": {"StringEquals": {"kms:EncryptionContext:aws:bedrock:arn": "arn:aws:bedrock:us-east-1:123456789012:agent/${agent-id}"}}`.)',
-    quotedFrom: 'a stored copy of the page titled "Encryption of agent resources with customer managed keys (CMK)", read by the research note of issue 25',
+    quotedFrom:
+      'a stored copy of the page titled "Encryption of agent resources with customer managed keys (CMK)", read by the research note of issue 25',
   },
   // DynamoDB decrypting the table key with the caller's credentials.
   'dynamodb-uses-key-for-caller': {

@@ -12,7 +12,7 @@ import { esmBundle, recordingServer, type RecordingServer, runBundle } from '../
 import { BUCKET, confirmedEvent, enabled, feature, INVOCATION_ID, KEY_ARN, TABLE } from './fixtures';
 
 /** A turn-count update of the executor (lambda/agent-tools/turn.ts), by the attribute it names. */
-const isTurnCount = (body: string) => body.includes('"#turn":"turnId"');
+const isTurnCount = (body: string) => body.includes('"#calls":"turnCalls"');
 
 /**
  * DynamoDB (JSON over POST) and S3 (path style: the endpoint is an IP address)
@@ -82,7 +82,7 @@ test('the ESM bundle applies a confirmed change once, refuses its replay, and au
     responseBody: { TEXT: { body: JSON.stringify({ done: true, feature: 'extra-data', enabled: true }) } },
   });
   expect(second.response.functionResponse).toEqual({
-    responseState: 'FAILURE',
+    responseState: 'REPROMPT',
     responseBody: {
       TEXT: { body: JSON.stringify({ error: 'This confirmed change was already applied. Nothing more was changed.' }) },
     },

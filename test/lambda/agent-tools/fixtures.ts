@@ -16,7 +16,6 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   AGENT_AUDIT_PREFIX,
-  FICTIONAL_CUSTOMERS,
   MAX_TOOL_CALLS_PER_TURN,
   PLAN_ACTION_GROUP,
   parametersDigest,
@@ -48,10 +47,10 @@ export const conditionFailed = (item?: Record<string, AttributeValue>) =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item });
 
 /** The executor's turn-count updates (lambda/agent-tools/turn.ts) and its writes, told apart by the attributes they name. */
-export const TURN_COUNTS = { ExpressionAttributeNames: { '#turn': 'turnId' } };
+export const TURN_COUNTS = { ExpressionAttributeNames: { '#calls': 'turnCalls' } };
 export const WRITES = { ExpressionAttributeNames: { '#confirmations': 'confirmations' } };
 const isTurnCount = (input: unknown) =>
-  (input as UpdateItemCommandInput).ExpressionAttributeNames?.['#turn'] === 'turnId';
+  (input as UpdateItemCommandInput).ExpressionAttributeNames?.['#calls'] === 'turnCalls';
 
 export interface Parameter {
   name: string;
@@ -104,30 +103,17 @@ export function executor(settings: AgentToolsSettings | Error = SETTINGS) {
   dynamodb.reset();
   s3.reset();
   s3.on(PutObjectCommand).resolves({});
-  // The per-turn count as DynamoDB keeps it in each fictional customer's
-  // item: the two conditional updates of turn.ts, evaluated here.
-  const turns = new Map<string, { turnId: string; calls: number }>();
+  // The per-turn count as DynamoDB keeps it: one item per turn, counted by
+  // turn.ts's conditional update, evaluated here.
+  const turns = new Map<string, number>();
   dynamodb.on(UpdateItemCommand, TURN_COUNTS).callsFake((input: UpdateItemCommandInput) => {
-    const customerId = input.Key?.customerId.S ?? '';
-    const turnId = input.ExpressionAttributeValues?.[':turn'].S ?? '';
-    const current = turns.get(customerId);
-    const item = FICTIONAL_CUSTOMERS.some((c) => c.customerId === customerId)
-      ? {
-          customerId: { S: customerId },
-          ...(current ? { turnId: { S: current.turnId }, turnCalls: { N: String(current.calls) } } : {}),
-        }
-      : undefined;
-    const counting = input.UpdateExpression?.startsWith('SET #calls = #calls + :one');
-    if (counting && item && current?.turnId === turnId && current.calls < MAX_TOOL_CALLS_PER_TURN) {
-      current.calls += 1;
-      return {};
-    }
-    if (!counting && item && current?.turnId !== turnId) {
-      turns.set(customerId, { turnId, calls: 1 });
-      return {};
-    }
-    throw conditionFailed(counting ? item : undefined);
+    const key = input.Key?.customerId.S ?? '';
+    const calls = turns.get(key) ?? 0;
+    if (calls >= MAX_TOOL_CALLS_PER_TURN) throw conditionFailed();
+    turns.set(key, calls + 1);
+    return {};
   });
+
   const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     logged.push({ level, message, fields });
