@@ -71,6 +71,14 @@ interface Facts {
   promptSessionAttributes?: Attributes;
 }
 
+/**
+ * A refusal the model should explain goes back to it (REPROMPT): "the agent
+ * passes a response string to the model to reprompt it". FAILURE ends the
+ * turn ("the agent throws a DependencyFailedException for the current
+ * session"), kept for what no answer of the model can mend: the turn's bound,
+ * a call the caller or Bedrock got wrong, a store or configuration fault.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html
+ */
 const refused = (reason: keyof typeof MESSAGES, state: ResponseState = 'FAILURE', extra: Partial<Decision> = {}) =>
   ({ outcome: 'refused', reason, state, body: { error: MESSAGES[reason] }, ...extra }) satisfies Decision;
 const failed = (reason: keyof typeof MESSAGES, extra: Partial<Decision> = {}) =>
@@ -99,13 +107,14 @@ export function createHandler(deps: HandlerDependencies): AgentToolsHandler {
     facts.sessionAttributes = event.sessionAttributes;
     facts.promptSessionAttributes = event.promptSessionAttributes;
 
-    if (event.actionGroup !== PLAN_ACTION_GROUP || !isTool(event.function)) return refused('unknown-function');
+    if (event.actionGroup !== PLAN_ACTION_GROUP || !isTool(event.function))
+      return refused('unknown-function', 'REPROMPT');
     const tool = event.function;
     if (settings instanceof Error) return failed('misconfigured');
 
     // The customer comes from the session only: no parameter can name one.
     const customerId = event.sessionAttributes[SESSION_CUSTOMER];
-    if (customerId === undefined || !CUSTOMER_ID_PATTERN.test(customerId)) return refused('no-customer');
+    if (customerId === undefined || !CUSTOMER_ID_PATTERN.test(customerId)) return refused('no-customer', 'REPROMPT');
     facts.customerId = customerId;
 
     // Before the parameters are looked at, so that no loop, however its calls
@@ -113,17 +122,17 @@ export function createHandler(deps: HandlerDependencies): AgentToolsHandler {
     const turnId = event.promptSessionAttributes[TURN_ID];
     if (turnId === undefined || !TURN_ID_PATTERN.test(turnId)) return refused('no-turn');
     const turn = await storeCall(requestId, {}, async () => {
-      const counted = await countCall(dynamodb, settings.tableName, customerId, turnId);
-      return counted === 'allowed' ? undefined : counted === 'limit' ? refused('turn-limit') : failed('no-plan');
+      const counted = await countCall(dynamodb, settings.tableName, customerId, turnId, now());
+      return counted === 'allowed' ? undefined : refused('turn-limit');
     });
     if (turn) return turn;
 
     if (parsed.oversized) return refused('parameters-too-large', 'REPROMPT');
     const checked = checkParameters(tool, event.parameters);
     if (!checked.ok) {
-      // A smuggled parameter ends the turn; a declared one the model got wrong, it may correct.
+      // Both are handed back to the model (REPROMPT), which tells the person.
       return checked.kind === 'undeclared'
-        ? { outcome: 'refused', reason: 'undeclared-parameter', state: 'FAILURE', body: { error: checked.message } }
+        ? { outcome: 'refused', reason: 'undeclared-parameter', state: 'REPROMPT', body: { error: checked.message } }
         : { outcome: 'refused', reason: 'invalid-parameter', state: 'REPROMPT', body: { error: checked.message } };
     }
     const parameters = auditedParameters(tool, checked.values);
@@ -132,18 +141,19 @@ export function createHandler(deps: HandlerDependencies): AgentToolsHandler {
 
     const confirmation = checkConfirmation(event.sessionAttributes, tool, event.parameters);
     if (confirmation.state === 'missing') {
-      return refused('confirmation-missing', 'FAILURE', { confirmation: 'missing', parameters });
+      return refused('confirmation-missing', 'REPROMPT', { confirmation: 'missing', parameters });
     }
     if (confirmation.state === 'mismatch') {
-      return refused('confirmation-mismatch', 'FAILURE', { confirmation: 'mismatch', parameters });
+      return refused('confirmation-mismatch', 'REPROMPT', { confirmation: 'mismatch', parameters });
     }
     const change = changeOf(tool, checked.values);
     const confirmed = { confirmationId: confirmation.invocationId, parameters };
     return storeCall(requestId, confirmed, async () => {
       const written = await applyChange(dynamodb, settings.tableName, customerId, change, confirmation.invocationId);
-      if (written === 'no-plan') return failed('no-plan', { ...confirmed, confirmation: 'confirmed' });
+      if (written === 'no-plan')
+        return { ...failed('no-plan', { ...confirmed, confirmation: 'confirmed' }), state: 'REPROMPT' };
       if (written === 'replayed') {
-        return refused('replayed', 'FAILURE', { ...confirmed, confirmation: 'replayed', spent: true });
+        return refused('replayed', 'REPROMPT', { ...confirmed, confirmation: 'replayed', spent: true });
       }
       const body =
         change.tool === 'change_plan_feature'
@@ -170,7 +180,7 @@ export function createHandler(deps: HandlerDependencies): AgentToolsHandler {
     const read = { parameters, confirmation: 'not-required' as const };
     return storeCall(requestId, read, async () => {
       const plan = await readPlan(dynamodb, s.tableName, customerId);
-      if (!plan) return failed('no-plan', read);
+      if (!plan) return { ...failed('no-plan', read), state: 'REPROMPT' };
       const body = {
         plan: plan.planName,
         featuresOn: plan.featuresOn,

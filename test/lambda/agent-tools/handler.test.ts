@@ -3,7 +3,7 @@
  * audit: hostile and malformed events in the format Bedrock Agents sends.
  * Writes and confirmation are in writes.test.ts.
  */
-import { GetItemCommand, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ThrottlingException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   AGENT_AUDIT_PREFIX,
@@ -71,13 +71,13 @@ describe('show_my_plan', () => {
     expect(run.storeCalls()).toHaveLength(1);
   });
 
-  test('a customer with no item: FAILURE "no plan", audited as failed', async () => {
+  test('a customer with no item: REPROMPT "no plan", audited as failed', async () => {
     const run = executor();
     run.dynamodb.on(GetItemCommand).resolves({});
     const response = await run.call(
       agentEvent('show_my_plan', [], { sessionAttributes: { [SESSION_CUSTOMER]: 'C-9999' } }),
     );
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(body(response)).toEqual({ error: 'There is no plan for this customer.' });
     expect(run.records()[0]).toMatchObject({ customerId: 'C-9999', outcome: 'failed', reason: 'no-plan' });
   });
@@ -121,10 +121,10 @@ describe('the customer comes from the session only', () => {
     ['a customer id of another form', { [SESSION_CUSTOMER]: 'c-1001' }],
     ['a customer id with more after it', { [SESSION_CUSTOMER]: 'C-1001 OR C-1002' }],
     ['a customer id with a newline', { [SESSION_CUSTOMER]: 'C-1001\n' }],
-  ])('%s: refused (FAILURE) without a store call', async (_, sessionAttributes) => {
+  ])('%s: refused (REPROMPT) without a store call', async (_, sessionAttributes) => {
     const run = executor();
     const response = await run.call(agentEvent('show_my_plan', [], { sessionAttributes }));
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(body(response)).toEqual({
       error: 'No customer is signed in: the tools act only for a signed-in customer. Nothing was changed.',
     });
@@ -137,7 +137,7 @@ describe('the customer comes from the session only', () => {
     async (name) => {
       const run = executor();
       const response = await run.call(agentEvent('show_my_plan', [{ name, type: 'string', value: 'C-1003' }]));
-      expect(state(response)).toBe('FAILURE');
+      expect(state(response)).toBe('REPROMPT');
       expect(String(body(response).error)).toContain("The tools act only on the signed-in customer's own plan");
       expect(String(body(response).error)).toContain('show_my_plan takes no parameters');
       expect(JSON.stringify(response)).not.toContain('C-1003');
@@ -187,10 +187,10 @@ describe('events that are not a call of a tool of this action group', () => {
     ['an unknown function', { function: 'delete_all_plans' }],
     ['a function inherited by every object', { function: 'constructor' }],
     ['another action group', { actionGroup: 'billing' }],
-  ])('%s: FAILURE "no such tool", no store call', async (_, overrides) => {
+  ])('%s: REPROMPT "no such tool", no store call', async (_, overrides) => {
     const run = executor();
     const response = await run.call(agentEvent('show_my_plan', [], overrides));
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(body(response)).toEqual({ error: 'There is no such tool. Nothing was changed.' });
     expect(run.storeCalls()).toHaveLength(0);
     expect(run.records()[0].reason).toBe('unknown-function');
@@ -246,13 +246,21 @@ describe('at most MAX_TOOL_CALLS_PER_TURN calls a turn, counted in the store', (
     },
   );
 
-  test('a customer with no item is told so at the count, before any tool runs', async () => {
+  test('turns of two sessions of the same customer are counted apart, in items of their own', async () => {
     const run = executor();
-    const response = await run.call(
-      agentEvent('show_my_plan', [], { sessionAttributes: { [SESSION_CUSTOMER]: 'C-9999' } }),
-    );
-    expect(body(response)).toEqual({ error: 'There is no plan for this customer.' });
-    expect(run.storeCalls()).toHaveLength(0);
+    run.dynamodb.on(GetItemCommand).resolves({ Item: customerItem(customer('C-1001')) });
+    const other = agentEvent('show_my_plan', [], { promptSessionAttributes: { [TURN_ID]: 'other-session-turn-1' } });
+    const states: unknown[] = [];
+    for (let i = 0; i < MAX_TOOL_CALLS_PER_TURN; i++) {
+      states.push(state(await run.call(agentEvent('show_my_plan'))) ?? 'done');
+      states.push(state(await run.call(other)) ?? 'done');
+    }
+    expect(states).toEqual(Array(2 * MAX_TOOL_CALLS_PER_TURN).fill('done'));
+    // Interleaving reset neither count: both turns are now at the bound.
+    expect(state(await run.call(agentEvent('show_my_plan')))).toBe('FAILURE');
+    expect(state(await run.call(other))).toBe('FAILURE');
+    const keys = new Set(run.dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.Key?.customerId.S));
+    expect(keys).toEqual(new Set([`C-1001#turn#${TURN}`, 'C-1001#turn#other-session-turn-1']));
   });
 });
 

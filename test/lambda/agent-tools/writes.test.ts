@@ -117,7 +117,7 @@ describe('parameters are checked against the declaration (REPROMPT, naming what 
       { name: 'customerId', type: 'string', value: 'C-1003' },
     ];
     const response = await run.call(confirmedEvent('change_plan_feature', parameters));
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(String(body(response).error)).toContain(
       "The tools act only on the signed-in customer's own plan: no tool takes a customer",
     );
@@ -129,10 +129,10 @@ describe('parameters are checked against the declaration (REPROMPT, naming what 
 describe('a write needs the confirmation of exactly this call', () => {
   const parameters = [feature('extra-data'), enabled('true')];
 
-  test('no confirmation: refused (FAILURE), nothing changed, audited as missing', async () => {
+  test('no confirmation: refused (REPROMPT), nothing changed, audited as missing', async () => {
     const run = executor();
     const response = await run.call(agentEvent('change_plan_feature', parameters));
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(body(response)).toEqual({ error: 'The customer has not confirmed this change. Nothing was changed.' });
     expect(run.storeCalls()).toHaveLength(0);
     expect(run.records()[0]).toMatchObject({
@@ -154,14 +154,14 @@ describe('a write needs the confirmation of exactly this call', () => {
     ['text that is not JSON', 'yes'],
     ['JSON without an invocation id', JSON.stringify({ function: 'change_plan_feature', digest: 'a'.repeat(64) })],
     ['a confirmation over the size bound', confirmedCall('change_plan_feature', parameters, 'x'.repeat(2000))],
-  ])('a confirmation of %s: refused (FAILURE), nothing changed', async (_, confirmation) => {
+  ])('a confirmation of %s: refused (REPROMPT), nothing changed', async (_, confirmation) => {
     const run = executor();
     const response = await run.call(
       agentEvent('change_plan_feature', parameters, {
         sessionAttributes: { [SESSION_CUSTOMER]: 'C-1001', [SESSION_CONFIRMATION]: confirmation },
       }),
     );
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(body(response)).toEqual({ error: 'The customer confirmed a different change. Nothing was changed.' });
     expect(run.storeCalls()).toHaveLength(0);
     expect(run.records()[0]).toMatchObject({ reason: 'confirmation-mismatch', confirmation: 'mismatch' });
@@ -247,7 +247,7 @@ describe('a write needs the confirmation of exactly this call', () => {
     const event = confirmedEvent('change_plan_feature', parameters);
     const first = await run.call(event, 'request-1');
     const second = await run.call(event, 'request-2');
-    expect([state(first), state(second)]).toEqual([undefined, 'FAILURE']);
+    expect([state(first), state(second)]).toEqual([undefined, 'REPROMPT']);
     expect(body(second)).toEqual({ error: 'This confirmed change was already applied. Nothing more was changed.' });
     expect(changes).toBe(1);
     expect(second.sessionAttributes).toEqual({ [SESSION_CUSTOMER]: 'C-1001' });
@@ -257,11 +257,11 @@ describe('a write needs the confirmation of exactly this call', () => {
     ]);
   });
 
-  test('a confirmed write for a customer with no item: FAILURE "no plan", told apart from a replay', async () => {
+  test('a confirmed write for a customer with no item: REPROMPT "no plan", told apart from a replay', async () => {
     const run = executor();
     run.dynamodb.on(UpdateItemCommand, WRITES).rejects(conditionFailed(undefined));
     const response = await run.call(confirmedEvent('change_plan_feature', parameters));
-    expect(state(response)).toBe('FAILURE');
+    expect(state(response)).toBe('REPROMPT');
     expect(body(response)).toEqual({ error: 'There is no plan for this customer.' });
     expect(run.records()[0]).toMatchObject({ reason: 'no-plan', outcome: 'failed' });
   });
