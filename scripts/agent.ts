@@ -11,6 +11,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { customerForCaller } from '../lib/shared/agent-contract';
 import { stackNames } from '../lib/shared/names';
+import { AgentError } from './agent/events';
 import { explain, type TranscriptTurn, turnJson } from './agent/report';
 import { confirmer, processTerminal, printable, type Terminal, toolCallText } from './agent/prompt';
 import { newSessionId, runTurn, SESSION_ID_PATTERN } from './agent/session';
@@ -163,6 +164,9 @@ export async function agent(parsed: AgentParsed, io: Io, deps: AgentDeps = realD
         onToolCall: values.trace ? (call, completed) => io.err(toolCallText(call, completed)) : undefined,
       });
       turns.push({ prompt, ...result });
+      if (result.endedByDependency !== undefined) {
+        throw new AgentError('DependencyFailedException', result.endedByDependency);
+      }
       if (!values.json) {
         deps.write(result.text.endsWith('\n') ? '' : '\n');
         if (result.guardrailIntervened) io.err('[guardrail intervened]');

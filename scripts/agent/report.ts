@@ -43,6 +43,7 @@ export function explain(error: unknown, { stack, region, callerPolicyArn }: Erro
     case 'ResourceNotFoundException':
       return `${said}. The agent or its alias was not found: is ${stack} deployed in ${region} and up to date? Deploy it again.`;
     case 'DependencyFailedException':
+      return `${said}. The agent's tools ended the turn: the executor refuses more tool calls than one turn may make and a call that names no turn, and stops on a store fault (or it failed itself). Its audit records under records/agent-tool-calls/ and its log group in ${stack} say which.`;
     case 'BadGatewayException':
       return `${said}. Something the agent depends on (its tool executor, model or guardrail) failed: see the executor's log group in ${stack}.`;
     case 'ConflictException':

@@ -23,7 +23,7 @@ import {
   SESSION_CUSTOMER,
   TURN_ID,
 } from '../../lib/shared/agent-contract';
-import { asAgentError, readCompletion, ToolCallLog } from './events';
+import { AgentError, asAgentError, readCompletion, ToolCallLog } from './events';
 
 export interface AgentTarget {
   readonly agentId: string;
@@ -76,6 +76,14 @@ export interface TurnResult {
   readonly toolCalls: readonly ToolCall[];
   /** Whether the agent's guardrail intervened during the turn (from the trace). */
   readonly guardrailIntervened: boolean;
+  /**
+   * Set when Bedrock ended the turn with a DependencyFailedException, its
+   * message: what the executor answers FAILURE to (more tool calls than a
+   * turn may make, a call naming no turn, a store fault) ends the turn so,
+   * as does the executor itself failing. What the turn did until then is
+   * still reported.
+   */
+  readonly endedByDependency?: string;
 }
 
 /**
@@ -95,16 +103,24 @@ export const SESSION_ID_PATTERN = /^[0-9a-zA-Z._:-]{2,100}$/;
 const ONE_WRITE_PER_ROUND =
   'another write in the same round was confirmed first; one confirmation is carried per round, so this one was denied (ask again)';
 
-/** The prompts of a returnControl, checked: this caller only answers confirmation prompts. */
-function confirmationRequests(payload: ReturnControlPayload): ConfirmationRequest[] {
+/**
+ * Why a prompt cannot be answered by confirming: our tools run in the
+ * executor, so only USER_CONFIRMATION is a question for the person. AWS lists
+ * RESULT and USER_CONFIRMATION_AND_RESULT without saying when Bedrock sends
+ * them (they ask the caller to run the tool), so they are denied, not run.
+ */
+const NOT_A_CONFIRMATION =
+  "Bedrock asked this caller to run the tool itself (not to confirm it); the agent's tools run in its executor, so it was denied";
+
+/** The prompts of a returnControl: each function call, flagged when it is not a confirmation prompt. */
+function confirmationRequests(payload: ReturnControlPayload): (ConfirmationRequest & { deny?: string })[] {
   const invocationId = payload.invocationId;
   if (!invocationId) throw new Error('Bedrock returned control without an invocationId; cannot answer it');
   return (payload.invocationInputs ?? []).map((input) => {
     const fn = input.functionInvocationInput;
-    if (!fn || fn.actionInvocationType !== 'USER_CONFIRMATION') {
-      const what = fn ? `${fn.function} (${fn.actionInvocationType ?? 'no type'})` : 'an API operation';
+    if (!fn) {
       throw new Error(
-        `Bedrock returned control for ${what}: this caller answers only confirmation prompts (USER_CONFIRMATION); the agent's tools run in its Lambda executor`,
+        "Bedrock returned control for an API operation: this agent's action group is defined by functions, so there is nothing to answer",
       );
     }
     return {
@@ -112,6 +128,9 @@ function confirmationRequests(payload: ReturnControlPayload): ConfirmationReques
       actionGroup: fn.actionGroup ?? '',
       function: fn.function ?? '',
       parameters: (fn.parameters ?? []).map((p) => ({ name: p.name ?? '', type: p.type ?? '', value: p.value ?? '' })),
+      ...(fn.actionInvocationType === 'USER_CONFIRMATION'
+        ? {}
+        : { deny: `${NOT_A_CONFIRMATION} (${fn.actionInvocationType ?? 'no type'})` }),
     };
   });
 }
@@ -122,12 +141,16 @@ function confirmationRequests(payload: ReturnControlPayload): ConfirmationReques
  * denied without asking.
  */
 async function decide(
-  requests: readonly ConfirmationRequest[],
+  requests: readonly (ConfirmationRequest & { deny?: string })[],
   confirm: TurnOptions['confirm'],
 ): Promise<{ confirmations: Confirmation[]; confirmedCall?: ConfirmedCall }> {
   const confirmations: Confirmation[] = [];
   let confirmedCall: ConfirmedCall | undefined;
-  for (const request of requests) {
+  for (const { deny, ...request } of requests) {
+    if (deny !== undefined) {
+      confirmations.push({ request, confirmed: false, reason: deny });
+      continue;
+    }
     if (confirmedCall) {
       confirmations.push({ request, confirmed: false, reason: ONE_WRITE_PER_ROUND });
       continue;
@@ -171,6 +194,16 @@ function answer(
   };
 }
 
+/**
+ * Stream the final answer, checked by the agent's guardrail every 1,000
+ * characters rather than Bedrock's default 50: each check is billed in text
+ * units of up to 1,000 characters, so the default would bill a 600-character
+ * answer twelve units instead of one (docs/agent.md, cost). Answers shorter
+ * than that arrive in one piece.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/agents-invoke-agent.html
+ */
+export const STREAMING = { streamFinalResponse: true, applyGuardrailInterval: 1000 } as const;
+
 /** One turn: the prompt, then each confirmation round, until the agent answers. */
 export async function runTurn(options: TurnOptions): Promise<TurnResult> {
   const { client, target, sessionId, customerId } = options;
@@ -198,7 +231,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
           agentAliasId: target.agentAliasId,
           sessionId,
           enableTrace: options.enableTrace ?? false,
-          streamingConfigurations: { streamFinalResponse: true },
+          streamingConfigurations: STREAMING,
           ...request,
         }),
       );
@@ -210,7 +243,11 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
         },
       });
     } catch (error) {
-      throw asAgentError(error);
+      const failed = asAgentError(error);
+      if (failed instanceof AgentError && failed.name === 'DependencyFailedException') {
+        return { text, confirmations, toolCalls: log.list(), guardrailIntervened, endedByDependency: failed.message };
+      }
+      throw failed;
     }
     text += completion.text;
     guardrailIntervened ||= completion.guardrailIntervened;

@@ -58,6 +58,18 @@ describe('npm run agent: one turn', () => {
   });
 });
 
+test('a turn the executor ends (DependencyFailedException) exits 1, saying where to look', async () => {
+  bedrock.on(InvokeAgentCommand).resolves({
+    completion: stream(toolInput('show_my_plan', {}), {
+      dependencyFailedException: { message: 'Dependency resource: received fail response from Lambda' },
+    } as never),
+  });
+  const { code, io } = await run(['Show my plan ten times']);
+  expect(code).toBe(1);
+  expect(io.stderr).toContain('DependencyFailedException');
+  expect(io.stderr).toContain('records/agent-tool-calls/');
+});
+
 describe('npm run agent: confirmations', () => {
   const writeThenAnswer = () =>
     bedrock

@@ -73,7 +73,7 @@ describe('runTurn: a plain answer', () => {
         sessionId: 'session-1',
         inputText: 'What is my plan?',
         enableTrace: false,
-        streamingConfigurations: { streamFinalResponse: true },
+        streamingConfigurations: { streamFinalResponse: true, applyGuardrailInterval: 1000 },
         sessionState: {
           sessionAttributes: { [SESSION_CUSTOMER]: 'C-1002' },
           promptSessionAttributes: { [TURN_ID]: expect.stringMatching(TURN_ID_PATTERN) },
@@ -237,15 +237,26 @@ describe('runTurn: confirmation prompts', () => {
     });
   });
 
-  test('a returnControl that is not a confirmation prompt => a clear error, nothing confirmed', async () => {
-    bedrock
-      .on(InvokeAgentCommand)
-      .resolves({ completion: stream(returnControl('inv-9', { ...NOTE, type: 'RESULT' })) });
-    const confirm = jest.fn(async () => true);
-    await expect(turn({ confirm })).rejects.toThrow(/set_plan_note \(RESULT\).*only confirmation prompts/);
-    expect(confirm).not.toHaveBeenCalled();
-    expect(sent()).toHaveLength(1);
-  });
+  test.each(['RESULT', 'USER_CONFIRMATION_AND_RESULT'] as const)(
+    'a returnControl asking the caller to run the tool (%s) => denied without asking, with the reason',
+    async (type) => {
+      bedrock
+        .on(InvokeAgentCommand)
+        .resolvesOnce({ completion: stream(returnControl('inv-9', { ...NOTE, type })) })
+        .resolvesOnce({ completion: stream(chunk('I did not change the note.')) });
+      const confirm = jest.fn(async () => true);
+      const result = await turn({ confirm });
+      expect(confirm).not.toHaveBeenCalled();
+      const [, reply] = sent();
+      expect(reply.sessionState?.returnControlInvocationResults).toEqual([
+        { functionResult: { actionGroup: 'customer-plan', function: 'set_plan_note', confirmationState: 'DENY' } },
+      ]);
+      expect(reply.sessionState?.sessionAttributes).toEqual({ [SESSION_CUSTOMER]: 'C-1002' });
+      expect(result.confirmations).toEqual([
+        expect.objectContaining({ confirmed: false, reason: expect.stringContaining(`run the tool itself`) }),
+      ]);
+    },
+  );
 
   test(`an agent that keeps asking is stopped after ${MAX_ROUNDS} calls`, async () => {
     let n = 0;
@@ -256,14 +267,28 @@ describe('runTurn: confirmation prompts', () => {
 });
 
 describe('runTurn: errors', () => {
-  test.each(STREAM_EXCEPTIONS)('the %s member in the stream => an error naming it and its message', async (member) => {
+  test.each(STREAM_EXCEPTIONS.filter((m) => m !== 'dependencyFailedException'))(
+    'the %s member in the stream => an error naming it and its message',
+    async (member) => {
+      bedrock.on(InvokeAgentCommand).resolves({
+        completion: stream(chunk('Part'), { [member]: { message: `the ${member} detail` } } as never),
+      });
+      const name = member[0].toUpperCase() + member.slice(1);
+      const error = await turn().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AgentError);
+      expect(error).toMatchObject({ name, message: `${name}: the ${member} detail` });
+    },
+  );
+
+  test('a dependencyFailedException (the executor ending the turn) => the turn so far, and why it ended', async () => {
     bedrock.on(InvokeAgentCommand).resolves({
-      completion: stream(chunk('Part'), { [member]: { message: `the ${member} detail` } } as never),
+      completion: stream(toolInput('show_my_plan', {}), toolOutput('{"plan":"Heron 50"}'), {
+        dependencyFailedException: { message: 'Too many tool calls' },
+      } as never),
     });
-    const name = member[0].toUpperCase() + member.slice(1);
-    const error = await turn().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AgentError);
-    expect(error).toMatchObject({ name, message: `${name}: the ${member} detail` });
+    const result = await turn();
+    expect(result.endedByDependency).toBe('DependencyFailedException: Too many tool calls');
+    expect(result.toolCalls.map((c) => c.function)).toEqual(['show_my_plan']);
   });
 
   test('an exception the SDK throws mid-stream => the same error', async () => {
