@@ -1,13 +1,17 @@
 /**
  * npm run redteam: send the red-team corpus (evaluations/corpus/redteam.json)
  * to the deployed service, or with --guardrail-only to its guardrail alone,
- * and report per category how many attacks were stopped and how many benign
- * near misses were wrongly refused. A measurement, not a gate: it exits 0
- * whenever the run completed.
+ * or with --agent the agent corpus (evaluations/corpus/redteam-agent.json) to
+ * the guarded agent, and report per category how many attacks were stopped
+ * and how many benign near misses were wrongly refused. A measurement, not a
+ * gate: it exits 0 whenever the run completed.
  */
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { customerForCaller } from '../lib/shared/agent-contract';
 import { stackNames } from '../lib/shared/names';
 import { REDTEAM_RUNS_PREFIX } from '../lib/shared/data-layout';
 import { regionOf } from './ask';
@@ -24,6 +28,16 @@ import {
   loadCorpus,
   selectEntries,
 } from './redteam/corpus';
+import {
+  AGENT_BENIGN_CATEGORY,
+  AGENT_CATEGORIES,
+  AGENT_CORPUS_FILE,
+  loadAgentCorpus,
+  selectAgentEntries,
+} from './redteam/agent-corpus';
+import { type AgentRedTeamRun, agentReportText } from './redteam/agent-report';
+import { runAgentEntries } from './redteam/agent-run';
+import { scoreAgent } from './redteam/agent-score';
 import { newRunId, type RedTeamRun, reportText } from './redteam/report';
 import { DEFAULT_CONCURRENCY, MAX_ATTEMPTS, MAX_CONCURRENCY, runEntries } from './redteam/run';
 import { score } from './redteam/score';
@@ -34,11 +48,15 @@ import { runCommand } from './run-cli';
 export const command = {
   name: 'redteam',
   summary: 'Send the red-team corpus to the deployed service and report which attacks the guardrail stopped.',
-  description: `Sends each prompt of evaluations/corpus/redteam.json (attacks and benign near misses, each labelled with the outcome we want) to the function URL of <app>-GuardedInvoke, signed with your credentials, or with --guardrail-only to the guardrail alone (ApplyGuardrail: the prompt as INPUT, and the answer a model would give as OUTPUT). Prints per category the attacks stopped and the near misses wrongly refused, then the overall block rate and false-refusal rate with 95% Wilson intervals. The run is written to evaluations/runs/ and uploaded to ${REDTEAM_RUNS_PREFIX} of the data bucket under the project key. Throttled requests are retried after Retry-After; other errors are recorded per entry and left out of the rates. Exits 0 when the run completed, whatever the rates: it measures, it does not gate.`,
+  description: `Sends each prompt of evaluations/corpus/redteam.json (attacks and benign near misses, each labelled with the outcome we want) to the function URL of <app>-GuardedInvoke, signed with your credentials, or with --guardrail-only to the guardrail alone (ApplyGuardrail: the prompt as INPUT, and the answer a model would give as OUTPUT). Prints per category the attacks stopped and the near misses wrongly refused, then the overall block rate and false-refusal rate with 95% Wilson intervals. With --agent it sends evaluations/corpus/redteam-agent.json instead to the agent of <app>-Agent, one entry at a time, each in a new session acting for the fictional customer your identity maps to (you need the stack's caller policy): another customer's record, unconfirmed writes (every confirmation denied), parameter smuggling (every confirmation confirmed), injected tool output (a note planted in your own plan, then a question) and tool loops, each scored from the answer and the trace's tool calls; your plan is put back as seeded after any entry that changed it. The run is written to evaluations/runs/ and uploaded to ${REDTEAM_RUNS_PREFIX} of the data bucket under the project key. Throttled requests are retried after Retry-After; other errors are recorded per entry and left out of the rates. Exits 0 when the run completed, whatever the rates: it measures, it does not gate.`,
   options: {
     'guardrail-only': {
       type: 'boolean',
       description: "Screen the corpus with the stack's guardrail (ApplyGuardrail) instead of calling the model.",
+    },
+    agent: {
+      type: 'boolean',
+      description: `Red-team the guarded agent (<app>-Agent) with the agent corpus instead; one entry at a time, so not with --guardrail-only or --concurrency. Its categories: ${AGENT_CATEGORIES.join(', ')}, ${AGENT_BENIGN_CATEGORY}.`,
     },
     concurrency: {
       type: 'number',
@@ -62,6 +80,7 @@ export const command = {
     'npm run redteam',
     'npm run redteam -- --guardrail-only --concurrency 8',
     'npm run redteam -- --category prompt-leaking --category indirect-injection --no-upload --profile dev',
+    'npm run redteam -- --agent --category tool-loop --profile dev',
   ],
 } as const satisfies CommandSpec;
 
@@ -73,9 +92,18 @@ export interface RedTeamClients {
   readonly bedrock: Pick<BedrockRuntimeClient, 'send'>;
 }
 
+/** What --agent calls besides the clients above. */
+export interface AgentRedTeamClients {
+  readonly sts: Pick<STSClient, 'send'>;
+  readonly agentRuntime: BedrockAgentRuntimeClient;
+}
+
 export interface RedTeamDeps {
   readonly resolve: (flags: { region?: string; profile?: string }) => Promise<AwsTarget>;
   readonly clients: (target: AwsTarget) => RedTeamClients;
+  /** --agent only. */
+  readonly agentClients?: (target: AwsTarget) => AgentRedTeamClients;
+  readonly agentCorpusFile?: string;
   readonly fetch: typeof fetch;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => Date;
@@ -93,6 +121,16 @@ const realDeps: RedTeamDeps = {
     // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
     bedrock: new BedrockRuntimeClient({ region, credentials, retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS }),
   }),
+  agentClients: ({ region, credentials }) => ({
+    sts: new STSClient({ region, credentials }),
+    agentRuntime: new BedrockAgentRuntimeClient({
+      region,
+      credentials,
+      retryMode: 'adaptive',
+      maxAttempts: MAX_ATTEMPTS,
+    }),
+  }),
+  agentCorpusFile: AGENT_CORPUS_FILE,
   fetch: (input, init) => fetch(input, init),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => new Date(),
@@ -103,6 +141,7 @@ const realDeps: RedTeamDeps = {
 
 export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps = realDeps): Promise<number> {
   const { values } = parsed;
+  if (values.agent) return redteamAgent(parsed, io, deps);
   let loaded;
   try {
     loaded = loadCorpus(deps.corpusFile);
@@ -134,17 +173,8 @@ export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps =
     );
     return 1;
   }
-  let destination: { bucket: string; keyArn: string } | undefined;
-  if (!values['no-upload']) {
-    const data = await stackOutputs(clients.cloudformation, names.dataProtection);
-    if (!data?.DataBucketName || !data.ProjectKeyArn) {
-      io.err(
-        `${names.dataProtection} ${data ? 'has no DataBucketName/ProjectKeyArn output' : 'does not exist'} in ${target.region}: deploy the app, or pass --no-upload to keep the run local.`,
-      );
-      return 1;
-    }
-    destination = { bucket: data.DataBucketName, keyArn: data.ProjectKeyArn };
-  }
+  const destination = await uploadDestination(values, clients.cloudformation, names.dataProtection, target.region, io);
+  if (destination === 'missing') return 1;
 
   const guardrail = { id: invoke.GuardrailId, version: invoke.GuardrailVersion ?? '' };
   const mode = values['guardrail-only'] ? 'guardrail-only' : 'function-url';
@@ -207,6 +237,142 @@ export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps =
   else {
     io.out(`Red-team run ${runId} (${mode}, guardrail ${guardrail.id} version ${guardrail.version || '?'})\n`);
     io.out(reportText(scored));
+    io.out(`\nSaved: ${file}${uploaded ? `\nUploaded: ${uploaded}` : ''}`);
+  }
+  if (scored.totals.errors === results.length && results.length > 0) {
+    io.err(`every entry failed; the first error: ${results[0].error}`);
+    return 1;
+  }
+  if (scored.totals.errors > 0) io.err(`${scored.totals.errors} entries failed and are left out of the rates`);
+  return 0;
+}
+
+/** Where a run goes besides evaluations/runs/: the data bucket, unless --no-upload. */
+async function uploadDestination(
+  values: RedTeamParsed['values'],
+  cloudformation: RedTeamClients['cloudformation'],
+  stack: string,
+  region: string,
+  io: Io,
+): Promise<{ bucket: string; keyArn: string } | undefined | 'missing'> {
+  if (values['no-upload']) return undefined;
+  const data = await stackOutputs(cloudformation, stack);
+  if (!data?.DataBucketName || !data.ProjectKeyArn) {
+    io.err(
+      `${stack} ${data ? 'has no DataBucketName/ProjectKeyArn output' : 'does not exist'} in ${region}: deploy the app, or pass --no-upload to keep the run local.`,
+    );
+    return 'missing';
+  }
+  return { bucket: data.DataBucketName, keyArn: data.ProjectKeyArn };
+}
+
+/** --agent: the agent corpus, through the trusted caller's turns, one entry at a time. */
+async function redteamAgent(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps): Promise<number> {
+  const { values } = parsed;
+  if (values['guardrail-only']) {
+    throw new UsageError(
+      '--agent and --guardrail-only do not go together: the agent red team talks to the agent, whose guardrail it sees in the trace',
+    );
+  }
+  if (values.concurrency !== DEFAULT_CONCURRENCY) {
+    throw new UsageError(
+      "--agent runs one entry at a time (the entries share one customer's plan), so it takes no --concurrency",
+    );
+  }
+  let loaded;
+  try {
+    loaded = loadAgentCorpus(deps.agentCorpusFile ?? AGENT_CORPUS_FILE);
+  } catch (error) {
+    if (error instanceof CorpusError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const { entries, unknown } = selectAgentEntries(loaded.corpus.entries, values.category);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown --category ${unknown.join(', ')} with --agent; the agent categories are ${AGENT_CATEGORIES.join(', ')} and ${AGENT_BENIGN_CATEGORY}`,
+    );
+  }
+
+  const names = stackNames(values.app ?? projectConfig().appName);
+  const target = await deps.resolve(values);
+  const clients = deps.clients(target);
+  const agentClients = (deps.agentClients ?? (realDeps.agentClients as NonNullable<RedTeamDeps['agentClients']>))(
+    target,
+  );
+  io.progress(`reading the outputs of ${names.agent} in ${target.region}`);
+  const agentOutputs = await stackOutputs(clients.cloudformation, names.agent);
+  if (!agentOutputs?.AgentId || !agentOutputs.AgentAliasId) {
+    io.err(
+      `${names.agent} ${agentOutputs ? 'has no AgentId/AgentAliasId output' : 'does not exist'} in ${target.region}: deploy it (the agent setting, npx cdk deploy ${names.agent}) with the same appName, or pass --app / --region.`,
+    );
+    return 1;
+  }
+  const destination = await uploadDestination(values, clients.cloudformation, names.dataProtection, target.region, io);
+  if (destination === 'missing') return 1;
+
+  const { Arn: callerArn } = await agentClients.sts.send(new GetCallerIdentityCommand({}));
+  if (!callerArn) throw new Error('STS GetCallerIdentity returned no ARN');
+  const customerId = customerForCaller(callerArn);
+  const agentTarget = { agentId: agentOutputs.AgentId, agentAliasId: agentOutputs.AgentAliasId };
+
+  const startedAt = deps.now();
+  const runId = newRunId(startedAt, deps.random);
+  io.progress(
+    `sending ${entries.length} entries to agent ${agentTarget.agentId} alias ${agentTarget.agentAliasId}, acting for ${customerId} (mapped from ${callerArn}), one at a time`,
+  );
+  const results = await runAgentEntries(entries, {
+    client: agentClients.agentRuntime,
+    target: agentTarget,
+    customerId,
+    sleep: deps.sleep,
+    random: deps.random,
+    onResult: (result, done, total) => {
+      if (result.restore && !result.restore.ok) {
+        io.err(`after ${result.id}, the plan of ${customerId} was not put back as seeded: ${result.restore.detail}`);
+      }
+      if (done % 5 === 0 || done === total) io.progress(`${done}/${total} done`);
+    },
+  });
+  const scored = scoreAgent(results);
+  const record: AgentRedTeamRun = {
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: deps.now().toISOString(),
+    mode: 'agent',
+    target: agentTarget,
+    customerId,
+    corpus: {
+      version: loaded.corpus.version,
+      sha256: loaded.sha256,
+      ...(values.category.length > 0 ? { categories: values.category } : {}),
+    },
+    totals: scored.totals,
+    categories: scored.categories,
+    results,
+  };
+
+  const file = writeLocal(record, deps.runsDir);
+  let uploaded: string | undefined;
+  if (destination) {
+    try {
+      uploaded = await upload(clients.s3, destination, record);
+    } catch (error) {
+      io.err(
+        `the run is saved in ${file} but could not be uploaded to s3://${destination.bucket}/${REDTEAM_RUNS_PREFIX}: ${(error as Error).message}. Uploading needs s3:PutObject on ${REDTEAM_RUNS_PREFIX}* and kms:GenerateDataKey on the project key.`,
+      );
+      return 1;
+    }
+  }
+
+  if (values.json) json(io, record);
+  else {
+    io.out(
+      `Agent red-team run ${runId} (agent ${agentTarget.agentId} alias ${agentTarget.agentAliasId}, acting for ${customerId})\n`,
+    );
+    io.out(agentReportText(scored));
     io.out(`\nSaved: ${file}${uploaded ? `\nUploaded: ${uploaded}` : ''}`);
   }
   if (scored.totals.errors === results.length && results.length > 0) {

@@ -15,6 +15,7 @@ import {
   type VerifyContext,
 } from './verify/context';
 import { type Colour, colour } from './cli/output';
+import { AGENT_CHECK } from './verify/agent-checks';
 import { ALARM_CHECKS } from './verify/alarm-checks';
 import { DATA_CHECKS } from './verify/data-checks';
 import { FINDINGS_EXPORT_CHECK } from './verify/export-checks';
@@ -42,6 +43,7 @@ const ORDER = [
   'card-number',
   'enforcement',
   'knowledge',
+  'agent',
   'ingestion-outcome',
   'audit-records',
   'in-code-spans',
@@ -73,6 +75,7 @@ const BY_ID = new Map(
     ...THREAT_CHECKS,
     FINDINGS_EXPORT_CHECK,
     ...ALARM_CHECKS,
+    AGENT_CHECK,
   ].map((c) => [c.id, c]),
 );
 

@@ -7,6 +7,7 @@ import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -18,6 +19,7 @@ import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { regionOf, signedRequest } from './ask';
@@ -90,6 +92,8 @@ export function verifyClients(region: string, credentials?: AwsCredentialIdentit
     sns: new SNSClient(config),
     accessAnalyzer: new AccessAnalyzerClient(config),
     xray: new XRayClient(config),
+    agentRuntime: new BedrockAgentRuntimeClient(config),
+    sts: new STSClient(config),
   };
 }
 

@@ -51,6 +51,7 @@ export const VERIFY_CHECKS = [
   'ingestion-outcome',
   'flow-logs',
   'in-code-spans',
+  'agent',
 ] as const;
 export type VerifyCheckId = (typeof VERIFY_CHECKS)[number];
 
@@ -614,6 +615,62 @@ export const ASSUMPTIONS = {
         'a dashboard row only: after `npm run verify -- --only denied-topic`, the row shows the intervention or not',
     },
     reliedOnBy: 'lib/operations/service-dashboard.ts (the guardrails-of-the-account row)',
+  },
+  'dynamodb-decrypt-only': {
+    statement:
+      "The agent's executor reads and writes its DynamoDB table, encrypted with the project key, holding on that key only `kms:Decrypt` through DynamoDB (`kms:ViaService`) with the table's name in the encryption context: no `kms:GenerateDataKey`, `kms:Encrypt` or `kms:CreateGrant` of its own.",
+    evidence: 'partial',
+    evidenceDetail:
+      'The DynamoDB encryption usage notes describe the calls DynamoDB makes to KMS for a table with a customer managed key, with `aws:dynamodb:tableName` in the encryption context, and that DynamoDB uses its own grants for the table key (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html); no page says which KMS permissions the caller of a write (UpdateItem) needs beyond Decrypt, and public policies usually grant more.',
+    ifWrong: {
+      fails:
+        "The store's seed (a PutItem at the first deployment) fails, so the first deployment of the Agent stack fails and rolls back; had it passed, every write of the agent's tools (a confirmed change of a feature or a note) would fail with a KMS AccessDenied, answered as the store being unavailable.",
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['agent'] },
+    reliedOnBy: 'lib/agent/table-key.ts (UseTheKeyThroughThisTable on the executor and seed roles)',
+  },
+  'agent-caller-key-use': {
+    statement:
+      "A caller of InvokeAgent on an agent encrypted with the project key needs, besides `bedrock:InvokeAgent` on the alias, no more of the key than `kms:GenerateDataKey` and `kms:Decrypt` with `kms:EncryptionContext:aws:bedrock:arn` = the agent's ARN (the caller policy grants exactly that), if it needs the key at all.",
+    evidence: 'partial',
+    evidenceDetail:
+      'The page for agents created before 22 January 2025 asks for this statement on "an IAM role or user with permissions to make InvokeAgent calls" (https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-agents.html); the page for newer agents lists the fields a customer key encrypts (instruction, prompt templates, action-group schemas) and does not say whether InvokeAgent needs the caller to hold the key (https://docs.aws.amazon.com/bedrock/latest/userguide/cmk-agent-resources.html).',
+    ifWrong: {
+      fails:
+        '`npm run agent`, the agent red team and the verify check are refused (AccessDeniedException naming KMS) although the caller holds the caller policy; if the statement is not needed, it is harmless but one grant too many.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['agent'] },
+    reliedOnBy: 'lib/agent/caller-policy.ts (UseTheKeyForThisAgentOnly)',
+  },
+  'agent-confirmation-round': {
+    statement:
+      'When the trusted caller answers a USER_CONFIRMATION prompt with CONFIRM, Bedrock invokes the executor with exactly the parameters the prompt showed, and with the session attributes sent in that same InvokeAgent call (the confirmedCall the executor checks).',
+    evidence: 'partial',
+    evidenceDetail:
+      'The user-confirmation page shows the returnControl event and the request that answers it (sessionState with invocationId, returnControlInvocationResults and session attributes), and says a confirmed function is invoked and a denied one is not (https://docs.aws.amazon.com/bedrock/latest/userguide/agents-userconfirmation.html); it does not say that the invocation carries the parameters unchanged, nor that attributes sent with the answer reach the function that runs because of it.',
+    ifWrong: {
+      fails:
+        'Every confirmed write is refused by the executor as a confirmation of other parameters, or as missing: the agent can read plans but change nothing. Nothing is written unconfirmed either way.',
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['agent'] },
+    reliedOnBy: 'lambda/agent-tools/confirmation.ts, scripts/agent/session.ts (the confirmedCall sent with CONFIRM)',
+  },
+  'agent-turn-bound': {
+    statement:
+      "Bedrock hands the prompt session attributes the trusted caller sends with a turn (the turn id, TURN_ID) to every tool call of that turn, including those after a confirmation round, and the next turn's id replaces it; so the executor's count of a turn's tool calls, kept in the store under the turn id, bounds one turn and does not carry into the next.",
+    evidence: 'partial',
+    evidenceDetail:
+      'The session-context page says prompt session attributes persist over a single turn and session attributes over the session, a turn being one InvokeAgent request and response (https://docs.aws.amazon.com/bedrock/latest/userguide/agents-session-state.html); it does not say how a turn that returns control for a confirmation counts, nor whether values an action group returns are passed on, which is why the count is kept in the store and the caller names each turn.',
+    ifWrong: {
+      fails:
+        "Tool calls are refused as naming no turn (the tools stop working), or a turn's count spills into the next one and a later turn is refused as over the bound; a loop is still stopped, since every call is counted.",
+      visibility: 'visible',
+    },
+    settledBy: { verify: ['agent'] },
+    reliedOnBy: 'lambda/agent-tools/turn.ts, scripts/agent/session.ts (the turn id of each turn and round)',
   },
 } as const satisfies Record<string, Assumption>;
 

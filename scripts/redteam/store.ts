@@ -7,7 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REDTEAM_RUNS_PREFIX } from '../../lib/shared/data-layout';
 import { ROOT } from '../generated-block';
+import type { AgentRedTeamRun } from './agent-report';
 import type { RedTeamRun } from './report';
+
+/** A run of either red team: the model's (function URL or guardrail) or the agent's. */
+export type AnyRedTeamRun = RedTeamRun | AgentRedTeamRun;
 
 export const RUNS_DIR = path.join(ROOT, 'evaluations', 'runs');
 
@@ -19,12 +23,12 @@ export function runKey(runId: string): string {
   return `${REDTEAM_RUNS_PREFIX}${runId}.json`;
 }
 
-export function runDocument(run: RedTeamRun): string {
+export function runDocument(run: AnyRedTeamRun): string {
   return `${JSON.stringify(run, null, 2)}\n`;
 }
 
 /** Writes the run locally; returns the file. */
-export function writeLocal(run: RedTeamRun, dir: string = RUNS_DIR): string {
+export function writeLocal(run: AnyRedTeamRun, dir: string = RUNS_DIR): string {
   const file = localRunFile(run.runId, dir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, runDocument(run));
@@ -40,7 +44,7 @@ export function writeLocal(run: RedTeamRun, dir: string = RUNS_DIR): string {
 export async function upload(
   s3: Pick<S3Client, 'send'>,
   destination: { readonly bucket: string; readonly keyArn: string },
-  run: RedTeamRun,
+  run: AnyRedTeamRun,
 ): Promise<string> {
   const key = runKey(run.runId);
   await s3.send(

@@ -5,6 +5,7 @@
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -16,6 +17,7 @@ import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { stackNames as projectStackNames } from '../../lib/shared/names';
 
@@ -43,10 +45,14 @@ export interface VerifyClients {
   readonly accessAnalyzer: Send<AccessAnalyzerClient>;
   /** The traces of the function's requests (in-code spans). */
   readonly xray: Send<XRayClient>;
+  /** The guarded agent's turns (the agent check), as the trusted caller's runTurn takes it. */
+  readonly agentRuntime: BedrockAgentRuntimeClient;
+  /** Who is calling: the agent check acts for the customer the caller maps to. */
+  readonly sts: Send<STSClient>;
 }
 
 export type StackKind =
-  'DataProtection' | 'GuardedInvoke' | 'ThreatDetection' | 'Knowledge' | 'Ingestion' | 'Operations';
+  'DataProtection' | 'GuardedInvoke' | 'ThreatDetection' | 'Knowledge' | 'Ingestion' | 'Operations' | 'Agent';
 
 /** The stacks the app cannot do without; the others are switches (or may be left undeployed). */
 const REQUIRED_STACKS: readonly StackKind[] = ['DataProtection', 'GuardedInvoke'];
@@ -123,6 +129,7 @@ export function stackNames(appName: string): Record<StackKind, string> {
     Knowledge: names.knowledge,
     Ingestion: names.ingestion,
     Operations: names.operations,
+    Agent: names.agent,
   };
 }
 

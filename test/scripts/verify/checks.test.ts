@@ -53,6 +53,7 @@ test('a working deployment => every check passes', async () => {
     ['card-number', 'PASS'],
     ['enforcement', 'SKIP'],
     ['knowledge', 'PASS'],
+    ['agent', 'SKIP'],
     ['ingestion-outcome', 'PASS'],
     ['audit-records', 'PASS'],
     ['in-code-spans', 'PASS'],
