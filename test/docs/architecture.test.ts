@@ -13,10 +13,11 @@ import { synthesize } from '../support/build-app';
 const ROOT = path.join(__dirname, '..', '..');
 const mermaid = (file: string) =>
   [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
-const diagrams = mermaid('docs/architecture.md');
+/** docs/architecture.md's six figures, then the agent's, on its own page (docs/agent.md). */
+const diagrams = [...mermaid('docs/architecture.md'), ...mermaid('docs/agent.md')];
 const overview = mermaid('README.md');
 
-type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops';
+type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops' | 'agent';
 /**
  * Which diagram draws which stacks (`types`: only those resource types of
  * them). The governance figure draws the Governance stack and what
@@ -35,6 +36,11 @@ const FIGURES: Record<Figure, { diagram: number; parts: readonly { stacks: RegEx
     ],
   },
   ops: { diagram: 4, parts: [{ stacks: /-Operations$/ }] },
+  // The Agent stack, and the parameter through which GuardedInvoke gives it the guardrail's version.
+  agent: {
+    diagram: 6,
+    parts: [{ stacks: /-Agent$/ }, { stacks: /-GuardedInvoke$/, types: /^AWS::SSM::Parameter$/ }],
+  },
 };
 
 /** Diagram label => the CloudFormation resource it stands for, how many the figure's stacks have, and the figure. */
@@ -99,6 +105,15 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   '2 logging custom-resource functions': ['AWS::Lambda::Function', 2, 'ops'],
   'logging provider log group': ['AWS::Logs::LogGroup', 2, 'ops'],
   'invocation log group': ['AWS::Logs::LogGroup', 2, 'ops'],
+  'agent alias': ['AWS::Bedrock::AgentAlias', 1, 'agent'],
+  'guarded agent': ['AWS::Bedrock::Agent', 1, 'agent'],
+  // The executor, and the seed's handler and Provider framework entry function.
+  'tool executor function': ['AWS::Lambda::Function', 3, 'agent'],
+  '2 seed functions': ['AWS::Lambda::Function', 3, 'agent'],
+  'executor log group': ['AWS::Logs::LogGroup', 2, 'agent'],
+  'seed log group': ['AWS::Logs::LogGroup', 2, 'agent'],
+  'plan store': ['AWS::DynamoDB::Table', 1, 'agent'],
+  'guardrail version parameter': ['AWS::SSM::Parameter', 1, 'agent'],
 };
 
 /** Resource counts per type, over what a figure draws. */
@@ -123,11 +138,16 @@ const synthesized: Record<Figure, Record<string, number>> = {
   rag: resourceTypes({}, 'rag'),
   gov: resourceTypes({ enforcedGuardrail: 'create' }, 'gov'),
   ops: resourceTypes({}, 'ops'),
+  agent: resourceTypes({ agent: true }, 'agent'),
 };
 
 describe('docs/architecture.md diagrams', () => {
   test('there is one for the default app, one for the isolated-network mode, one for threat detection, one for the knowledge base, one for operations and one for governance', () => {
-    expect(diagrams).toHaveLength(6);
+    expect(mermaid('docs/architecture.md')).toHaveLength(6);
+  });
+
+  test('docs/agent.md has one, for the agent', () => {
+    expect(mermaid('docs/agent.md')).toHaveLength(1);
   });
 
   test.each(Object.entries(BOXES))('box "%s" is drawn and exists in the templates', (label, [type, count, figure]) => {
@@ -137,7 +157,7 @@ describe('docs/architecture.md diagrams', () => {
 
   test('every architectural resource type of the templates has a box', () => {
     const architectural =
-      /::(Lambda::(Function|Url)|Bedrock::|S3Vectors::|SageMaker::ModelCard$|CloudWatch::Alarm$|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
+      /::(Lambda::(Function|Url)|Bedrock::|DynamoDB::Table$|S3Vectors::|SageMaker::ModelCard$|CloudWatch::Alarm$|KMS::Key|S3::Bucket$|Logs::LogGroup|EC2::(VPCEndpoint|FlowLog|Subnet)$|GuardDuty::(Detector|MalwareProtectionPlan)$|Macie::|MacieClassificationJob|AccessAnalyzer::|CloudTrail::|SecurityHub::|Events::Rule|SNS::Topic$|SQS::Queue$)/;
     for (const figure of Object.keys(FIGURES) as Figure[]) {
       // The isolated-network figure only adds to the app figure.
       const figures = figure === 'isolated' ? ['app', 'isolated'] : [figure];
