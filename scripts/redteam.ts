@@ -10,8 +10,7 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { customerForCaller } from '../lib/shared/agent-contract';
+import { STSClient } from '@aws-sdk/client-sts';
 import { stackNames } from '../lib/shared/names';
 import { REDTEAM_RUNS_PREFIX } from '../lib/shared/data-layout';
 import { regionOf } from './ask';
@@ -28,20 +27,12 @@ import {
   loadCorpus,
   selectEntries,
 } from './redteam/corpus';
-import {
-  AGENT_BENIGN_CATEGORY,
-  AGENT_CATEGORIES,
-  AGENT_CORPUS_FILE,
-  loadAgentCorpus,
-  selectAgentEntries,
-} from './redteam/agent-corpus';
-import { type AgentRedTeamRun, agentReportText } from './redteam/agent-report';
-import { runAgentEntries } from './redteam/agent-run';
-import { scoreAgent } from './redteam/agent-score';
+import { AGENT_BENIGN_CATEGORY, AGENT_CATEGORIES, AGENT_CORPUS_FILE } from './redteam/agent-corpus';
 import { newRunId, type RedTeamRun, reportText } from './redteam/report';
 import { DEFAULT_CONCURRENCY, MAX_ATTEMPTS, MAX_CONCURRENCY, runEntries } from './redteam/run';
 import { score } from './redteam/score';
-import { RUNS_DIR, upload, writeLocal } from './redteam/store';
+import { exitCode, RUNS_DIR, save, uploadDestination } from './redteam/store';
+import { redteamAgent } from './redteam/agent-command';
 import { functionUrlTarget, guardrailTarget, type Target } from './redteam/targets';
 import { runCommand } from './run-cli';
 
@@ -112,6 +103,16 @@ export interface RedTeamDeps {
   readonly runsDir: string;
 }
 
+const realAgentClients = ({ region, credentials }: AwsTarget): AgentRedTeamClients => ({
+  sts: new STSClient({ region, credentials }),
+  agentRuntime: new BedrockAgentRuntimeClient({
+    region,
+    credentials,
+    retryMode: 'adaptive',
+    maxAttempts: MAX_ATTEMPTS,
+  }),
+});
+
 const realDeps: RedTeamDeps = {
   resolve: resolveAws,
   clients: ({ region, credentials }) => ({
@@ -121,15 +122,7 @@ const realDeps: RedTeamDeps = {
     // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
     bedrock: new BedrockRuntimeClient({ region, credentials, retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS }),
   }),
-  agentClients: ({ region, credentials }) => ({
-    sts: new STSClient({ region, credentials }),
-    agentRuntime: new BedrockAgentRuntimeClient({
-      region,
-      credentials,
-      retryMode: 'adaptive',
-      maxAttempts: MAX_ATTEMPTS,
-    }),
-  }),
+  agentClients: realAgentClients,
   agentCorpusFile: AGENT_CORPUS_FILE,
   fetch: (input, init) => fetch(input, init),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -141,7 +134,9 @@ const realDeps: RedTeamDeps = {
 
 export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps = realDeps): Promise<number> {
   const { values } = parsed;
-  if (values.agent) return redteamAgent(parsed, io, deps);
+  if (values.agent) {
+    return redteamAgent(parsed, io, { ...deps, agentClients: deps.agentClients ?? realAgentClients });
+  }
   let loaded;
   try {
     loaded = loadCorpus(deps.corpusFile);
@@ -220,18 +215,9 @@ export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps =
     results,
   };
 
-  const file = writeLocal(record, deps.runsDir);
-  let uploaded: string | undefined;
-  if (destination) {
-    try {
-      uploaded = await upload(clients.s3, destination, record);
-    } catch (error) {
-      io.err(
-        `the run is saved in ${file} but could not be uploaded to s3://${destination.bucket}/${REDTEAM_RUNS_PREFIX}: ${(error as Error).message}. Uploading needs s3:PutObject on ${REDTEAM_RUNS_PREFIX}* and kms:GenerateDataKey on the project key.`,
-      );
-      return 1;
-    }
-  }
+  const saved = await save(record, deps.runsDir, clients.s3, destination, io);
+  if (saved === undefined) return 1;
+  const { file, uploaded } = saved;
 
   if (values.json) json(io, record);
   else {
@@ -239,148 +225,7 @@ export async function redteam(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps =
     io.out(reportText(scored));
     io.out(`\nSaved: ${file}${uploaded ? `\nUploaded: ${uploaded}` : ''}`);
   }
-  if (scored.totals.errors === results.length && results.length > 0) {
-    io.err(`every entry failed; the first error: ${results[0].error}`);
-    return 1;
-  }
-  if (scored.totals.errors > 0) io.err(`${scored.totals.errors} entries failed and are left out of the rates`);
-  return 0;
-}
-
-/** Where a run goes besides evaluations/runs/: the data bucket, unless --no-upload. */
-async function uploadDestination(
-  values: RedTeamParsed['values'],
-  cloudformation: RedTeamClients['cloudformation'],
-  stack: string,
-  region: string,
-  io: Io,
-): Promise<{ bucket: string; keyArn: string } | undefined | 'missing'> {
-  if (values['no-upload']) return undefined;
-  const data = await stackOutputs(cloudformation, stack);
-  if (!data?.DataBucketName || !data.ProjectKeyArn) {
-    io.err(
-      `${stack} ${data ? 'has no DataBucketName/ProjectKeyArn output' : 'does not exist'} in ${region}: deploy the app, or pass --no-upload to keep the run local.`,
-    );
-    return 'missing';
-  }
-  return { bucket: data.DataBucketName, keyArn: data.ProjectKeyArn };
-}
-
-/** --agent: the agent corpus, through the trusted caller's turns, one entry at a time. */
-async function redteamAgent(parsed: RedTeamParsed, io: Io, deps: RedTeamDeps): Promise<number> {
-  const { values } = parsed;
-  if (values['guardrail-only']) {
-    throw new UsageError(
-      '--agent and --guardrail-only do not go together: the agent red team talks to the agent, whose guardrail it sees in the trace',
-    );
-  }
-  if (values.concurrency !== DEFAULT_CONCURRENCY) {
-    throw new UsageError(
-      "--agent runs one entry at a time (the entries share one customer's plan), so it takes no --concurrency",
-    );
-  }
-  let loaded;
-  try {
-    loaded = loadAgentCorpus(deps.agentCorpusFile ?? AGENT_CORPUS_FILE);
-  } catch (error) {
-    if (error instanceof CorpusError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
-  }
-  const { entries, unknown } = selectAgentEntries(loaded.corpus.entries, values.category);
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `unknown --category ${unknown.join(', ')} with --agent; the agent categories are ${AGENT_CATEGORIES.join(', ')} and ${AGENT_BENIGN_CATEGORY}`,
-    );
-  }
-
-  const names = stackNames(values.app ?? projectConfig().appName);
-  const target = await deps.resolve(values);
-  const clients = deps.clients(target);
-  const agentClients = (deps.agentClients ?? (realDeps.agentClients as NonNullable<RedTeamDeps['agentClients']>))(
-    target,
-  );
-  io.progress(`reading the outputs of ${names.agent} in ${target.region}`);
-  const agentOutputs = await stackOutputs(clients.cloudformation, names.agent);
-  if (!agentOutputs?.AgentId || !agentOutputs.AgentAliasId) {
-    io.err(
-      `${names.agent} ${agentOutputs ? 'has no AgentId/AgentAliasId output' : 'does not exist'} in ${target.region}: deploy it (the agent setting, npx cdk deploy ${names.agent}) with the same appName, or pass --app / --region.`,
-    );
-    return 1;
-  }
-  const destination = await uploadDestination(values, clients.cloudformation, names.dataProtection, target.region, io);
-  if (destination === 'missing') return 1;
-
-  const { Arn: callerArn } = await agentClients.sts.send(new GetCallerIdentityCommand({}));
-  if (!callerArn) throw new Error('STS GetCallerIdentity returned no ARN');
-  const customerId = customerForCaller(callerArn);
-  const agentTarget = { agentId: agentOutputs.AgentId, agentAliasId: agentOutputs.AgentAliasId };
-
-  const startedAt = deps.now();
-  const runId = newRunId(startedAt, deps.random);
-  io.progress(
-    `sending ${entries.length} entries to agent ${agentTarget.agentId} alias ${agentTarget.agentAliasId}, acting for ${customerId} (mapped from ${callerArn}), one at a time`,
-  );
-  const results = await runAgentEntries(entries, {
-    client: agentClients.agentRuntime,
-    target: agentTarget,
-    customerId,
-    sleep: deps.sleep,
-    random: deps.random,
-    onResult: (result, done, total) => {
-      if (result.restore && !result.restore.ok) {
-        io.err(`after ${result.id}, the plan of ${customerId} was not put back as seeded: ${result.restore.detail}`);
-      }
-      if (done % 5 === 0 || done === total) io.progress(`${done}/${total} done`);
-    },
-  });
-  const scored = scoreAgent(results);
-  const record: AgentRedTeamRun = {
-    runId,
-    startedAt: startedAt.toISOString(),
-    finishedAt: deps.now().toISOString(),
-    mode: 'agent',
-    target: agentTarget,
-    customerId,
-    corpus: {
-      version: loaded.corpus.version,
-      sha256: loaded.sha256,
-      ...(values.category.length > 0 ? { categories: values.category } : {}),
-    },
-    totals: scored.totals,
-    categories: scored.categories,
-    results,
-  };
-
-  const file = writeLocal(record, deps.runsDir);
-  let uploaded: string | undefined;
-  if (destination) {
-    try {
-      uploaded = await upload(clients.s3, destination, record);
-    } catch (error) {
-      io.err(
-        `the run is saved in ${file} but could not be uploaded to s3://${destination.bucket}/${REDTEAM_RUNS_PREFIX}: ${(error as Error).message}. Uploading needs s3:PutObject on ${REDTEAM_RUNS_PREFIX}* and kms:GenerateDataKey on the project key.`,
-      );
-      return 1;
-    }
-  }
-
-  if (values.json) json(io, record);
-  else {
-    io.out(
-      `Agent red-team run ${runId} (agent ${agentTarget.agentId} alias ${agentTarget.agentAliasId}, acting for ${customerId})\n`,
-    );
-    io.out(agentReportText(scored));
-    io.out(`\nSaved: ${file}${uploaded ? `\nUploaded: ${uploaded}` : ''}`);
-  }
-  if (scored.totals.errors === results.length && results.length > 0) {
-    io.err(`every entry failed; the first error: ${results[0].error}`);
-    return 1;
-  }
-  if (scored.totals.errors > 0) io.err(`${scored.totals.errors} entries failed and are left out of the rates`);
-  return 0;
+  return exitCode(scored.totals.errors, results, io);
 }
 
 runCommand(module, command, (parsed, io) => redteam(parsed, io));

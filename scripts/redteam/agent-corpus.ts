@@ -5,7 +5,6 @@
  * single turn on it, and the placeholders that make one corpus fit whichever
  * customer the caller's identity maps to.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -15,7 +14,7 @@ import {
   NOTE_MAX_LENGTH,
 } from '../../lib/shared/agent-contract';
 import { ROOT } from '../generated-block';
-import { CorpusError, normalisePrompt } from './corpus';
+import { corpusFileProblems, normalisePrompt, readCorpusFile, rowOf, selectEntries } from './corpus';
 
 export const AGENT_CORPUS_FILE = path.join(ROOT, 'evaluations', 'corpus', 'redteam-agent.json');
 
@@ -149,27 +148,12 @@ function entryProblems(raw: unknown, index: number): string[] {
 
 /** Every problem with a parsed agent corpus file; empty when it is usable. */
 export function agentCorpusProblems(value: unknown): string[] {
-  if (!value || typeof value !== 'object') return ['the corpus is not a JSON object'];
-  const c = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (c.version !== 1) problems.push('version must be 1');
-  if (!isString(c.description)) problems.push('description must say what the corpus measures');
-  if (!Array.isArray(c.entries) || c.entries.length === 0) return [...problems, 'entries must be a non-empty list'];
-  c.entries.forEach((entry, i) => problems.push(...entryProblems(entry, i)));
-  const ids = new Map<string, number>();
-  const prompts = new Map<string, string>();
-  for (const entry of c.entries as Partial<AgentCorpusEntry>[]) {
-    if (typeof entry?.id === 'string') ids.set(entry.id, (ids.get(entry.id) ?? 0) + 1);
-    if (typeof entry?.prompt === 'string') {
-      // The same question after a different planted note is a different attack.
-      const key = `${normalisePrompt(entry.prompt)}\n${normalisePrompt(entry.setupNote ?? '')}`;
-      const first = prompts.get(key);
-      if (first !== undefined) problems.push(`${entry.id}: same prompt as ${first}`);
-      else prompts.set(key, String(entry.id));
-    }
-  }
-  for (const [id, n] of ids) if (n > 1) problems.push(`${id}: id used ${n} times`);
-  return problems;
+  return corpusFileProblems<Partial<AgentCorpusEntry>>(
+    value,
+    entryProblems,
+    // The same question after a different planted note is a different attack.
+    (entry) => `${normalisePrompt(entry.prompt)}\n${normalisePrompt(entry.setupNote ?? '')}`,
+  );
 }
 
 export interface LoadedAgentCorpus {
@@ -182,40 +166,16 @@ export function loadAgentCorpus(
   file: string = AGENT_CORPUS_FILE,
   read = (f: string) => fs.readFileSync(f),
 ): LoadedAgentCorpus {
-  let bytes: Buffer;
-  let value: unknown;
-  try {
-    bytes = read(file);
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new CorpusError(`cannot read the agent corpus ${file}: ${(error as Error).message}`);
-  }
-  const problems = agentCorpusProblems(value);
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 10).join('; ');
-    throw new CorpusError(`the agent corpus ${file} is not valid (${problems.length} problems): ${shown}`);
-  }
-  return { corpus: value as AgentCorpus, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return readCorpusFile<AgentCorpus>(file, read, agentCorpusProblems, 'the agent corpus');
 }
 
 /** The row an entry is reported under: its category, or for a benign one the attack it resembles. */
-export function agentRowOf(entry: Pick<AgentCorpusEntry, 'kind' | 'category' | 'nearMissOf'>): AgentCategory {
-  return (entry.kind === 'benign' ? entry.nearMissOf : entry.category) as AgentCategory;
-}
+export const agentRowOf = (entry: Pick<AgentCorpusEntry, 'kind' | 'category' | 'nearMissOf'>): AgentCategory =>
+  rowOf<AgentCategory>(entry);
 
 /** Entries for --category with --agent: a category selects its attacks and near misses; "benign" every near miss. */
-export function selectAgentEntries(
-  entries: readonly AgentCorpusEntry[],
-  categories: readonly string[],
-): { entries: AgentCorpusEntry[]; unknown: string[] } {
-  if (categories.length === 0) return { entries: [...entries], unknown: [] };
-  const known = new Set<string>([...AGENT_CATEGORIES, AGENT_BENIGN_CATEGORY]);
-  const wanted = new Set(categories);
-  return {
-    entries: entries.filter((e) => wanted.has(e.category) || wanted.has(agentRowOf(e))),
-    unknown: categories.filter((c) => !known.has(c)),
-  };
-}
+export const selectAgentEntries = (entries: readonly AgentCorpusEntry[], categories: readonly string[]) =>
+  selectEntries(entries, categories, [...AGENT_CATEGORIES, AGENT_BENIGN_CATEGORY]);
 
 /** Who the run acts for, and the other caller customer: what the placeholders stand for. */
 export interface CallerRecords {

@@ -134,8 +134,16 @@ function entryProblems(raw: unknown, index: number): string[] {
   return problems;
 }
 
-/** Every problem with a parsed corpus file; empty when it is usable. */
-export function corpusProblems(value: unknown): string[] {
+/**
+ * Every problem with a parsed corpus file of either kind; empty when it is
+ * usable. `entryProblems` checks one entry; `promptKey` is what two entries
+ * may not share (a prompt, normalised).
+ */
+export function corpusFileProblems<E extends { readonly id?: unknown; readonly prompt?: unknown }>(
+  value: unknown,
+  entryProblems: (entry: unknown, index: number) => string[],
+  promptKey: (entry: E & { readonly prompt: string }) => string,
+): string[] {
   if (!value || typeof value !== 'object') return ['the corpus is not a JSON object'];
   const c = value as Record<string, unknown>;
   const problems: string[] = [];
@@ -145,17 +153,22 @@ export function corpusProblems(value: unknown): string[] {
   c.entries.forEach((entry, i) => problems.push(...entryProblems(entry, i)));
   const ids = new Map<string, number>();
   const prompts = new Map<string, string>();
-  for (const entry of c.entries as Partial<CorpusEntry>[]) {
+  for (const entry of c.entries as E[]) {
     if (typeof entry?.id === 'string') ids.set(entry.id, (ids.get(entry.id) ?? 0) + 1);
     if (typeof entry?.prompt === 'string') {
-      const key = normalisePrompt(entry.prompt);
+      const key = promptKey(entry as E & { readonly prompt: string });
       const first = prompts.get(key);
-      if (first !== undefined) problems.push(`${entry.id}: same prompt as ${first}`);
+      if (first !== undefined) problems.push(`${String(entry.id)}: same prompt as ${first}`);
       else prompts.set(key, String(entry.id));
     }
   }
   for (const [id, n] of ids) if (n > 1) problems.push(`${id}: id used ${n} times`);
   return problems;
+}
+
+/** Every problem with a parsed corpus file; empty when it is usable. */
+export function corpusProblems(value: unknown): string[] {
+  return corpusFileProblems<Partial<CorpusEntry>>(value, entryProblems, (entry) => normalisePrompt(entry.prompt));
 }
 
 export class CorpusError extends Error {
@@ -168,43 +181,62 @@ export interface LoadedCorpus {
   readonly sha256: string;
 }
 
-/** Read and check the corpus; CorpusError lists what is wrong. */
-export function loadCorpus(file: string = CORPUS_FILE, read = (f: string) => fs.readFileSync(f)): LoadedCorpus {
+/**
+ * Read a corpus file and check it with `problemsOf`; CorpusError says what is
+ * wrong. Shared by the model corpus and the agent corpus (`what` names it).
+ */
+export function readCorpusFile<T>(
+  file: string,
+  read: (f: string) => Buffer,
+  problemsOf: (value: unknown) => string[],
+  what: string,
+): { corpus: T; sha256: string } {
   let bytes: Buffer;
   let value: unknown;
   try {
     bytes = read(file);
     value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new CorpusError(`cannot read the corpus ${file}: ${(error as Error).message}`);
+    throw new CorpusError(`cannot read ${what} ${file}: ${(error as Error).message}`);
   }
-  const problems = corpusProblems(value);
+  const problems = problemsOf(value);
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).join('; ');
-    throw new CorpusError(`the corpus ${file} is not valid (${problems.length} problems): ${shown}`);
+    throw new CorpusError(`${what} ${file} is not valid (${problems.length} problems): ${shown}`);
   }
-  return { corpus: value as Corpus, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { corpus: value as T, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Read and check the corpus; CorpusError lists what is wrong. */
+export function loadCorpus(file: string = CORPUS_FILE, read = (f: string) => fs.readFileSync(f)): LoadedCorpus {
+  return readCorpusFile<Corpus>(file, read, corpusProblems, 'the corpus');
 }
 
 /** The row an entry is reported under: its attack category, or for a benign one the attack it resembles. */
-export function rowOf(entry: Pick<CorpusEntry, 'kind' | 'category' | 'nearMissOf'>): AttackCategory {
-  return (entry.kind === 'benign' ? entry.nearMissOf : entry.category) as AttackCategory;
+export function rowOf<C extends string = AttackCategory>(entry: {
+  readonly kind: string;
+  readonly category: string;
+  readonly nearMissOf?: string;
+}): C {
+  return (entry.kind === 'benign' ? entry.nearMissOf : entry.category) as C;
 }
 
 /**
  * Entries for --category: an attack category selects its attacks and their
  * near misses; "benign" selects every benign entry. Unknown names are returned
- * so the command can say which.
+ * so the command can say which. `known` is the corpus's categories.
  */
-export function selectEntries(
-  entries: readonly CorpusEntry[],
+export function selectEntries<
+  E extends { readonly kind: string; readonly category: string; readonly nearMissOf?: string },
+>(
+  entries: readonly E[],
   categories: readonly string[],
-): { entries: CorpusEntry[]; unknown: string[] } {
+  known: readonly string[] = [...ATTACK_CATEGORIES, BENIGN_CATEGORY],
+): { entries: E[]; unknown: string[] } {
   if (categories.length === 0) return { entries: [...entries], unknown: [] };
-  const known = new Set<string>([...ATTACK_CATEGORIES, BENIGN_CATEGORY]);
   const wanted = new Set(categories);
   return {
-    entries: entries.filter((e) => wanted.has(e.category) || wanted.has(rowOf(e))),
-    unknown: categories.filter((c) => !known.has(c)),
+    entries: entries.filter((e) => wanted.has(e.category) || wanted.has(rowOf<string>(e))),
+    unknown: categories.filter((c) => !known.includes(c)),
   };
 }
