@@ -50,7 +50,6 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   ],
   ['isolated network', { isolatedNetwork: true }],
   ['isolated network in named zones', { isolatedNetwork: true, availabilityZones: ['eu-west-1b', 'eu-west-1c'] }],
-  ['isolated network in a throwaway sandbox', { isolatedNetwork: true, removalPolicy: 'destroy' }],
   [
     'threat detection attached to existing services, findings exported',
     {
@@ -88,12 +87,12 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   // Every Bedrock call of the account goes through the project guardrail: the
   // enforcement, the guardrail's resource policy and the callers' policy.
   ['account-wide enforced guardrail', { enforcedGuardrail: 'create' }],
-  // The guarded agent; and the agent through an inference profile, its
-  // executor in the isolated network, in a throwaway sandbox (no deletion
-  // protection on its store).
+  // The guarded agent; and the isolated network in a throwaway sandbox with
+  // the agent through an inference profile (its executor in the network, no
+  // deletion protection on its store).
   ['guarded agent', { agent: true }],
   [
-    'guarded agent through an inference profile in the isolated network, throwaway sandbox',
+    'isolated network in a throwaway sandbox, with the agent through an inference profile',
     {
       agent: true,
       modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0',

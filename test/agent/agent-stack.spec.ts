@@ -1,6 +1,6 @@
 import { PLAN_TOOLS, type ToolDefinition } from '../../lib/shared/agent-contract';
 import { stackNames } from '../../lib/shared/names';
-import { synthesize, TEST_ENV } from '../support/build-app';
+import { sharedSynthesis, TEST_ENV } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
 import { PolicyWorld } from '../support/iam-harness';
 
@@ -11,14 +11,27 @@ type Template = { Resources: Record<string, Resource>; Outputs: Record<string, {
 const AGENT = { agent: true };
 /** The agent through an inference profile, in the isolated network, in a throwaway sandbox. */
 const ISOLATED = matrixConfiguration(
-  'guarded agent through an inference profile in the isolated network, throwaway sandbox',
+  'isolated network in a throwaway sandbox, with the agent through an inference profile',
 );
 
-function templates(overrides: Record<string, unknown>) {
-  const project = synthesize(overrides);
-  const read = (name: string) => project.assembly.getStackByName(name).template as Template;
-  const names = stackNames(project.config.appName);
-  return { project, agent: read(names.agent), guardedInvoke: read(names.guardedInvoke) };
+/** Every configuration here keeps the default app name. */
+const names = stackNames('GuardedGenAi');
+
+/**
+ * A configuration's templates, from its shared synthesis: these tests read
+ * templates only, so no construct tree is built in this process.
+ */
+function templates(overrides: Readonly<Record<string, unknown>>) {
+  const { assembly } = sharedSynthesis(overrides);
+  const read = (name: string) => assembly.getStackByName(name).template as Template;
+  return {
+    assembly,
+    read,
+    get agent() {
+      return read(names.agent);
+    },
+    guardedInvoke: read(names.guardedInvoke),
+  };
 }
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const only = (t: Template, type: string): [string, Resource] => {
@@ -36,11 +49,9 @@ const executorId = Object.keys(defaults.agent.Resources).find(
 
 describe('the agent switch', () => {
   test('off by default: no Agent stack and no guardrail version published for it', () => {
-    const project = synthesize();
-    expect(project.stacks.agent).toBeUndefined();
-    expect(project.assembly.stacks.map((s) => s.stackName)).not.toContain(stackNames(project.config.appName).agent);
-    const guardedInvoke = project.assembly.getStackByName(stackNames(project.config.appName).guardedInvoke)
-      .template as Template;
+    const { assembly } = sharedSynthesis({});
+    expect(assembly.stacks.map((s) => s.stackName)).not.toContain(names.agent);
+    const guardedInvoke = assembly.getStackByName(names.guardedInvoke).template as Template;
     expect(ofType(guardedInvoke, 'AWS::SSM::Parameter')).toHaveLength(0);
   });
 });
@@ -49,18 +60,16 @@ describe('turning the agent off', () => {
   /** Every export a template imports (Fn::ImportValue). */
   const importsOf = (template: unknown): string[] =>
     [...JSON.stringify(template).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]);
-  const exportsOf = (overrides: Record<string, unknown>) => {
-    const project = synthesize(overrides);
-    return project.assembly.stacks.flatMap((s) =>
+  const exportsOf = (overrides: Readonly<Record<string, unknown>>) =>
+    sharedSynthesis(overrides).assembly.stacks.flatMap((s) =>
       Object.values((s.template as { Outputs?: Record<string, { Export?: { Name: string } }> }).Outputs ?? {})
         .map((o) => o.Export?.Name)
         .filter((n): n is string => n !== undefined),
     );
-  };
 
   test.each([
     [AGENT, {}],
-    [ISOLATED, matrixConfiguration('isolated network in a throwaway sandbox')],
+    [ISOLATED, matrixConfiguration('isolated network')],
   ])(
     'every export the Agent stack imports is still exported without it (%j), so the other stacks can update first',
     (withAgent, without) => {
@@ -183,10 +192,9 @@ describe('the executor', () => {
 });
 
 describe('in the isolated network', () => {
-  const isolated = synthesize(ISOLATED);
-  const names = stackNames(isolated.config.appName);
-  const agentTemplate = isolated.assembly.getStackByName(names.agent).template as Template;
-  const dataProtection = isolated.assembly.getStackByName(names.dataProtection).template as Template;
+  const isolated = templates(ISOLATED);
+  const agentTemplate = isolated.agent;
+  const dataProtection = isolated.read(names.dataProtection);
   const fnId = Object.keys(agentTemplate.Resources).find(
     (id) => id.startsWith('ToolsFunction') && agentTemplate.Resources[id].Type === 'AWS::Lambda::Function',
   );
@@ -224,15 +232,14 @@ describe('in the isolated network', () => {
     // so the plan store (named as a deployment would, by the harness) matches.
     expect(statements[0].Resource).toBe(`arn:aws:dynamodb:eu-west-1:111111111111:table/${names.agent}-*`);
     const world = new PolicyWorld(isolated.assembly, TEST_ENV);
-    const tableArn = world.arnOf(isolated.stacks.agent?.store.table ?? isolated.app);
+    const [tableId] = only(agentTemplate, 'AWS::DynamoDB::Table');
+    const tableArn = world.resolve({ 'Fn::GetAtt': [tableId, 'Arn'] }, names.agent) as string;
     expect(tableArn.startsWith(String(statements[0].Resource).slice(0, -1))).toBe(true);
     expect(tableArn.startsWith(`arn:aws:dynamodb:eu-west-1:111111111111:table/${names.dataProtection}`)).toBe(false);
   });
 
   test('without the agent, the isolated network has no DynamoDB endpoint', () => {
-    const plain = synthesize(matrixConfiguration('isolated network'));
-    const template = plain.assembly.getStackByName(stackNames(plain.config.appName).dataProtection)
-      .template as Template;
+    const template = templates(matrixConfiguration('isolated network')).read(names.dataProtection);
     const services = ofType(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
     expect(services.some((name) => name.includes('.dynamodb'))).toBe(false);
     expect(services.some((name) => name.includes('.s3'))).toBe(true);

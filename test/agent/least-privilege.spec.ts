@@ -1,6 +1,6 @@
-import { synthesize, TEST_ENV } from '../support/build-app';
+import { sharedSynthesis, synthesize, TEST_ENV } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
-import { type Caller, type Decision, PolicyWorld } from '../support/iam-harness';
+import { type Caller, type Decision, type PolicyDocument, PolicyWorld } from '../support/iam-harness';
 import { generatedName } from '../support/physical-names';
 
 /**
@@ -137,11 +137,23 @@ describe('the executor', () => {
   test('network interfaces only when it runs in the isolated network', async () => {
     const eni = `arn:aws:ec2:${region}:${account}:network-interface/eni-0123456789abcdef0`;
     await expect(decide(executorRole, 'ec2:CreateNetworkInterface', eni)).resolves.toBe('ImplicitlyDenied');
-    const isolated = synthesize(
-      matrixConfiguration('guarded agent through an inference profile in the isolated network, throwaway sandbox'),
+    // The isolated configuration's templates only: its executor policy, as the harness resolves it.
+    const { assembly: isolated } = sharedSynthesis(
+      matrixConfiguration('isolated network in a throwaway sandbox, with the agent through an inference profile'),
     );
-    const isolatedWorld = new PolicyWorld(isolated.assembly, TEST_ENV);
-    const role: Caller = { role: isolated.stacks.agent?.executor.role ?? executor.role };
+    const isolatedWorld = new PolicyWorld(isolated, TEST_ENV);
+    const resources = isolated.getStackByName(agentStack.stackName).template.Resources as Record<
+      string,
+      { Type: string; Properties: { PolicyDocument: PolicyDocument } }
+    >;
+    const policyId = Object.keys(resources).find(
+      (id) => id.startsWith('ToolsPolicy') && resources[id].Type === 'AWS::IAM::ManagedPolicy',
+    );
+    const document = isolatedWorld.resolve(
+      resources[policyId ?? ''].Properties.PolicyDocument as never,
+      agentStack.stackName,
+    ) as PolicyDocument;
+    const role: Caller = { arn: `arn:aws:iam::${account}:role/Executor`, identityPolicies: [document] };
     await expect(
       isolatedWorld.decide({ caller: role, action: 'ec2:CreateNetworkInterface', resource: eni }),
     ).resolves.toBe('Allowed');
