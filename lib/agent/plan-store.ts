@@ -55,16 +55,13 @@ export class PlanStore extends Construct {
       // Each turn's tool-call count is an item of its own (lambda/agent-tools/turn.ts), gone within a day.
       timeToLiveAttribute: TURN_EXPIRY_ATTRIBUTE,
     });
-    Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge({
-      id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
-      reason:
-        'Point-in-time recovery keeps every change of the last 35 days, restorable to the second; the store holds fictional customers, so a separate AWS Backup plan (billed per GB-month) would protect nothing more.',
-    });
-    Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge({
-      id: 'HIPAA.Security-DynamoDBInBackupPlan',
-      reason:
-        'Point-in-time recovery keeps every change of the last 35 days, restorable to the second; the store holds fictional customers, so a separate AWS Backup plan (billed per GB-month) would protect nothing more.',
-    });
+    for (const id of ['NIST.800.53.R5-DynamoDBInBackupPlan', 'HIPAA.Security-DynamoDBInBackupPlan']) {
+      Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge({
+        id,
+        reason:
+          'Point-in-time recovery keeps every change of the last 35 days, restorable to the second; the store holds fictional customers, so a separate AWS Backup plan (billed per GB-month) would protect nothing more.',
+      });
+    }
     this.seed(props);
   }
 
