@@ -3,7 +3,6 @@ import {
   InvokeAgentCommand,
   type InvokeAgentCommandInput,
 } from '@aws-sdk/client-bedrock-agent-runtime';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   parametersDigest,
   SESSION_CONFIRMATION,
@@ -12,6 +11,7 @@ import {
   TURN_ID_PATTERN,
 } from '../../../lib/shared/agent-contract';
 import { AgentError, STREAM_EXCEPTIONS } from '../../../scripts/agent/events';
+import { bedrock } from './harness';
 import {
   type ConfirmationRequest,
   MAX_ROUNDS,
@@ -34,7 +34,6 @@ import {
   toolOutput,
 } from './events';
 
-const bedrock = mockClient(BedrockAgentRuntimeClient);
 const client = new BedrockAgentRuntimeClient({ region: 'eu-west-1' });
 
 beforeEach(() => bedrock.reset());

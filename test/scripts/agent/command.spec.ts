@@ -5,9 +5,9 @@ import {
   parametersDigest,
   SESSION_CONFIRMATION,
   SESSION_CUSTOMER,
-} from '../../lib/shared/agent-contract';
-import { chunk, guardrail, returnControl, ROAMING_ON, stream, toolInput, toolOutput } from './agent/events';
-import { ALICE, BOB, bedrock, fakeTerminal, invocations, reset, run, state, sts } from './agent/harness';
+} from '../../../lib/shared/agent-contract';
+import { chunk, guardrail, returnControl, ROAMING_ON, stream, toolInput, toolOutput } from './events';
+import { ALICE, BOB, bedrock, fakeTerminal, invocations, reset, run, state, sts } from './harness';
 
 beforeEach(reset);
 
