@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import { guardrailUseStatements } from '../guarded-ai/guardrail-use';
 import { modelArns, type ModelTarget } from '../guarded-ai/model';
 import { arnInAccount } from '../shared/names';
 
@@ -35,18 +36,7 @@ export function agentPermissions(
       actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       resources: profileArn ? [profileArn] : foundationModelArns,
     }),
-    new iam.PolicyStatement({
-      sid: 'ApplyTheGuardrail',
-      actions: ['bedrock:ApplyGuardrail'],
-      resources: [props.guardrailArn],
-    }),
-    // The guardrail is encrypted with its own key; AWS documents a plain
-    // Decrypt for roles that use it.
-    new iam.PolicyStatement({
-      sid: 'ReadTheEncryptedGuardrail',
-      actions: ['kms:Decrypt'],
-      resources: [props.guardrailKeyArn],
-    }),
+    ...guardrailUseStatements(props.guardrailArn, props.guardrailKeyArn),
     // The agent's instruction and tool schema are encrypted with the project
     // key, in the agent's own encryption context.
     new iam.PolicyStatement({

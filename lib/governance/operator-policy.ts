@@ -9,6 +9,7 @@ import { functionUrlCallStatements } from '../guarded-ai/invoker-policy';
 import { modelArns, type ModelTarget } from '../guarded-ai/model';
 import { EVALUATION_DATASETS_PREFIX, EVALUATIONS_PREFIX, REDTEAM_RUNS_PREFIX } from '../shared/data-layout';
 import { arnInAccount } from '../shared/names';
+import { guardrailUseStatements } from '../guarded-ai/guardrail-use';
 
 export interface GovernanceOperatorPolicyProps {
   /** The guarded invoke function red-teaming calls through its URL. */
@@ -50,20 +51,8 @@ export function governanceOperatorPolicy(scope: Construct, props: GovernanceOper
     description: 'Red-team and evaluate the deployment: call the function, apply the guardrail, run evaluation jobs.',
     statements: [
       ...functionUrlCallStatements(props.functionArn),
-      new iam.PolicyStatement({
-        sid: 'ApplyTheGuardrail',
-        actions: ['bedrock:ApplyGuardrail'],
-        resources: [props.guardrailArn],
-      }),
-      // Guardrail users need kms:Decrypt on its key, in the documented form
-      // (no condition); that key encrypts the guardrail alone, so the project
-      // key stays usable only through S3, for this bucket.
-      // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
-      new iam.PolicyStatement({
-        sid: 'ReadTheEncryptedGuardrail',
-        actions: ['kms:Decrypt'],
-        resources: [props.guardrailKeyArn],
-      }),
+      // The project key stays usable only through S3, for this bucket.
+      ...guardrailUseStatements(props.guardrailArn, props.guardrailKeyArn),
       // Results are written by the evaluation role alone (the bucket policy
       // denies everyone else): operators upload only inputs and their runs.
       new iam.PolicyStatement({

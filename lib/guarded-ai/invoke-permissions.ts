@@ -2,6 +2,7 @@ import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { InvokeFunctionProps } from './invoke-function';
 import { lambdaVpcAccessStatement } from '../network/lambda-vpc-access';
+import { guardrailUseStatements } from './guardrail-use';
 import { modelArns } from './model';
 
 /** The function's permissions, and the reason for each wildcard resource among them. */
@@ -30,22 +31,9 @@ export function invokePermissions(
       resources: profileArn ? [profileArn] : foundationModelArns,
       conditions: { StringEquals: withThisGuardrail },
     }),
-    // Using a guardrail in Converse is authorised as ApplyGuardrail on it.
-    new iam.PolicyStatement({
-      sid: 'ApplyTheGuardrail',
-      actions: ['bedrock:ApplyGuardrail'],
-      resources: [props.guardrail.guardrailArn],
-    }),
-    // AWS documents a plain kms:Decrypt on the guardrail's key for roles that
-    // use an encrypted guardrail, with no kms:ViaService value to rely on. The
-    // key encrypts the guardrail alone; the project key stays usable only
-    // through S3, for the audit records.
-    // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
-    new iam.PolicyStatement({
-      sid: 'ReadTheEncryptedGuardrail',
-      actions: ['kms:Decrypt'],
-      resources: [props.guardrail.encryptionKey.keyArn],
-    }),
+    // Using a guardrail in Converse is authorised as ApplyGuardrail on it;
+    // the project key stays usable only through S3, for the audit records.
+    ...guardrailUseStatements(props.guardrail.guardrailArn, props.guardrail.encryptionKey.keyArn),
     // The log group's Arn attribute ends in ":*", which covers its own log
     // streams (Lambda names them) and nothing outside the group.
     new iam.PolicyStatement({

@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX } from '../shared/data-layout';
+import { guardrailUseStatements } from '../guarded-ai/guardrail-use';
 
 export interface PromotionPermissionsProps {
   readonly dataBucket: s3.IBucket;
@@ -72,20 +73,8 @@ export function promotionPermissions(
         StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, incoming] },
       },
     }),
-    new iam.PolicyStatement({
-      sid: 'CheckTextWithTheGuardrail',
-      actions: ['bedrock:ApplyGuardrail'],
-      resources: [props.guardrailArn],
-    }),
-    // AWS documents a plain kms:Decrypt on the guardrail's key for its users
-    // (no kms:ViaService value to rely on). That key encrypts the guardrail
-    // alone; the project key stays usable only through S3 and SQS.
-    // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
-    new iam.PolicyStatement({
-      sid: 'ReadTheEncryptedGuardrail',
-      actions: ['kms:Decrypt'],
-      resources: [props.guardrailKeyArn],
-    }),
+    // The ingestion guardrail; the project key stays usable only through S3 and SQS.
+    ...guardrailUseStatements(props.guardrailArn, props.guardrailKeyArn, 'CheckTextWithTheGuardrail'),
     // Ingestion jobs have no resource type of their own: they are authorised
     // on the knowledge base they belong to.
     new iam.PolicyStatement({
