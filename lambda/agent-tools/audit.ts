@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { TextDigest } from './parameters';
+import { type AuditSettings, auditObject } from '../shared/audit-object';
 
 /**
  * One audit record per tool call, refused ones included: who (the session's
@@ -8,13 +9,7 @@ import type { TextDigest } from './parameters';
  * note only as its length and digest.
  */
 
-export interface AuditSettings {
-  readonly bucket: string;
-  /** Key prefix, ending in "/", that the function may write to (and nothing else). */
-  readonly prefix: string;
-  /** Asked for explicitly, so a changed bucket default cannot silently weaken it. */
-  readonly kmsKeyArn: string;
-}
+export type { AuditSettings };
 
 export type Outcome = 'done' | 'refused' | 'failed';
 
@@ -72,15 +67,5 @@ export async function writeAuditRecord(
   settings: AuditSettings,
   record: ToolCallRecord,
 ): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: settings.bucket,
-      Key: auditKey(settings, record),
-      Body: JSON.stringify(record),
-      ContentType: 'application/json',
-      ServerSideEncryption: 'aws:kms',
-      SSEKMSKeyId: settings.kmsKeyArn,
-      BucketKeyEnabled: true,
-    }),
-  );
+  await s3.send(new PutObjectCommand(auditObject(settings, auditKey(settings, record), record)));
 }

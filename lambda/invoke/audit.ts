@@ -2,14 +2,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { loadS3 } from './lazy';
 import type { GuardrailOutcome, Usage } from './converse';
 import type { InferenceParameters } from './request';
+import { type AuditSettings, auditObject } from '../shared/audit-object';
 
-export interface AuditSettings {
-  readonly bucket: string;
-  /** Key prefix, ending in "/", that the function may write to (and nothing else). */
-  readonly prefix: string;
-  /** The project key: asked for explicitly, so a changed bucket default cannot silently weaken it. */
-  readonly kmsKeyArn: string;
-}
+export type { AuditSettings };
 
 /** One invocation, as the notes' audit-trail and data-lineage ideas ask: who asked what, what came back, what the guardrail did. */
 export interface AuditRecord {
@@ -49,15 +44,5 @@ export async function writeAuditRecord(s3: S3Client, settings: AuditSettings, re
   // Loaded on first use, after the first answer has been sent: the S3 client
   // is the largest module in the bundle, and a cold start need not wait for it.
   const { PutObjectCommand } = loadS3();
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: settings.bucket,
-      Key: auditKey(settings, record),
-      Body: JSON.stringify(record),
-      ContentType: 'application/json',
-      ServerSideEncryption: 'aws:kms',
-      SSEKMSKeyId: settings.kmsKeyArn,
-      BucketKeyEnabled: true,
-    }),
-  );
+  await s3.send(new PutObjectCommand(auditObject(settings, auditKey(settings, record), record)));
 }
