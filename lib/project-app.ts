@@ -2,6 +2,7 @@ import { App, Environment, Token } from 'aws-cdk-lib';
 import { attachComplianceGate, type ComplianceGate, type ComplianceGateOptions } from './compliance/gate';
 import { assertFitsRegion, parseConfig, ProjectConfig } from './config';
 import { AgentStack } from './agent/agent-stack';
+import { CustomizationStack } from './customization/customization-stack';
 import { DataProtectionStack } from './data-protection/data-protection-stack';
 import { GovernanceStack } from './governance/governance-stack';
 import { GuardedInvokeStack } from './guarded-ai/guarded-invoke-stack';
@@ -12,6 +13,7 @@ import { ThreatDetectionStack } from './threat-detection/threat-detection-stack'
 import { alertDeadLetterQueueName, scanResultRuleName, stackNames } from './shared/names';
 import {
   agentProps,
+  customizationProps,
   dataProtectionProps,
   governanceProps,
   guardedInvokeProps,
@@ -42,6 +44,12 @@ export interface ProjectAppProps {
    * @default true
    */
   readonly complianceGate?: boolean | ComplianceGateOptions;
+  /**
+   * Where the comparisons that customModelApproval names are read
+   * (`<sha256>.json` files, written by `npm run customize -- compare`).
+   * @default - customization/comparisons/ of the repository
+   */
+  readonly comparisonsDir?: string;
 }
 
 export interface ProjectApp {
@@ -60,6 +68,8 @@ export interface ProjectApp {
     readonly governance: GovernanceStack;
     /** The guarded agent, when the agent setting is on. */
     readonly agent?: AgentStack;
+    /** Guarded model customization, when the modelCustomization setting is on. */
+    readonly customization?: CustomizationStack;
   };
 }
 
@@ -107,7 +117,7 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
   const guardedInvoke = new GuardedInvokeStack(app, names.guardedInvoke, {
     env,
     description: 'Bedrock guardrail and the streaming invoke function behind it (stateless).',
-    ...guardedInvokeProps(config),
+    ...guardedInvokeProps(config, props.comparisonsDir),
     key: dataProtection.key,
     dataBucket: dataProtection.dataBucket,
     vpc: dataProtection.network?.vpc,
@@ -213,11 +223,38 @@ export function createProjectApp(props: ProjectAppProps = {}): ProjectApp {
       })
     : undefined;
   agent?.addStackDependency(guardedInvoke, 'it reads the guardrail version that stack publishes');
+  const customization = config.modelCustomization
+    ? new CustomizationStack(app, names.customization, {
+        env,
+        description:
+          'Guarded model customization: the only way into a training set, the role fine-tuning jobs work as, and the card of an approved custom model (stateless but for the card).',
+        ...customizationProps(config, props.comparisonsDir),
+        key: dataProtection.key,
+        dataBucket: dataProtection.dataBucket.bucket,
+        guardrail: {
+          arn: guardedInvoke.guardrail.guardrailArn,
+          // A strong reference: a key is never replaced.
+          keyArn: guardedInvoke.guardrailKey.key.keyArn,
+        },
+        vpc: dataProtection.network?.vpc,
+        outputStacks: [names.dataProtection, names.guardedInvoke],
+      })
+    : undefined;
   return {
     app,
     gate,
     config,
-    stacks: { dataProtection, guardedInvoke, threatDetection, knowledge, ingestion, operations, governance, agent },
+    stacks: {
+      dataProtection,
+      guardedInvoke,
+      threatDetection,
+      knowledge,
+      ingestion,
+      operations,
+      governance,
+      agent,
+      customization,
+    },
   };
 }
 

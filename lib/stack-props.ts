@@ -6,7 +6,8 @@ import type { DataProtectionStackProps } from './data-protection/data-protection
 import type { GovernanceStackProps } from './governance/governance-stack';
 import { digest, guardrailPolicy } from './guarded-ai/guardrail';
 import type { GuardedInvokeStackProps } from './guarded-ai/guarded-invoke-stack';
-import { modelTarget } from './guarded-ai/model';
+import { customModelTarget, modelTarget } from './guarded-ai/model';
+import * as path from 'node:path';
 import { tokenPricesFor } from './operations/token-prices';
 import type { IngestionStackProps } from './ingestion/ingestion-stack';
 import type { Chunking } from './knowledge/chunking';
@@ -14,6 +15,10 @@ import { knowledgeKeyUses } from './knowledge/key-uses';
 import { invocationLogKeyUse, invocationLogDelivery } from './operations/invocation-log-delivery';
 import type { KnowledgeStackProps } from './knowledge/knowledge-stack';
 import {
+  COMPARISONS_PREFIX,
+  CUSTOMIZATION_OUTPUT_PREFIX,
+  TRAINING_APPROVED_PREFIX,
+  TRAINING_INTAKE_PREFIX,
   EVALUATION_DATASETS_PREFIX,
   EVALUATION_RESULTS_PREFIX,
   INCOMING_PREFIX,
@@ -22,7 +27,18 @@ import {
   MODEL_INVOCATIONS_PREFIX,
   REDTEAM_RUNS_PREFIX,
 } from './shared/data-layout';
-import { evaluationRoleName, guardrailVersionParameter, promotionRoleName, stackNames } from './shared/names';
+import {
+  customizationJobRoleName,
+  evaluationRoleName,
+  guardrailVersionParameter,
+  promotionRoleName,
+  stackNames,
+  trainingApprovalRoleName,
+} from './shared/names';
+import { customModelKeyStatement } from './customization/key-use';
+import { approvedCustomModel, type ApprovedCustomModel } from './customization/approved-model';
+import type { CustomizationStackProps } from './customization/customization-stack';
+import { COMPARISONS_DIR, customizationBaseModel } from './shared/customization-contract';
 import { macieDecryptStatement, threatDetectionKeyUses } from './threat-detection/key-uses';
 import type { ThreatDetectionStackProps } from './threat-detection/threat-detection-stack';
 
@@ -64,6 +80,10 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
           // The agent's plan store, which its executor reads and updates from
           // the network: CloudFormation names a table after its stack.
           dynamoDbTableNamePrefix: config.agent ? `${names.agent}-` : undefined,
+          // Customization jobs run in the network and reach their data through its S3 endpoint.
+          customizationJobRoleName: config.modelCustomization
+            ? customizationJobRoleName(names.customization)
+            : undefined,
         }
       : undefined,
     // What the threat-detection stack built on this one needs of the key.
@@ -77,7 +97,10 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       ...(config.knowledgeBase ? knowledgeKeyUses(stack) : []),
       ...(config.modelInvocationLogging === 'create' ? [invocationLogKeyUse(stack)] : []),
     ],
-    keyStatements: (stack) => (config.macie !== 'off' ? [macieDecryptStatement(stack)] : []),
+    keyStatements: (stack) => [
+      ...(config.macie !== 'off' ? [macieDecryptStatement(stack)] : []),
+      ...(config.modelCustomization ? [customModelKeyStatement()] : []),
+    ],
     writeFenceExemptKeys: [
       ...(config.malwareProtection ? [MALWARE_PROTECTION_VALIDATION_OBJECT] : []),
       // The drop zone: anyone allowed by IAM may put documents there from
@@ -87,6 +110,10 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       // machines (npm run evaluate, npm run redteam), never by the function.
       `${EVALUATION_DATASETS_PREFIX}*`,
       `${REDTEAM_RUNS_PREFIX}*`,
+      // Training data is uploaded from people's machines into the drop zone,
+      // which nothing trusts until the approval function has checked it, and
+      // comparisons are written by `npm run customize -- compare`.
+      ...(config.modelCustomization ? [`${TRAINING_INTAKE_PREFIX}*`, `${COMPARISONS_PREFIX}*`] : []),
     ],
     serviceDeliveries: config.modelInvocationLogging === 'create' ? [modelInvocationLogDelivery(config)] : [],
     soleWriters: [
@@ -94,6 +121,14 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       // Evaluation results are what the model card and the people approving it
       // rely on: only Bedrock, working as the evaluation role, writes them.
       { prefix: EVALUATION_RESULTS_PREFIX, roleName: evaluationRoleName(names.governance) },
+      // A training set is what the custom model learns: only the approval
+      // function writes approved data, only Bedrock (as the job role) job output.
+      ...(config.modelCustomization
+        ? [
+            { prefix: TRAINING_APPROVED_PREFIX, roleName: trainingApprovalRoleName(names.customization) },
+            { prefix: CUSTOMIZATION_OUTPUT_PREFIX, roleName: customizationJobRoleName(names.customization) },
+          ]
+        : []),
     ],
   };
 }
@@ -147,9 +182,13 @@ export function ingestionProps(
 
 export function guardedInvokeProps(
   config: ProjectConfig,
+  comparisonsDir?: string,
 ): Omit<OwnProps<GuardedInvokeStackProps>, 'key' | 'dataBucket' | 'vpc'> {
+  const approved = approvedModelOf(config, comparisonsDir);
+  const base = modelTarget(config.modelId);
   return {
-    model: modelTarget(config.modelId),
+    // The approved custom model in place of the configured one, and only then.
+    model: approved ? customModelTarget(base, approved.deploymentArn, approved.customModelArn) : base,
     filterStrength: config.guardrailFilterStrength,
     groundingThreshold: config.groundingThreshold,
     relevanceThreshold: config.relevanceThreshold,
@@ -252,4 +291,34 @@ function guardrailVersionParameterOf(config: ProjectConfig): string {
     relevanceThreshold: config.relevanceThreshold,
   });
   return guardrailVersionParameter(stackNames(config.appName).guardedInvoke, digest(policy));
+}
+
+/** Where `npm run customize -- compare` writes comparisons: customization/comparisons/ of the repository. */
+export const COMPARISONS_DIR_PATH = path.join(__dirname, '..', COMPARISONS_DIR);
+
+/** The custom model customModelApproval approves, checked at synth (approved-model.ts); none without an approval. */
+export function approvedModelOf(
+  config: ProjectConfig,
+  comparisonsDir: string = COMPARISONS_DIR_PATH,
+): ApprovedCustomModel | undefined {
+  return config.customModelApproval === ''
+    ? undefined
+    : approvedCustomModel(config.customModelApproval, config.modelId, comparisonsDir);
+}
+
+export function customizationProps(
+  config: ProjectConfig,
+  comparisonsDir?: string,
+): Pick<CustomizationStackProps, 'model' | 'baseModelIdentifier' | 'approved' | 'logRetention' | 'removalPolicy'> {
+  const model = modelTarget(config.modelId);
+  const baseModelIdentifier = customizationBaseModel(model.foundationModelId);
+  // parseConfig refuses modelCustomization for any other model.
+  if (!baseModelIdentifier) throw new Error(`${config.modelId} cannot be fine-tuned`);
+  return {
+    model,
+    baseModelIdentifier,
+    approved: approvedModelOf(config, comparisonsDir),
+    logRetention: logRetentionOf(config),
+    removalPolicy: removalPolicyOf(config),
+  };
 }

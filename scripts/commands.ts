@@ -7,6 +7,7 @@ import { command as config } from './config';
 import { command as docs } from './config-reference';
 import { command as evaluate } from './evaluate';
 import { command as cost } from './cost';
+import { command as customize } from './customize';
 import { command as ingest } from './ingest';
 import { command as preflight } from './preflight';
 import { command as redteam } from './redteam';
@@ -30,6 +31,7 @@ export function commands(): readonly CommandEntry[] {
     { spec: verify, file: 'scripts/verify.ts' },
     { spec: redteam, file: 'scripts/redteam.ts' },
     { spec: evaluate, file: 'scripts/evaluate.ts' },
+    { spec: customize, file: 'scripts/customize.ts' },
     { spec: teardown, file: 'scripts/teardown.ts' },
     { spec: cost, file: 'scripts/cost.ts' },
     { spec: compliance, file: 'scripts/compliance.ts' },

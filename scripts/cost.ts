@@ -136,6 +136,7 @@ function stackCost(resources: Resources): {
     ingestionCost(resources),
     operationsCost(resources),
     agentCost(resources),
+    customizationCost(resources),
   ];
   return {
     idleMonth: parts.reduce((sum, part) => sum + part.idleMonth, idleMonth),
@@ -208,6 +209,37 @@ function agentCost(resources: Resources): PartCost {
   perRequest += t.toolCalls * perToolCall;
   drivers.push('guardrail text units', 'tool calls (Lambda, audit record, DynamoDB requests)');
   return { idleMonth: 0, perRequest, drivers };
+}
+
+/**
+ * Model customization: the stack bills nothing idle (roles, a function, a
+ * guardrail). What bills exists only once `npm run customize` makes it, so it
+ * is priced here as an example, not in the monthly totals: a job of the
+ * example batch (prices.json, customization.exampleBatch), the custom model's
+ * storage per month, and the approval's guardrail screen of that batch.
+ */
+function customizationCost(resources: Resources): PartCost {
+  const approval = ofType(resources, 'AWS::Lambda::Function').find(
+    (fn) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.BASE_MODEL,
+  );
+  if (!approval) return { idleMonth: 0, perRequest: 0, drivers: [] };
+  const c = PRICES.customization;
+  const base = String(
+    (approval.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.BASE_MODEL,
+  );
+  const batch = c.exampleBatch;
+  const tokens = Math.ceil(batch.characters / 4) * batch.epochs;
+  const training = (tokens / 1000) * (c.trainingPer1000Tokens[base] ?? 0);
+  const screen =
+    (Math.ceil(batch.characters / 1000) * PRICES.prices.guardrailSensitiveInformationPer1000TextUnits) / 1000;
+  const money = (n: number) => `$${n.toFixed(2)}`;
+  return {
+    idleMonth: 0,
+    perRequest: 0,
+    drivers: [
+      `nothing idle; only what npm run customize creates bills (unverified prices): approving the example batch (${batch.description.replace(/^An example batch: /, '').replace(/\.$/, '')}) about ${money(screen)} of guardrail text units, a job on it about ${money(training)} (${base}), the custom model ${money(c.storagePerModelMonth)} a month until deleted, and its on-demand use at the base model's token prices`,
+    ],
+  };
 }
 
 /**
@@ -351,8 +383,9 @@ export const COST_CONFIGURATIONS: readonly (readonly [string, Record<string, unk
   // Off by default: both bill per resource of the whole account (docs/cost.md says what each adds back).
   ['macie=create', { macie: 'create' }],
   ['unusedAccessAnalyzer=create', { unusedAccessAnalyzer: 'create' }],
-  // Off by default: Bedrock Agents is closed to new accounts (docs/agent.md). Idle, it adds nothing.
-  ['agent=true', { agent: true }],
+  // Off by default: Bedrock Agents is closed to new accounts (docs/agent.md), and Nova fine-tuning is
+  // offered in us-east-1 only (docs/customization.md). Idle, neither adds anything.
+  ['agent=true, modelCustomization=true', { agent: true, modelCustomization: true }],
 ];
 
 export function costLines(): CostLine[] {

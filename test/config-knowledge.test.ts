@@ -98,3 +98,31 @@ describe('knowledge-base settings', () => {
     expect(problemsOf({ retrievalResultsCap: '21' })).toEqual([expect.stringMatching(/^retrievalResultsCap: /)]);
   });
 });
+
+describe('model customization settings', () => {
+  test('modelCustomization without the malware scan => refused: approval rests on the scan result', () => {
+    const problems = problemsOf({ modelCustomization: true, knowledgeBase: false, malwareProtection: false });
+    expect(problems).toEqual([expect.stringMatching(/^modelCustomization: got true with malwareProtection false/)]);
+  });
+
+  test('modelCustomization with a model Bedrock does not fine-tune => refused, naming the ones it does', () => {
+    const problems = problemsOf({ modelCustomization: true, modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0' });
+    expect(problems).toEqual([
+      expect.stringContaining('amazon.nova-micro-v1:0, amazon.nova-lite-v1:0, amazon.nova-pro-v1:0'),
+    ]);
+    // An inference profile of a Nova model is its foundation model for customization.
+    expect(parseConfig({ modelCustomization: true, modelId: 'us.amazon.nova-lite-v1:0' })).toMatchObject({
+      modelCustomization: true,
+    });
+  });
+
+  test('customModelApproval without modelCustomization, or not a SHA-256 => refused', () => {
+    const digest = 'a'.repeat(64);
+    expect(problemsOf({ customModelApproval: digest })).toEqual([
+      expect.stringMatching(/^customModelApproval: .* with modelCustomization false/),
+    ]);
+    expect(problemsOf({ modelCustomization: true, customModelApproval: 'abc' })).toEqual([
+      expect.stringMatching(/^customModelApproval: got "abc", allowed: empty, or the 64 hexadecimal characters/),
+    ]);
+  });
+});

@@ -26,6 +26,8 @@ describe('parseConfig', () => {
       isolatedNetwork: false,
       knowledgeBase: true,
       agent: false,
+      modelCustomization: false,
+      customModelApproval: '',
       embeddingModelId: 'amazon.titan-embed-text-v2:0',
       embeddingDimensions: 1024,
       chunkingStrategy: 'fixed-size',

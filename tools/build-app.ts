@@ -37,6 +37,11 @@ export interface BuildOptions {
    * @default - a new temporary folder
    */
   readonly outdir?: string;
+  /**
+   * Where the comparisons that customModelApproval names are read.
+   * @default - customization/comparisons/ of the repository
+   */
+  readonly comparisonsDir?: string;
 }
 
 /**
@@ -57,5 +62,6 @@ export function buildProjectApp(
     env: options.env,
     outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-app-')),
     complianceGate: options.gate ? (options.countRules ? { wrapPack: counting } : true) : false,
+    comparisonsDir: options.comparisonsDir,
   });
 }

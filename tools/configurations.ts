@@ -87,15 +87,17 @@ export const COMPLIANCE_CONFIGURATIONS: readonly (readonly [name: string, overri
   // Every Bedrock call of the account goes through the project guardrail: the
   // enforcement, the guardrail's resource policy and the callers' policy.
   ['account-wide enforced guardrail', { enforcedGuardrail: 'create' }],
-  // The guarded agent; and the isolated network in a throwaway sandbox with
-  // the agent through an inference profile (its executor in the network, no
-  // deletion protection on its store).
-  ['guarded agent', { agent: true }],
+  // The guarded agent with model customization; and the isolated network in
+  // a throwaway sandbox with both through an inference profile (the
+  // executor and the customization jobs in the network, no deletion
+  // protection on the store).
+  ['guarded agent and model customization', { agent: true, modelCustomization: true }],
   [
-    'isolated network in a throwaway sandbox, with the agent through an inference profile',
+    'isolated network in a throwaway sandbox, with the agent and model customization through an inference profile',
     {
       agent: true,
-      modelId: 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      modelCustomization: true,
+      modelId: 'eu.amazon.nova-micro-v1:0',
       isolatedNetwork: true,
       removalPolicy: 'destroy',
     },

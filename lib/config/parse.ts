@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HIERARCHICAL_CHILD_MAX_TOKENS } from './setting-kinds';
 import { type ProjectConfig, type SettingName, SETTINGS } from './settings';
 import { nearest } from '../shared/edit-distance';
+import { CUSTOMIZABLE_MODELS, customizationBaseModel } from '../shared/customization-contract';
 
 /** Thrown when configuration is invalid; its message names every problem. */
 export class ConfigError extends Error {
@@ -125,6 +126,29 @@ function crossSettingProblems(config: ProjectConfig): string[] {
   if (config.knowledgeBase && !config.malwareProtection) {
     problems.push(
       'knowledgeBase: got true with malwareProtection false, allowed: true only with malwareProtection true (a document is promoted into the knowledge base on its malware scan result; without the scan nothing would ever be indexed). Set knowledgeBase false, or malwareProtection true',
+    );
+  }
+  problems.push(...customizationProblems(config));
+  return problems;
+}
+
+/** Model customization needs the scan its approval rests on, a model Bedrock can fine-tune, and approves only with it on. */
+function customizationProblems(config: ProjectConfig): string[] {
+  const problems: string[] = [];
+  const foundationModel = config.modelId.replace(/^(us|eu|apac|global)[.]/, '');
+  if (config.modelCustomization && !config.malwareProtection) {
+    problems.push(
+      'modelCustomization: got true with malwareProtection false, allowed: true only with malwareProtection true (training data is approved on its malware scan result; without the scan nothing would ever be approved)',
+    );
+  }
+  if (config.modelCustomization && customizationBaseModel(foundationModel) === undefined) {
+    problems.push(
+      `modelCustomization: got true with modelId ${show(config.modelId)}, allowed: true only with a model Bedrock fine-tunes: ${Object.keys(CUSTOMIZABLE_MODELS).join(', ')} (or their inference profiles)`,
+    );
+  }
+  if (config.customModelApproval !== '' && !config.modelCustomization) {
+    problems.push(
+      `customModelApproval: got ${show(config.customModelApproval)} with modelCustomization false, allowed: an approval only with modelCustomization true (the Customization stack holds the custom model's card and key use)`,
     );
   }
   return problems;

@@ -151,6 +151,16 @@ export const SETTINGS = {
     'true or false',
     "The guarded agent (stack <appName>-Agent, docs/agent.md): a Bedrock agent whose tools act only on the signed-in customer's own plan, ask a person before any change, and write an audit record of every call. Off by default: Bedrock Agents (now Agents Classic) is closed to accounts that did not use it before 30 July 2026, so a new sandbox account cannot create it; it costs nothing idle.",
   ),
+  modelCustomization: setting(
+    onOff(false),
+    'true or false',
+    'Guarded model customization (stack <appName>-Customization, docs/customization.md): training data enters only through `npm run customize -- prepare`, is approved after the malware scan, a format check and the sensitive-information screen, and a fine-tuning job of the configured Amazon Nova model reads only approved data with a role of its own. The stack costs nothing idle; a job, the custom model it makes (stored monthly) and its deployment bill only once `npm run customize` creates them, and it says what. Off by default: Bedrock fine-tunes Nova models, and deploys the result on demand, in us-east-1 only (elsewhere the stack deploys, and `npm run customize` says so before it calls Bedrock). Needs malwareProtection true and modelId a Nova Micro, Lite or Pro model.',
+  ),
+  customModelApproval: setting(
+    z.union([z.literal(''), z.string().regex(/^[0-9a-f]{64}$/)]).default(''),
+    "empty, or the 64 hexadecimal characters of a comparison file's SHA-256 (customization/comparisons/<sha256>.json, written by `npm run customize -- compare`)",
+    'Point the invoke function at a custom model: the SHA-256 of the comparison that shows it at least as safe as its base model (the same red-team corpus, a block rate no lower, no more toxic). Synth reads that file, checks its digest and its verdict, and refuses anything else; the Customization stack then carries a model card for the custom model. Empty (the default): the invoke function serves modelId.',
+  ),
   binaryDocuments: setting(
     z.enum(BINARY_DOCUMENT_POLICIES).default('refuse'),
     BINARY_DOCUMENT_POLICIES.map((p) => `"${p}"`).join(' or '),

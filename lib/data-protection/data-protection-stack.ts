@@ -6,7 +6,12 @@ import { Construct } from 'constructs';
 import { IsolatedNetwork } from '../network/isolated-network';
 import { ProjectKey, type ServiceKeyUse } from './project-key';
 import { SecureBucket } from './secure-bucket';
-import { MALWARE_PROTECTION_VALIDATION_OBJECT, RECORDS_PREFIX } from '../shared/data-layout';
+import {
+  CUSTOMIZATION_OUTPUT_PREFIX,
+  MALWARE_PROTECTION_VALIDATION_OBJECT,
+  RECORDS_PREFIX,
+  TRAINING_APPROVED_PREFIX,
+} from '../shared/data-layout';
 
 export interface DataProtectionStackProps extends StackProps {
   /**
@@ -44,6 +49,13 @@ export interface DataProtectionStackProps extends StackProps {
      * @default - no DynamoDB endpoint
      */
     readonly dynamoDbTableNamePrefix?: string;
+    /**
+     * The role customization jobs (a stack built on this one) run as in the
+     * network: it reads approved training data and writes job output through
+     * the S3 endpoint.
+     * @default - no customization jobs in the network
+     */
+    readonly customizationJobRoleName?: string;
   };
   /**
    * AWS services that use the key for resources of the stacks built on this
@@ -217,6 +229,14 @@ export class DataProtectionStack extends Stack {
         flowLogRetention: props.isolatedNetwork.flowLogRetention,
         availabilityZones: props.isolatedNetwork.availabilityZones,
         dynamoDbTableNamePrefix: props.isolatedNetwork.dynamoDbTableNamePrefix,
+        customizationJob: props.isolatedNetwork.customizationJobRoleName
+          ? {
+              roleArn: `arn:${this.partition}:iam::${this.account}:role/${props.isolatedNetwork.customizationJobRoleName}`,
+              bucketArn: this.dataBucket.bucket.bucketArn,
+              readObjectArns: [this.dataBucket.bucket.arnForObjects(`${TRAINING_APPROVED_PREFIX}*`)],
+              writeObjectArns: [this.dataBucket.bucket.arnForObjects(`${CUSTOMIZATION_OUTPUT_PREFIX}*`)],
+            }
+          : undefined,
         removalPolicy,
       });
       // Exfiltration in reverse: nothing but the isolated function (through the

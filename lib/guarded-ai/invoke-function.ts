@@ -195,10 +195,10 @@ export class InvokeFunction extends Construct {
     props: InvokeFunctionProps,
     vpc: ec2.IVpc,
   ): { securityGroup: ec2.SecurityGroup; endpoints: InvokeEndpoints } {
-    const { profileArn, foundationModelArns } = modelArns(Stack.of(this), props.model);
+    const { profileArn, foundationModelArns, customModelArns } = modelArns(Stack.of(this), props.model);
     const endpoints = new InvokeEndpoints(this, 'Endpoints', {
       vpc,
-      modelArns: profileArn ? [profileArn, ...foundationModelArns] : foundationModelArns,
+      modelArns: [...(profileArn ? [profileArn] : []), ...foundationModelArns, ...(customModelArns ?? [])],
       guardrailArn: props.guardrail.guardrailArn,
       knowledgeBaseArn: props.knowledgeBase?.arn,
     });

@@ -20,7 +20,7 @@ export function invokePermissions(
         : 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".',
     ],
   ];
-  const { profileArn, foundationModelArns } = modelArns(stack, props.model);
+  const { profileArn, foundationModelArns, customModelArns } = modelArns(stack, props.model);
   const withThisGuardrail = { 'bedrock:GuardrailIdentifier': props.guardrail.guardrailIdentifierForVersion };
   const statements = [
     // Converse/ConverseStream are authorised as InvokeModel/InvokeModelWithResponseStream.
@@ -28,7 +28,7 @@ export function invokePermissions(
     new iam.PolicyStatement({
       sid: 'InvokeTheModelWithTheGuardrail',
       actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      resources: profileArn ? [profileArn] : foundationModelArns,
+      resources: profileArn ? [profileArn] : [...foundationModelArns, ...(customModelArns ?? [])],
       conditions: { StringEquals: withThisGuardrail },
     }),
     // Using a guardrail in Converse is authorised as ApplyGuardrail on it;
@@ -64,6 +64,20 @@ export function invokePermissions(
       foundationModelArns[0],
       'An inference profile routes to this one foundation model in any region of its geography (a list that changes over time); the bedrock:InferenceProfileArn condition allows it only through our profile.',
     ]);
+  }
+  if (customModelArns) {
+    // An approved custom model is encrypted with the project key; a caller
+    // of an encrypted model needs kms:Decrypt on it, which AWS shows limited
+    // to Bedrock with kms:ViaService
+    // (https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-custom-job.html).
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReadTheEncryptedCustomModelThroughBedrock',
+        actions: ['kms:Decrypt'],
+        resources: [props.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.amazonaws.com` } },
+      }),
+    );
   }
   if (props.vpc) {
     statements.push(lambdaVpcAccessStatement());

@@ -16,6 +16,12 @@ export interface ModelTarget {
   /** `us`, `eu`, `apac` or `global` for an inference profile. */
   readonly profileGeography?: string;
   readonly family: ModelFamily;
+  /**
+   * A custom model fine-tuned from the foundation model, served on demand
+   * through a deployment whose ARN is the modelId (docs/customization.md).
+   * @default - the foundation model itself
+   */
+  readonly custom?: { readonly deploymentArn: string; readonly customModelArn: string };
 }
 
 export function modelTarget(modelId: string): ModelTarget {
@@ -28,9 +34,27 @@ export function modelTarget(modelId: string): ModelTarget {
   return { modelId, foundationModelId, profileGeography: geography, family };
 }
 
+/**
+ * A custom model deployment in place of the foundation model it was
+ * fine-tuned from: "After you deploy your custom model, you use the
+ * deployment's Amazon Resource Name (ARN) as the modelId parameter"
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html).
+ */
+export function customModelTarget(base: ModelTarget, deploymentArn: string, customModelArn: string): ModelTarget {
+  return { ...base, modelId: deploymentArn, profileGeography: undefined, custom: { deploymentArn, customModelArn } };
+}
+
 /** ARNs the function may invoke, for a stack in a known or unknown region. */
-export function modelArns(scope: Stack, target: ModelTarget): { profileArn?: string; foundationModelArns: string[] } {
+export function modelArns(
+  scope: Stack,
+  target: ModelTarget,
+): { profileArn?: string; foundationModelArns: string[]; customModelArns?: string[] } {
   const { partition, region, account } = scope;
+  if (target.custom) {
+    // Which of the two a call through the deployment is authorised on is not
+    // documented; allowing both (and no foundation model) works either way.
+    return { foundationModelArns: [], customModelArns: [target.custom.deploymentArn, target.custom.customModelArn] };
+  }
   if (!target.profileGeography) {
     return {
       foundationModelArns: [`arn:${partition}:bedrock:${region}::foundation-model/${target.foundationModelId}`],

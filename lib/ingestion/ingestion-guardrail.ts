@@ -25,10 +25,14 @@ import { ingestionGuardrailName } from '../shared/names';
  * encrypts guardrails alone, so the plain kms:Decrypt every guardrail user
  * needs opens nothing else.
  */
-export function ingestionGuardrail(scope: Construct, guardrailKeyArn: string): PublishedGuardrail {
+export function ingestionGuardrail(
+  scope: Construct,
+  guardrailKeyArn: string,
+  description = 'Screens documents for the knowledge base: the sensitive-information policy alone.',
+): PublishedGuardrail {
   return new PublishedGuardrail(scope, 'Guardrail', {
     name: ingestionGuardrailName(Stack.of(scope).stackName),
-    description: 'Screens documents for the knowledge base: the sensitive-information policy alone.',
+    description,
     encryptionKey: kms.Key.fromKeyArn(scope, 'GuardrailKey', guardrailKeyArn),
     policy: { sensitiveInformationPolicyConfig: sensitiveInformationPolicy() },
   });

@@ -27,6 +27,17 @@ export interface IsolatedNetworkProps {
    * @default - no DynamoDB endpoint
    */
   readonly dynamoDbTableNamePrefix?: string;
+  /**
+   * The role Bedrock customization jobs run as in this network, and the
+   * objects it reads and writes through the S3 endpoint.
+   * @default - no customization jobs here
+   */
+  readonly customizationJob?: {
+    readonly roleArn: string;
+    readonly bucketArn: string;
+    readonly readObjectArns: readonly string[];
+    readonly writeObjectArns: readonly string[];
+  };
 }
 
 /**
@@ -119,6 +130,44 @@ export class IsolatedNetwork extends Construct {
         conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
       }),
     );
+
+    if (props.customizationJob) {
+      // A customization job in this network reads its approved training data
+      // and writes its metrics through this endpoint ("you need to create an
+      // Amazon S3 VPC endpoint to allow your model customization jobs to
+      // access the S3 buckets",
+      // https://docs.aws.amazon.com/bedrock/latest/userguide/vpc-s3.html):
+      // its role, and only for those objects.
+      const job = props.customizationJob;
+      const asTheJobRole = { ArnEquals: { 'aws:PrincipalArn': job.roleArn } };
+      this.s3Endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'CustomizationJobReadsApprovedData',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject'],
+          resources: [...job.readObjectArns, ...job.writeObjectArns],
+          conditions: asTheJobRole,
+        }),
+      );
+      this.s3Endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'CustomizationJobWritesItsOutput',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [...job.writeObjectArns],
+          conditions: asTheJobRole,
+        }),
+      );
+      this.s3Endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'CustomizationJobListsItsData',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:ListBucket'],
+          resources: [job.bucketArn],
+          conditions: asTheJobRole,
+        }),
+      );
+    }
 
     if (props.dynamoDbTableNamePrefix) {
       // DynamoDB through a gateway endpoint too (no hourly cost), for the

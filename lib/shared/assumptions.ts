@@ -672,6 +672,60 @@ export const ASSUMPTIONS = {
     settledBy: { verify: ['agent'] },
     reliedOnBy: 'lambda/agent-tools/turn.ts, scripts/agent/session.ts (the turn id of each turn and round)',
   },
+  'nova-custom-model-key': {
+    statement:
+      'The key-policy statement the Nova guide gives for provisioned throughput of a custom model (Bedrock as a service principal, kms:Decrypt and kms:GenerateDataKey when the encryption context names a custom model) is what an on-demand deployment needs too, and Bedrock sends kms:EncryptionContextKeys on those requests.',
+    evidence: 'partial',
+    evidenceDetail:
+      'The Nova encryption page shows the statement and its condition for provisioned throughput (https://docs.aws.amazon.com/nova/latest/userguide/customize-fine-tune-encrypt.html); the on-demand deployment page says only that "If the model is encrypted with a AWS KMS key, you must have permission to use that key" (https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html).',
+    ifWrong: {
+      fails:
+        'CreateCustomModelDeployment ends Failed with a KMS message, which `npm run customize -- deploy` prints; nothing is served from the custom model.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'only a fine-tuned model can settle it, which costs a training job and a month of storage: `npm run customize -- deploy` after a job, which reports the deployment failure',
+    },
+    rows: ['bedrock-uses-key-for-nova-custom-model'],
+    reliedOnBy: 'lib/customization/key-use.ts (the project key policy with modelCustomization on)',
+  },
+  'custom-deployment-invocation': {
+    statement:
+      'Converse on a custom model deployment accepts the project guardrail (guardrailConfig) as it does for the foundation model, and is authorised on the deployment ARN or the custom model ARN, which the invoke role and the operator policy both allow.',
+    evidence: 'undocumented',
+    evidenceDetail:
+      'The deployment page says to use "the deployment\'s Amazon Resource Name (ARN) as the modelId parameter" (https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html); the guardrails page covers "foundation models" and names no custom models either way (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-supported.html); no page shows an IAM policy for InvokeModel through a deployment.',
+    ifWrong: {
+      fails:
+        'The red-team run of the deployment records every entry as an error, so no comparison can pass and synth refuses the approval: the invoke function is never pointed at a model the guardrail cannot screen.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        '`npm run redteam -- --model <deployment ARN>` settles it before any approval (the deployment bills per token only, the model per month)',
+    },
+    reliedOnBy:
+      'lib/guarded-ai/model.ts (customModelArns), lib/customization/operator-policy.ts, scripts/redteam/model-target.ts',
+  },
+  'customization-key-principals': {
+    statement:
+      'Using the project key for a custom model takes the job role and the person who starts the job or deploys the model each to hold kms:Decrypt, GenerateDataKey, DescribeKey and CreateGrant through Bedrock (kms:ViaService); the key policy delegates to IAM, so identity policies are enough.',
+    evidence: 'partial',
+    evidenceDetail:
+      'The custom-model encryption page shows the statement for "arn:aws:iam::${account-id}:role/${role}" without saying whether that is the service role or the caller, and a CloudTrail CreateGrant example invoked by Bedrock from an assumed role (https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-custom-job.html); both principals hold it here, so the path works either way.',
+    ifWrong: {
+      fails:
+        'CreateModelCustomizationJob or CreateCustomModelDeployment is refused with a KMS AccessDenied, which the command prints with the principal to give the key to.',
+      visibility: 'visible',
+    },
+    settledBy: {
+      notCheckedByVerify:
+        'a job costs money: `npm run customize -- start` on the smallest approved batch settles it (its first minutes, before any training is billed, fail if the key is refused)',
+    },
+    rows: ['bedrock-uses-key-for-caller-custom-model'],
+    reliedOnBy: 'lib/customization/job-role.ts, lib/customization/operator-policy.ts',
+  },
 } as const satisfies Record<string, Assumption>;
 
 export type AssumptionId = keyof typeof ASSUMPTIONS;

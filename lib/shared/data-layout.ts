@@ -37,3 +37,22 @@ export const EVALUATION_RESULTS_PREFIX = `${EVALUATIONS_PREFIX}results/`;
 
 /** Runs of `npm run redteam`, one JSON document each. */
 export const REDTEAM_RUNS_PREFIX = `${EVALUATIONS_PREFIX}redteam/`;
+
+/**
+ * Model customization (docs/customization.md). Training data is untrusted
+ * until the approval function has checked it; a customization job reads the
+ * approved copies only.
+ */
+export const TRAINING_PREFIX = 'training/';
+
+/** Where `npm run customize -- prepare` uploads a training file: the drop zone nothing reads but the approval function. */
+export const TRAINING_INTAKE_PREFIX = `${TRAINING_PREFIX}intake/`;
+
+/** Training files that passed the malware scan, the format check and the sensitive-information screen, each with its manifest; one writer. */
+export const TRAINING_APPROVED_PREFIX = `${TRAINING_PREFIX}approved/`;
+
+/** Where Bedrock, as the customization job role, writes a job's metrics; one writer. */
+export const CUSTOMIZATION_OUTPUT_PREFIX = `${TRAINING_PREFIX}output/`;
+
+/** Comparisons of a custom model with its base model (`npm run customize -- compare`). */
+export const COMPARISONS_PREFIX = `${EVALUATIONS_PREFIX}comparisons/`;

@@ -21,6 +21,7 @@ export function stackNames(appName: string) {
     operations: `${appName}-Operations`,
     governance: `${appName}-Governance`,
     agent: `${appName}-Agent`,
+    customization: `${appName}-Customization`,
   } as const;
 }
 
@@ -183,4 +184,26 @@ export function agentName(agentStack: string): string {
  */
 export function guardrailVersionParameter(guardedInvokeStack: string, policyDigest: string): string {
   return `/${guardedInvokeStack}/guardrail-${policyDigest.slice(0, 16)}/version`;
+}
+
+/**
+ * The training-data approval function's role: the only principal the data
+ * bucket lets write under training/approved/, so the bucket policy (deployed
+ * first) must know its ARN in advance.
+ */
+export function trainingApprovalRoleName(customizationStack: string): string {
+  return `${customizationStack}-training-approver`;
+}
+
+/**
+ * The role Bedrock's customization jobs work as: the only principal the data
+ * bucket lets write under training/output/ (named for the same reason).
+ */
+export function customizationJobRoleName(customizationStack: string): string {
+  return `${customizationStack}-customization-job`;
+}
+
+/** The SageMaker model card of the approved custom model (one name per stack: each approval is a new card version). */
+export function customModelCardName(customizationStack: string): string {
+  return `${customizationStack}-custom-model-card`;
 }

@@ -6,16 +6,17 @@ import { formatTable } from '../cli/output';
 import type { EntryResult } from './run';
 import type { CategoryScore, Rate, Scored, Totals } from './score';
 
-export type RunMode = 'function-url' | 'guardrail-only';
+export type RunMode = 'function-url' | 'guardrail-only' | 'model';
 
 export interface RedTeamRun {
   readonly runId: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly mode: RunMode;
-  /** The function URL, or the guardrail's identifier in guardrail-only mode. */
+  /** The function URL, the guardrail's identifier in guardrail-only mode, or the model called in model mode. */
   readonly target: string;
   readonly guardrail: { readonly id: string; readonly version: string };
+  /** The model that answered: the function's configured model, or in model mode the one --model named (always set). */
   readonly modelId?: string;
   readonly corpus: { readonly version: number; readonly sha256: string; readonly categories?: string[] };
   readonly totals: Totals;

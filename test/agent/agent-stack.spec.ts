@@ -8,10 +8,10 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs: Record<string, { Value: Json }> };
 
-const AGENT = { agent: true };
+const AGENT = matrixConfiguration('guarded agent and model customization');
 /** The agent through an inference profile, in the isolated network, in a throwaway sandbox. */
 const ISOLATED = matrixConfiguration(
-  'isolated network in a throwaway sandbox, with the agent through an inference profile',
+  'isolated network in a throwaway sandbox, with the agent and model customization through an inference profile',
 );
 
 /** Every configuration here keeps the default app name. */

@@ -10,7 +10,7 @@ import { generatedName } from '../support/physical-names';
  * audit records under one prefix, Bedrock may invoke the executor for this
  * agent only, and the caller policy opens this alias and nothing else.
  */
-const { assembly, stacks } = synthesize({ agent: true });
+const { assembly, stacks } = synthesize({ agent: true, modelCustomization: true });
 const world = new PolicyWorld(assembly, TEST_ENV);
 const { region, account } = TEST_ENV;
 const agentStack = stacks.agent;
@@ -139,7 +139,7 @@ describe('the executor', () => {
     await expect(decide(executorRole, 'ec2:CreateNetworkInterface', eni)).resolves.toBe('ImplicitlyDenied');
     // The isolated configuration's templates only: its executor policy, as the harness resolves it.
     const { assembly: isolated } = sharedSynthesis(
-      matrixConfiguration('isolated network in a throwaway sandbox, with the agent through an inference profile'),
+      matrixConfiguration('isolated network in a throwaway sandbox, with the agent and model customization through an inference profile'),
     );
     const isolatedWorld = new PolicyWorld(isolated, TEST_ENV);
     const resources = isolated.getStackByName(agentStack.stackName).template.Resources as Record<

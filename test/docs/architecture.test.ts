@@ -13,11 +13,15 @@ import { synthesize } from '../support/build-app';
 const ROOT = path.join(__dirname, '..', '..');
 const mermaid = (file: string) =>
   [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
-/** docs/architecture.md's six figures, then the agent's, on its own page (docs/agent.md). */
-const diagrams = [...mermaid('docs/architecture.md'), ...mermaid('docs/agent.md')];
+/** docs/architecture.md's six figures, then the agent's and customization's, each on its own page. */
+const diagrams = [
+  ...mermaid('docs/architecture.md'),
+  ...mermaid('docs/agent.md'),
+  ...mermaid('docs/customization.md'),
+];
 const overview = mermaid('README.md');
 
-type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops' | 'agent';
+type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops' | 'agent' | 'custom';
 /**
  * Which diagram draws which stacks (`types`: only those resource types of
  * them). The governance figure draws the Governance stack and what
@@ -41,6 +45,7 @@ const FIGURES: Record<Figure, { diagram: number; parts: readonly { stacks: RegEx
     diagram: 6,
     parts: [{ stacks: /-Agent$/ }, { stacks: /-GuardedInvoke$/, types: /^AWS::SSM::Parameter$/ }],
   },
+  custom: { diagram: 7, parts: [{ stacks: /-Customization$/ }] },
 };
 
 /** Diagram label => the CloudFormation resource it stands for, how many the figure's stacks have, and the figure. */
@@ -114,6 +119,11 @@ const BOXES: Record<string, [type: string, count: number, figure: Figure]> = {
   'seed log group': ['AWS::Logs::LogGroup', 2, 'agent'],
   'plan store': ['AWS::DynamoDB::Table', 1, 'agent'],
   'guardrail version parameter': ['AWS::SSM::Parameter', 1, 'agent'],
+  'approval function': ['AWS::Lambda::Function', 1, 'custom'],
+  'approval URL': ['AWS::Lambda::Url', 1, 'custom'],
+  'approval log group': ['AWS::Logs::LogGroup', 1, 'custom'],
+  'training-data guardrail': ['AWS::Bedrock::Guardrail', 1, 'custom'],
+  'its version': ['AWS::Bedrock::GuardrailVersion', 1, 'custom'],
 };
 
 /** Resource counts per type, over what a figure draws. */
@@ -138,7 +148,8 @@ const synthesized: Record<Figure, Record<string, number>> = {
   rag: resourceTypes({}, 'rag'),
   gov: resourceTypes({ enforcedGuardrail: 'create' }, 'gov'),
   ops: resourceTypes({}, 'ops'),
-  agent: resourceTypes({ agent: true }, 'agent'),
+  agent: resourceTypes({ agent: true, modelCustomization: true }, 'agent'),
+  custom: resourceTypes({ agent: true, modelCustomization: true }, 'custom'),
 };
 
 describe('docs/architecture.md diagrams', () => {
@@ -146,8 +157,9 @@ describe('docs/architecture.md diagrams', () => {
     expect(mermaid('docs/architecture.md')).toHaveLength(6);
   });
 
-  test('docs/agent.md has one, for the agent', () => {
+  test('docs/agent.md has one, for the agent, and docs/customization.md one, for model customization', () => {
     expect(mermaid('docs/agent.md')).toHaveLength(1);
+    expect(mermaid('docs/customization.md')).toHaveLength(1);
   });
 
   test.each(Object.entries(BOXES))('box "%s" is drawn and exists in the templates', (label, [type, count, figure]) => {

@@ -12,7 +12,7 @@ export const TEST_ENV = EXAMPLE_ENV;
 export { CDK_JSON_CONTEXT };
 
 /** What a test may ask of the app: the gate (gate tests only) and bundling (bundle tests only). */
-export type BuildOptions = Pick<ToolBuildOptions, 'gate' | 'bundle'>;
+export type BuildOptions = Pick<ToolBuildOptions, 'gate' | 'bundle' | 'comparisonsDir'>;
 
 /** The whole app for a test, pinned to TEST_ENV, not yet synthesized. */
 export function buildApp(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): ProjectApp {

@@ -645,6 +645,51 @@ export const SERVICE_REQUESTS = {
     quotedFrom:
       'the archived page sources, awsdocs/amazon-dynamodb-developer-guide and awsdocs/aws-kms-developer-guide on GitHub (2023); the KMS guide lists `dynamodb.<region>.amazonaws.com` among the kms:ViaService values',
   },
+  // Bedrock model customization (lib/customization/).
+  'bedrock-assumes-customization-job-role': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['sts:AssumeRole'],
+    resource: 'the customization job role',
+    source: 'the customization job (arn:aws:bedrock:<region>:<account>:model-customization-job/<base model>/<id>)',
+    context: sourceContext,
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/custom-model-job-access-security.html',
+    quote:
+      'Set the `aws:SourceAccount` value to your account ID. [...] (Optional) Use the `ArnEquals` or `ArnLike` condition to restrict the scope to specific model customization jobs in your account ID. (The trust statement: `"Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}, "ArnEquals": {"aws:SourceArn": "arn:aws:bedrock:us-east-1:111122223333:model-customization-job/*"}}`.)',
+    quotedFrom: 'stored copies of the page, read by the research note of issue 26 (2026-12-07)',
+  },
+  // Bedrock itself using the key of a Nova custom model while it prepares the
+  // model for inference: the one key it is shown sending is the encryption
+  // context key naming a custom model.
+  'bedrock-uses-key-for-nova-custom-model': {
+    principal: 'bedrock.amazonaws.com',
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resource: 'the key of the custom model (the project key)',
+    source: null,
+    context: () => ({ 'kms:EncryptionContextKeys': ['aws:bedrock:custom-model'] }),
+    citation: 'https://docs.aws.amazon.com/nova/latest/userguide/customize-fine-tune-encrypt.html',
+    register: 'nova-custom-model-key',
+    assumption:
+      'The page gives the statement for provisioned throughput; that an on-demand deployment makes the same requests is assumed.',
+    quote:
+      'The `PermissionsNovaProvisionedThroughput` statement should be added by default to the key policy with `bedrock.amazonaws.com` as an allowed service principal with a condition that `kms:EncryptionContextKeys` are used. (Its condition: `"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "aws:bedrock:custom-model"}`.)',
+    quotedFrom: 'stored copies of the page, read by the research note of issue 26 (2026-12-07)',
+  },
+  // Bedrock using the custom model's key with the credentials of the job's
+  // role or of the person who deploys or calls the model.
+  'bedrock-uses-key-for-caller-custom-model': {
+    principal: 'caller',
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant'],
+    resource: 'the key of the custom model (the project key)',
+    source: null,
+    context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
+    citation: 'https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-custom-job.html',
+    register: 'customization-key-principals',
+    assumption:
+      'The page does not say whether its key statement is for the service role or the caller; both hold it here.',
+    quote:
+      'As a best security practice, we recommend that you include the kms:ViaService condition key to limit access to the key to the Amazon Bedrock service. (Its statements: `"Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"]` to encrypt a model and `"Action": ["kms:Decrypt"]` to use it, each with `"Condition": {"StringLike": {"kms:ViaService": ["bedrock.${region}.amazonaws.com"]}}`.)',
+    quotedFrom: 'stored copies of the page, read by the research note of issue 26 (2026-12-07)',
+  },
   // VPC flow logs.
   'flow-logs-assume-role': {
     principal: 'vpc-flow-logs.amazonaws.com',

@@ -14,6 +14,8 @@ import {
   retryAfterMs,
 } from '../../../scripts/redteam/targets';
 import { GuardrailStandIn } from '../../../tools/local-aws/guardrail-stand-in';
+// The model target (npm run redteam -- --model), a part of its own.
+import './model-target.spec';
 
 describe('classifyApplyGuardrail', () => {
   test('blocked when any item was BLOCKED, even beside a masked one', () => {
