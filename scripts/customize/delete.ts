@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { UsageError } from '../cli/command';
 import { json } from '../cli/output';
-import { accessHint, type CustomizeClients, poll, type Run } from './context';
+import { accessHint, type CustomizeClients, poll, type PollOptions, type Run } from './context';
 import { listDeployments } from './deploy';
-import { explainBedrockError } from './errors';
+import { type ErrorContext, explainBedrockError } from './errors';
 import { appSlug, CUSTOM_MODEL_ARN_PATTERN, jobNamePrefix } from './names';
 import { CUSTOMIZATION_PRICES, usd } from './prices';
 
@@ -64,8 +64,17 @@ export async function deletionPlan(run: Run): Promise<DeletionPlan> {
       models: model ? [model] : [],
     };
   }
-  const models = (await appModels(bedrock, run.appName)).map((m) => m.modelArn ?? '');
-  const ownName = new RegExp(`^${appSlug(run.appName)}-[a-z0-9]{12}$`);
+  return appCustomizations(bedrock, run.appName);
+}
+
+/**
+ * Every deployment and custom model of the app in the client's region: models
+ * named by start, deployments named by deploy or serving one of those models.
+ * `npm run teardown` asks the same (scripts/teardown/custom-models.ts).
+ */
+export async function appCustomizations(bedrock: CustomizeClients['bedrock'], appName: string): Promise<DeletionPlan> {
+  const models = (await appModels(bedrock, appName)).map((m) => m.modelArn ?? '');
+  const ownName = new RegExp(`^${appSlug(appName)}-[a-z0-9]{12}$`);
   const deployments = (await listDeployments(bedrock, {}))
     .filter((d) => ownName.test(d.customModelDeploymentName ?? '') || models.includes(d.modelArn ?? ''))
     .map((d) => d.customModelDeploymentArn ?? '');
@@ -88,14 +97,26 @@ async function confirmed(run: Run, plan: DeletionPlan): Promise<boolean | 'no-te
   }
 }
 
-async function deleteDeployment(run: Run, arn: string, timeoutMs: number): Promise<boolean> {
-  const { bedrock } = run.clients;
+/** How long and how often to look whether a deleted deployment is gone. */
+export type DeletionWait = Pick<PollOptions, 'timeoutMs' | 'sleep' | 'now'>;
+
+/**
+ * Delete one deployment and wait until GetCustomModelDeployment answers
+ * ResourceNotFoundException (its model cannot go before). False when it is
+ * still there at the deadline. Shared with `npm run teardown`.
+ */
+export async function deleteDeployment(
+  bedrock: CustomizeClients['bedrock'],
+  arn: string,
+  wait: DeletionWait,
+  progress: (text: string) => void,
+): Promise<boolean> {
   try {
     await bedrock.send(new DeleteCustomModelDeploymentCommand({ customModelDeploymentIdentifier: arn }));
   } catch (error) {
     if (!notFound(error)) throw error;
   }
-  run.io.progress(`deleting ${arn}`);
+  progress(`deleting ${arn}`);
   const gone = await poll(
     async () => {
       try {
@@ -106,9 +127,31 @@ async function deleteDeployment(run: Run, arn: string, timeoutMs: number): Promi
         throw error;
       }
     },
-    { firstMs: FIRST_POLL_MS, intervalMs: POLL_MS, timeoutMs, sleep: run.deps.sleep, now: run.deps.now },
+    { firstMs: FIRST_POLL_MS, intervalMs: POLL_MS, ...wait },
   );
   return gone === true;
+}
+
+/** Delete one custom model (its deployments first); false when it was already gone. Shared with `npm run teardown`. */
+export async function deleteModel(bedrock: CustomizeClients['bedrock'], arn: string): Promise<boolean> {
+  try {
+    await bedrock.send(new DeleteCustomModelCommand({ modelIdentifier: arn }));
+    return true;
+  } catch (error) {
+    if (notFound(error)) return false;
+    throw error;
+  }
+}
+
+/** What a refused DeleteCustomModel means and what to do; undefined for an undocumented error (rethrow it). */
+export function modelDeletionProblem(
+  error: unknown,
+  arn: string,
+  context: Omit<ErrorContext, 'action'>,
+): string | undefined {
+  return error instanceof Error && error.name === 'ConflictException'
+    ? `Bedrock will not delete ${arn} yet (ConflictException: ${error.message}): a deployment or a Provisioned Throughput still uses it. Delete its deployments (npm run customize -- delete --model ${arn}) and any Provisioned Throughput of it (aws bedrock list-provisioned-model-throughputs --model-arn-equals ${arn}), then run this again.`
+    : explainBedrockError(error, { action: `deleting the custom model ${arn}`, ...context });
 }
 
 export async function deleteAction(run: Run): Promise<number> {
@@ -146,7 +189,8 @@ export async function deleteAction(run: Run): Promise<number> {
 
   for (const arn of plan.deployments) {
     try {
-      if (!(await deleteDeployment(run, arn, timeoutMs))) {
+      const wait = { timeoutMs, sleep: run.deps.sleep, now: run.deps.now };
+      if (!(await deleteDeployment(run.clients.bedrock, arn, wait, run.io.progress))) {
         const why = `${arn} still exists after ${values.timeout ?? DEFAULT_DELETE_TIMEOUT_MINUTES} min; its models were not deleted. Run delete again later.`;
         io.err(why);
         return report(false, why);
@@ -162,17 +206,12 @@ export async function deleteAction(run: Run): Promise<number> {
   }
   for (const arn of plan.models) {
     try {
-      await run.clients.bedrock.send(new DeleteCustomModelCommand({ modelIdentifier: arn }));
+      await deleteModel(run.clients.bedrock, arn);
     } catch (error) {
-      if (!notFound(error)) {
-        const why =
-          error instanceof Error && error.name === 'ConflictException'
-            ? `Bedrock will not delete ${arn} yet (ConflictException: ${error.message}): a deployment or a Provisioned Throughput still uses it. Delete its deployments (npm run customize -- delete --model ${arn}) and any Provisioned Throughput of it (aws bedrock list-provisioned-model-throughputs --model-arn-equals ${arn}), then run this again.`
-            : explainBedrockError(error, { action: `deleting the custom model ${arn}`, ...context });
-        if (why === undefined) throw error;
-        io.err(why);
-        return report(false, why);
-      }
+      const why = modelDeletionProblem(error, arn, context);
+      if (why === undefined) throw error;
+      io.err(why);
+      return report(false, why);
     }
     deleted.models.push(arn);
     io.progress(`deleted ${arn}`);

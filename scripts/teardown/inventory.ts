@@ -35,6 +35,8 @@ export function appOrder(appName: string): string[] {
     n.ingestion,
     n.operations,
     n.agent,
+    // Last: it builds on DataProtection and GuardedInvoke (modelCustomization=true).
+    n.customization,
   ];
 }
 

@@ -2,6 +2,7 @@
 import type { Colour } from '../cli/output';
 import type { AccountService } from './account';
 import type { Outcome } from './clients';
+import { customizationBills, customizationLines, type Customizations } from './custom-models';
 import type { DeployedStack, Resource } from './inventory';
 import type { Attachment } from './policies';
 import { purgeStep } from './purge';
@@ -15,7 +16,7 @@ export const BILLS: Record<string, string> = {
   'AWS::DynamoDB::Table': 'DynamoDB storage and point-in-time recovery, per GB',
   'AWS::S3Vectors::Index': 'S3 Vectors storage of the vectors',
   'AWS::SageMaker::ModelCard':
-    'no charge, but its fixed name makes the next deployment of the Governance stack fail ("already exists")',
+    'no charge, but its fixed name makes the next deployment of its stack (Governance, or Customization with an approved custom model) fail ("already exists")',
   'AWS::GuardDuty::Detector':
     'GuardDuty bills per event and GB it analyses for the whole account (after the 30-day free trial)',
   'AWS::Macie::Session': 'Macie bills per bucket it monitors in the account, and for discovery jobs',
@@ -39,6 +40,8 @@ export interface Plan {
   readonly attachments: readonly Attachment[];
   readonly retained: readonly Resource[];
   readonly services: readonly AccountService[];
+  /** What `npm run customize` made, which no stack owns. */
+  readonly customizations: Customizations;
 }
 
 function serviceLine(s: AccountService, purge: boolean): string | undefined {
@@ -57,6 +60,8 @@ export function planText(plan: Plan, paint: Colour): string {
   } else lines.push('No stack left to delete.');
   if (gone.length > 0) lines.push(`Already deleted (read for what they retained): ${[...new Set(gone)].join(', ')}`);
   lines.push('');
+  const customizations = customizationLines(plan.customizations);
+  if (customizations.length > 0) lines.push(...customizations, '');
   if (plan.attachments.length > 0) {
     lines.push(
       "The project's policies attached by hand (CloudFormation cannot delete them while attached), detached first:",
@@ -106,6 +111,7 @@ export function stillBills(plan: Plan, outcomes: readonly Outcome[], stacksDelet
     const why = outcome?.bills ?? BILLS[r.type] ?? 'see its pricing page';
     lines.push(`${r.type} ${r.physicalId}: ${why}${plan.purge ? '' : ' (not purged)'}`);
   }
+  lines.push(...customizationBills(plan.customizations, outcomes));
   for (const s of plan.services) {
     if (s.running && !s.ours) lines.push(`${s.service}: not this app's, left running (it bills whoever turned it on)`);
   }

@@ -1,7 +1,15 @@
 import {
+  AccessDeniedException,
   BedrockClient,
+  ConflictException,
+  DeleteCustomModelCommand,
+  DeleteCustomModelDeploymentCommand,
   DeleteModelInvocationLoggingConfigurationCommand,
+  GetCustomModelDeploymentCommand,
   GetModelInvocationLoggingConfigurationCommand,
+  ListCustomModelDeploymentsCommand,
+  ListCustomModelsCommand,
+  ResourceNotFoundException as BedrockNotFound,
 } from '@aws-sdk/client-bedrock';
 import {
   CloudFormationClient,
@@ -25,6 +33,7 @@ import {
 import { DeleteDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import {
   DetachRolePolicyCommand,
+  DetachUserPolicyCommand,
   IAMClient,
   ListEntitiesForPolicyCommand,
   NoSuchEntityException,
@@ -40,14 +49,14 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DeleteModelCardCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeHubCommand, InvalidAccessException, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { captureIo } from '../../scripts/cli/output';
 import { execute } from '../../scripts/run-cli';
 import { command, teardown, type TeardownDeps } from '../../scripts/teardown';
 import type { TeardownClients } from '../../scripts/teardown/clients';
-import { type DeployedStack, deletionOrder } from '../../scripts/teardown/inventory';
+import { appOrder, type DeployedStack, deletionOrder } from '../../scripts/teardown/inventory';
 import { purge } from '../../scripts/teardown/purge';
 
 const region = 'eu-west-1';
@@ -126,7 +135,8 @@ const securityhub = mockClient(SecurityHubClient);
 const config = mockClient(ConfigServiceClient);
 const bedrock = mockClient(BedrockClient);
 const dynamodb = mockClient(DynamoDBClient);
-const all = [cfn, iam, s3, kms, logs, guardduty, macie, securityhub, config, bedrock, dynamodb];
+const sagemaker = mockClient(SageMakerClient);
+const all = [cfn, iam, s3, kms, logs, guardduty, macie, securityhub, config, bedrock, dynamodb, sagemaker];
 
 const clients: TeardownClients = {
   cloudformation: new CloudFormationClient({ region }),
@@ -147,15 +157,15 @@ const clients: TeardownClients = {
 /** Which calls changed something, in order, across services. */
 let changes: string[];
 
-function stubAccount(deleted = false) {
-  const summaries: StackSummary[] = fixtures.map((f) => ({
+function stubAccount(deleted = false, stacks: readonly Fixture[] = fixtures) {
+  const summaries: StackSummary[] = stacks.map((f) => ({
     StackName: f.name,
     StackId: id(f.name),
     StackStatus: deleted ? 'DELETE_COMPLETE' : 'UPDATE_COMPLETE',
     CreationTime: new Date('2026-11-01'),
   }));
   cfn.on(ListStacksCommand).resolves({ StackSummaries: summaries });
-  for (const f of fixtures) {
+  for (const f of stacks) {
     cfn
       .on(GetTemplateCommand, { StackName: id(f.name) })
       .resolves({ TemplateBody: JSON.stringify({ Resources: f.template }) });
@@ -268,10 +278,10 @@ function stubAccount(deleted = false) {
   });
 }
 
-async function run(argv: string[], ask: TeardownDeps['ask'] = async () => undefined) {
+async function run(argv: string[], ask: TeardownDeps['ask'] = async () => undefined, at = region) {
   const io = captureIo();
   const deps: TeardownDeps = {
-    resolve: async () => ({ region, credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) }),
+    resolve: async () => ({ region: at, credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) }),
     clients: () => clients,
     appName: () => 'GuardedGenAi',
     ask,
@@ -519,5 +529,275 @@ describe("--purge of the agent's retained plan store", () => {
     const [outcome] = await purge(clients, [table], []);
     expect(outcome.status).toBe('gone');
     expect(dynamodb.commandCalls(DeleteTableCommand)).toHaveLength(0);
+  });
+});
+
+describe('the Customization stack and what npm run customize made outside it', () => {
+  const east = 'us-east-1';
+  const CUS = 'GuardedGenAi-Customization';
+  const OPERATOR = `arn:aws:iam::${account}:policy/${CUS}-OperatorPolicy-1X2Y3Z`;
+  const CARD = `${CUS}-custom-model-card`;
+  const base = 'amazon.nova-micro-v1:0:128k';
+  const MODEL = `arn:aws:bedrock:${east}:${account}:custom-model/${base}/abcdefghijkl`;
+  const OTHER_MODEL = `arn:aws:bedrock:${east}:${account}:custom-model/${base}/zzzzzzzzzzzz`;
+  const DEPLOYMENT = `arn:aws:bedrock:${east}:${account}:custom-model-deployment/q1w2e3r4t5y6`;
+  const created = new Date('2026-11-02');
+  // As CDK synthesizes it: a retained log group and (an approved model) card, the operator policy, imports from DataProtection.
+  const customization: Fixture = {
+    name: CUS,
+    template: {
+      ApprovalLogs5F1E2D3C: { Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain' },
+      CustomModelCardCard9A8B7C6D: { Type: 'AWS::SageMaker::ModelCard', DeletionPolicy: 'Retain' },
+      OperatorPolicy0E7A5B3C: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: { PolicyDocument: { Resource: { 'Fn::ImportValue': EXPORT } } },
+      },
+    },
+    physical: {
+      ApprovalLogs5F1E2D3C: `${CUS}-ApprovalLogs5F1E2D3C-AbCdEf`,
+      CustomModelCardCard9A8B7C6D: CARD,
+      OperatorPolicy0E7A5B3C: OPERATOR,
+    },
+  };
+  /** removalPolicy=destroy: the project key has no DeletionPolicy (Delete) in the deployed template. */
+  const destroyed = fixtures.map((f) =>
+    f.name === DP ? { ...f, template: { ...f.template, ProjectKey99EBDA78: { Type: 'AWS::KMS::Key' } } } : f,
+  );
+
+  function stubCustomizations() {
+    bedrock.on(ListCustomModelsCommand).resolves({
+      modelSummaries: [
+        {
+          modelArn: MODEL,
+          modelName: 'guardedgenai-ft-batch-1-20261101120000',
+          creationTime: created,
+          baseModelArn: base,
+          baseModelName: 'Nova Micro',
+        },
+        {
+          modelArn: OTHER_MODEL,
+          modelName: 'platform-ft-x',
+          creationTime: created,
+          baseModelArn: base,
+          baseModelName: 'Nova Micro',
+        },
+      ],
+    });
+    bedrock.on(ListCustomModelDeploymentsCommand).resolves({
+      modelDeploymentSummaries: [
+        {
+          customModelDeploymentArn: DEPLOYMENT,
+          customModelDeploymentName: 'guardedgenai-abcdefghijkl',
+          modelArn: MODEL,
+          createdAt: created,
+          status: 'Active',
+        },
+        {
+          customModelDeploymentArn: `${DEPLOYMENT}x`,
+          customModelDeploymentName: 'platform-serving',
+          modelArn: OTHER_MODEL,
+          createdAt: created,
+          status: 'Active',
+        },
+      ],
+    });
+    bedrock.on(DeleteCustomModelDeploymentCommand).callsFake((input: { customModelDeploymentIdentifier: string }) => {
+      changes.push(`DeleteCustomModelDeployment ${input.customModelDeploymentIdentifier}`);
+      return {};
+    });
+    // Still there at the first look, then gone.
+    let looks = 0;
+    bedrock.on(GetCustomModelDeploymentCommand).callsFake(async () => {
+      looks += 1;
+      if (looks > 1) {
+        changes.push('GetCustomModelDeployment: ResourceNotFoundException');
+        throw new BedrockNotFound({ message: 'Deployment not found', $metadata: {} });
+      }
+      return {
+        customModelDeploymentArn: DEPLOYMENT,
+        modelDeploymentName: 'guardedgenai-abcdefghijkl',
+        modelArn: MODEL,
+        createdAt: created,
+        status: 'Active',
+      };
+    });
+    bedrock.on(DeleteCustomModelCommand).callsFake((input: { modelIdentifier: string }) => {
+      changes.push(`DeleteCustomModel ${input.modelIdentifier}`);
+      return {};
+    });
+    // The operator policy, attached by hand to the person who fine-tunes.
+    iam.on(ListEntitiesForPolicyCommand, { PolicyArn: OPERATOR }).resolves({
+      PolicyUsers: [{ UserName: 'alice', UserId: 'AIDA1' }],
+      PolicyRoles: [],
+      PolicyGroups: [],
+      IsTruncated: false,
+    });
+    iam.on(DetachUserPolicyCommand).callsFake((input: { UserName: string }) => {
+      changes.push(`DetachUserPolicy ${input.UserName}`);
+      return {};
+    });
+    sagemaker.on(DeleteModelCardCommand).callsFake((input: { ModelCardName: string }) => {
+      changes.push(`DeleteModelCard ${input.ModelCardName}`);
+      return {};
+    });
+  }
+
+  test('the app order ends with the Customization stack, which goes first; its log group and card are retained', async () => {
+    expect(appOrder('GuardedGenAi').slice(-2)).toEqual(['GuardedGenAi-Agent', CUS]);
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    const { code, out } = await run(['--dry-run', '--purge'], undefined, east);
+    expect(code).toBe(0);
+    expect(out).toMatch(/1\. GuardedGenAi-Customization[\s\S]*2\. GuardedGenAi-Operations/);
+    expect(out).toContain(`delete log group ${CUS}-ApprovalLogs5F1E2D3C-AbCdEf  [${CUS}, Retain]`);
+    expect(out).toContain(`delete SageMaker model card ${CARD}  [${CUS}, Retain]`);
+    expect(out).toContain(`${OPERATOR} (${CUS}/OperatorPolicy0E7A5B3C) from user alice`);
+  });
+
+  test('dry run: the app’s deployment and model are listed (not someone else’s), nothing is deleted', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    const { code, out } = await run(['--dry-run'], undefined, east);
+    expect(code).toBe(0);
+    expect(changes).toEqual([]);
+    expect(bedrock.commandCalls(DeleteCustomModelDeploymentCommand)).toHaveLength(0);
+    expect(bedrock.commandCalls(DeleteCustomModelCommand)).toHaveLength(0);
+    expect(out).toContain(`delete custom model deployment ${DEPLOYMENT}  [bills per token while it exists]`);
+    expect(out).toContain(`keep custom model ${MODEL}`);
+    expect(out).toContain(
+      'Custom models: kept, like the data bucket (removalPolicy=retain); add --purge to delete them.',
+    );
+    expect(out).not.toContain(OTHER_MODEL);
+    expect(out).not.toContain(`${DEPLOYMENT}x`);
+    const after = out.slice(out.indexOf('Still billing'));
+    expect(after).toMatch(new RegExp(`custom model ${MODEL}: Bedrock custom model storage, about \\$[0-9.]+ a month`));
+    expect(after).not.toContain(`deployment ${DEPLOYMENT}`);
+    // With --purge the model goes too, so it does not bill afterwards.
+    const purged = await run(['--dry-run', '--purge'], undefined, east);
+    expect(purged.out).toContain(`delete custom model ${MODEL}`);
+    expect(purged.out.slice(purged.out.indexOf('Still billing'))).not.toContain(MODEL);
+    expect(changes).toEqual([]);
+  });
+
+  test('--purge: deployment deleted and gone, then the model, then the policies, the stacks and the retained card', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    const { code, out } = await run(['--purge', '--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(0);
+    expect(changes.slice(0, 7)).toEqual([
+      `DeleteCustomModelDeployment ${DEPLOYMENT}`,
+      'GetCustomModelDeployment: ResourceNotFoundException',
+      `DeleteCustomModel ${MODEL}`,
+      'DetachRolePolicy Developer',
+      'DetachUserPolicy alice',
+      `DeleteStack ${CUS}`,
+      `DeleteStack ${OPS}`,
+    ]);
+    expect(changes).toContain(`DeleteModelCard ${CARD}`);
+    expect(changes).toContain(`DeleteLogGroup ${CUS}-ApprovalLogs5F1E2D3C-AbCdEf`);
+    expect(changes.join('\n')).not.toContain(OTHER_MODEL);
+    expect(out).toContain(`done    delete custom model ${MODEL}`);
+    expect(out.slice(out.indexOf('Still billing'))).not.toContain(MODEL);
+  });
+
+  test('removalPolicy=retain without --purge: the deployment goes, the model is kept and said to bill', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    const { code, out } = await run(['--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(0);
+    expect(changes[0]).toBe(`DeleteCustomModelDeployment ${DEPLOYMENT}`);
+    expect(bedrock.commandCalls(DeleteCustomModelCommand)).toHaveLength(0);
+    expect(out.slice(out.indexOf('Still billing'))).toContain(`custom model ${MODEL}: Bedrock custom model storage`);
+  });
+
+  test('removalPolicy=destroy without --purge: the key that encrypts the model goes, so the model goes too', async () => {
+    stubAccount(false, [...destroyed, customization]);
+    stubCustomizations();
+    const { code, out } = await run(['--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(0);
+    expect(changes.slice(0, 3)).toEqual([
+      `DeleteCustomModelDeployment ${DEPLOYMENT}`,
+      'GetCustomModelDeployment: ResourceNotFoundException',
+      `DeleteCustomModel ${MODEL}`,
+    ]);
+    expect(out).toContain('deletes the project key that encrypts them (removalPolicy=destroy)');
+  });
+
+  test('ConflictException on the model is explained, and teardown stops before the policies and stacks', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    bedrock
+      .on(DeleteCustomModelCommand)
+      .rejects(new ConflictException({ message: 'The model is in use by a provisioned throughput', $metadata: {} }));
+    const { code, out } = await run(['--purge', '--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      `FAILED  delete custom model ${MODEL}: Bedrock will not delete ${MODEL} yet (ConflictException`,
+    );
+    expect(out).toContain('a deployment or a Provisioned Throughput still uses it');
+    expect(out).toContain(`aws bedrock list-provisioned-model-throughputs --model-arn-equals ${MODEL}`);
+    expect(changes).toEqual([
+      `DeleteCustomModelDeployment ${DEPLOYMENT}`,
+      'GetCustomModelDeployment: ResourceNotFoundException',
+    ]);
+    expect(out).toContain('Stopped. Stacks still there: GuardedGenAi-Customization');
+  });
+
+  test('a deployment that cannot be deleted: its model is not tried, nothing else changes', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    bedrock.on(DeleteCustomModelDeploymentCommand).rejects(
+      new AccessDeniedException({
+        message: 'not authorized to perform: bedrock:DeleteCustomModelDeployment',
+        $metadata: {},
+      }),
+    );
+    const { code, out } = await run(['--purge', '--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      `FAILED  delete custom model deployment ${DEPLOYMENT}: Bedrock refused deleting the deployment`,
+    );
+    expect(out).toContain(`left    delete custom model ${MODEL}: not tried`);
+    expect(bedrock.commandCalls(DeleteCustomModelCommand)).toHaveLength(0);
+    expect(changes).toEqual([]);
+  });
+
+  test('they cannot be listed: the plan says so and the run stops before changing anything', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    bedrock
+      .on(ListCustomModelsCommand)
+      .rejects(
+        new AccessDeniedException({ message: 'not authorized to perform: bedrock:ListCustomModels', $metadata: {} }),
+      );
+    const { code, out } = await run(['--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      'could not list them (AccessDeniedException: not authorized to perform: bedrock:ListCustomModels)',
+    );
+    expect(out).toContain('FAILED  list this app');
+    expect(changes).toEqual([]);
+  });
+
+  test('stacks gone long ago: teardown still finds and (with --purge) deletes what customize made', async () => {
+    stubAccount(false, []);
+    stubCustomizations();
+    const { code, out } = await run(['--purge', '--confirm', 'GuardedGenAi'], undefined, east);
+    expect(code).toBe(0);
+    expect(out).toContain('No stack left to delete.');
+    expect(changes).toEqual([
+      `DeleteCustomModelDeployment ${DEPLOYMENT}`,
+      'GetCustomModelDeployment: ResourceNotFoundException',
+      `DeleteCustomModel ${MODEL}`,
+    ]);
+  });
+
+  test('outside the regions npm run customize works in, Bedrock is not asked', async () => {
+    stubAccount(false, [...fixtures, customization]);
+    stubCustomizations();
+    const { code } = await run(['--dry-run']);
+    expect(code).toBe(0);
+    expect(bedrock.commandCalls(ListCustomModelsCommand)).toHaveLength(0);
+    expect(bedrock.commandCalls(ListCustomModelDeploymentsCommand)).toHaveLength(0);
   });
 });
