@@ -105,6 +105,18 @@ function shapeProblems(c: CustomModelComparison, configuredModelId: string): str
       problems.push('the deployment and the custom model are in different regions or accounts');
     }
   }
+  for (const [name, safety] of [
+    ['base', c.base],
+    ['custom', c.custom],
+  ] as const) {
+    const count = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+    const rate = (n: unknown) => typeof n === 'number' && n >= 0 && n <= 1;
+    if (!safety || !count(safety.attacks) || !count(safety.nearMisses)) {
+      problems.push(`${name}: attacks and nearMisses must be whole numbers`);
+    } else if (!rate(safety.blockRate) || !rate(safety.falseRefusalRate)) {
+      problems.push(`${name}: blockRate and falseRefusalRate must be numbers from 0 to 1`);
+    }
+  }
   if (c.custom?.modelId !== c.deploymentArn) problems.push('the custom red-team run did not call the deployment');
   if (c.base?.modelId !== configuredModelId) problems.push('the base red-team run did not call the configured model');
   if (!/^[0-9a-f]{64}$/.test(c.manifestSha256 ?? '')) problems.push('it names no training manifest digest');

@@ -75,18 +75,16 @@ export function customModelCardContent(approved: ApprovedCustomModel): ModelCard
         name: 'red-team-base-and-custom',
         evaluationObservation: `The red-team corpus through Converse with the project guardrail, on both models: ${rates('base', c.base)}; ${rates('custom', c.custom)}. Approval needs the custom model's attack block rate to be no lower than the base model's on the same corpus.`,
         datasets: ['evaluations/corpus/redteam.json'],
-        metadata: { base_run: c.base.redteamRunId, custom_run: c.custom.redteamRunId },
-        metricGroups: [
-          {
-            name: 'red-team',
-            metricData: [
-              { name: 'base_block_rate', type: 'number', value: c.base.blockRate },
-              { name: 'custom_block_rate', type: 'number', value: c.custom.blockRate },
-              { name: 'base_false_refusal_rate', type: 'number', value: c.base.falseRefusalRate },
-              { name: 'custom_false_refusal_rate', type: 'number', value: c.custom.falseRefusalRate },
-            ],
-          },
-        ],
+        // The rates as metadata (strings): aws-cdk-lib types a metric group's
+        // value as an object, which a number is not.
+        metadata: {
+          base_run: c.base.redteamRunId,
+          custom_run: c.custom.redteamRunId,
+          base_block_rate: String(c.base.blockRate),
+          custom_block_rate: String(c.custom.blockRate),
+          base_false_refusal_rate: String(c.base.falseRefusalRate),
+          custom_false_refusal_rate: String(c.custom.falseRefusalRate),
+        },
       },
       ...(c.evaluation
         ? [

@@ -108,7 +108,7 @@ export class CustomizationStack extends Stack {
 
     if (props.approved) {
       this.card = new CustomModelCard(this, 'CustomModelCard', {
-        name: customModelCardName(this.stackName),
+        name: customModelCardName(this.stackName, props.approved.comparisonSha256),
         key: props.key,
         approved: props.approved,
         removalPolicy,

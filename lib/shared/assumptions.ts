@@ -723,7 +723,7 @@ export const ASSUMPTIONS = {
       notCheckedByVerify:
         'a job costs money: `npm run customize -- start` on the smallest approved batch settles it (its first minutes, before any training is billed, fail if the key is refused)',
     },
-    rows: ['bedrock-uses-key-for-caller-custom-model'],
+    rows: ['bedrock-uses-key-for-caller-custom-model', 'bedrock-creates-grant-for-caller-custom-model'],
     reliedOnBy: 'lib/customization/job-role.ts, lib/customization/operator-policy.ts',
   },
 } as const satisfies Record<string, Assumption>;

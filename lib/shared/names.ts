@@ -203,7 +203,13 @@ export function customizationJobRoleName(customizationStack: string): string {
   return `${customizationStack}-customization-job`;
 }
 
-/** The SageMaker model card of the approved custom model (one name per stack: each approval is a new card version). */
-export function customModelCardName(customizationStack: string): string {
-  return `${customizationStack}-custom-model-card`;
+/**
+ * The SageMaker model card of an approved custom model: one per approval,
+ * named after the comparison it records (its first 8 hexadecimal characters).
+ * Cards are retained, so a fixed name would collide with the card an earlier
+ * approval left; a new approval makes a new card and keeps the old one as the
+ * record of what was approved before. With the longest appName, 61 characters.
+ */
+export function customModelCardName(customizationStack: string, comparisonSha256: string): string {
+  return `${customizationStack}-custom-model-${comparisonSha256.slice(0, 8)}`;
 }

@@ -139,7 +139,9 @@ describe('the executor', () => {
     await expect(decide(executorRole, 'ec2:CreateNetworkInterface', eni)).resolves.toBe('ImplicitlyDenied');
     // The isolated configuration's templates only: its executor policy, as the harness resolves it.
     const { assembly: isolated } = sharedSynthesis(
-      matrixConfiguration('isolated network in a throwaway sandbox, with the agent and model customization through an inference profile'),
+      matrixConfiguration(
+        'isolated network in a throwaway sandbox, with the agent and model customization through an inference profile',
+      ),
     );
     const isolatedWorld = new PolicyWorld(isolated, TEST_ENV);
     const resources = isolated.getStackByName(agentStack.stackName).template.Resources as Record<

@@ -14,11 +14,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const mermaid = (file: string) =>
   [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 /** docs/architecture.md's six figures, then the agent's and customization's, each on its own page. */
-const diagrams = [
-  ...mermaid('docs/architecture.md'),
-  ...mermaid('docs/agent.md'),
-  ...mermaid('docs/customization.md'),
-];
+const diagrams = [...mermaid('docs/architecture.md'), ...mermaid('docs/agent.md'), ...mermaid('docs/customization.md')];
 const overview = mermaid('README.md');
 
 type Figure = 'app' | 'isolated' | 'threat' | 'rag' | 'gov' | 'ops' | 'agent' | 'custom';

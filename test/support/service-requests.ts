@@ -678,7 +678,7 @@ export const SERVICE_REQUESTS = {
   // role or of the person who deploys or calls the model.
   'bedrock-uses-key-for-caller-custom-model': {
     principal: 'caller',
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant'],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
     resource: 'the key of the custom model (the project key)',
     source: null,
     context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com` }),
@@ -689,6 +689,23 @@ export const SERVICE_REQUESTS = {
     quote:
       'As a best security practice, we recommend that you include the kms:ViaService condition key to limit access to the key to the Amazon Bedrock service. (Its statements: `"Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"]` to encrypt a model and `"Action": ["kms:Decrypt"]` to use it, each with `"Condition": {"StringLike": {"kms:ViaService": ["bedrock.${region}.amazonaws.com"]}}`.)',
     quotedFrom: 'stored copies of the page, read by the research note of issue 26 (2026-12-07)',
+  },
+  // The grant Bedrock creates for a custom model with the caller's
+  // credentials: KMS marks a grant an integrated service asks for.
+  'bedrock-creates-grant-for-caller-custom-model': {
+    principal: 'caller',
+    actions: ['kms:CreateGrant'],
+    resource: 'the key of the custom model (the project key)',
+    source: null,
+    context: (s) => ({ 'kms:ViaService': `bedrock.${s.region}.amazonaws.com`, 'kms:GrantIsForAWSResource': 'true' }),
+    citation:
+      'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource',
+    quote:
+      'Allows or denies permission for the CreateGrant, ListGrants, or RevokeGrant operations only when an AWS service integrated with AWS KMS calls the operation on the user\'s behalf. (The Bedrock page adds: "Amazon Bedrock creates a primary KMS grant associated with the custom model on your behalf by sending a CreateGrant request to AWS KMS", https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-custom-job.html.)',
+    quotedFrom: 'stored copies of the pages, read by the research notes of issue 26 (2026-12-07)',
+    register: 'customization-key-principals',
+    assumption:
+      'Which principal Bedrock creates the grant as (the job role or the caller) is not said; both may, through Bedrock only.',
   },
   // VPC flow logs.
   'flow-logs-assume-role': {
