@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -121,13 +121,9 @@ export class CustomizationStack extends Stack {
     new CfnOutput(this, 'JobRoleArn', { value: this.jobRole.role.roleArn });
     new CfnOutput(this, 'OperatorPolicyArn', { value: this.operatorPolicy.managedPolicyArn });
     new CfnOutput(this, 'BaseModelIdentifier', { value: props.baseModelIdentifier });
-    if (subnets && this.jobSecurityGroup) {
-      new CfnOutput(this, 'JobSubnetIds', {
-        value: Fn.join(
-          ',',
-          subnets.map((s) => s.subnetId),
-        ),
-      });
+    // The job's subnets are DataProtection's output IsolatedSubnetIds: an
+    // output here would only repeat values this stack imports.
+    if (this.jobSecurityGroup) {
       new CfnOutput(this, 'JobSecurityGroupId', { value: this.jobSecurityGroup.securityGroupId });
     }
     if (props.approved) {

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -238,6 +238,13 @@ export class DataProtectionStack extends Stack {
             }
           : undefined,
         removalPolicy,
+      });
+      // What `npm run customize` names as a job's subnets (the job runs in this network).
+      new CfnOutput(this, 'IsolatedSubnetIds', {
+        value: Fn.join(
+          ',',
+          this.network.vpc.isolatedSubnets.map((subnet) => subnet.subnetId),
+        ),
       });
       // Exfiltration in reverse: nothing but the isolated function (through the
       // endpoint) may add data. AWS services writing on their own behalf are

@@ -105,12 +105,15 @@ export async function deployedOutputs(run: Run): Promise<Deployed | string> {
   if (missing.length > 0 || !data) {
     return `Missing stack outputs in ${run.target.region}: ${missing.join('; ')}. Deploy the app again (npx cdk deploy --all) with this version and the same appName.`;
   }
-  const subnets = (custom.JobSubnetIds ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (subnets.length > 0 !== Boolean(custom.JobSecurityGroupId)) {
-    return `${customization} has ${subnets.length > 0 ? 'JobSubnetIds but no JobSecurityGroupId' : 'JobSecurityGroupId but no JobSubnetIds'}: a job in the VPC needs both; deploy the stack again.`;
+  // With isolatedNetwork, the job runs in DataProtection's isolated subnets behind the Customization stack's group.
+  const subnets = custom.JobSecurityGroupId
+    ? (data.IsolatedSubnetIds ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+  if (custom.JobSecurityGroupId && subnets.length === 0) {
+    return `${customization} has JobSecurityGroupId but ${dataProtection} has no IsolatedSubnetIds: a job in the VPC needs both; deploy the app again (npx cdk deploy --all).`;
   }
   return {
     bucket: data.DataBucketName,

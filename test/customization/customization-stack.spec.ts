@@ -149,7 +149,7 @@ describe.each(configurations)('the Customization stack (%s)', (_name, t) => {
       'JobRoleArn',
       'OperatorPolicyArn',
     ];
-    expect(outputs).toEqual(t === isolated ? [...common, 'JobSecurityGroupId', 'JobSubnetIds'].sort() : common.sort());
+    expect(outputs).toEqual(t === isolated ? [...common, 'JobSecurityGroupId'].sort() : common.sort());
     expect(t.customization.Outputs?.BaseModelIdentifier.Value).toBe(BASE_MODEL);
     // No approval in either configuration: no custom model, no card.
     expect(ofType(t.customization, 'AWS::SageMaker::ModelCard')).toEqual([]);

@@ -141,10 +141,13 @@ export async function run(argv: string[]) {
 }
 
 /** The stacks as deployed; `customization` replaces the Customization stack's outputs. */
-export function givenStacks(customization: Record<string, string> = CUSTOMIZATION_OUTPUTS): void {
+export function givenStacks(
+  customization: Record<string, string> = CUSTOMIZATION_OUTPUTS,
+  dataProtection: Record<string, string> = {},
+): void {
   cloudformation.on(DescribeStacksCommand).callsFake(
     describeStacks({
-      'GuardedGenAi-DataProtection': { DataBucketName: bucket, ProjectKeyArn: keyArn },
+      'GuardedGenAi-DataProtection': { DataBucketName: bucket, ProjectKeyArn: keyArn, ...dataProtection },
       'GuardedGenAi-Customization': customization,
     }),
   );

@@ -136,17 +136,24 @@ describe('npm run customize -- start', () => {
       expect(stderr).toContain('start needs --batch');
     });
 
-    test('vpcConfig only when the stack has the job subnets and security group (isolatedNetwork)', async () => {
-      givenStacks({
-        ...CUSTOMIZATION_OUTPUTS,
-        JobSubnetIds: 'subnet-0a1b2c3d,subnet-4e5f6a7b',
-        JobSecurityGroupId: 'sg-0123abcd',
-      });
+    test('vpcConfig only when the stack has the job security group and the network its subnets (isolatedNetwork)', async () => {
+      givenStacks(
+        { ...CUSTOMIZATION_OUTPUTS, JobSecurityGroupId: 'sg-0123abcd' },
+        { IsolatedSubnetIds: 'subnet-0a1b2c3d,subnet-4e5f6a7b' },
+      );
       await run(['start', '--batch', 'support-v1', '--no-wait']);
       expect(created()[0].vpcConfig).toEqual({
         subnetIds: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'],
         securityGroupIds: ['sg-0123abcd'],
       });
+    });
+
+    test('a job security group without the network subnets: refused before any job, asking for a deployment', async () => {
+      givenStacks({ ...CUSTOMIZATION_OUTPUTS, JobSecurityGroupId: 'sg-0123abcd' });
+      const { code, stderr } = await run(['start', '--batch', 'support-v1', '--no-wait']);
+      expect(code).toBe(1);
+      expect(stderr).toContain('has JobSecurityGroupId but GuardedGenAi-DataProtection has no IsolatedSubnetIds');
+      expect(created()).toHaveLength(0);
     });
 
     test('names stay within Bedrock’s patterns and 63 characters with the longest app and batch names', () => {
