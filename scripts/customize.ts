@@ -73,7 +73,7 @@ export const command = {
       max: HYPERPARAMETERS.warmupSteps.max,
       default: HYPERPARAMETERS.warmupSteps.default,
       description:
-        'start: learning-rate warmup steps (AWS recommends the dataset size divided by 640 for Micro, 160 for Lite, 320 for Pro).',
+        'start: learning-rate warmup steps, at most 20 (an older Nova page caps them there; the Bedrock page says 100). AWS suggests the dataset size divided by 640 for Micro, 160 for Lite and 320 for Pro, which this cap reaches only for small sets.',
     },
     'no-wait': { type: 'boolean', description: 'start: start the job and return; follow it with status.' },
     timeout: {

@@ -10,6 +10,7 @@ import { modelArns, type ModelTarget } from '../guarded-ai/model';
 import {
   COMPARISONS_PREFIX,
   CUSTOMIZATION_OUTPUT_PREFIX,
+  REDTEAM_RUNS_PREFIX,
   TRAINING_APPROVED_PREFIX,
   TRAINING_INTAKE_PREFIX,
   TRAINING_PREFIX,
@@ -49,6 +50,8 @@ export function customizationOperatorPolicy(
   const { bucket, key } = props;
   const intake = bucket.arnForObjects(`${TRAINING_INTAKE_PREFIX}*`);
   const comparisons = bucket.arnForObjects(`${COMPARISONS_PREFIX}*`);
+  // `npm run redteam -- --model` uploads its runs, which compare reads.
+  const redteamRuns = bucket.arnForObjects(`${REDTEAM_RUNS_PREFIX}*`);
   const readable = [TRAINING_APPROVED_PREFIX, CUSTOMIZATION_OUTPUT_PREFIX].map((p) => bucket.arnForObjects(`${p}*`));
   const jobs = customizationJobArns(stack);
   const models = arnInAccount(stack, 'bedrock', 'custom-model/*');
@@ -62,9 +65,9 @@ export function customizationOperatorPolicy(
     statements: [
       ...props.approvalCallStatements,
       new iam.PolicyStatement({
-        sid: 'UploadTrainingDataAndComparisons',
+        sid: 'UploadTrainingDataRunsAndComparisons',
         actions: ['s3:PutObject'],
-        resources: [intake, comparisons],
+        resources: [intake, redteamRuns, comparisons],
       }),
       // The scan tag of the version just uploaded, which `prepare` waits for.
       new iam.PolicyStatement({ sid: 'ReadTheScanTag', actions: ['s3:GetObjectVersionTagging'], resources: [intake] }),
@@ -156,6 +159,7 @@ export function customizationOperatorPolicy(
     'Each batch is a folder of its own name under training/intake/, the untrusted drop zone; never training/approved/.',
   );
   ack(comparisons, 'Each comparison is named by its own SHA-256 under evaluations/comparisons/.');
+  ack(redteamRuns, 'Each red-team run of either model is named by its run id under evaluations/redteam/.');
   for (const arn of readable)
     ack(
       arn,

@@ -66,14 +66,16 @@ export function invokePermissions(
     ]);
   }
   if (customModelArns) {
-    // An approved custom model is encrypted with the project key; a caller
-    // of an encrypted model needs kms:Decrypt on it, which AWS shows limited
-    // to Bedrock with kms:ViaService
-    // (https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-custom-job.html).
+    // An approved custom model is encrypted with the project key. The Bedrock
+    // page shows its callers kms:Decrypt and the Nova page kms:Decrypt and
+    // kms:GenerateDataKey ("PermissionsModelInvocation"), each limited to
+    // Bedrock with kms:ViaService; both, so the call works either way
+    // (https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-custom-job.html,
+    // https://docs.aws.amazon.com/nova/latest/userguide/customize-fine-tune-encrypt.html).
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadTheEncryptedCustomModelThroughBedrock',
-        actions: ['kms:Decrypt'],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [props.key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.amazonaws.com` } },
       }),

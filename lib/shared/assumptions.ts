@@ -698,12 +698,12 @@ export const ASSUMPTIONS = {
       'The deployment page says to use "the deployment\'s Amazon Resource Name (ARN) as the modelId parameter" (https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html); the guardrails page covers "foundation models" and names no custom models either way (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-supported.html); no page shows an IAM policy for InvokeModel through a deployment.',
     ifWrong: {
       fails:
-        'The red-team run of the deployment records every entry as an error, so no comparison can pass and synth refuses the approval: the invoke function is never pointed at a model the guardrail cannot screen.',
+        'If the guardrail cannot be applied, the red-team run of the deployment records every entry as an error, so no comparison can pass and synth refuses the approval. If the invoke role lacks an ARN the call is authorised on (the run is signed by the operator, whose policy is broader), the first answer after the approval is an error: clearing customModelApproval and deploying serves the base model again.',
       visibility: 'visible',
     },
     settledBy: {
       notCheckedByVerify:
-        '`npm run redteam -- --model <deployment ARN>` settles it before any approval (the deployment bills per token only, the model per month)',
+        '`npm run redteam -- --model <deployment ARN>` settles the guardrail before any approval; the invoke role is settled by the first `npm run ask` (or `npm run verify -- --only benign`) after the approval is deployed (the deployment bills per token only, the model per month)',
     },
     reliedOnBy:
       'lib/guarded-ai/model.ts (customModelArns), lib/customization/operator-policy.ts, scripts/redteam/model-target.ts',

@@ -22,11 +22,12 @@ export function isBaseModel(baseModel: string): boolean {
 }
 
 /**
- * Records a file may hold: the sample validator's bounds for micro, lite and
- * pro (`MODEL_TO_NUM_SAMPLES_MAP`, (8, 20000) each). They are the sample
- * validator's, not a documentation page's: AWS's quota "Sum of training and
- * validation records" was not found with its value. The page itself
- * recommends "at least 100 samples for each task you want the model to learn".
+ * Records a file may hold: the "Dataset constraints" table of AWS's guide to
+ * preparing data for Nova understanding models gives Micro, Lite and Pro a
+ * minimum of 8 samples and a maximum of 20k, and AWS's sample validator has
+ * the same bounds (`MODEL_TO_NUM_SAMPLES_MAP`, (8, 20000) each)
+ * (https://docs.aws.amazon.com/nova/latest/userguide/fine-tune-prepare-data-understanding.html).
+ * The page recommends "at least 100 samples for each task you want the model to learn".
  */
 export const MIN_RECORDS = 8;
 export const MAX_RECORDS = 20_000;
@@ -54,21 +55,36 @@ export const MAX_TRAINING_BYTES = 4 * 1024 * 1024;
  * case, on every text block): in a conversation of several turns an
  * assistant turn is part of the next turn's prompt.
  */
-export const RESERVED_KEYWORDS = ['User:', 'Bot:', 'Assistant:', 'System:', '<image>', '<video>', '[EOS]'] as const;
+export const RESERVED_KEYWORDS = [
+  'User:',
+  'Bot:',
+  'Assistant:',
+  'System:',
+  '<image>',
+  '<video>',
+  '[EOS]',
+  // Not in the page's list, but AWS's sample validator refuses it too.
+  '<unk>',
+] as const;
 
 /** Problems listed one by one; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 20;
 
-/** The context window of a base model, in tokens, from its identifier (`amazon.nova-micro-v1:0:128k`: 128,000). */
+/**
+ * The context length of fine-tuning, in tokens: the same table gives Micro,
+ * Lite and Pro a "context length" of 32k for fine-tuning, far below the
+ * 128k or 300k context their identifiers name for inference.
+ */
+export const FINE_TUNING_CONTEXT_TOKENS = 32_000;
+
+/** The fine-tuning context of a base model this project fine-tunes, in tokens; undefined for any other. */
 export function contextTokens(baseModel: string): number | undefined {
-  const size = /:(\d+)k$/.exec(baseModel)?.[1];
-  return size === undefined ? undefined : Number(size) * 1000;
+  return isBaseModel(baseModel) ? FINE_TUNING_CONTEXT_TOKENS : undefined;
 }
 
 /**
  * Most characters of text one record may hold: a rough guard against a
- * record longer than the model's context, not a token count (no per-record
- * limit for Nova fine-tuning was found in AWS's documentation). It allows one
+ * record longer than the fine-tuning context, not a token count. It allows one
  * character per token: English averages about four characters a token, so a
  * record at the cap is far inside the context, while text that tokenizes at
  * about a character a token (some scripts, long numbers) still fits. An

@@ -67,7 +67,10 @@ export async function readApprovedBatch(
     const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(batch) }));
     bytes = (await Body?.transformToByteArray()) ?? new Uint8Array();
   } catch (error) {
-    if (error instanceof Error && /^(NoSuchKey|NotFound)$/.test(error.name)) return undefined;
+    // S3 answers a missing key with 403, not 404, to a caller who may list
+    // the bucket only under a prefix (the operator policy's s3:prefix
+    // condition): both mean no manifest this caller can read.
+    if (error instanceof Error && /^(NoSuchKey|NotFound|AccessDenied)$/.test(error.name)) return undefined;
     throw error;
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');

@@ -75,7 +75,7 @@ export async function startAction(run: Run): Promise<number> {
   });
   if (!approved) {
     io.err(
-      `Batch ${batch} is not approved: there is no s3://${deployed.bucket}/${key}. Approve it first: npm run customize -- prepare <files> --batch ${batch}`,
+      `Batch ${batch} is not approved: there is no s3://${deployed.bucket}/${key} (or none this identity may read: it needs the Customization stack's OperatorPolicyArn). Approve it first: npm run customize -- prepare <files> --batch ${batch}`,
     );
     return 1;
   }

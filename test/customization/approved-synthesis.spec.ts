@@ -2,16 +2,23 @@ import type { CfnElement } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ApprovalError } from '../../lib/customization/approved-model';
 import { modelTarget } from '../../lib/guarded-ai/model';
-import type { ProjectApp } from '../../lib/project-app';
 import { customModelCardName } from '../../lib/shared/names';
-import { buildApp, readValidationReport, TEST_ENV, unacknowledgedFindings } from '../support/build-app';
+import {
+  buildApp,
+  sharedSynthesis,
+  synthesize,
+  type Synthesized,
+  TEST_ENV,
+  unacknowledgedFindings,
+} from '../support/build-app';
+import { APPROVED_CUSTOM_MODEL } from '../support/gate-matrix';
 import { type Caller, PolicyWorld } from '../support/iam-harness';
 import { comparison, CONFIGURED, deploymentArn, documentOf, FIXTURES, sha256 } from './fixtures/comparison';
 
 /**
  * The customModelApproval setting end to end: the app with an approved
- * comparison (the fixture) synthesized once behind the compliance gate, in
- * this process (the matrix holds no approval: its file lives with the tests).
+ * comparison (the fixture), a configuration of the gate matrix, so jest's
+ * global setup synthesized it behind the compliance gate with the others.
  * The invoke function then serves the deployment, and the Customization stack
  * carries the custom model's card; an approval without its file stops synth.
  */
@@ -19,16 +26,20 @@ const { account, region } = TEST_ENV;
 
 describe('an approved custom model, synthesized behind the gate', () => {
   const approval = sha256(documentOf(comparison));
-  const APPROVED = { modelCustomization: true, customModelApproval: approval };
-  let project: ProjectApp;
+  const APPROVED = APPROVED_CUSTOM_MODEL[1];
+  let project: Synthesized;
   let assembly: CloudAssembly;
   let world: PolicyWorld;
 
   beforeAll(() => {
-    project = buildApp(APPROVED, { gate: true, comparisonsDir: FIXTURES });
-    assembly = project.app.synth();
+    project = synthesize(APPROVED);
+    assembly = project.assembly;
     world = new PolicyWorld(assembly, TEST_ENV);
-  }, 60_000);
+  });
+
+  test('the matrix approves the fixture by its digest', () => {
+    expect(APPROVED.customModelApproval).toBe(approval);
+  });
 
   const templateOf = (stackName: string) =>
     assembly.getStackByName(stackName).template as {
@@ -38,7 +49,7 @@ describe('an approved custom model, synthesized behind the gate', () => {
   const logicalIdOf = (element: CfnElement) => element.stack.resolve(element.logicalId) as string;
 
   test('zero unacknowledged findings in all five packs and the Control Tower controls', () => {
-    const report = readValidationReport(assembly);
+    const { report } = sharedSynthesis(APPROVED).record;
     expect(unacknowledgedFindings(report)).toEqual([]);
     expect(report.pluginReports.filter((p) => p.conclusion !== 'success').map((p) => p.pluginName)).toEqual([]);
     expect(report.pluginReports.map((p) => p.pluginName)).toContain('cdk-validator-cfnguard');
@@ -84,9 +95,10 @@ describe('an approved custom model, synthesized behind the gate', () => {
       const keyArn = world.arnOf(project.stacks.dataProtection.key);
       const throughBedrock = (action: string) =>
         world.serviceRequest('bedrock-uses-key-for-caller-custom-model', { caller: fn(), action, resource: keyArn });
+      // Decrypt (the Bedrock page) and GenerateDataKey (the Nova page's invocation statement), through Bedrock only.
       await expect(throughBedrock('kms:Decrypt')).resolves.toBe('Allowed');
-      // It reads the model; it encrypts nothing with the key.
-      await expect(throughBedrock('kms:GenerateDataKey')).resolves.toBe('ImplicitlyDenied');
+      await expect(throughBedrock('kms:GenerateDataKey')).resolves.toBe('Allowed');
+      await expect(throughBedrock('kms:DescribeKey')).resolves.toBe('ImplicitlyDenied');
       await expect(decide('kms:Decrypt', keyArn)).resolves.toBe('ImplicitlyDenied');
     });
   });

@@ -37,9 +37,14 @@ import {
  * else but the sole writers, under training/approved/ and training/output/.
  */
 describe('the operator policy', () => {
-  test('it drops training data under training/intake/ and comparisons under evaluations/comparisons/', async () => {
+  test('it drops training data under training/intake/, red-team runs and comparisons under evaluations/', async () => {
     await expectDecision(decide(operator, 's3:PutObject', intake, sseKms), 'Allowed');
     await expectDecision(decide(operator, 's3:PutObject', comparison, sseKms), 'Allowed');
+    await expectDecision(decide(operator, 's3:PutObject', object('evaluations/redteam/run-1.json'), sseKms), 'Allowed');
+    await expectDecision(
+      decide(operator, 's3:PutObject', object('evaluations/results/job/out.jsonl'), sseKms),
+      'ExplicitlyDenied',
+    );
     await expectDecision(decide(operator, 's3:GetObjectVersionTagging', intake), 'Allowed');
     await expectDecision(decide(operator, 's3:GetObject', manifest), 'Allowed');
     await expectDecision(decide(operator, 's3:PutObject', object('records/2026/12/07/r.json')), 'ImplicitlyDenied');

@@ -41,6 +41,8 @@ export const SOURCES = [
   'node_modules/.package-lock.json',
   // Read by lib/ when the app is built (the Operations dashboard's token prices).
   'docs/prices.json',
+  // Read when customModelApproval names one (the approved configuration of the matrix).
+  'test/customization/fixtures/comparisons',
   // How a folder is made and what its record holds.
   'scripts/compliance.ts',
   'test/support/synthesize-worker.ts',

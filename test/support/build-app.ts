@@ -4,7 +4,7 @@ import type { ProjectApp } from '../../lib/project-app';
 import { buildProjectApp, type BuildOptions as ToolBuildOptions, CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { EXAMPLE_ENV } from '../../tools/configurations';
 import { assemblyDir, readShared, type SharedSynthesis } from './assemblies';
-import { configurationKey, isProvenByTheGate, isRefusedByTheGate } from './gate-matrix';
+import { configurationKey, isProvenByTheGate, isRefusedByTheGate, TEST_COMPARISONS_DIR } from './gate-matrix';
 
 /** The account and region every test deploys to, so ARNs are concrete. */
 export const TEST_ENV = EXAMPLE_ENV;
@@ -18,7 +18,12 @@ export type BuildOptions = Pick<ToolBuildOptions, 'gate' | 'bundle' | 'compariso
 export function buildApp(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): ProjectApp {
   // Gated builds count the rules each pack applied (cheap), so the compliance
   // report can be made from the same syntheses as the gate proof.
-  return buildProjectApp(overrides, { ...options, countRules: options.gate, env: TEST_ENV });
+  return buildProjectApp(overrides, {
+    comparisonsDir: TEST_COMPARISONS_DIR,
+    ...options,
+    countRules: options.gate,
+    env: TEST_ENV,
+  });
 }
 
 export type Synthesized = ProjectApp & { readonly assembly: CloudAssembly };

@@ -3,6 +3,7 @@ import { modelCardDigest } from '../../lib/governance/model-card';
 import { governanceProps } from '../../lib/stack-props';
 import { CDK_JSON_CONTEXT } from '../../tools/build-app';
 import { COMPLIANCE_CONFIGURATIONS, EXAMPLE_DETECTOR_ID, THREAT_DETECTION_OPT_INS } from '../../tools/configurations';
+import * as path from 'node:path';
 import { coveringSet, type Exclusion, type Switch } from './covering-set';
 
 type Overrides = Readonly<Record<string, unknown>>;
@@ -81,7 +82,28 @@ export const SWITCH_COMBINATIONS: readonly (readonly [string, Overrides])[] = co
  * proven here behind it. `synthesize()` refuses any configuration missing from
  * the matrix, so this list cannot fall behind the tests.
  */
+/**
+ * Where the tests' syntheses read the comparisons customModelApproval names:
+ * the fixture of test/customization (a comparison as `npm run customize --
+ * compare` writes it, for a deployment in the test account and region).
+ */
+export const TEST_COMPARISONS_DIR = path.join(__dirname, '..', 'customization', 'fixtures', 'comparisons');
+
+/**
+ * An approved custom model: the fixture's comparison by its SHA-256, which is
+ * also its file name (test/customization/approval.spec.ts checks that the two
+ * still agree).
+ */
+export const APPROVED_CUSTOM_MODEL = [
+  'an approved custom model',
+  {
+    modelCustomization: true,
+    customModelApproval: '931c53da5db7ddfbb26587663fd6346a4a6888572f4088d75d9b1661cb0cee94',
+  },
+] as const satisfies readonly [string, Overrides];
+
 export const TEST_CONFIGURATIONS: readonly (readonly [string, Overrides])[] = [
+  APPROVED_CUSTOM_MODEL,
   ['destroy, longest app name', { appName: 'A'.repeat(25), removalPolicy: 'destroy' }],
   ['longest app name', { appName: 'A'.repeat(25) }],
   ['another copy of the app', { appName: 'OtherCopy', ...THREAT_DETECTION_OPT_INS }],

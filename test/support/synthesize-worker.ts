@@ -14,6 +14,7 @@ import { gateRecordOf } from '../../scripts/compliance';
 import { buildProjectApp } from '../../tools/build-app';
 import { EXAMPLE_ENV } from '../../tools/configurations';
 import { ASSEMBLY_CACHE_DIR, currentSourcesDigest, GATE_RECORD_FILE, publish } from './assemblies';
+import { TEST_COMPARISONS_DIR } from './gate-matrix';
 
 type Entry = readonly [string, Readonly<Record<string, unknown>>];
 
@@ -42,7 +43,13 @@ function main(): void {
   fs.mkdirSync(ASSEMBLY_CACHE_DIR, { recursive: true });
   for (const [, overrides] of entries) {
     const partial = fs.mkdtempSync(path.join(ASSEMBLY_CACHE_DIR, 'partial-'));
-    const project = buildProjectApp(overrides, { gate: true, countRules: true, env: EXAMPLE_ENV, outdir: partial });
+    const project = buildProjectApp(overrides, {
+      gate: true,
+      countRules: true,
+      env: EXAMPLE_ENV,
+      outdir: partial,
+      comparisonsDir: TEST_COMPARISONS_DIR,
+    });
     try {
       project.app.synth();
     } catch (error) {

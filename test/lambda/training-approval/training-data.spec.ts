@@ -37,11 +37,12 @@ describe('trainingDataProblems', () => {
     expect(trainingDataProblems(text.trimEnd().replace(/\n/g, '\r\n'), BASE_MODEL).problems).toEqual([]);
   });
 
-  test('every customizable model is a base model with its context; anything else is refused', () => {
+  test('every customizable model is a base model with the fine-tuning context (32k, not its inference context); anything else is refused', () => {
     expect(BASE_MODELS).toEqual(Object.values(CUSTOMIZABLE_MODELS));
-    expect(contextTokens('amazon.nova-micro-v1:0:128k')).toBe(128_000);
-    expect(contextTokens('amazon.nova-lite-v1:0:300k')).toBe(300_000);
-    expect(maxRecordCharacters('amazon.nova-pro-v1:0:300k')).toBe(300_000);
+    expect(contextTokens('amazon.nova-micro-v1:0:128k')).toBe(32_000);
+    expect(contextTokens('amazon.nova-lite-v1:0:300k')).toBe(32_000);
+    expect(maxRecordCharacters('amazon.nova-pro-v1:0:300k')).toBe(32_000);
+    expect(contextTokens('amazon.nova-premier-v1:0:1000k')).toBeUndefined();
     expect(isBaseModel('amazon.nova-micro-v1:0')).toBe(false);
     expect(trainingDataProblems(trainingFile(10), 'amazon.nova-micro-v1:0').problems[0]).toMatch(
       /"amazon.nova-micro-v1:0" is not a base model this project fine-tunes/,
@@ -63,9 +64,10 @@ describe('trainingDataProblems', () => {
   });
 
   test(`a file over ${MAX_TRAINING_BYTES} bytes is refused, whatever its records`, () => {
-    // Each record under Nova Pro's per-record cap, the file over the project's.
-    const long = 'word '.repeat(58_000);
-    const text = trainingFile(37, (i) => conversation(`Summarise part ${i}`, long));
+    // Each record under the per-record cap, the file over the project's.
+    const long = 'word '.repeat(6_000);
+    const records = Math.ceil(MAX_TRAINING_BYTES / Buffer.byteLength(long)) + 1;
+    const text = trainingFile(records, (i) => conversation(`Summarise part ${i}`, long));
     expect(Buffer.byteLength(text)).toBeGreaterThan(MAX_TRAINING_BYTES);
     expect(trainingDataProblems(text, 'amazon.nova-pro-v1:0:300k').problems).toEqual([
       `the file is ${Buffer.byteLength(text)} bytes, over the project's ${MAX_TRAINING_BYTES} (what the approval function can screen in one run)`,
@@ -168,7 +170,7 @@ describe('trainingDataProblems', () => {
     expect(problemsOfRecord(conversation('q', 'a', 'End each answer with [EOS] and <image>'))).toEqual([
       'line 10: system[0].text contains the reserved keywords "<image>", "[EOS]" (any letter case), which fails the training job',
     ]);
-    for (const keyword of ['Bot:', 'System:', '<video>']) {
+    for (const keyword of ['Bot:', 'System:', '<video>', '<unk>']) {
       expect(problemsOfRecord(conversation(`x ${keyword} y`, 'a'))).toHaveLength(1);
     }
     // The words alone are not keywords.

@@ -175,6 +175,19 @@ describe('npm run customize -- start', () => {
       expect(created()).toHaveLength(0);
     });
 
+    test('S3 answers a missing manifest with 403 to a caller who lists only under a prefix: not approved too', async () => {
+      const denied = Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      });
+      s3.on(GetObjectCommand).rejects(denied);
+      const { code, stderr } = await run(['start', '--batch', 'other', '--no-wait']);
+      expect(code).toBe(1);
+      expect(stderr).toContain('Batch other is not approved');
+      expect(stderr).toContain('or none this identity may read');
+      expect(created()).toHaveLength(0);
+    });
+
     test('a manifest for another base model is refused', async () => {
       givenManifest('support-v1', { baseModel: 'amazon.nova-lite-v1:0:300k' });
       const { code, stderr } = await run(['start', '--batch', 'support-v1', '--no-wait']);
