@@ -31,6 +31,7 @@ import {
   retrieveInput,
 } from './retrieve';
 import { end, type ResponseStream, sse, type StreamingHandler, write } from './streaming';
+import { missingEnvironment } from '../shared/environment';
 
 export interface HandlerSettings extends ModelSettings {
   /** Where audit records go; undefined when auditing is switched off. */
@@ -76,12 +77,8 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-
 
 /** Read the function's settings from its environment (set by the stack). */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): HandlerSettings | Error {
-  const missing = REQUIRED_INVOKE_SETTINGS.filter((name) => !env[name]);
-  if (missing.length > 0) {
-    return new Error(
-      `missing environment: ${REQUIRED_INVOKE_SETTINGS.join(', ')} are all required (missing ${missing.join(', ')})`,
-    );
-  }
+  const missing = missingEnvironment(env, REQUIRED_INVOKE_SETTINGS);
+  if (missing) return missing;
   const settings = env as unknown as InvokeEnvironment;
   if (!(MODEL_FAMILIES as readonly string[]).includes(settings.MODEL_FAMILY)) {
     return new Error(`bad MODEL_FAMILY ${settings.MODEL_FAMILY}`);

@@ -4,6 +4,7 @@ import {
   type PromotionEnvironment,
   REQUIRED_PROMOTION_SETTINGS,
 } from '../../lib/shared/promotion-contract';
+import { missingEnvironment } from '../shared/environment';
 
 /** The promotion function's settings, read once from its environment (lib/shared/promotion-contract.ts). */
 export interface PromotionSettings {
@@ -23,12 +24,8 @@ export interface PromotionSettings {
 
 /** The settings, or an Error naming every missing variable (the handler then fails every record). */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PromotionSettings | Error {
-  const missing = REQUIRED_PROMOTION_SETTINGS.filter((name) => !env[name]);
-  if (missing.length > 0) {
-    return new Error(
-      `missing environment: ${REQUIRED_PROMOTION_SETTINGS.join(', ')} are all required (missing ${missing.join(', ')})`,
-    );
-  }
+  const missing = missingEnvironment(env, REQUIRED_PROMOTION_SETTINGS);
+  if (missing) return missing;
   const e = env as unknown as PromotionEnvironment;
   if (!(BINARY_DOCUMENT_POLICIES as readonly string[]).includes(e.BINARY_DOCUMENTS)) {
     return new Error(

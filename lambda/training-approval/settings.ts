@@ -4,6 +4,7 @@ import {
 } from '../../lib/shared/customization-contract';
 import { BASE_MODELS, isBaseModel } from '../../lib/shared/training-data';
 import { guardrailVersionFrom } from '../promote/settings';
+import { missingEnvironment } from '../shared/environment';
 
 /** The approval function's settings, read once from its environment (lib/shared/customization-contract.ts). */
 export interface ApprovalSettings {
@@ -19,12 +20,8 @@ export interface ApprovalSettings {
 
 /** The settings, or an Error naming what is missing or wrong (the handler then answers 500 to every request). */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ApprovalSettings | Error {
-  const missing = REQUIRED_TRAINING_APPROVAL_SETTINGS.filter((name) => !env[name]);
-  if (missing.length > 0) {
-    return new Error(
-      `missing environment: ${REQUIRED_TRAINING_APPROVAL_SETTINGS.join(', ')} are all required (missing ${missing.join(', ')})`,
-    );
-  }
+  const missing = missingEnvironment(env, REQUIRED_TRAINING_APPROVAL_SETTINGS);
+  if (missing) return missing;
   const e = env as unknown as TrainingApprovalEnvironment;
   if (!isBaseModel(e.BASE_MODEL)) {
     return new Error(`BASE_MODEL: got "${e.BASE_MODEL.slice(0, 60)}", allowed: ${BASE_MODELS.join(', ')}`);

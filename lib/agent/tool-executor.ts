@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { acknowledgeFunctionFindings } from '../compliance/function-findings';
 import { projectKeyLogGroup } from '../compliance/deploy-time-function';
 import type { SecureBucket } from '../data-protection/secure-bucket';
 import { esmBundling } from '../esm-bundling';
@@ -185,32 +186,13 @@ export class ToolExecutor extends Construct {
 }
 
 function acknowledgeExecutorFindings(fn: NodejsFunction, inVpc: boolean): void {
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  const ack = (id: string, reason: string) => Validations.of(cfn).acknowledge({ id, reason });
-  const synchronous =
-    'Invoked only synchronously, by the Bedrock agent during a turn: a dead-letter queue applies to asynchronous invocations, which this function never receives. A failed call is answered to the agent and written as an audit record.';
-  for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'])
-    ack(id, synchronous);
-  const bounded =
-    'No reservation: Lambda refuses one that leaves fewer than 100 unreserved executions, which fails the deployment in new accounts. Calls are bounded by the agent (at most a few tool calls per turn, enforced by the executor) and by who may invoke the agent alias.';
-  for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, bounded);
-  if (inVpc) {
-    // CT.LAMBDA.PR.3
-    ack(
-      'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      'The function IS in the isolated VPC (VpcConfig with subnets and security group, asserted by the stack tests); the subnet IDs come from the data-protection stack as cross-stack references, which the Guard rule cannot resolve.',
-    );
-    return;
-  }
-  const network =
-    "Runs on the Lambda-managed network: it calls only DynamoDB (one table), S3 (one prefix) and X-Ray, each limited by IAM; the table's items are fictional customers of the sandbox. isolatedNetwork=true runs it in the VPC, where this finding is fixed rather than acknowledged.";
-  for (const id of [
-    'NIST.800.53.R5-LambdaInsideVPC',
-    'HIPAA.Security-LambdaInsideVPC',
-    'PCI.DSS.321-LambdaInsideVPC',
-    // CT.LAMBDA.PR.3
-    'cdk-validator-cfnguard::lambda_inside_vpc_check',
-  ]) {
-    ack(id, network);
-  }
+  acknowledgeFunctionFindings(fn.node.defaultChild as lambda.CfnFunction, {
+    deadLetterQueue:
+      'Invoked only synchronously, by the Bedrock agent during a turn: a dead-letter queue applies to asynchronous invocations, which this function never receives. A failed call is answered to the agent and written as an audit record.',
+    reservedConcurrency:
+      'No reservation: Lambda refuses one that leaves fewer than 100 unreserved executions, which fails the deployment in new accounts. Calls are bounded by the agent (at most a few tool calls per turn, enforced by the executor) and by who may invoke the agent alias.',
+    inVpc,
+    outsideVpc:
+      "Runs on the Lambda-managed network: it calls only DynamoDB (one table), S3 (one prefix) and X-Ray, each limited by IAM; the table's items are fictional customers of the sandbox. isolatedNetwork=true runs it in the VPC, where this finding is fixed rather than acknowledged.",
+  });
 }

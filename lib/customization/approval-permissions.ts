@@ -1,7 +1,8 @@
-import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { logAndTraceStatements } from '../compliance/function-permissions';
+import { keyThroughS3ForUploadsStatement } from '../data-protection/prefix-write';
 import { guardrailUseStatements } from '../guarded-ai/guardrail-use';
 import { TRAINING_APPROVED_PREFIX, TRAINING_INTAKE_PREFIX } from '../shared/data-layout';
 
@@ -22,13 +23,14 @@ export interface ApprovalPermissionsProps {
  * approved copy and its manifest under training/approved/, where the bucket
  * lets no one else write.
  */
-export function approvalPermissions(
-  scope: Stack,
-  props: ApprovalPermissionsProps,
-): { statements: iam.PolicyStatement[]; wildcards: [string, string][] } {
+export function approvalPermissions(props: ApprovalPermissionsProps): {
+  statements: iam.PolicyStatement[];
+  wildcards: [string, string][];
+} {
   const bucket = props.dataBucket;
   const intake = bucket.arnForObjects(`${TRAINING_INTAKE_PREFIX}*`);
   const approved = bucket.arnForObjects(`${TRAINING_APPROVED_PREFIX}*`);
+  const telemetry = logAndTraceStatements(props.logGroupArn);
   const statements = [
     // The version the caller uploaded, by its id: GetObject and
     // GetObjectTagging with a VersionId are authorised as the Version actions.
@@ -52,38 +54,14 @@ export function approvalPermissions(
       actions: ['s3:GetObject', 's3:PutObject'],
       resources: [approved],
     }),
-    // Through S3 only, for this bucket: the Bucket Key's context is the
-    // bucket ARN; an uploader may turn it off for its object, whose context
-    // is then the object ARN.
-    new iam.PolicyStatement({
-      sid: 'UseTheKeyThroughS3ForThisBucket',
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [props.key.keyArn],
-      conditions: {
-        StringEquals: { 'kms:ViaService': `s3.${scope.region}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, intake] },
-      },
-    }),
+    keyThroughS3ForUploadsStatement(bucket, props.key, intake),
     ...guardrailUseStatements(props.guardrailArn, props.guardrailKeyArn, 'ScreenTrainingTextWithTheGuardrail'),
-    new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [props.logGroupArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'SendTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }),
+    ...telemetry.statements,
   ];
   const wildcards: [string, string][] = [
-    ['*', 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".'],
+    ...telemetry.wildcards,
     [intake, 'Each batch is a folder under training/intake/ named by whoever prepares it; nothing else is read.'],
     [approved, 'Each approved batch is a folder under training/approved/; the function writes nowhere else.'],
-    [
-      props.logGroupArn,
-      'The ":*" suffix of a log group ARN covers its log streams, whose names Lambda chooses; no other log group is reachable.',
-    ],
   ];
   return { statements, wildcards };
 }

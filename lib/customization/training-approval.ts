@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { projectKeyLogGroup } from '../compliance/deploy-time-function';
+import { acknowledgeFunctionFindings } from '../compliance/function-findings';
 import { esmBundling } from '../esm-bundling';
 import type { PublishedGuardrail } from '../guarded-ai/guardrail';
 import { functionUrlCallStatements } from '../guarded-ai/invoker-policy';
@@ -75,7 +76,7 @@ export class TrainingApproval extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Training-data approval: checks a batch under training/intake/ and copies it to training/approved/',
     });
-    const { statements, wildcards } = approvalPermissions(stack, {
+    const { statements, wildcards } = approvalPermissions({
       dataBucket: props.dataBucket,
       key: props.key,
       guardrailArn: this.guardrail.guardrailArn,
@@ -129,23 +130,12 @@ export class TrainingApproval extends Construct {
 }
 
 function acknowledgeApprovalFunction(fn: NodejsFunction): void {
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  const ack = (id: string, reason: string) => Validations.of(cfn).acknowledge({ id, reason });
-  const noDlq =
-    'Called only synchronously through its function URL: the caller receives every failure as a status and JSON message, and nothing is queued that could be lost.';
-  for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) ack(id, noDlq);
-  const noReservation =
-    'Called by a person preparing training data, one batch at a time; a reservation would take from new accounts with a concurrency quota of 10 what this rare call never needs.';
-  for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, noReservation);
-  const noVpc =
-    "Calls only S3 and Bedrock, limited by IAM to this project's training prefixes and its own guardrail; it holds no data between invocations, and training/approved/ is exempt from the network's write fence because this role is its sole writer.";
-  for (const id of [
-    'NIST.800.53.R5-LambdaInsideVPC',
-    'HIPAA.Security-LambdaInsideVPC',
-    'PCI.DSS.321-LambdaInsideVPC',
-    // CT.LAMBDA.PR.3
-    'cdk-validator-cfnguard::lambda_inside_vpc_check',
-  ]) {
-    ack(id, noVpc);
-  }
+  acknowledgeFunctionFindings(fn.node.defaultChild as lambda.CfnFunction, {
+    deadLetterQueue:
+      'Called only synchronously through its function URL: the caller receives every failure as a status and JSON message, and nothing is queued that could be lost.',
+    reservedConcurrency:
+      'Called by a person preparing training data, one batch at a time; a reservation would take from new accounts with a concurrency quota of 10 what this rare call never needs.',
+    outsideVpc:
+      "Calls only S3 and Bedrock, limited by IAM to this project's training prefixes and its own guardrail; it holds no data between invocations, and training/approved/ is exempt from the network's write fence because this role is its sole writer.",
+  });
 }

@@ -57,3 +57,28 @@ export function keyThroughS3Statement(
     },
   });
 }
+
+/**
+ * Use of the bucket's key through S3 for a reader of uploads: S3 names the
+ * bucket in the encryption context of an object stored with an S3 Bucket
+ * Key, and the object otherwise ("If you enable an S3 Bucket Key, the bucket
+ * ARN is the encryption context ... without an S3 Bucket Key the object
+ * ARN", https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
+ * An uploader may turn the Bucket Key off for its object, so an upload under
+ * `uploads` is readable either way; what the reader writes uses the Bucket Key.
+ */
+export function keyThroughS3ForUploadsStatement(
+  bucket: s3.IBucket,
+  encryptionKey: kms.IKey,
+  uploads: string,
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'UseTheKeyThroughS3ForThisBucket',
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: [encryptionKey.keyArn],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, uploads] },
+    },
+  });
+}

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { InvokeFunctionProps } from './invoke-function';
 import { lambdaVpcAccessStatement } from '../network/lambda-vpc-access';
 import { guardrailUseStatements } from './guardrail-use';
+import { logAndTraceStatements } from '../compliance/function-permissions';
 import { modelArns } from './model';
 
 /** The function's permissions, and the reason for each wildcard resource among them. */
@@ -36,16 +37,7 @@ export function invokePermissions(
     ...guardrailUseStatements(props.guardrail.guardrailArn, props.guardrail.encryptionKey.keyArn),
     // The log group's Arn attribute ends in ":*", which covers its own log
     // streams (Lambda names them) and nothing outside the group.
-    new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroupArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'SendTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }),
+    ...logAndTraceStatements(logGroupArn).statements,
   ];
   if (profileArn) {
     // Behind an inference profile, the request reaches the foundation model

@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { projectKeyLogGroup } from '../compliance/deploy-time-function';
+import { acknowledgeFunctionFindings } from '../compliance/function-findings';
 import { esmBundling } from '../esm-bundling';
 import { INCOMING_PREFIX } from '../shared/data-layout';
 import {
@@ -216,7 +217,7 @@ export class DocumentPromotion extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Promotion function: checks documents from incoming/ and copies the clean ones to knowledge/',
     });
-    const { statements, wildcards } = promotionPermissions(stack, {
+    const { statements, wildcards } = promotionPermissions({
       dataBucket: props.dataBucket,
       key: props.key,
       guardrailArn: this.guardrail.guardrailArn,
@@ -327,23 +328,12 @@ function acknowledgeDeadLetterQueue(queue: sqs.Queue): void {
 }
 
 function acknowledgePromotionFunction(fn: NodejsFunction): void {
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  const ack = (id: string, reason: string) => Validations.of(cfn).acknowledge({ id, reason });
-  const noDlq =
-    "Invoked only by its SQS event source mapping: a function dead-letter queue applies to asynchronous invocations; failed records go to the queue's own dead-letter queue (maxReceiveCount), which an alarm watches.";
-  for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) ack(id, noDlq);
-  const noReservation =
-    'Concurrency is bounded by the event source mapping (at most 2 concurrent batches) without a reservation, which new accounts with a concurrency quota of 10 could not afford.';
-  for (const id of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) ack(id, noReservation);
-  const noVpc =
-    "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, ingestion guardrail, knowledge base, topic and queue; it holds no data between invocations.";
-  for (const id of [
-    'NIST.800.53.R5-LambdaInsideVPC',
-    'HIPAA.Security-LambdaInsideVPC',
-    'PCI.DSS.321-LambdaInsideVPC',
-    // CT.LAMBDA.PR.3
-    'cdk-validator-cfnguard::lambda_inside_vpc_check',
-  ]) {
-    ack(id, noVpc);
-  }
+  acknowledgeFunctionFindings(fn.node.defaultChild as lambda.CfnFunction, {
+    deadLetterQueue:
+      "Invoked only by its SQS event source mapping: a function dead-letter queue applies to asynchronous invocations; failed records go to the queue's own dead-letter queue (maxReceiveCount), which an alarm watches.",
+    reservedConcurrency:
+      'Concurrency is bounded by the event source mapping (at most 2 concurrent batches) without a reservation, which new accounts with a concurrency quota of 10 could not afford.',
+    outsideVpc:
+      "Calls only S3, Bedrock, SNS and SQS, each limited by IAM to this project's bucket prefixes, ingestion guardrail, knowledge base, topic and queue; it holds no data between invocations.",
+  });
 }

@@ -1,10 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { INCOMING_PREFIX, KNOWLEDGE_PREFIX } from '../shared/data-layout';
+import { logAndTraceStatements } from '../compliance/function-permissions';
+import { keyThroughS3ForUploadsStatement } from '../data-protection/prefix-write';
 import { guardrailUseStatements } from '../guarded-ai/guardrail-use';
 
 export interface PromotionPermissionsProps {
@@ -29,14 +30,14 @@ export interface PromotionPermissionsProps {
  * the one knowledge base, report on the alert topic, and consume its own
  * queue.
  */
-export function promotionPermissions(
-  scope: Stack,
-  props: PromotionPermissionsProps,
-): { statements: iam.PolicyStatement[]; wildcards: [string, string][] } {
+export function promotionPermissions(props: PromotionPermissionsProps): {
+  statements: iam.PolicyStatement[];
+  wildcards: [string, string][];
+} {
   const bucket = props.dataBucket;
   const incoming = bucket.arnForObjects(`${INCOMING_PREFIX}*`);
   const knowledge = bucket.arnForObjects(`${KNOWLEDGE_PREFIX}*`);
-  const via = (service: string) => `${service}.${scope.region}.amazonaws.com`;
+  const telemetry = logAndTraceStatements(props.logGroupArn);
   const statements = [
     new iam.PolicyStatement({
       sid: 'ReadAndTagTheScannedVersion',
@@ -57,22 +58,7 @@ export function promotionPermissions(
       actions: ['s3:GetObject', 's3:PutObject'],
       resources: [knowledge],
     }),
-    // S3 names the bucket in the encryption context of an object stored with
-    // an S3 Bucket Key, and the object otherwise ("If you enable an S3 Bucket
-    // Key, the bucket ARN is the encryption context ... without an S3 Bucket
-    // Key the object ARN", https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
-    // An uploader may turn the Bucket Key off for its object, so a document
-    // under incoming/ is readable either way; what the function writes uses
-    // the Bucket Key.
-    new iam.PolicyStatement({
-      sid: 'UseTheKeyThroughS3ForThisBucket',
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [props.key.keyArn],
-      conditions: {
-        StringEquals: { 'kms:ViaService': via('s3') },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, incoming] },
-      },
-    }),
+    keyThroughS3ForUploadsStatement(bucket, props.key, incoming),
     // The ingestion guardrail; the project key stays usable only through S3 and SQS.
     ...guardrailUseStatements(props.guardrailArn, props.guardrailKeyArn, 'CheckTextWithTheGuardrail'),
     // Ingestion jobs have no resource type of their own: they are authorised
@@ -107,25 +93,12 @@ export function promotionPermissions(
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
       resources: [props.queue.queueArn],
     }),
-    new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [props.logGroupArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'SendTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }),
+    ...telemetry.statements,
   ];
   const wildcards: [string, string][] = [
-    ['*', 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource type: the API accepts only "*".'],
+    ...telemetry.wildcards,
     [incoming, 'Every document dropped under incoming/ must be read and tagged, whatever its key; nothing else is.'],
     [knowledge, 'Promoted documents keep their relative key under knowledge/; the function writes nowhere else.'],
-    [
-      props.logGroupArn,
-      'The ":*" suffix of a log group ARN covers its log streams, whose names Lambda chooses; no other log group is reachable.',
-    ],
   ];
   return { statements, wildcards };
 }

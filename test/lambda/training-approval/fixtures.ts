@@ -103,17 +103,5 @@ export function body(content: string | Uint8Array) {
   } as never;
 }
 
-export interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  fields?: Record<string, unknown>;
-}
-
-export function recorder() {
-  const lines: LogLine[] = [];
-  const at =
-    (level: LogLine['level']) =>
-    (message: string, fields?: Record<string, unknown>): void =>
-      void lines.push({ level, message, fields });
-  return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
-}
+// The promotion function's log recorder: both functions log through the same Logger shape.
+export { type LogLine, recorder } from '../promote/fixtures';
