@@ -31,6 +31,7 @@ import {
   customizationJobRoleName,
   evaluationRoleName,
   guardrailVersionParameter,
+  malwareProtectionRoleName,
   promotionRoleName,
   stackNames,
   trainingApprovalRoleName,
@@ -116,6 +117,14 @@ export function dataProtectionProps(config: ProjectConfig): OwnProps<DataProtect
       ...(config.modelCustomization ? [`${TRAINING_INTAKE_PREFIX}*`, `${COMPARISONS_PREFIX}*`] : []),
     ],
     serviceDeliveries: config.modelInvocationLogging === 'create' ? [modelInvocationLogDelivery(config)] : [],
+    // GuardDuty's scan result is what promotion and approval trust: only its
+    // role sets the tag, and the promoter, which keeps it when it adds its own.
+    scanTagWriters: config.malwareProtection
+      ? [
+          malwareProtectionRoleName(names.threatDetection),
+          ...(config.knowledgeBase ? [promotionRoleName(names.ingestion)] : []),
+        ]
+      : undefined,
     soleWriters: [
       ...(config.knowledgeBase ? [{ prefix: KNOWLEDGE_PREFIX, roleName: promotionRoleName(names.ingestion) }] : []),
       // Evaluation results are what the model card and the people approving it

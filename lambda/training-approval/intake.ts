@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { ApprovalCheck } from '../../lib/shared/customization-contract';
 import { MAX_TRAINING_BYTES } from '../../lib/shared/training-data';
 import { ApprovalFailure, isMissing, RETRY_AFTER_SECONDS } from './errors';
+import { MALWARE_SCAN_TAG } from '../../lib/shared/data-layout';
 
 /**
  * The uploaded version of a batch's training file under training/intake/:
@@ -19,7 +20,7 @@ import { ApprovalFailure, isMissing, RETRY_AFTER_SECONDS } from './errors';
  * the scanned object" is clean
  * (https://docs.aws.amazon.com/guardduty/latest/ug/monitoring-malware-protection-s3-scans-gdu.html).
  */
-export const SCAN_STATUS_TAG = 'GuardDutyMalwareScanStatus';
+export const SCAN_STATUS_TAG = MALWARE_SCAN_TAG;
 export const CLEAN_SCAN = 'NO_THREATS_FOUND';
 
 export interface Intake {

@@ -9,6 +9,7 @@ import { SecureBucket } from './secure-bucket';
 import {
   CUSTOMIZATION_OUTPUT_PREFIX,
   MALWARE_PROTECTION_VALIDATION_OBJECT,
+  MALWARE_SCAN_TAG,
   RECORDS_PREFIX,
   TRAINING_APPROVED_PREFIX,
 } from '../shared/data-layout';
@@ -81,6 +82,13 @@ export interface DataProtectionStackProps extends StackProps {
    * @default - none
    */
   readonly soleWriters?: readonly { readonly prefix: string; readonly roleName: string }[];
+  /**
+   * The roles of this account that may set GuardDuty's scan-result tag
+   * (MALWARE_SCAN_TAG) on objects of the data bucket: Malware Protection's
+   * own, and any that rewrites an object's tags keeping it.
+   * @default - no fence: nothing trusts the tag
+   */
+  readonly scanTagWriters?: readonly string[];
   /**
    * AWS services that deliver objects into the data bucket for this account
    * (Bedrock's model-invocation logs), each only under its key pattern and
@@ -213,6 +221,36 @@ export class DataProtectionStack extends Stack {
           resources: [this.dataBucket.bucket.arnForObjects(`${prefix}*`)],
           conditions: {
             ArnNotEquals: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${this.account}:role/${roleName}` },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      );
+    }
+
+    if (props.scanTagWriters?.length) {
+      // Promotion and training-data approval trust the scan-result tag, so no
+      // one else may set it, whatever their IAM policies say: GuardDuty asks
+      // that "no one can modify the tags added by GuardDuty"
+      // (https://docs.aws.amazon.com/guardduty/latest/ug/tag-based-access-s3-malware-protection.html).
+      // A request that removes the tag is not fenced: without it an object
+      // counts as not scanned, which refuses it.
+      this.dataBucket.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyTheScannerSetsTheScanTag',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+          resources: [this.dataBucket.bucket.arnForObjects('*')],
+          conditions: {
+            'ForAnyValue:StringEquals': { 's3:RequestObjectTagKeys': [MALWARE_SCAN_TAG] },
+            ArnNotEquals: {
+              'aws:PrincipalArn': props.scanTagWriters.map(
+                (name) => `arn:${this.partition}:iam::${this.account}:role/${name}`,
+              ),
+            },
+            // GuardDuty tags as its role (the permissions AWS lists for it);
+            // should it ever tag as its service principal, that is let
+            // through too, since no one can act as one.
             BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
           },
         }),

@@ -11,6 +11,14 @@ export const RECORDS_PREFIX = 'records/';
 export const MALWARE_PROTECTION_VALIDATION_OBJECT = 'malware-protection-resource-validation-object';
 
 /**
+ * The tag GuardDuty Malware Protection for S3 sets on each object it scanned,
+ * whose value (`NO_THREATS_FOUND`, ...) promotion and training-data approval
+ * trust: only its role may set it (the data bucket's policy).
+ * https://docs.aws.amazon.com/guardduty/latest/ug/monitoring-malware-protection-s3-scans-gdu.html
+ */
+export const MALWARE_SCAN_TAG = 'GuardDutyMalwareScanStatus';
+
+/**
  * Where users drop documents for the knowledge base. Untrusted: nothing here is
  * ever indexed. Malware Protection scans each new object, and the promotion
  * function copies the clean ones to KNOWLEDGE_PREFIX.

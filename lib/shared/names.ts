@@ -213,3 +213,12 @@ export function customizationJobRoleName(customizationStack: string): string {
 export function customModelCardName(customizationStack: string, comparisonSha256: string): string {
   return `${customizationStack}-custom-model-${comparisonSha256.slice(0, 8)}`;
 }
+
+/**
+ * GuardDuty Malware Protection's role for the data bucket: the only principal
+ * the bucket lets set the scan-result tag that promotion and training-data
+ * approval trust, so the bucket policy (deployed first) must know its ARN.
+ */
+export function malwareProtectionRoleName(threatDetectionStack: string): string {
+  return `${threatDetectionStack}-malware-protection`;
+}

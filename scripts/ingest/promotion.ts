@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import { PROMOTION_TAG, type PromotionRefusal } from '../../lib/shared/promotion-contract';
 import { type Colour, colour, formatTable } from '../cli/output';
 import { contentType, type Document, incomingKey, knowledgeKey } from './documents';
+import { MALWARE_SCAN_TAG } from '../../lib/shared/data-layout';
 
 type Send<C extends { send: unknown }> = Pick<C, 'send'>;
 
@@ -25,7 +26,7 @@ type Send<C extends { send: unknown }> = Pick<C, 'send'>;
 export { SOURCE_VERSION_METADATA };
 
 /** The tag GuardDuty Malware Protection for S3 sets on each object it scanned. */
-export const SCAN_STATUS_TAG = 'GuardDutyMalwareScanStatus';
+export const SCAN_STATUS_TAG = MALWARE_SCAN_TAG;
 
 export interface Uploaded {
   readonly file: string;

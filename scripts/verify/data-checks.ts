@@ -14,6 +14,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { type CheckDefinition, fail, isOutcome, type Outcome, pass, poll, type Send, skip, stack } from './context';
+import { MALWARE_SCAN_TAG } from '../../lib/shared/data-layout';
 
 /**
  * The EICAR anti-malware test string (https://www.eicar.org/download-anti-malware-testfile/),
@@ -103,7 +104,7 @@ export const DATA_CHECKS: readonly CheckDefinition[] = [
             const { TagSet } = await context.clients.s3.send(
               new GetObjectTaggingCommand({ Bucket: bucket, Key: sample.key }),
             );
-            return TagSet?.find((t) => t.Key === 'GuardDutyMalwareScanStatus')?.Value;
+            return TagSet?.find((t) => t.Key === MALWARE_SCAN_TAG)?.Value;
           });
           statuses.push(status ?? 'not scanned in time');
         }

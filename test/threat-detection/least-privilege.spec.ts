@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { MALWARE_PROTECTION_VALIDATION_OBJECT } from '../../lib/shared/data-layout';
+import { MALWARE_PROTECTION_VALIDATION_OBJECT, MALWARE_SCAN_TAG } from '../../lib/shared/data-layout';
 import { MALWARE_PROTECTION_SERVICE } from '../../lib/threat-detection/s3-malware-protection';
 import { synthesize, TEST_ENV } from '../support/build-app';
 import { matrixConfiguration } from '../support/gate-matrix';
@@ -35,6 +35,68 @@ function present<T>(value: T | undefined, what: string): T {
 const malware = present(threat.malwareProtection, 'malware protection');
 const macie = present(threat.sensitiveData, 'Macie discovery');
 const trail = present(threat.trail, 'trail');
+
+describe("the scan-result tag: only GuardDuty's role sets it (and the promoter, which keeps it)", () => {
+  /** Tagging a version (or putting an object) with these tag keys in the request. */
+  // A new object carries the SSE-KMS headers the bucket's encryption fence asks for, so the tag is the only thing judged.
+  const tagging = (caller: Caller, action: string, key: string, tagKeys: string[]) =>
+    world.decide({
+      caller,
+      action,
+      resource: `${dataBucket}/${key}`,
+      context: {
+        's3:RequestObjectTagKeys': tagKeys,
+        ...(action === 's3:PutObject'
+          ? { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn }
+          : {}),
+      },
+    });
+  const uploader: Caller = {
+    arn: `arn:aws:iam::${TEST_ENV.account}:role/DocumentUploader`,
+    identityPolicies: [
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+            Resource: `${dataBucket}/*`,
+          },
+        ],
+      },
+    ],
+  };
+
+  test('an administrator or an uploader cannot set it, on a new object or an existing version', async () => {
+    for (const caller of [administrator(TEST_ENV.account), uploader]) {
+      for (const action of ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']) {
+        await expectDecision(tagging(caller, action, 'incoming/handbook.md', [MALWARE_SCAN_TAG]), 'ExplicitlyDenied');
+        await expectDecision(
+          tagging(caller, action, 'training/intake/b/train.jsonl', ['team', MALWARE_SCAN_TAG]),
+          'ExplicitlyDenied',
+        );
+      }
+      // Other tags are not fenced; removing the tag only makes the object count as not scanned.
+      await expectDecision(tagging(caller, 's3:PutObjectVersionTagging', 'incoming/handbook.md', ['team']), 'Allowed');
+      await expectDecision(tagging(caller, 's3:PutObject', 'incoming/handbook.md', ['team']), 'Allowed');
+    }
+  });
+
+  test("GuardDuty's role sets it; the promoter keeps it when it adds its own", async () => {
+    await expectDecision(
+      tagging({ role: malware.role }, 's3:PutObjectVersionTagging', 'incoming/handbook.md', [MALWARE_SCAN_TAG]),
+      'Allowed',
+    );
+    const ingestion = present(stacks.ingestion, 'ingestion');
+    await expectDecision(
+      tagging({ role: ingestion.promotion.role }, 's3:PutObjectVersionTagging', 'incoming/handbook.md', [
+        MALWARE_SCAN_TAG,
+        'KnowledgePromotion',
+      ]),
+      'Allowed',
+    );
+  });
+});
 
 describe('Malware Protection for S3 role', () => {
   const roleArn = world.arnOf(malware.role);
